@@ -1,0 +1,137 @@
+//! `surge`: validate and run Surge scenarios from the terminal.
+//!
+//! Why a CLI: the same engine the browser runs can be scripted, diffed and tested here;
+//! `surge run --json` prints the very report the web page shows for the same scenario and
+//! seed, which is how the end-to-end tests prove the page's numbers came from the core.
+//!
+//! Exit codes: 0 ok, 1 invalid scenario (or unreadable file), 2 usage.
+
+#![allow(clippy::print_stdout)]
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use surge_core::{Report, Scenario, SimTime, Simulation};
+
+#[derive(Debug, Parser)]
+#[command(name = "surge", version, about = "Validate and run Surge scenarios")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Runs a scenario and prints its report.
+    Run {
+        /// Scenario JSON file.
+        file: PathBuf,
+        /// Overrides the scenario's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Stops after this many simulated seconds (default: the scenario's duration).
+        #[arg(long)]
+        until: Option<f64>,
+        /// Prints the report as JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Checks a scenario and lists every problem with its field path.
+    Validate {
+        /// Scenario JSON file.
+        file: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Validate { file } => match load(&file) {
+            Ok(_) => {
+                println!("{}: valid", file.display());
+                ExitCode::SUCCESS
+            }
+            Err(msg) => invalid(&msg),
+        },
+        Command::Run { file, seed, until, json } => {
+            let mut scenario = match load(&file) {
+                Ok(s) => s,
+                Err(msg) => return invalid(&msg),
+            };
+            if let Some(seed) = seed {
+                scenario.seed = seed;
+            }
+            let mut sim = match Simulation::new(&scenario) {
+                Ok(sim) => sim,
+                Err(e) => return invalid(&e.to_string()),
+            };
+            let report = match until {
+                Some(secs) if secs >= 0.0 => {
+                    sim.step_until(SimTime::from_secs_f64(secs));
+                    sim.report()
+                }
+                Some(_) => {
+                    eprintln!("surge: --until must not be negative");
+                    return ExitCode::from(2);
+                }
+                None => sim.run(),
+            };
+            if json {
+                println!("{}", report.to_json());
+            } else {
+                print!("{}", table(&report));
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn load(file: &PathBuf) -> Result<Scenario, String> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
+    Scenario::from_json(&text).map_err(|e| format!("{}: invalid scenario\n{e}", file.display()))
+}
+
+fn invalid(msg: &str) -> ExitCode {
+    eprintln!("{msg}");
+    ExitCode::from(1)
+}
+
+/// The human-readable summary.
+fn table(r: &Report) -> String {
+    let mut out = format!(
+        "simulated {:.1} s, seed {}, {} events{}\n\n",
+        r.time_s,
+        r.seed,
+        r.events,
+        if r.finished { "" } else { " (stopped early)" }
+    );
+    out += &format!(
+        "{:<16} {:>10} {:>10} {:>10} {:>9} {:>9} {:>9} {:>6}\n",
+        "function", "requests", "succeeded", "throttled", "in flight", "mean conc", "peak", "limit"
+    );
+    for f in &r.functions {
+        out += &format!(
+            "{:<16} {:>10} {:>10} {:>10} {:>9} {:>9.2} {:>9} {:>6}\n",
+            f.name,
+            f.ledger.arrived,
+            f.ledger.succeeded,
+            f.ledger.throttled,
+            f.ledger.in_flight,
+            f.mean_concurrency,
+            f.peak_concurrency,
+            f.concurrency_limit
+        );
+    }
+    let l = r.ledger;
+    out += &format!(
+        "\nrequests {}  rejected {} ({:.2}%)  mean concurrency {:.2}  ledger {}\n",
+        l.arrived,
+        l.throttled,
+        if l.arrived == 0 { 0.0 } else { 100.0 * l.throttled as f64 / l.arrived as f64 },
+        r.mean_concurrency,
+        if l.balances() { "balanced" } else { "UNBALANCED" }
+    );
+    out
+}

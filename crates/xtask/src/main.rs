@@ -1,0 +1,52 @@
+//! `cargo xtask`: the project's only automation entry point.
+//!
+//! Why Rust and not shell: it runs wherever cargo runs, reads Cargo.lock to know which
+//! wasm-bindgen-cli to install, and its tidy checks are ordinary `#[test]`s.
+//!
+//! ```text
+//! cargo xtask setup   install whatever is missing (skip what is present)
+//! cargo xtask serve   setup, then serve the playground on http://127.0.0.1:8080
+//! cargo xtask test    setup, then every check CI runs, ending in one summary line
+//! cargo xtask dist    setup, then the release bundle in dist/ with its sizes
+//! ```
+
+#![allow(clippy::print_stdout)]
+
+mod dist;
+mod fence;
+mod proc;
+mod setup;
+mod test;
+#[cfg(test)]
+mod tidy;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = proc::project_root();
+    std::env::set_current_dir(&root).expect("project root is accessible");
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup::ensure(setup::Needs::ALL).map(|_| ()),
+        Some("serve") => serve(),
+        Some("test") => test::run_all(),
+        Some("dist") => setup::ensure(setup::Needs::BUILD).and_then(|tools| dist::build(&tools)),
+        _ => {
+            eprintln!("usage: cargo xtask <setup|serve|test|dist>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nxtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve() -> Result<(), String> {
+    let tools = setup::ensure(setup::Needs::BUILD)?;
+    println!("\n==> serving the playground on http://127.0.0.1:8080 (Ctrl+C to stop)");
+    proc::run(tools.command("trunk").args(["serve", "--address", "127.0.0.1", "--port", "8080"]))
+}

@@ -1,0 +1,74 @@
+//! Concurrency per simulated second against the limit, drawn with plotters on a canvas.
+
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use surge_core::SecondSample;
+use web_sys::HtmlCanvasElement;
+use yew::prelude::*;
+
+/// Props of [`ConcurrencyChart`].
+#[derive(Properties, PartialEq, Debug)]
+pub struct ConcurrencyChartProps {
+    /// One sample per simulated second.
+    pub series: Vec<SecondSample>,
+    /// The concurrency limit, drawn as a line.
+    pub limit: u32,
+}
+
+/// Line chart of mean concurrency per second and the limit.
+#[component]
+pub fn ConcurrencyChart(props: &ConcurrencyChartProps) -> Html {
+    let canvas = use_node_ref();
+    {
+        let canvas = canvas.clone();
+        use_effect_with((props.series.clone(), props.limit), move |(series, limit)| {
+            if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
+                // A drawing error leaves the chart blank; the numbers above still stand.
+                let _ = draw(el, series, *limit);
+            }
+        });
+    }
+    html! {
+        <figure class="chart">
+            <canvas ref={canvas} width="320" height="180" role="img"
+                aria-label="Mean concurrency per second against the concurrency limit" />
+            <figcaption>{ "Concurrency per second (blue) vs limit (red)" }</figcaption>
+        </figure>
+    }
+}
+
+fn draw(
+    el: HtmlCanvasElement,
+    series: &[SecondSample],
+    limit: u32,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let backend = CanvasBackend::with_canvas_object(el).ok_or("no 2d context")?;
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE)?;
+    let x_max = series.len().max(1) as f64;
+    let y_peak = series.iter().map(|s| s.mean_concurrency).fold(0.0, f64::max);
+    let y_max = (y_peak.max(f64::from(limit)) * 1.15).max(1.0);
+    let mut chart = ChartBuilder::on(&root)
+        .margin(6)
+        .margin_right(16)
+        .x_label_area_size(20)
+        .y_label_area_size(34)
+        .build_cartesian_2d(0.0..x_max, 0.0..y_max)?;
+    chart
+        .configure_mesh()
+        .x_labels(5)
+        .y_labels(4)
+        .light_line_style(RGBColor(238, 240, 244))
+        .label_style(("sans-serif", 11))
+        .draw()?;
+    chart.draw_series(LineSeries::new(
+        [(0.0, f64::from(limit)), (x_max, f64::from(limit))],
+        RED.stroke_width(1),
+    ))?;
+    chart.draw_series(LineSeries::new(
+        series.iter().enumerate().map(|(i, s)| (i as f64 + 0.5, s.mean_concurrency)),
+        RGBColor(37, 99, 235).stroke_width(2),
+    ))?;
+    root.present()?;
+    Ok(())
+}

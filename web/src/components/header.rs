@@ -1,0 +1,19 @@
+//! The top bar with the product's name and what it is for.
+
+use yew::prelude::*;
+
+/// Top bar.
+#[component]
+pub fn Header() -> Html {
+    html! {
+        <header class="topbar">
+            <div class="brand">
+                <svg class="logo" viewBox="0 0 32 32" aria-hidden="true">
+                    <path d="M2 22 Q8 6 14 16 T26 10 L30 10" fill="none" stroke="currentColor" stroke-width="3" stroke-linecap="round"/>
+                </svg>
+                <h1>{ "Surge" }</h1>
+            </div>
+            <p class="tagline">{ "Build serverless architectures, throw load at them, watch what really happens." }</p>
+        </header>
+    }
+}

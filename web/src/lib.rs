@@ -1,0 +1,17 @@
+//! Surge's browser playground (Yew, client-side rendered).
+//!
+//! Why a library with a thin binary: the `wasm-bindgen-test` browser tests mount the same
+//! components the page uses. The app holds UI state in a pure reducer ([`state`]); side
+//! effects (local storage) live in hooks inside components; the simulation itself is
+//! `surge_core`, compiled to wasm with the page.
+
+pub mod app;
+pub mod components;
+pub mod panic_panel;
+pub mod state;
+
+/// Installs the panic panel and renders the app into `<body>`.
+pub fn start() {
+    panic_panel::install();
+    yew::Renderer::<app::App>::new().render();
+}

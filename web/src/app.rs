@@ -48,8 +48,9 @@ pub fn App() -> Html {
 }
 
 fn wants_simulated_panic() -> bool {
-    gloo::utils::window()
-        .location()
-        .search()
-        .is_ok_and(|q| q.trim_start_matches('?').split('&').any(|p| p == SIMULATE_PANIC_QUERY))
+    gloo::utils::window().location().search().is_ok_and(|q| {
+        q.trim_start_matches('?')
+            .split('&')
+            .any(|p| p == SIMULATE_PANIC_QUERY)
+    })
 }

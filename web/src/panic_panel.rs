@@ -25,7 +25,9 @@ pub fn show(message: &str) {
     if let Some(old) = document.get_element_by_id(PANEL_ID) {
         old.remove();
     }
-    let Ok(panel) = document.create_element("div") else { return };
+    let Ok(panel) = document.create_element("div") else {
+        return;
+    };
     panel.set_id(PANEL_ID);
     panel.set_class_name("panic-panel");
     let _ = panel.set_attribute("role", "alert");
@@ -43,7 +45,9 @@ pub fn show(message: &str) {
         let _ = panel.append_child(&body);
         let _ = panel.append_child(&hint);
     }
-    let body = document.body().map(|b| b.unchecked_into::<web_sys::Element>());
+    let body = document
+        .body()
+        .map(|b| b.unchecked_into::<web_sys::Element>());
     if let Some(body) = body {
         let _ = body.prepend_with_node_1(&panel);
     }

@@ -99,7 +99,10 @@ pub enum Action {
 impl AppState {
     /// Starts from saved inputs.
     pub fn with_form(form: RunForm) -> Self {
-        AppState { form, outcome: Outcome::Idle }
+        AppState {
+            form,
+            outcome: Outcome::Idle,
+        }
     }
 
     /// Applies one action; pure.
@@ -156,12 +159,21 @@ pub fn scenario_from_form(form: &RunForm) -> Result<Scenario, Vec<String>> {
         errors.push(format!("Seed: \"{}\" is not a whole number ≥ 0", form.seed));
     }
     if limit.fract() != 0.0 || limit < 0.0 || limit > f64::from(u32::MAX) {
-        errors.push(format!("Concurrency limit: \"{}\" is not a whole number", form.concurrency_limit));
+        errors.push(format!(
+            "Concurrency limit: \"{}\" is not a whole number",
+            form.concurrency_limit
+        ));
     }
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(Scenario::client_to_function(rate, limit as u32, duration, length, seed.unwrap_or(0)))
+    Ok(Scenario::client_to_function(
+        rate,
+        limit as u32,
+        duration,
+        length,
+        seed.unwrap_or(0),
+    ))
 }
 
 /// Runs `scenario` to the end in the core.
@@ -184,7 +196,11 @@ mod tests {
     #[test]
     fn run_uses_the_form_and_reports_from_the_core() {
         let state = AppState::default().apply(Action::Run);
-        let Outcome::Done { report, scenario_json } = &state.outcome else {
+        let Outcome::Done {
+            report,
+            scenario_json,
+        } = &state.outcome
+        else {
             panic!("expected a report, got {:?}", state.outcome)
         };
         assert!(report.ledger.arrived > 0 && report.ledger.balances());
@@ -194,7 +210,9 @@ mod tests {
     #[test]
     fn a_new_seed_changes_the_numbers() {
         let a = AppState::default().apply(Action::Run);
-        let b = AppState::default().apply(Action::Reseed(7)).apply(Action::Run);
+        let b = AppState::default()
+            .apply(Action::Reseed(7))
+            .apply(Action::Run);
         assert_ne!(a.outcome, b.outcome);
     }
 
@@ -204,10 +222,16 @@ mod tests {
             .apply(Action::Set(Field::Rate, "lots".into()))
             .apply(Action::Set(Field::Limit, "0".into()))
             .apply(Action::Run);
-        let Outcome::Invalid(errors) = &state.outcome else { panic!("expected errors") };
+        let Outcome::Invalid(errors) = &state.outcome else {
+            panic!("expected errors")
+        };
         assert!(errors[0].contains("Requests per second"), "{errors:?}");
-        let state = AppState::default().apply(Action::Set(Field::Limit, "0".into())).apply(Action::Run);
-        let Outcome::Invalid(errors) = &state.outcome else { panic!("expected errors") };
+        let state = AppState::default()
+            .apply(Action::Set(Field::Limit, "0".into()))
+            .apply(Action::Run);
+        let Outcome::Invalid(errors) = &state.outcome else {
+            panic!("expected errors")
+        };
         assert!(errors[0].contains("concurrency_limit"), "{errors:?}");
     }
 }

@@ -17,7 +17,11 @@ wasm_bindgen_test_configure!(run_in_browser);
 fn mount() -> web_sys::Element {
     let document = gloo::utils::document();
     let root = document.create_element("div").expect("div");
-    document.body().expect("body").append_child(&root).expect("append");
+    document
+        .body()
+        .expect("body")
+        .append_child(&root)
+        .expect("append");
     yew::Renderer::<App>::with_root(root.clone()).render();
     root
 }
@@ -39,7 +43,9 @@ async fn app_mounts_with_palette_and_runs_the_core() {
     gloo::storage::LocalStorage::clear();
     let root = mount();
     settle().await;
-    let labels = root.query_selector_all(".palette-item .label").expect("query");
+    let labels = root
+        .query_selector_all(".palette-item .label")
+        .expect("query");
     assert_eq!(labels.length(), 6);
     assert_eq!(text(&root, "header h1"), "Surge");
 
@@ -51,11 +57,18 @@ async fn app_mounts_with_palette_and_runs_the_core() {
         .expect("Run button");
     run.click();
     settle().await;
-    let requests: u64 = text(&root, "#kpi-requests").parse().expect("a number of requests");
-    let rejected: u64 = text(&root, "#kpi-rejected").parse().expect("a number rejected");
+    let requests: u64 = text(&root, "#kpi-requests")
+        .parse()
+        .expect("a number of requests");
+    let rejected: u64 = text(&root, "#kpi-rejected")
+        .parse()
+        .expect("a number rejected");
     // The default form: 100 req/s for 60 s into 10 slots of 100 ms (Erlang B ≈ 21 %).
     assert!((5_000..7_000).contains(&requests), "requests {requests}");
-    assert!(rejected > 0 && rejected < requests / 3, "rejected {rejected}");
+    assert!(
+        rejected > 0 && rejected < requests / 3,
+        "rejected {rejected}"
+    );
     assert!(text(&root, "#scenario-json").contains("\"format\": \"surge-scenario\""));
     root.remove();
 }
@@ -63,11 +76,20 @@ async fn app_mounts_with_palette_and_runs_the_core() {
 #[wasm_bindgen_test]
 fn panic_panel_shows_the_message() {
     panic_panel::show("boom at core.rs:1");
-    let panel = gloo::utils::document().get_element_by_id(panic_panel::PANEL_ID).expect("panel");
+    let panel = gloo::utils::document()
+        .get_element_by_id(panic_panel::PANEL_ID)
+        .expect("panel");
     assert_eq!(panel.get_attribute("role").as_deref(), Some("alert"));
-    assert!(panel.text_content().unwrap_or_default().contains("boom at core.rs:1"));
+    assert!(
+        panel
+            .text_content()
+            .unwrap_or_default()
+            .contains("boom at core.rs:1")
+    );
     panic_panel::show("second");
-    let panels = gloo::utils::document().query_selector_all(".panic-panel").expect("query");
+    let panels = gloo::utils::document()
+        .query_selector_all(".panic-panel")
+        .expect("query");
     assert_eq!(panels.length(), 1, "a new panic replaces the panel");
     panel.remove();
 }

@@ -54,7 +54,12 @@ fn main() -> ExitCode {
             }
             Err(msg) => invalid(&msg),
         },
-        Command::Run { file, seed, until, json } => {
+        Command::Run {
+            file,
+            seed,
+            until,
+            json,
+        } => {
             let mut scenario = match load(&file) {
                 Ok(s) => s,
                 Err(msg) => return invalid(&msg),
@@ -129,9 +134,17 @@ fn table(r: &Report) -> String {
         "\nrequests {}  rejected {} ({:.2}%)  mean concurrency {:.2}  ledger {}\n",
         l.arrived,
         l.throttled,
-        if l.arrived == 0 { 0.0 } else { 100.0 * l.throttled as f64 / l.arrived as f64 },
+        if l.arrived == 0 {
+            0.0
+        } else {
+            100.0 * l.throttled as f64 / l.arrived as f64
+        },
         r.mean_concurrency,
-        if l.balances() { "balanced" } else { "UNBALANCED" }
+        if l.balances() {
+            "balanced"
+        } else {
+            "UNBALANCED"
+        }
     );
     out
 }

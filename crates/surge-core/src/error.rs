@@ -18,7 +18,10 @@ pub struct ScenarioError {
 impl ScenarioError {
     /// An error at `path` for `reason`.
     pub fn new(path: impl Into<String>, reason: impl Into<String>) -> Self {
-        ScenarioError { path: path.into(), reason: reason.into() }
+        ScenarioError {
+            path: path.into(),
+            reason: reason.into(),
+        }
     }
 }
 
@@ -44,7 +47,11 @@ impl ScenarioErrors {
 
     /// `Ok(())` when `errs` is empty, the errors otherwise.
     pub fn from_vec(errs: Vec<ScenarioError>) -> Result<(), ScenarioErrors> {
-        if errs.is_empty() { Ok(()) } else { Err(ScenarioErrors(errs)) }
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(ScenarioErrors(errs))
+        }
     }
 }
 

@@ -36,10 +36,10 @@ mod time;
 
 pub use error::{ScenarioError, ScenarioErrors};
 pub use queue::EventQueue;
-pub use report::{FunctionFrame, FunctionReport, Ledger, Report, SecondSample, Frame};
+pub use report::{Frame, FunctionFrame, FunctionReport, Ledger, Report, SecondSample};
 pub use rng::SimRng;
 pub use scenario::{
-    ArrivalProcess, ClientParams, CURRENT_VERSION, DEFAULT_SEED, DurationDistribution, Edge,
+    ArrivalProcess, CURRENT_VERSION, ClientParams, DEFAULT_SEED, DurationDistribution, Edge,
     FORMAT_TAG, LambdaParams, MAX_CONCURRENCY, MAX_DURATION_S, MAX_FUNCTION_DURATION_MS,
     MAX_RATE_PER_S, Node, NodeKind, Position, Scenario,
 };

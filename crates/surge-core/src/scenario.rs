@@ -105,7 +105,10 @@ pub struct ClientParams {
 
 impl Default for ClientParams {
     fn default() -> Self {
-        ClientParams { rate_per_s: 100.0, arrivals: ArrivalProcess::Poisson }
+        ClientParams {
+            rate_per_s: 100.0,
+            arrivals: ArrivalProcess::Poisson,
+        }
     }
 }
 
@@ -206,7 +209,10 @@ impl Scenario {
                     }),
                 },
             ],
-            edges: vec![Edge { from: "client".into(), to: "fn".into() }],
+            edges: vec![Edge {
+                from: "client".into(),
+                to: "fn".into(),
+            }],
         }
     }
 
@@ -236,16 +242,25 @@ impl Scenario {
         let mut err = |path: String, reason: String| errs.push(ScenarioError::new(path, reason));
 
         if self.format != FORMAT_TAG {
-            err("format".into(), format!("expected \"{FORMAT_TAG}\", found \"{}\"", self.format));
+            err(
+                "format".into(),
+                format!("expected \"{FORMAT_TAG}\", found \"{}\"", self.format),
+            );
         }
         if self.version == 0 || self.version > CURRENT_VERSION {
             err(
                 "version".into(),
-                format!("version {} is not supported (1..={CURRENT_VERSION})", self.version),
+                format!(
+                    "version {} is not supported (1..={CURRENT_VERSION})",
+                    self.version
+                ),
             );
         }
         if !(self.duration_s > 0.0 && self.duration_s <= MAX_DURATION_S) {
-            err("duration_s".into(), format!("must be in (0, {MAX_DURATION_S}] seconds"));
+            err(
+                "duration_s".into(),
+                format!("must be in (0, {MAX_DURATION_S}] seconds"),
+            );
         }
         if self.nodes.is_empty() {
             err("nodes".into(), "a scenario needs at least one node".into());
@@ -296,10 +311,16 @@ impl Scenario {
             let from = self.nodes.iter().find(|n| n.id == edge.from);
             let to = self.nodes.iter().find(|n| n.id == edge.to);
             if from.is_none() {
-                err(format!("edges[{i}].from"), format!("no node with id \"{}\"", edge.from));
+                err(
+                    format!("edges[{i}].from"),
+                    format!("no node with id \"{}\"", edge.from),
+                );
             }
             if to.is_none() {
-                err(format!("edges[{i}].to"), format!("no node with id \"{}\"", edge.to));
+                err(
+                    format!("edges[{i}].to"),
+                    format!("no node with id \"{}\"", edge.to),
+                );
             }
             if let (Some(from), Some(to)) = (from, to) {
                 let allowed = matches!(
@@ -337,13 +358,17 @@ mod tests {
         .expect("valid");
         assert_eq!(s.seed, DEFAULT_SEED);
         assert_eq!(s.nodes[0].kind, NodeKind::Client(ClientParams::default()));
-        let NodeKind::Lambda(p) = &s.nodes[1].kind else { panic!("lambda expected") };
+        let NodeKind::Lambda(p) = &s.nodes[1].kind else {
+            panic!("lambda expected")
+        };
         assert_eq!(p.concurrency_limit, 5);
         assert_eq!(Scenario::from_json(&s.to_json()).expect("round trip"), s);
     }
 
     fn errors_of(json: &str) -> String {
-        Scenario::from_json(json).expect_err("should be rejected").to_string()
+        Scenario::from_json(json)
+            .expect_err("should be rejected")
+            .to_string()
     }
 
     #[test]
@@ -356,7 +381,10 @@ mod tests {
         );
         assert!(e.contains("nodes[0].params.rate_per_s"), "{e}");
         assert!(e.contains("nodes[1].params.mean_duration_ms"), "{e}");
-        assert!(e.contains("edges[1].to: no node with id \"nowhere\""), "{e}");
+        assert!(
+            e.contains("edges[1].to: no node with id \"nowhere\""),
+            "{e}"
+        );
     }
 
     #[test]

@@ -106,7 +106,11 @@ impl Simulation {
                 function_of_node[i] = functions.len();
                 functions.push(Function {
                     id: node.id.clone(),
-                    name: if node.name.is_empty() { node.id.clone() } else { node.name.clone() },
+                    name: if node.name.is_empty() {
+                        node.id.clone()
+                    } else {
+                        node.name.clone()
+                    },
                     limit: p.concurrency_limit,
                     mean_duration_s: p.mean_duration_ms / 1000.0,
                     duration: p.duration,
@@ -204,12 +208,14 @@ impl Simulation {
 
     /// The ledger over all functions.
     pub fn ledger(&self) -> Ledger {
-        self.functions.iter().fold(Ledger::default(), |acc, f| Ledger {
-            arrived: acc.arrived + f.ledger.arrived,
-            succeeded: acc.succeeded + f.ledger.succeeded,
-            throttled: acc.throttled + f.ledger.throttled,
-            in_flight: acc.in_flight + f.ledger.in_flight,
-        })
+        self.functions
+            .iter()
+            .fold(Ledger::default(), |acc, f| Ledger {
+                arrived: acc.arrived + f.ledger.arrived,
+                succeeded: acc.succeeded + f.ledger.succeeded,
+                throttled: acc.throttled + f.ledger.throttled,
+                in_flight: acc.in_flight + f.ledger.in_flight,
+            })
     }
 
     /// What the canvas should show now.
@@ -219,7 +225,11 @@ impl Simulation {
             functions: self
                 .functions
                 .iter()
-                .map(|f| FunctionFrame { id: f.id.clone(), concurrency: f.running, limit: f.limit })
+                .map(|f| FunctionFrame {
+                    id: f.id.clone(),
+                    concurrency: f.running,
+                    limit: f.limit,
+                })
                 .collect(),
         }
     }
@@ -233,11 +243,14 @@ impl Simulation {
             .iter()
             .map(|f| {
                 // Area integrated up to `integrated_to`; add the open piece up to now.
-                let open = u128::from(f.running)
-                    * u128::from((self.now - f.integrated_to).as_nanos());
+                let open =
+                    u128::from(f.running) * u128::from((self.now - f.integrated_to).as_nanos());
                 let area = f.area + open;
-                let mean_concurrency =
-                    if elapsed_ns == 0 { 0.0 } else { area as f64 / elapsed_ns as f64 };
+                let mean_concurrency = if elapsed_ns == 0 {
+                    0.0
+                } else {
+                    area as f64 / elapsed_ns as f64
+                };
                 let series = f
                     .series
                     .iter()
@@ -321,7 +334,13 @@ impl Simulation {
                     DurationDistribution::Fixed => f.mean_duration_s,
                 };
                 let done = now + SimTime::from_secs_f64(duration_s);
-                self.queue.push(done, Event::Completion { function: target, started: now });
+                self.queue.push(
+                    done,
+                    Event::Completion {
+                        function: target,
+                        started: now,
+                    },
+                );
             }
         }
         self.schedule_next_arrival(client);

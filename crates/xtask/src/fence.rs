@@ -10,8 +10,14 @@ use std::process::Command;
 use crate::proc::output;
 
 /// Crates the core may never depend on, directly or transitively.
-pub(crate) const FORBIDDEN: [&str; 6] =
-    ["web-sys", "js-sys", "wasm-bindgen", "gloo", "yew", "plotters-canvas"];
+pub(crate) const FORBIDDEN: [&str; 6] = [
+    "web-sys",
+    "js-sys",
+    "wasm-bindgen",
+    "gloo",
+    "yew",
+    "plotters-canvas",
+];
 
 /// The package the fence protects.
 pub(crate) const CORE: &str = "surge-core";
@@ -29,7 +35,10 @@ pub(crate) fn check() -> Result<(), String> {
         println!("    {CORE}: {count} dependency lines, none of {FORBIDDEN:?}");
         Ok(())
     } else {
-        Err(format!("{CORE} depends on browser crates: {}", offenders.join(", ")))
+        Err(format!(
+            "{CORE} depends on browser crates: {}",
+            offenders.join(", ")
+        ))
     }
 }
 
@@ -60,7 +69,10 @@ mod tests {
     fn finds_browser_crates_in_a_tree() {
         let tree = "surge-core v0.0.0\nserde v1.0.0\nweb-sys v0.3.1\njs-sys v0.3.1\n\
                     wasm-bindgen-shared v0.2.1\ngloo-utils v0.2.0\nlibm v0.2.16\n";
-        assert_eq!(offenders(tree), ["gloo-utils", "js-sys", "wasm-bindgen-shared", "web-sys"]);
+        assert_eq!(
+            offenders(tree),
+            ["gloo-utils", "js-sys", "wasm-bindgen-shared", "web-sys"]
+        );
         assert!(offenders("surge-core v0.0.0\nserde v1\nrand_pcg v0.10\n").is_empty());
     }
 

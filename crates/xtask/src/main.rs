@@ -48,5 +48,9 @@ fn main() -> ExitCode {
 fn serve() -> Result<(), String> {
     let tools = setup::ensure(setup::Needs::BUILD)?;
     println!("\n==> serving the playground on http://127.0.0.1:8080 (Ctrl+C to stop)");
-    proc::run(tools.command("trunk").args(["serve", "--address", "127.0.0.1", "--port", "8080"]))
+    proc::run(
+        tools
+            .command("trunk")
+            .args(["serve", "--address", "127.0.0.1", "--port", "8080"]),
+    )
 }

@@ -15,14 +15,22 @@ pub(crate) fn project_root() -> PathBuf {
 
 /// Runs `cmd`, streaming its output; an error names the command and its exit status.
 pub(crate) fn run(cmd: &mut Command) -> Result<(), String> {
-    let status = cmd.status().map_err(|e| format!("cannot start {}: {e}", describe(cmd)))?;
-    if status.success() { Ok(()) } else { Err(format!("{} failed ({status})", describe(cmd))) }
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot start {}: {e}", describe(cmd)))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{} failed ({status})", describe(cmd)))
+    }
 }
 
 /// Runs `cmd` and returns its stdout, or `None` if it cannot start or fails.
 pub(crate) fn output(cmd: &mut Command) -> Option<String> {
     let out = cmd.output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// `program args…` as one string for messages.

@@ -51,13 +51,17 @@ impl Tools {
 }
 
 fn cargo_home() -> PathBuf {
-    std::env::var_os("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(std::env::var_os("HOME").unwrap_or_else(|| "/root".into())).join(".cargo")
-    })
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_else(|| "/root".into())).join(".cargo")
+        })
 }
 
 fn binaryen_dir() -> PathBuf {
-    cargo_home().join("surge-tools").join(format!("binaryen-{BINARYEN_VERSION}"))
+    cargo_home()
+        .join("surge-tools")
+        .join(format!("binaryen-{BINARYEN_VERSION}"))
 }
 
 /// Checks each tool and installs the missing ones; returns the PATH to use.
@@ -65,20 +69,22 @@ pub(crate) fn ensure(needs: Needs) -> Result<Tools, String> {
     let cargo_bin = cargo_home().join("bin");
     let binaryen_bin = binaryen_dir().join("node_modules").join(".bin");
     let mut dirs = vec![cargo_bin, binaryen_bin];
-    dirs.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    dirs.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
     let path = std::env::join_paths(dirs).map_err(|e| format!("bad PATH: {e}"))?;
     let tools = Tools { path };
 
     println!("==> checking tools (installs what is missing; skips what is present)");
-    let mut steps: Vec<(&str, Box<dyn Fn(&Tools) -> Result<Status, String>>)> = vec![
-        ("wasm32-unknown-unknown target", Box::new(wasm_target)),
-        ("trunk", Box::new(trunk)),
-        ("wasm-bindgen-cli", Box::new(wasm_bindgen)),
-        ("wasm-opt (npm binaryen)", Box::new(wasm_opt)),
+    let mut steps: Vec<(&str, Step)> = vec![
+        ("wasm32-unknown-unknown target", wasm_target),
+        ("trunk", trunk),
+        ("wasm-bindgen-cli", wasm_bindgen),
+        ("wasm-opt (npm binaryen)", wasm_opt),
     ];
     if needs.browser {
-        steps.push(("chromium + chromedriver", Box::new(chromium)));
-        steps.push(("e2e npm packages", Box::new(e2e_packages)));
+        steps.push(("chromium + chromedriver", chromium));
+        steps.push(("e2e npm packages", e2e_packages));
     }
     for (name, step) in steps {
         let (status, took) = timed(|| step(&tools));
@@ -92,6 +98,8 @@ pub(crate) fn ensure(needs: Needs) -> Result<Tools, String> {
     Ok(tools)
 }
 
+type Step = fn(&Tools) -> Result<Status, String>;
+
 enum Status {
     Present(String),
     Installed(String),
@@ -102,12 +110,19 @@ fn announce(what: &str, how: &str, expect: &str) {
 }
 
 fn wasm_target(_: &Tools) -> Result<Status, String> {
-    let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))
-        .unwrap_or_default();
-    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    let installed =
+        output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         return Ok(Status::Present("installed".into()));
     }
-    announce("wasm32-unknown-unknown", "rustup target add", "under a minute");
+    announce(
+        "wasm32-unknown-unknown",
+        "rustup target add",
+        "under a minute",
+    );
     run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     Ok(Status::Installed("wasm32-unknown-unknown".into()))
 }
@@ -121,19 +136,26 @@ fn trunk(tools: &Tools) -> Result<Status, String> {
     if let Some(v) = version_of(tools, "trunk", "--version").filter(|v| *v == want) {
         return Ok(Status::Present(v));
     }
-    announce(&want, "cargo install --locked", "about 10 minutes on 2 cores");
+    announce(
+        &want,
+        "cargo install --locked",
+        "about 10 minutes on 2 cores",
+    );
     run(Command::new("cargo").args(["install", "trunk", "--version", TRUNK_VERSION, "--locked"]))?;
     Ok(Status::Installed(want))
 }
 
 /// The exact `wasm-bindgen` version in Cargo.lock.
 pub(crate) fn locked_wasm_bindgen_version(root: &Path) -> Result<String, String> {
-    let lock = std::fs::read_to_string(root.join("Cargo.lock"))
-        .map_err(|e| format!("Cargo.lock: {e}"))?;
+    let lock =
+        std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line.trim() == "name = \"wasm-bindgen\"" {
-            if let Some(v) = lines.next().and_then(|l| l.trim().strip_prefix("version = \"")) {
+            if let Some(v) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = \""))
+            {
                 return Ok(v.trim_end_matches('"').to_owned());
             }
         }
@@ -166,14 +188,20 @@ fn wasm_opt(tools: &Tools) -> Result<Status, String> {
     }
     let dir = binaryen_dir();
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    announce(&format!("binaryen@{BINARYEN_VERSION}"), "npm install", "under a minute");
+    announce(
+        &format!("binaryen@{BINARYEN_VERSION}"),
+        "npm install",
+        "under a minute",
+    );
     run(Command::new("npm")
         .args(["install", "--no-audit", "--no-fund", "--prefix"])
         .arg(&dir)
         .arg(format!("binaryen@{BINARYEN_VERSION}")))?;
     match version_of(tools, "wasm-opt", "--version") {
         Some(v) if v.contains(&want) => Ok(Status::Installed(v)),
-        other => Err(format!("wasm-opt on PATH reports {other:?} after install, wanted {want}")),
+        other => Err(format!(
+            "wasm-opt on PATH reports {other:?} after install, wanted {want}"
+        )),
     }
 }
 
@@ -182,7 +210,11 @@ fn chromium(_: &Tools) -> Result<Status, String> {
         let v = output(Command::new(CHROMIUM).arg("--version")).unwrap_or_default();
         return Ok(Status::Present(v.trim().to_owned()));
     }
-    announce("chromium chromium-driver", "apt-get (Debian packages)", "1-3 minutes");
+    announce(
+        "chromium chromium-driver",
+        "apt-get (Debian packages)",
+        "1-3 minutes",
+    );
     let as_root = output(Command::new("id").arg("-u")).is_some_and(|u| u.trim() == "0");
     let apt = |args: &[&str]| {
         let mut cmd = if as_root {
@@ -196,7 +228,13 @@ fn chromium(_: &Tools) -> Result<Status, String> {
         run(&mut cmd)
     };
     apt(&["update"])?;
-    apt(&["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"])?;
+    apt(&[
+        "install",
+        "-y",
+        "--no-install-recommends",
+        "chromium",
+        "chromium-driver",
+    ])?;
     Ok(Status::Installed("chromium + chromium-driver".into()))
 }
 
@@ -212,7 +250,10 @@ fn e2e_packages(tools: &Tools) -> Result<Status, String> {
         return Ok(Status::Present("node_modules up to date".into()));
     }
     announce("e2e packages", "npm ci in tests/e2e", "under a minute");
-    run(tools.command("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(dir))?;
+    run(tools
+        .command("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(dir))?;
     Ok(Status::Installed("tests/e2e/node_modules".into()))
 }
 

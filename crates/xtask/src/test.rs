@@ -33,9 +33,19 @@ pub(crate) fn run_all() -> Result<(), String> {
             println!("\n==> [{}/{}] {name}", i + 1, STAGES.len());
             let (result, took) = timed(|| stage(&tools));
             match &result {
-                Ok(()) => println!("==> [{}/{}] {name}: ok ({})", i + 1, STAGES.len(), human(took)),
+                Ok(()) => println!(
+                    "==> [{}/{}] {name}: ok ({})",
+                    i + 1,
+                    STAGES.len(),
+                    human(took)
+                ),
                 Err(e) => {
-                    println!("==> [{}/{}] {name}: FAILED ({}): {e}", i + 1, STAGES.len(), human(took));
+                    println!(
+                        "==> [{}/{}] {name}: FAILED ({}): {e}",
+                        i + 1,
+                        STAGES.len(),
+                        human(took)
+                    );
                 }
             }
             results.push((*name, result.is_ok(), took));
@@ -43,12 +53,24 @@ pub(crate) fn run_all() -> Result<(), String> {
     });
     println!("\n---- summary ----");
     for (name, ok, took) in &results {
-        println!("  {} {name:<20} {}", if *ok { "ok  " } else { "FAIL" }, human(*took));
+        println!(
+            "  {} {name:<20} {}",
+            if *ok { "ok  " } else { "FAIL" },
+            human(*took)
+        );
     }
     let failed = results.iter().filter(|r| !r.1).count();
-    println!("  total {} (plus {} setup)", human(total), human(setup_time));
+    println!(
+        "  total {} (plus {} setup)",
+        human(total),
+        human(setup_time)
+    );
     println!("stages: {} passed, {failed} failed", results.len() - failed);
-    if failed == 0 { Ok(()) } else { Err(format!("{failed} stage(s) failed")) }
+    if failed == 0 {
+        Ok(())
+    } else {
+        Err(format!("{failed} stage(s) failed"))
+    }
 }
 
 fn cargo(tools: &Tools) -> Command {
@@ -60,13 +82,29 @@ fn fmt(tools: &Tools) -> Result<(), String> {
 }
 
 fn clippy_native(tools: &Tools) -> Result<(), String> {
-    run(cargo(tools).args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
+    run(cargo(tools).args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))
 }
 
 fn clippy_wasm(tools: &Tools) -> Result<(), String> {
     run(cargo(tools).args([
-        "clippy", "-p", "surge-core", "-p", "surge-web", "--all-targets", "--target",
-        "wasm32-unknown-unknown", "--", "-D", "warnings",
+        "clippy",
+        "-p",
+        "surge-core",
+        "-p",
+        "surge-web",
+        "--all-targets",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
     ]))
 }
 
@@ -75,14 +113,26 @@ fn native_tests(tools: &Tools) -> Result<(), String> {
 }
 
 fn core_wasm_build(tools: &Tools) -> Result<(), String> {
-    run(cargo(tools).args(["build", "-p", "surge-core", "--target", "wasm32-unknown-unknown"]))
+    run(cargo(tools).args([
+        "build",
+        "-p",
+        "surge-core",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]))
 }
 
 fn browser_unit_tests(tools: &Tools) -> Result<(), String> {
     // Run from web/ so wasm-bindgen-test-runner picks up web/webdriver.json (headless,
     // no sandbox as root, no background networking on this closed network).
     run(cargo(tools)
-        .args(["test", "-p", "surge-web", "--target", "wasm32-unknown-unknown"])
+        .args([
+            "test",
+            "-p",
+            "surge-web",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
         .env("CHROMEDRIVER", CHROMEDRIVER)
         .current_dir("web"))
 }

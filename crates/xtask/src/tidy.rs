@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use crate::proc::project_root;
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.filter_map(Result::ok) {
         let path = entry.path();
         let name = entry.file_name();
@@ -40,7 +42,10 @@ fn every_rust_file_starts_with_a_module_doc() {
             !text.trim_start().starts_with("//!")
         })
         .collect();
-    assert!(missing.is_empty(), "files without a //! doc saying why they exist: {missing:#?}");
+    assert!(
+        missing.is_empty(),
+        "files without a //! doc saying why they exist: {missing:#?}"
+    );
 }
 
 #[test]
@@ -48,9 +53,19 @@ fn no_should_panic_or_trailing_whitespace() {
     let should_panic = concat!("#[should", "_panic");
     for path in all_rust_files() {
         let text = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(!text.contains(should_panic), "{}: assert on Err instead", path.display());
+        assert!(
+            !text.contains(should_panic),
+            "{}: assert on Err instead",
+            path.display()
+        );
         for (i, line) in text.lines().enumerate() {
-            assert_eq!(line, line.trim_end(), "{}:{}: trailing whitespace", path.display(), i + 1);
+            assert_eq!(
+                line,
+                line.trim_end(),
+                "{}:{}: trailing whitespace",
+                path.display(),
+                i + 1
+            );
         }
     }
 }
@@ -60,11 +75,17 @@ fn architecture_md_names_every_crate_and_folder() {
     let root = project_root();
     let arch = std::fs::read_to_string(root.join("ARCHITECTURE.md")).expect("ARCHITECTURE.md");
     let mut names = vec!["web/".to_owned(), "tests/".to_owned()];
-    for entry in std::fs::read_dir(root.join("crates")).expect("crates/").filter_map(Result::ok) {
+    for entry in std::fs::read_dir(root.join("crates"))
+        .expect("crates/")
+        .filter_map(Result::ok)
+    {
         names.push(format!("crates/{}", entry.file_name().to_string_lossy()));
     }
     for name in names {
-        assert!(arch.contains(&name), "ARCHITECTURE.md does not mention {name}");
+        assert!(
+            arch.contains(&name),
+            "ARCHITECTURE.md does not mention {name}"
+        );
     }
 }
 
@@ -83,9 +104,15 @@ fn trunk_pins_match_the_installer() {
     let trunk = std::fs::read_to_string(project_root().join("Trunk.toml")).expect("Trunk.toml");
     let lock_version = crate::setup::locked_wasm_bindgen_version(&project_root())
         .expect("wasm-bindgen in Cargo.lock");
-    assert!(trunk.contains(&format!("wasm_bindgen = \"{lock_version}\"")), "Trunk.toml pin");
+    assert!(
+        trunk.contains(&format!("wasm_bindgen = \"{lock_version}\"")),
+        "Trunk.toml pin"
+    );
     let opt = format!("wasm_opt = \"version_{}\"", crate::setup::BINARYEN_VERSION);
     assert!(trunk.contains(&opt), "Trunk.toml must pin {opt}");
     let manifest = std::fs::read_to_string(project_root().join("Cargo.toml")).expect("Cargo.toml");
-    assert!(manifest.contains(&format!("wasm-bindgen = \"={lock_version}\"")), "pin with =");
+    assert!(
+        manifest.contains(&format!("wasm-bindgen = \"={lock_version}\"")),
+        "pin with ="
+    );
 }

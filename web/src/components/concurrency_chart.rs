@@ -21,12 +21,15 @@ pub fn ConcurrencyChart(props: &ConcurrencyChartProps) -> Html {
     let canvas = use_node_ref();
     {
         let canvas = canvas.clone();
-        use_effect_with((props.series.clone(), props.limit), move |(series, limit)| {
-            if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
-                // A drawing error leaves the chart blank; the numbers above still stand.
-                let _ = draw(el, series, *limit);
-            }
-        });
+        use_effect_with(
+            (props.series.clone(), props.limit),
+            move |(series, limit)| {
+                if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
+                    // A drawing error leaves the chart blank; the numbers above still stand.
+                    let _ = draw(el, series, *limit);
+                }
+            },
+        );
     }
     html! {
         <figure class="chart">
@@ -46,7 +49,10 @@ fn draw(
     let root = backend.into_drawing_area();
     root.fill(&WHITE)?;
     let x_max = series.len().max(1) as f64;
-    let y_peak = series.iter().map(|s| s.mean_concurrency).fold(0.0, f64::max);
+    let y_peak = series
+        .iter()
+        .map(|s| s.mean_concurrency)
+        .fold(0.0, f64::max);
     let y_max = (y_peak.max(f64::from(limit)) * 1.15).max(1.0);
     let mut chart = ChartBuilder::on(&root)
         .margin(6)
@@ -66,7 +72,10 @@ fn draw(
         RED.stroke_width(1),
     ))?;
     chart.draw_series(LineSeries::new(
-        series.iter().enumerate().map(|(i, s)| (i as f64 + 0.5, s.mean_concurrency)),
+        series
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (i as f64 + 0.5, s.mean_concurrency)),
         RGBColor(37, 99, 235).stroke_width(2),
     ))?;
     root.present()?;

@@ -25,11 +25,21 @@ pub fn Results(props: &ResultsProps) -> Html {
                 <ul>{ for errors.iter().map(|e| html! { <li>{ e }</li> }) }</ul>
             </div>
         },
-        Outcome::Done { report, scenario_json } => {
+        Outcome::Done {
+            report,
+            scenario_json,
+        } => {
             let l = report.ledger;
-            let rejected_pct =
-                if l.arrived == 0 { 0.0 } else { 100.0 * l.throttled as f64 / l.arrived as f64 };
-            let series = report.functions.first().map(|f| f.series.clone()).unwrap_or_default();
+            let rejected_pct = if l.arrived == 0 {
+                0.0
+            } else {
+                100.0 * l.throttled as f64 / l.arrived as f64
+            };
+            let series = report
+                .functions
+                .first()
+                .map(|f| f.series.clone())
+                .unwrap_or_default();
             let limit = report.functions.first().map_or(0, |f| f.concurrency_limit);
             html! {
                 <section class="results" aria-live="polite">

@@ -20,10 +20,17 @@ pub struct RunPanelProps {
 #[component]
 pub fn RunPanel(props: &RunPanelProps) -> Html {
     let form = &props.state.form;
-    let input = |field: Field, id: &'static str, label: &'static str, unit: &'static str, value: &str| {
+    let input = |field: Field,
+                 id: &'static str,
+                 label: &'static str,
+                 unit: &'static str,
+                 value: &str| {
         let dispatch = props.dispatch.clone();
         let oninput = Callback::from(move |e: InputEvent| {
-            if let Some(el) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) {
+            if let Some(el) = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+            {
                 dispatch.emit(Action::Set(field, el.value()));
             }
         });

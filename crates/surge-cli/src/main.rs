@@ -113,38 +113,66 @@ fn table(r: &Report) -> String {
         if r.finished { "" } else { " (stopped early)" }
     );
     out += &format!(
-        "{:<16} {:>10} {:>10} {:>10} {:>9} {:>9} {:>9} {:>6}\n",
-        "function", "requests", "succeeded", "throttled", "in flight", "mean conc", "peak", "limit"
+        "{:<18} {:<11} {:>9} {:>9} {:>8} {:>8} {:>9} {:>6} {:>7} {:>9}\n",
+        "node",
+        "kind",
+        "arrivals",
+        "ok",
+        "errors",
+        "throttl",
+        "mean conc",
+        "peak",
+        "limit",
+        "p99 ms"
     );
-    for f in &r.functions {
+    for n in r.nodes.iter().filter(|n| n.kind != "client") {
+        let throttles =
+            n.errors.throttled + n.errors.concurrency_throttled + n.errors.service_throttled;
         out += &format!(
-            "{:<16} {:>10} {:>10} {:>10} {:>9} {:>9.2} {:>9} {:>6}\n",
-            f.name,
-            f.ledger.arrived,
-            f.ledger.succeeded,
-            f.ledger.throttled,
-            f.ledger.in_flight,
-            f.mean_concurrency,
-            f.peak_concurrency,
-            f.concurrency_limit
+            "{:<18} {:<11} {:>9} {:>9} {:>8} {:>8} {:>9.2} {:>6} {:>7} {:>9.1}\n",
+            n.name,
+            n.kind,
+            n.arrivals,
+            n.ok,
+            n.errors.total(),
+            throttles,
+            n.mean_in_node,
+            n.peak_in_node,
+            n.limit.map_or_else(|| "-".to_owned(), |l| l.to_string()),
+            n.p99_ms
         );
     }
     let l = r.ledger;
+    let failed = l.failed.total();
     out += &format!(
-        "\nrequests {}  rejected {} ({:.2}%)  mean concurrency {:.2}  ledger {}\n",
+        "\nrequests {}  succeeded {}  failed {} ({:.2}%)  timed out {}  in flight {}  retries {}  ledger {}\n",
         l.arrived,
-        l.throttled,
+        l.succeeded,
+        failed,
         if l.arrived == 0 {
             0.0
         } else {
-            100.0 * l.throttled as f64 / l.arrived as f64
+            100.0 * failed as f64 / l.arrived as f64
         },
-        r.mean_concurrency,
+        l.timed_out,
+        l.in_flight,
+        l.retries,
         if l.balances() {
             "balanced"
         } else {
             "UNBALANCED"
         }
+    );
+    out += &format!(
+        "goodput {:.1}/s  throughput {:.1}/s  p50 {:.1} ms  p99 {:.1} ms  cost ${:.4} (${:.2} per M requests; retries ${:.4}, wasted ${:.4})\n",
+        r.goodput_per_s,
+        r.throughput_per_s,
+        r.p50_ms,
+        r.p99_ms,
+        r.cost.total_usd,
+        r.cost.per_million_requests_usd,
+        r.cost.retries_usd,
+        r.cost.wasted_usd
     );
     out
 }

@@ -16,7 +16,8 @@
 //! sim.step_until(SimTime::from_secs(60)); // e.g. one animation frame at a time
 //! let report = sim.run();
 //! assert!(report.ledger.balances());
-//! assert!((report.mean_concurrency - 10.0).abs() < 1.5);
+//! let function = report.node("fn").expect("the function's figures");
+//! assert!((function.mean_in_node - 10.0).abs() < 1.5);
 //! ```
 //!
 //! Invariants (see ARCHITECTURE.md): simulated time is the integer [`SimTime`]; events at
@@ -26,22 +27,20 @@
 
 #![warn(missing_docs)]
 
+mod engine;
 mod error;
 mod queue;
 mod report;
 mod rng;
 mod scenario;
-mod sim;
 mod time;
 
+pub use engine::Simulation;
 pub use error::{ScenarioError, ScenarioErrors};
 pub use queue::EventQueue;
-pub use report::{Frame, FunctionFrame, FunctionReport, Ledger, Report, SecondSample};
-pub use rng::SimRng;
-pub use scenario::{
-    ArrivalProcess, CURRENT_VERSION, ClientParams, DEFAULT_SEED, DurationDistribution, Edge,
-    FORMAT_TAG, LambdaParams, MAX_CONCURRENCY, MAX_DURATION_S, MAX_FUNCTION_DURATION_MS,
-    MAX_RATE_PER_S, Node, NodeKind, Position, Scenario,
+pub use report::{
+    CostReport, ErrorCounts, ErrorKind, Frame, Ledger, NodeFrame, NodeReport, NodeSecond, Report,
 };
-pub use sim::Simulation;
+pub use rng::SimRng;
+pub use scenario::*;
 pub use time::{NANOS_PER_SEC, SimTime};

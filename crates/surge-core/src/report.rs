@@ -1,67 +1,249 @@
-//! Plain-data results: the ledger, per-function figures and per-second series.
+//! Plain-data results: the ledger, per-node figures and per-second series, cost, frames.
 //!
 //! Why plain data: the browser, the CLI and the tests read results without touching engine
 //! internals. These types serialize (for `surge run --json` and the web page) but are never
-//! read back: they are outputs, not a format.
+//! read back: they are outputs, not a format. `docs/report.md` documents the JSON shape.
 
 use serde::Serialize;
 
-/// Conservation ledger: every arrival is in exactly one of these states.
+/// Why a call or request failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// API Gateway throttle bucket empty (429).
+    Throttled,
+    /// Lambda concurrency or scaling limit (429; REST APIs turn it into 500).
+    ConcurrencyThrottled,
+    /// API Gateway integration timeout (504); the backend keeps running.
+    IntegrationTimeout,
+    /// The function hit its own timeout.
+    FunctionTimeout,
+    /// The service answered with an error (5xx), e.g. overloaded.
+    ServerError,
+    /// The node is down (outage or failover).
+    Unavailable,
+    /// The database refused a new connection (`max_connections` reached).
+    ConnectionRefused,
+    /// RDS Proxy could not lend a connection within `ConnectionBorrowTimeout`.
+    BorrowTimeout,
+    /// A rate-limited service throttled the call and the SDK retries ran out.
+    ServiceThrottled,
+    /// The payload is over API Gateway's limit (413).
+    PayloadTooLarge,
+    /// An injected error-rate fault failed the call.
+    InjectedError,
+    /// The client stopped waiting (its own timeout).
+    ClientTimeout,
+}
+
+impl ErrorKind {
+    /// Whether this is a throttle (429-like) rather than a failure.
+    pub fn is_throttle(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::Throttled | ErrorKind::ConcurrencyThrottled | ErrorKind::ServiceThrottled
+        )
+    }
+}
+
+/// Counts of failures by kind.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ErrorCounts {
+    /// API Gateway throttles.
+    pub throttled: u64,
+    /// Lambda concurrency/scaling throttles.
+    pub concurrency_throttled: u64,
+    /// API Gateway 504s.
+    pub integration_timeout: u64,
+    /// Lambda timeouts.
+    pub function_timeout: u64,
+    /// Service errors.
+    pub server_error: u64,
+    /// Outages and failovers.
+    pub unavailable: u64,
+    /// Database connection refusals.
+    pub connection_refused: u64,
+    /// RDS Proxy borrow timeouts.
+    pub borrow_timeout: u64,
+    /// Service throttles after SDK retries.
+    pub service_throttled: u64,
+    /// Payloads too large.
+    pub payload_too_large: u64,
+    /// Injected errors.
+    pub injected_error: u64,
+    /// Client timeouts (only in node figures: the ledger counts them in `timed_out`).
+    pub client_timeout: u64,
+}
+
+impl ErrorCounts {
+    /// Counts one failure.
+    pub fn add(&mut self, kind: ErrorKind) {
+        *self.slot(kind) += 1;
+    }
+
+    /// The count of one kind.
+    pub fn get(&self, kind: ErrorKind) -> u64 {
+        let mut copy = *self;
+        *copy.slot(kind)
+    }
+
+    fn slot(&mut self, kind: ErrorKind) -> &mut u64 {
+        match kind {
+            ErrorKind::Throttled => &mut self.throttled,
+            ErrorKind::ConcurrencyThrottled => &mut self.concurrency_throttled,
+            ErrorKind::IntegrationTimeout => &mut self.integration_timeout,
+            ErrorKind::FunctionTimeout => &mut self.function_timeout,
+            ErrorKind::ServerError => &mut self.server_error,
+            ErrorKind::Unavailable => &mut self.unavailable,
+            ErrorKind::ConnectionRefused => &mut self.connection_refused,
+            ErrorKind::BorrowTimeout => &mut self.borrow_timeout,
+            ErrorKind::ServiceThrottled => &mut self.service_throttled,
+            ErrorKind::PayloadTooLarge => &mut self.payload_too_large,
+            ErrorKind::InjectedError => &mut self.injected_error,
+            ErrorKind::ClientTimeout => &mut self.client_timeout,
+        }
+    }
+
+    /// All failures.
+    pub fn total(&self) -> u64 {
+        self.throttled
+            + self.concurrency_throttled
+            + self.integration_timeout
+            + self.function_timeout
+            + self.server_error
+            + self.unavailable
+            + self.connection_refused
+            + self.borrow_timeout
+            + self.service_throttled
+            + self.payload_too_large
+            + self.injected_error
+            + self.client_timeout
+    }
+}
+
+/// Conservation ledger of client requests: every arrival is in exactly one state.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Ledger {
-    /// Requests that arrived at a function.
+    /// Requests the clients sent (retries are not new requests).
     pub arrived: u64,
-    /// Requests that ran to completion.
+    /// Requests that got a success in time.
     pub succeeded: u64,
-    /// Requests refused because the function was at its concurrency limit.
-    pub throttled: u64,
-    /// Requests still running when the report was taken.
+    /// Requests whose last attempt failed, by the failure's kind.
+    pub failed: ErrorCounts,
+    /// Requests whose last attempt hit the client's timeout.
+    pub timed_out: u64,
+    /// Requests not finished yet (running or waiting to retry).
     pub in_flight: u64,
+    /// Retry attempts sent (load amplification = (arrived + retries) / arrived).
+    pub retries: u64,
 }
 
 impl Ledger {
     /// Whether every arrival is accounted for exactly once.
     pub fn balances(&self) -> bool {
-        self.succeeded + self.throttled + self.in_flight == self.arrived
+        self.succeeded + self.failed.total() + self.timed_out + self.in_flight == self.arrived
     }
 }
 
-/// One simulated second of one function.
+/// One simulated second at one node.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
-pub struct SecondSample {
-    /// Requests that arrived during the second.
+pub struct NodeSecond {
+    /// Calls that arrived.
     pub arrivals: u64,
-    /// Requests throttled during the second.
+    /// Calls that completed successfully.
+    pub ok: u64,
+    /// Calls that failed (throttles included).
+    pub errors: u64,
+    /// Of those, throttles.
     pub throttled: u64,
-    /// Invocations that finished during the second.
-    pub completed: u64,
-    /// Time-weighted mean number of running invocations over the second.
-    pub mean_concurrency: f64,
-    /// Most invocations running at once during the second.
-    pub peak_concurrency: u32,
+    /// Lambda cold starts.
+    pub cold_starts: u64,
+    /// Time-weighted mean of calls at the node (concurrency).
+    pub mean_in_node: f64,
+    /// Most calls at the node at once.
+    pub peak_in_node: u32,
+    /// Time-weighted mean of calls waiting (RDS run queue, proxy borrow queue).
+    pub mean_queue: f64,
+    /// Time-weighted mean of open connections (RDS) or pooled connections (proxy).
+    pub mean_connections: f64,
+    /// Median time in node of calls completed in this second, in ms.
+    pub p50_ms: f64,
+    /// 90th percentile, in ms.
+    pub p90_ms: f64,
+    /// 99th percentile, in ms.
+    pub p99_ms: f64,
 }
 
-/// Results for one function.
+/// Results for one node.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct FunctionReport {
+pub struct NodeReport {
     /// The node's id.
     pub id: String,
     /// The node's display name.
     pub name: String,
-    /// Its concurrency limit.
-    pub concurrency_limit: u32,
-    /// Its requests, by state.
-    pub ledger: Ledger,
-    /// Share of arrivals that were throttled (0 when nothing arrived).
-    pub throttle_ratio: f64,
-    /// Time-weighted mean concurrency over the simulated time so far.
-    pub mean_concurrency: f64,
-    /// Most invocations running at once.
-    pub peak_concurrency: u32,
-    /// Mean duration of completed invocations, in milliseconds.
-    pub mean_duration_ms: f64,
+    /// The node's kind tag.
+    pub kind: &'static str,
+    /// Calls that arrived.
+    pub arrivals: u64,
+    /// Calls completed successfully.
+    pub ok: u64,
+    /// Calls failed, by kind.
+    pub errors: ErrorCounts,
+    /// Completions nobody waited for any more (wasted work).
+    pub orphaned: u64,
+    /// Lambda cold starts.
+    pub cold_starts: u64,
+    /// Completions (ok or not) per second.
+    pub throughput_per_s: f64,
+    /// Mean calls at the node (Little's law: = throughput × mean time in node).
+    pub mean_in_node: f64,
+    /// Most calls at the node at once.
+    pub peak_in_node: u32,
+    /// Mean time a completed call spent at the node, in ms.
+    pub mean_time_in_node_ms: f64,
+    /// Time-in-node quantiles over the run, in ms.
+    pub p50_ms: f64,
+    /// 90th percentile.
+    pub p90_ms: f64,
+    /// 99th percentile.
+    pub p99_ms: f64,
+    /// Mean calls waiting.
+    pub mean_queue: f64,
+    /// Most calls waiting at once.
+    pub peak_queue: u32,
+    /// Mean open (RDS) or pooled (proxy) connections.
+    pub mean_connections: f64,
+    /// Most connections at once.
+    pub peak_connections: u32,
+    /// The node's limit: function concurrency, `max_connections`, or the proxy pool size.
+    pub limit: Option<u32>,
     /// One sample per simulated second so far.
-    pub series: Vec<SecondSample>,
+    pub series: Vec<NodeSecond>,
+}
+
+/// Money spent at list price (us-east-1), and how much of it went to retries and waste.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct CostReport {
+    /// Everything below.
+    pub total_usd: f64,
+    /// Lambda request charges.
+    pub lambda_requests_usd: f64,
+    /// Lambda duration charges (on-demand GB-seconds plus provisioned "used" GB-seconds).
+    pub lambda_duration_usd: f64,
+    /// Provisioned concurrency configured, whether used or not.
+    pub lambda_provisioned_usd: f64,
+    /// API Gateway requests.
+    pub api_gateway_usd: f64,
+    /// Secrets Manager and CloudWatch calls.
+    pub services_usd: f64,
+    /// RDS Proxy (per vCPU-hour of the target, minimum 2).
+    pub rds_proxy_usd: f64,
+    /// Part of the request and duration charges caused by client retries.
+    pub retries_usd: f64,
+    /// Part of the Lambda charges for work whose caller had given up.
+    pub wasted_usd: f64,
+    /// Total per million client requests.
+    pub per_million_requests_usd: f64,
 }
 
 /// Everything a run produced up to `time_s`.
@@ -75,18 +257,51 @@ pub struct Report {
     pub finished: bool,
     /// Number of events the engine processed.
     pub events: u64,
-    /// All requests of the run, by state.
+    /// All client requests, by state.
     pub ledger: Ledger,
-    /// Sum of the functions' mean concurrencies.
-    pub mean_concurrency: f64,
-    /// Per function, in scenario order.
-    pub functions: Vec<FunctionReport>,
+    /// Successful client requests per second (within the client's timeout).
+    pub goodput_per_s: f64,
+    /// Successful completions per second at the clients' first hop, wanted or not.
+    pub throughput_per_s: f64,
+    /// End-to-end latency of successful requests (first attempt to success), ms.
+    pub p50_ms: f64,
+    /// 90th percentile.
+    pub p90_ms: f64,
+    /// 99th percentile.
+    pub p99_ms: f64,
+    /// Cost so far.
+    pub cost: CostReport,
+    /// Per node, in scenario order.
+    pub nodes: Vec<NodeReport>,
+    /// Successful client requests in each second.
+    pub goodput_series: Vec<u64>,
 }
 
 impl Report {
     /// The report as pretty JSON; byte-identical for the same scenario and seed everywhere.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// A 64-bit FNV-1a fingerprint of [`Report::to_json`], as 16 hex digits: equal
+    /// digests on two platforms mean byte-identical reports.
+    pub fn digest(&self) -> String {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in self.to_json().bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        format!("{h:016x}")
+    }
+
+    /// The first node of the given kind.
+    pub fn node_of_kind(&self, kind: &str) -> Option<&NodeReport> {
+        self.nodes.iter().find(|n| n.kind == kind)
+    }
+
+    /// The node with the given id.
+    pub fn node(&self, id: &str) -> Option<&NodeReport> {
+        self.nodes.iter().find(|n| n.id == id)
     }
 }
 
@@ -95,17 +310,23 @@ impl Report {
 pub struct Frame {
     /// Simulated time of the frame, in seconds.
     pub time_s: f64,
-    /// Running invocations and limit per function, in scenario order.
-    pub functions: Vec<FunctionFrame>,
+    /// Per node, in scenario order.
+    pub nodes: Vec<NodeFrame>,
+    /// Calls in flight along each edge, in scenario order.
+    pub edges: Vec<u32>,
 }
 
-/// One function at one instant.
+/// One node at one instant.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct FunctionFrame {
+pub struct NodeFrame {
     /// The node's id.
     pub id: String,
-    /// Invocations running now.
-    pub concurrency: u32,
-    /// The concurrency limit.
-    pub limit: u32,
+    /// Calls at the node now.
+    pub in_node: u32,
+    /// Calls waiting now.
+    pub queue: u32,
+    /// Open or pooled connections now.
+    pub connections: u32,
+    /// The node's limit, if it has one.
+    pub limit: Option<u32>,
 }

@@ -2,7 +2,7 @@
 
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
-use surge_core::SecondSample;
+use surge_core::NodeSecond;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
@@ -10,7 +10,7 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq, Debug)]
 pub struct ConcurrencyChartProps {
     /// One sample per simulated second.
-    pub series: Vec<SecondSample>,
+    pub series: Vec<NodeSecond>,
     /// The concurrency limit, drawn as a line.
     pub limit: u32,
 }
@@ -42,17 +42,14 @@ pub fn ConcurrencyChart(props: &ConcurrencyChartProps) -> Html {
 
 fn draw(
     el: HtmlCanvasElement,
-    series: &[SecondSample],
+    series: &[NodeSecond],
     limit: u32,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let backend = CanvasBackend::with_canvas_object(el).ok_or("no 2d context")?;
     let root = backend.into_drawing_area();
     root.fill(&WHITE)?;
     let x_max = series.len().max(1) as f64;
-    let y_peak = series
-        .iter()
-        .map(|s| s.mean_concurrency)
-        .fold(0.0, f64::max);
+    let y_peak = series.iter().map(|s| s.mean_in_node).fold(0.0, f64::max);
     let y_max = (y_peak.max(f64::from(limit)) * 1.15).max(1.0);
     let mut chart = ChartBuilder::on(&root)
         .margin(6)
@@ -75,7 +72,7 @@ fn draw(
         series
             .iter()
             .enumerate()
-            .map(|(i, s)| (i as f64 + 0.5, s.mean_concurrency)),
+            .map(|(i, s)| (i as f64 + 0.5, s.mean_in_node)),
         RGBColor(37, 99, 235).stroke_width(2),
     ))?;
     root.present()?;

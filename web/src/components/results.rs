@@ -30,24 +30,23 @@ pub fn Results(props: &ResultsProps) -> Html {
             scenario_json,
         } => {
             let l = report.ledger;
+            let rejected = l.failed.total();
             let rejected_pct = if l.arrived == 0 {
                 0.0
             } else {
-                100.0 * l.throttled as f64 / l.arrived as f64
+                100.0 * rejected as f64 / l.arrived as f64
             };
-            let series = report
-                .functions
-                .first()
-                .map(|f| f.series.clone())
-                .unwrap_or_default();
-            let limit = report.functions.first().map_or(0, |f| f.concurrency_limit);
+            let function = report.node_of_kind("lambda");
+            let series = function.map(|f| f.series.clone()).unwrap_or_default();
+            let limit = function.and_then(|f| f.limit).unwrap_or(0);
+            let mean_concurrency = function.map_or(0.0, |f| f.mean_in_node);
             html! {
                 <section class="results" aria-live="polite">
                     <dl class="kpis">
                         <div><dt>{ "Requests" }</dt><dd id="kpi-requests">{ l.arrived }</dd></div>
-                        <div><dt>{ "Rejected" }</dt><dd id="kpi-rejected">{ l.throttled }</dd></div>
+                        <div><dt>{ "Rejected" }</dt><dd id="kpi-rejected">{ rejected }</dd></div>
                         <div><dt>{ "Rejected %" }</dt><dd>{ format!("{rejected_pct:.2}") }</dd></div>
-                        <div><dt>{ "Mean concurrency" }</dt><dd id="kpi-mean-concurrency">{ format!("{:.2}", report.mean_concurrency) }</dd></div>
+                        <div><dt>{ "Mean concurrency" }</dt><dd id="kpi-mean-concurrency">{ format!("{mean_concurrency:.2}") }</dd></div>
                     </dl>
                     <p class="ledger">{ format!(
                         "{} succeeded · {} still running · {} events · seed {}",

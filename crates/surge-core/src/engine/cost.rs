@@ -1,0 +1,73 @@
+//! List prices (us-east-1, first tier) applied to simulated usage.
+//!
+//! Why attribute cost: "retries multiply load" and "the backend keeps working after the
+//! gateway gave up" are cheapest to see in dollars; each charge remembers whether it came
+//! from a client retry or from work nobody waited for.
+
+use crate::scenario::ApiGatewayFlavour;
+
+/// Lambda: $0.20 per million requests.
+pub(crate) const LAMBDA_PER_REQUEST: f64 = 0.20 / 1e6;
+/// Lambda on-demand duration, x86, first tier, per GB-second.
+pub(crate) const LAMBDA_PER_GBS: f64 = 0.000_016_666_7;
+/// Provisioned concurrency: duration while used, per GB-second.
+pub(crate) const PC_USED_PER_GBS: f64 = 0.000_009_722_2;
+/// Provisioned concurrency: configured, per GB-second.
+pub(crate) const PC_CONFIGURED_PER_GBS: f64 = 0.000_004_166_7;
+/// API Gateway REST, per request (first 333 M).
+pub(crate) const REST_PER_REQUEST: f64 = 3.50 / 1e6;
+/// API Gateway HTTP, per request (first 300 M).
+pub(crate) const HTTP_PER_REQUEST: f64 = 1.00 / 1e6;
+/// RDS Proxy, per vCPU-hour of the target (minimum 2 vCPU).
+pub(crate) const PROXY_PER_VCPU_HOUR: f64 = 0.015;
+
+#[derive(Debug, Default)]
+pub(crate) struct CostMeter {
+    pub(crate) lambda_requests: u64,
+    pub(crate) lambda_duration_usd: f64,
+    pub(crate) api_gateway_usd: f64,
+    pub(crate) services_usd: f64,
+    pub(crate) retries_usd: f64,
+    pub(crate) wasted_usd: f64,
+}
+
+impl CostMeter {
+    pub(crate) fn lambda_invocation(
+        &mut self,
+        gbs: f64,
+        provisioned: bool,
+        retry: bool,
+        orphaned: bool,
+    ) {
+        let duration = gbs
+            * if provisioned {
+                PC_USED_PER_GBS
+            } else {
+                LAMBDA_PER_GBS
+            };
+        self.lambda_requests += 1;
+        self.lambda_duration_usd += duration;
+        let usd = duration + LAMBDA_PER_REQUEST;
+        if retry {
+            self.retries_usd += usd;
+        }
+        if orphaned {
+            self.wasted_usd += usd;
+        }
+    }
+
+    pub(crate) fn api_gateway_request(&mut self, flavour: ApiGatewayFlavour, retry: bool) {
+        let usd = match flavour {
+            ApiGatewayFlavour::Rest => REST_PER_REQUEST,
+            ApiGatewayFlavour::Http => HTTP_PER_REQUEST,
+        };
+        self.api_gateway_usd += usd;
+        if retry {
+            self.retries_usd += usd;
+        }
+    }
+
+    pub(crate) fn service_call(&mut self, usd: f64) {
+        self.services_usd += usd;
+    }
+}

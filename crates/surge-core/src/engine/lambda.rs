@@ -1,0 +1,623 @@
+//! Lambda: the account's concurrency pool, reserved and provisioned concurrency, both
+//! scaling models, execution environments with cold starts and idle reclaim, memory as
+//! CPU, timeouts, and a handler made of steps.
+//!
+//! Why environments are explicit: cold starts, database connections per environment and
+//! "a thousand warm functions open a thousand connections" all follow from environments
+//! being created under load, reused while warm and reclaimed after idling.
+
+use std::collections::VecDeque;
+
+use super::stats::TokenBucket;
+use super::{CallId, CallState, NONE, NodeRt, Outcome, Parent, Simulation};
+use crate::report::ErrorKind;
+use crate::scenario::{LambdaParams, NodeKind, ScalingModel, Scenario, Step, StepDistribution};
+use crate::time::SimTime;
+
+/// Platform overhead of a cold start on top of the runtime's own init (estimate).
+const PLATFORM_INIT_MS: f64 = 100.0;
+/// Lognormal shape giving p99 ≈ 2.5 × median.
+const LOGNORMAL_SIGMA: f64 = 0.394;
+/// CPU of one full vCPU is reached at this memory size.
+const MB_PER_VCPU: f64 = 1769.0;
+
+/// Account-wide state shared by all functions (and API Gateway's account bucket).
+#[derive(Debug)]
+pub(crate) struct AccountPool {
+    pub(crate) api_gateway: TokenBucket,
+    unreserved_limit: u32,
+    unreserved_in_use: u32,
+    scaling: ScalingModel,
+    limit: u32,
+    legacy_ceiling: u32,
+    legacy_in_use: u32,
+    legacy_pressure: bool,
+    legacy_pressure_secs: u32,
+}
+
+impl AccountPool {
+    pub(crate) fn new(s: &Scenario) -> Self {
+        let reserved: u32 = s
+            .nodes
+            .iter()
+            .filter_map(|n| match &n.kind {
+                NodeKind::Lambda(l) => l.reserved_concurrency,
+                _ => None,
+            })
+            .sum();
+        let a = &s.account;
+        AccountPool {
+            api_gateway: TokenBucket::new(a.api_gateway_rate_per_s, f64::from(a.api_gateway_burst)),
+            unreserved_limit: a.lambda_concurrency.saturating_sub(reserved),
+            unreserved_in_use: 0,
+            scaling: a.scaling,
+            limit: a.lambda_concurrency,
+            legacy_ceiling: a.legacy_burst.min(a.lambda_concurrency),
+            legacy_in_use: 0,
+            legacy_pressure: false,
+            legacy_pressure_secs: 0,
+        }
+    }
+}
+
+/// What a handler step needs at run time.
+#[derive(Debug, Clone, Copy)]
+enum StepRt {
+    Compute {
+        mean_s: f64,
+        distribution: StepDistribution,
+    },
+    Sleep(SimTime),
+    Call {
+        edge: u32,
+        node: u32,
+        times: u32,
+        target: Target,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Target {
+    Lambda,
+    Rds,
+    Proxy,
+    Service,
+}
+
+/// Whether an environment's session through RDS Proxy is pinned to one DB connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pin {
+    Undecided,
+    No,
+    /// Pinned; holds a pool connection opened at this database epoch, if any yet.
+    Yes(Option<u32>),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Env {
+    pub(crate) alive: bool,
+    initialized: bool,
+    last_used: SimTime,
+    /// Direct database connections: (RDS node, epoch at which it was opened).
+    pub(crate) db: Vec<(u32, u32)>,
+    /// Pinning through a proxy: (proxy node, state).
+    pub(crate) pin: (u32, Pin),
+}
+
+#[derive(Debug)]
+pub(crate) struct LambdaRt {
+    reserved: Option<u32>,
+    pub(crate) running: u32,
+    envs: Vec<Env>,
+    free_envs: Vec<u32>,
+    idle: VecDeque<u32>,
+    idle_provisioned: Vec<u32>,
+    pub(crate) env_count: u32,
+    scale: TokenBucket,
+    cpu_factor: f64,
+    timeout: SimTime,
+    init_median_s: f64,
+    app_init: SimTime,
+    init_steps: Vec<StepRt>,
+    handler: Vec<StepRt>,
+    reclaim_after: SimTime,
+    memory_gb: f64,
+    provisioned: u32,
+}
+
+/// Where an invocation is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// Cold start (or injected latency) before any step.
+    Boot,
+    Init,
+    Handler,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LambdaCall {
+    pub(crate) env: u32,
+    phase: Phase,
+    step: u16,
+    left: u32,
+    pub(crate) child: CallId,
+    sdk_attempt: u32,
+    provisioned: bool,
+}
+
+impl LambdaRt {
+    pub(crate) fn new(p: &LambdaParams, node: usize, edge_to: &dyn Fn(usize, &str) -> u32) -> Self {
+        let cpu = f64::from(p.memory_mb).min(MB_PER_VCPU * f64::from(p.threads));
+        let steps = |list: &[Step]| -> Vec<StepRt> {
+            list.iter()
+                .map(|s| match s {
+                    Step::Compute { ms, distribution } => StepRt::Compute {
+                        mean_s: ms / 1000.0,
+                        distribution: *distribution,
+                    },
+                    Step::Sleep { ms } => StepRt::Sleep(SimTime::from_secs_f64(ms / 1000.0)),
+                    Step::Call {
+                        node: target,
+                        times,
+                    } => StepRt::Call {
+                        edge: edge_to(node, target),
+                        node: NONE,
+                        times: *times,
+                        target: Target::Lambda,
+                    },
+                })
+                .collect()
+        };
+        LambdaRt {
+            reserved: p.reserved_concurrency,
+            running: 0,
+            envs: Vec::new(),
+            free_envs: Vec::new(),
+            idle: VecDeque::new(),
+            idle_provisioned: Vec::new(),
+            env_count: 0,
+            scale: TokenBucket::new(100.0, 1000.0),
+            cpu_factor: MB_PER_VCPU / cpu,
+            timeout: SimTime::from_secs_f64(p.timeout_s),
+            init_median_s: (p.runtime.init_ms() + PLATFORM_INIT_MS) / 1000.0,
+            app_init: SimTime::from_secs_f64(p.init_ms / 1000.0),
+            init_steps: steps(&p.init_steps),
+            handler: steps(&p.handler),
+            reclaim_after: SimTime::from_secs_f64(p.idle_reclaim_s),
+            memory_gb: f64::from(p.memory_mb) / 1024.0,
+            provisioned: p.provisioned_concurrency,
+        }
+    }
+
+    fn new_env(&mut self, now: SimTime, provisioned: bool) -> u32 {
+        let env = Env {
+            alive: true,
+            initialized: provisioned,
+            last_used: now,
+            db: Vec::new(),
+            pin: (NONE, Pin::Undecided),
+        };
+        self.env_count += 1;
+        if let Some(i) = self.free_envs.pop() {
+            self.envs[i as usize] = env;
+            i
+        } else {
+            self.envs.push(env);
+            (self.envs.len() - 1) as u32
+        }
+    }
+
+    pub(crate) fn env_mut(&mut self, env: u32) -> &mut Env {
+        &mut self.envs[env as usize]
+    }
+}
+
+/// Lognormal draw with the given median.
+fn lognormal(sim_rng: &mut crate::rng::SimRng, median: f64) -> f64 {
+    let u1 = 1.0 - sim_rng.uniform();
+    let u2 = sim_rng.uniform();
+    let z = libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(2.0 * core::f64::consts::PI * u2);
+    median * libm::exp(LOGNORMAL_SIGMA * z)
+}
+
+impl Simulation {
+    fn lambda(&mut self, node: usize) -> &mut LambdaRt {
+        match &mut self.nodes[node] {
+            NodeRt::Lambda(l) => l,
+            _ => unreachable!("lambda call at a lambda node"),
+        }
+    }
+
+    /// Resolves call targets (needs the whole node list) and creates provisioned envs.
+    pub(super) fn start_provisioned(&mut self) {
+        let kinds: Vec<Target> = self
+            .nodes
+            .iter()
+            .map(|n| match n {
+                NodeRt::Rds(_) => Target::Rds,
+                NodeRt::Proxy(_) => Target::Proxy,
+                NodeRt::Service(_) => Target::Service,
+                _ => Target::Lambda,
+            })
+            .collect();
+        let edges = self.edges.clone();
+        for node in 0..self.nodes.len() {
+            let NodeRt::Lambda(l) = &mut self.nodes[node] else {
+                continue;
+            };
+            for step in l.init_steps.iter_mut().chain(l.handler.iter_mut()) {
+                if let StepRt::Call {
+                    edge,
+                    node: target_node,
+                    target,
+                    ..
+                } = step
+                {
+                    *target_node = edges[*edge as usize].1;
+                    *target = kinds[*target_node as usize];
+                }
+            }
+            for _ in 0..l.provisioned {
+                let env = l.new_env(SimTime::ZERO, true);
+                l.idle_provisioned.push(env);
+            }
+        }
+    }
+
+    pub(super) fn lambda_arrive(&mut self, call: CallId) {
+        let node = self.calls[call as usize].node as usize;
+        let now = self.now;
+        let extra = self.fault_state[node].extra_latency;
+        // Concurrency: the function's reservation, or the shared unreserved pool.
+        let (reserved, running) = {
+            let l = self.lambda(node);
+            (l.reserved, l.running)
+        };
+        let pool_ok = match reserved {
+            Some(r) => running < r,
+            None => self.account.unreserved_in_use < self.account.unreserved_limit,
+        };
+        let legacy = self.account.scaling == ScalingModel::Legacy2019;
+        if !pool_ok {
+            self.complete(call, Err(ErrorKind::ConcurrencyThrottled));
+            return;
+        }
+        if legacy && self.account.legacy_in_use >= self.account.legacy_ceiling {
+            self.account.legacy_pressure = true;
+            self.complete(call, Err(ErrorKind::ConcurrencyThrottled));
+            return;
+        }
+        // An environment: provisioned first, then the most recently used warm one, else a
+        // new one if the scaling rate allows.
+        let l = self.lambda(node);
+        let (env, cold, provisioned) = if let Some(env) = l.idle_provisioned.pop() {
+            (env, false, true)
+        } else if let Some(env) = l.idle.pop_back() {
+            (env, false, false)
+        } else if legacy || l.scale.take(now) {
+            (l.new_env(now, false), true, false)
+        } else {
+            self.complete(call, Err(ErrorKind::ConcurrencyThrottled));
+            return;
+        };
+        l.running += 1;
+        let initialized = l.envs[env as usize].initialized;
+        let (median, app_init) = (l.init_median_s, l.app_init);
+        if reserved.is_none() {
+            self.account.unreserved_in_use += 1;
+        }
+        self.account.legacy_in_use += 1;
+        let mut boot = extra;
+        if cold {
+            let st = &mut self.stats[node];
+            st.cold_starts += 1;
+            if let Some(s) = st.series.get_mut(now.second_index() as usize) {
+                s.cold_starts += 1;
+            }
+            boot = boot + SimTime::from_secs_f64(lognormal(&mut self.rng, median)) + app_init;
+        }
+        let phase = if initialized {
+            Phase::Handler
+        } else {
+            Phase::Init
+        };
+        self.calls[call as usize].state = CallState::Lambda(LambdaCall {
+            env,
+            phase: if boot > SimTime::ZERO {
+                Phase::Boot
+            } else {
+                phase
+            },
+            step: 0,
+            left: 0,
+            child: NONE,
+            sdk_attempt: 0,
+            provisioned,
+        });
+        let timeout = self.lambda(node).timeout;
+        self.deadline_after(call, timeout);
+        if boot > SimTime::ZERO {
+            self.resume_after(call, boot);
+        } else {
+            self.run_steps(call);
+        }
+    }
+
+    fn lambda_state(&self, call: CallId) -> LambdaCall {
+        match self.calls[call as usize].state {
+            CallState::Lambda(l) => l,
+            _ => unreachable!("lambda state"),
+        }
+    }
+
+    fn set_lambda_state(&mut self, call: CallId, state: LambdaCall) {
+        self.calls[call as usize].state = CallState::Lambda(state);
+    }
+
+    /// A timed phase (boot, compute, sleep, SDK backoff) ended: continue the steps.
+    pub(super) fn lambda_resume(&mut self, call: CallId) {
+        let mut st = self.lambda_state(call);
+        if st.phase == Phase::Boot {
+            let node = self.calls[call as usize].node as usize;
+            let initialized = self.lambda(node).envs[st.env as usize].initialized;
+            st.phase = if initialized {
+                Phase::Handler
+            } else {
+                Phase::Init
+            };
+            self.set_lambda_state(call, st);
+        }
+        self.run_steps(call);
+    }
+
+    /// Runs steps until one takes time or the handler ends.
+    fn run_steps(&mut self, call: CallId) {
+        let node = self.calls[call as usize].node as usize;
+        let mut st = self.lambda_state(call);
+        loop {
+            let l = self.lambda(node);
+            let steps = if st.phase == Phase::Init {
+                &l.init_steps
+            } else {
+                &l.handler
+            };
+            let Some(&step) = steps.get(usize::from(st.step)) else {
+                if st.phase == Phase::Init {
+                    l.envs[st.env as usize].initialized = true;
+                    st.phase = Phase::Handler;
+                    st.step = 0;
+                    continue;
+                }
+                self.set_lambda_state(call, st);
+                self.lambda_finish(call, Ok(()), false);
+                return;
+            };
+            match step {
+                StepRt::Compute {
+                    mean_s,
+                    distribution,
+                } => {
+                    let cpu = l.cpu_factor;
+                    let s = match distribution {
+                        StepDistribution::Fixed => mean_s,
+                        StepDistribution::Exponential => self.rng.exponential(mean_s),
+                        StepDistribution::Lognormal => lognormal(&mut self.rng, mean_s),
+                    };
+                    st.step += 1;
+                    self.set_lambda_state(call, st);
+                    self.resume_after(call, SimTime::from_secs_f64(s * cpu));
+                    return;
+                }
+                StepRt::Sleep(d) => {
+                    st.step += 1;
+                    self.set_lambda_state(call, st);
+                    self.resume_after(call, d);
+                    return;
+                }
+                StepRt::Call {
+                    edge,
+                    node: target_node,
+                    times,
+                    target,
+                } => {
+                    if st.left == 0 {
+                        st.left = times;
+                    }
+                    // A direct database call needs this environment's own connection.
+                    let mut connect = false;
+                    if target == Target::Rds && !self.env_has_connection(node, st.env, target_node)
+                    {
+                        match self.rds_connect(target_node) {
+                            Ok(epoch) => {
+                                self.lambda(node).envs[st.env as usize]
+                                    .db
+                                    .push((target_node, epoch));
+                                connect = true;
+                            }
+                            Err(kind) => {
+                                self.set_lambda_state(call, st);
+                                self.lambda_finish(call, Err(kind), false);
+                                return;
+                            }
+                        }
+                    }
+                    let retry = self.calls[call as usize].retry;
+                    let child = self.new_call(edge, Parent::Call(call), retry);
+                    st.child = child;
+                    self.set_lambda_state(call, st);
+                    match target {
+                        Target::Rds => self.rds_prepare(child, connect),
+                        Target::Proxy => self.proxy_prepare(child, node as u32, st.env),
+                        Target::Lambda | Target::Service => {}
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    pub(super) fn lambda_child_result(&mut self, call: CallId, outcome: Outcome) {
+        let node = self.calls[call as usize].node as usize;
+        let mut st = self.lambda_state(call);
+        st.child = NONE;
+        let StepRt::Call {
+            target,
+            node: target_node,
+            ..
+        } = self.current_step(node, st)
+        else {
+            return;
+        };
+        match outcome {
+            Ok(()) => {
+                st.left -= 1;
+                st.sdk_attempt = 0;
+                if st.left == 0 {
+                    st.step += 1;
+                }
+                self.set_lambda_state(call, st);
+                self.run_steps(call);
+            }
+            Err(ErrorKind::ServiceThrottled) if target == Target::Service => {
+                let (max, base_ms) = self.sdk_policy(target_node);
+                if st.sdk_attempt + 1 < max {
+                    st.sdk_attempt += 1;
+                    // SDK standard retry: full jitter over a doubling, capped delay.
+                    let doublings = f64::from(st.sdk_attempt - 1);
+                    let ceiling = (base_ms * libm::pow(2.0, doublings)).min(20_000.0);
+                    let delay = self.rng.uniform() * ceiling / 1000.0;
+                    self.set_lambda_state(call, st);
+                    self.resume_after(call, SimTime::from_secs_f64(delay));
+                } else {
+                    self.set_lambda_state(call, st);
+                    self.lambda_finish(call, Err(ErrorKind::ServiceThrottled), false);
+                }
+            }
+            Err(kind) => {
+                self.set_lambda_state(call, st);
+                self.lambda_finish(call, Err(kind), false);
+            }
+        }
+    }
+
+    fn current_step(&mut self, node: usize, st: LambdaCall) -> StepRt {
+        let l = self.lambda(node);
+        let steps = if st.phase == Phase::Init {
+            &l.init_steps
+        } else {
+            &l.handler
+        };
+        steps
+            .get(usize::from(st.step))
+            .copied()
+            .unwrap_or(StepRt::Sleep(SimTime::ZERO))
+    }
+
+    pub(super) fn lambda_timeout(&mut self, call: CallId) {
+        let st = self.lambda_state(call);
+        self.orphan(st.child);
+        self.lambda_finish(call, Err(ErrorKind::FunctionTimeout), true);
+    }
+
+    /// Ends an invocation: bills it, frees or destroys its environment, reports upward.
+    fn lambda_finish(&mut self, call: CallId, outcome: Outcome, destroy_env: bool) {
+        let c = &self.calls[call as usize];
+        let (node, arrived, retry, orphaned) = (
+            c.node as usize,
+            c.arrived,
+            c.retry,
+            c.parent == Parent::Orphan,
+        );
+        let st = self.lambda_state(call);
+        let now = self.now;
+        let l = self.lambda(node);
+        l.running -= 1;
+        let (reserved, memory_gb) = (l.reserved, l.memory_gb);
+        if reserved.is_none() {
+            self.account.unreserved_in_use -= 1;
+        }
+        self.account.legacy_in_use -= 1;
+        let billed_s = libm::ceil((now - arrived).as_nanos() as f64 / 1e6) / 1e3;
+        self.cost
+            .lambda_invocation(billed_s * memory_gb, st.provisioned, retry, orphaned);
+        if destroy_env {
+            self.destroy_env(node, st.env);
+            if st.provisioned {
+                let l = self.lambda(node);
+                let env = l.new_env(now, true);
+                l.idle_provisioned.push(env);
+            }
+        } else {
+            let l = self.lambda(node);
+            l.envs[st.env as usize].last_used = now;
+            if st.provisioned {
+                l.idle_provisioned.push(st.env);
+            } else {
+                l.idle.push_back(st.env);
+            }
+        }
+        self.complete(call, outcome);
+    }
+
+    fn destroy_env(&mut self, node: usize, env: u32) {
+        let l = self.lambda(node);
+        let e = &mut l.envs[env as usize];
+        if !e.alive {
+            return;
+        }
+        e.alive = false;
+        let conns = std::mem::take(&mut e.db);
+        let pin = e.pin;
+        l.env_count -= 1;
+        l.free_envs.push(env);
+        for (rds, epoch) in conns {
+            self.rds_disconnect(rds, epoch);
+        }
+        if let (proxy, Pin::Yes(Some(epoch))) = pin {
+            self.proxy_release(proxy, epoch);
+        }
+    }
+
+    fn env_has_connection(&mut self, node: usize, env: u32, rds: u32) -> bool {
+        let epoch = self.rds_epoch(rds);
+        let e = &mut self.lambda(node).envs[env as usize];
+        // Connections from before a failover are gone.
+        e.db.retain(|&(n, ep)| n != rds || ep == epoch);
+        e.db.iter().any(|&(n, _)| n == rds)
+    }
+
+    /// Once a second: legacy scaling steps and reclaiming environments idle too long.
+    pub(super) fn lambda_tick(&mut self) {
+        if self.account.scaling == ScalingModel::Legacy2019 {
+            let a = &mut self.account;
+            if a.legacy_pressure {
+                a.legacy_pressure_secs += 1;
+                if a.legacy_pressure_secs >= 60 {
+                    a.legacy_ceiling = (a.legacy_ceiling + 500).min(a.limit);
+                    a.legacy_pressure_secs = 0;
+                }
+            } else {
+                a.legacy_pressure_secs = 0;
+            }
+            a.legacy_pressure = false;
+        }
+        let now = self.now;
+        for node in 0..self.nodes.len() {
+            let NodeRt::Lambda(l) = &mut self.nodes[node] else {
+                continue;
+            };
+            let mut reclaim = Vec::new();
+            while let Some(&env) = l.idle.front() {
+                if now - l.envs[env as usize].last_used >= l.reclaim_after {
+                    l.idle.pop_front();
+                    reclaim.push(env);
+                } else {
+                    break;
+                }
+            }
+            for env in reclaim {
+                self.destroy_env(node, env);
+            }
+        }
+    }
+}

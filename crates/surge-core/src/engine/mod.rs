@@ -1,0 +1,631 @@
+//! The engine: a discrete-event loop over calls travelling through the node graph.
+//!
+//! Why calls: every request is a chain of synchronous calls (client → API Gateway →
+//! Lambda → RDS Proxy → RDS …). Each call lives in a slab slot at one node; a parent waits
+//! for its child's result. When a caller gives up (client timeout, API Gateway's 29 s, a
+//! Lambda timeout) the child is *orphaned*, not cancelled: the backend keeps working and
+//! its work is counted as wasted, which is what happens on AWS.
+//!
+//! Ordering: heap events are processed in `(time, insertion)` order; the work they cause at
+//! the same instant (delivering a call to a node, returning a result to a parent) goes
+//! through a FIFO task list drained before the next event, so no handler re-enters another.
+//! Stale timers are ignored by checking the call slot's generation.
+
+mod client;
+mod cost;
+mod faults;
+mod gateway;
+mod lambda;
+mod rds;
+mod report;
+mod service;
+mod stats;
+
+use std::collections::VecDeque;
+
+use crate::error::ScenarioErrors;
+use crate::queue::EventQueue;
+use crate::report::{ErrorKind, Ledger};
+use crate::rng::SimRng;
+use crate::scenario::{Fault, NodeKind, Scenario};
+use crate::time::SimTime;
+
+use client::{ClientRt, Req};
+use cost::CostMeter;
+use faults::FaultState;
+use gateway::GatewayRt;
+use lambda::{AccountPool, LambdaRt};
+use rds::{ProxyRt, RdsRt};
+use service::ServiceRt;
+use stats::{Histogram, Integrator};
+
+pub(crate) type CallId = u32;
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// Success, or the kind of failure.
+pub(crate) type Outcome = Result<(), ErrorKind>;
+
+/// Who waits for a call's result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Parent {
+    /// A client request (index into the request slab).
+    Client(u32),
+    /// Another call.
+    Call(CallId),
+    /// Nobody any more: the caller gave up.
+    Orphan,
+}
+
+/// What a call is doing at its node.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum CallState {
+    /// The slot is unused.
+    Free,
+    /// Created and delivered (or about to be), not yet handled by its node.
+    Arrived,
+    Gateway {
+        child: CallId,
+    },
+    Lambda(lambda::LambdaCall),
+    Proxy(rds::ProxyCall),
+    Rds(rds::RdsCall),
+    Service {
+        fail: bool,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Call {
+    pub(crate) generation: u32,
+    pub(crate) node: u32,
+    pub(crate) edge: u32,
+    pub(crate) parent: Parent,
+    pub(crate) arrived: SimTime,
+    /// Part of a client retry (for cost attribution).
+    pub(crate) retry: bool,
+    /// Counted in the node's level (not for calls refused on arrival).
+    counted: bool,
+    /// `complete` was called; the result is on its way to the parent.
+    finishing: bool,
+    pub(crate) state: CallState,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Event {
+    /// Every whole simulated second: close the second's statistics, scale, reclaim.
+    Tick,
+    Arrival {
+        client: u32,
+    },
+    SpikeArrival {
+        fault: u32,
+    },
+    ClientRetry {
+        req: u32,
+        generation: u32,
+    },
+    ClientTimeout {
+        req: u32,
+        generation: u32,
+        attempt: u32,
+    },
+    /// A timed phase of a call finished (latency, compute, query, init …).
+    Resume {
+        call: CallId,
+        generation: u32,
+    },
+    /// A node-level deadline of a call (integration timeout, function timeout, borrow).
+    Deadline {
+        call: CallId,
+        generation: u32,
+    },
+    FaultStart {
+        fault: u32,
+    },
+    FaultEnd {
+        fault: u32,
+    },
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Task {
+    Deliver(CallId),
+    Complete(CallId, Outcome),
+}
+
+/// The runtime model of one node.
+#[derive(Debug)]
+pub(crate) enum NodeRt {
+    Client(ClientRt),
+    Gateway(GatewayRt),
+    Lambda(LambdaRt),
+    Proxy(ProxyRt),
+    Rds(RdsRt),
+    Service(ServiceRt),
+}
+
+/// Per-node measurements.
+#[derive(Debug)]
+pub(crate) struct NodeStats {
+    pub(crate) arrivals: u64,
+    pub(crate) ok: u64,
+    pub(crate) errors: crate::report::ErrorCounts,
+    pub(crate) orphaned: u64,
+    pub(crate) cold_starts: u64,
+    pub(crate) in_node: Integrator,
+    pub(crate) queue: Integrator,
+    pub(crate) connections: Integrator,
+    pub(crate) time_in_node: u128,
+    pub(crate) latency: Histogram,
+    pub(crate) second_latency: Histogram,
+    pub(crate) series: Vec<crate::report::NodeSecond>,
+}
+
+impl NodeStats {
+    fn new(seconds: usize) -> Self {
+        NodeStats {
+            arrivals: 0,
+            ok: 0,
+            errors: Default::default(),
+            orphaned: 0,
+            cold_starts: 0,
+            in_node: Integrator::new(seconds),
+            queue: Integrator::new(seconds),
+            connections: Integrator::new(seconds),
+            time_in_node: 0,
+            latency: Histogram::default(),
+            second_latency: Histogram::default(),
+            series: vec![Default::default(); seconds],
+        }
+    }
+}
+
+/// A running simulation of one scenario.
+#[derive(Debug)]
+pub struct Simulation {
+    seed: u64,
+    now: SimTime,
+    end: SimTime,
+    seconds: usize,
+    queue: EventQueue<Event>,
+    tasks: VecDeque<Task>,
+    rng: SimRng,
+    scenario: Scenario,
+    nodes: Vec<NodeRt>,
+    stats: Vec<NodeStats>,
+    fault_state: Vec<FaultState>,
+    faults: Vec<Fault>,
+    calls: Vec<Call>,
+    free_calls: Vec<CallId>,
+    reqs: Vec<Req>,
+    free_reqs: Vec<u32>,
+    edges: Vec<(u32, u32)>,
+    edge_load: Vec<u32>,
+    account: AccountPool,
+    ledger: Ledger,
+    e2e_latency: Histogram,
+    goodput: Vec<u64>,
+    cost: CostMeter,
+    events: u64,
+}
+
+impl Simulation {
+    /// Validates `scenario` and prepares its run at time zero.
+    pub fn new(scenario: &Scenario) -> Result<Simulation, ScenarioErrors> {
+        scenario.validate()?;
+        let end = SimTime::from_secs_f64(scenario.duration_s);
+        let seconds = libm::ceil(scenario.duration_s) as usize + 1;
+        let index = |id: &str| scenario.node_index(id).map_or(NONE, |i| i as u32);
+        let edges: Vec<(u32, u32)> = scenario
+            .edges
+            .iter()
+            .map(|e| (index(&e.from), index(&e.to)))
+            .collect();
+        let edge_to = |from: usize, to: &str| {
+            scenario
+                .edges
+                .iter()
+                .position(|e| e.from == scenario.nodes[from].id && e.to == to)
+                .map_or(NONE, |i| i as u32)
+        };
+        let first_edge = |from: usize| {
+            scenario
+                .edges
+                .iter()
+                .position(|e| e.from == scenario.nodes[from].id)
+                .map_or(NONE, |i| i as u32)
+        };
+        let account = AccountPool::new(scenario);
+        let mut nodes = Vec::with_capacity(scenario.nodes.len());
+        for (i, node) in scenario.nodes.iter().enumerate() {
+            nodes.push(match &node.kind {
+                NodeKind::Client(p) => NodeRt::Client(ClientRt::new(p, first_edge(i))),
+                NodeKind::ApiGateway(p) => NodeRt::Gateway(GatewayRt::new(p, first_edge(i))),
+                NodeKind::Lambda(p) => NodeRt::Lambda(LambdaRt::new(p, i, &edge_to)),
+                NodeKind::RdsProxy(p) => {
+                    let target = first_edge(i);
+                    let rds = edges.get(target as usize).map_or(NONE, |e| e.1);
+                    let max = match scenario.nodes.get(rds as usize).map(|n| &n.kind) {
+                        Some(NodeKind::Rds(r)) => r.effective_max_connections(),
+                        _ => 1,
+                    };
+                    NodeRt::Proxy(ProxyRt::new(p, target, rds, max))
+                }
+                NodeKind::Rds(p) => NodeRt::Rds(RdsRt::new(p)),
+                NodeKind::Service(p) => NodeRt::Service(ServiceRt::new(p)),
+            });
+        }
+        let mut sim = Simulation {
+            seed: scenario.seed,
+            now: SimTime::ZERO,
+            end,
+            seconds,
+            queue: EventQueue::new(),
+            tasks: VecDeque::new(),
+            rng: SimRng::new(scenario.seed),
+            scenario: scenario.clone(),
+            stats: (0..nodes.len()).map(|_| NodeStats::new(seconds)).collect(),
+            fault_state: vec![FaultState::default(); nodes.len()],
+            nodes,
+            faults: scenario.faults.clone(),
+            calls: Vec::new(),
+            free_calls: Vec::new(),
+            reqs: Vec::new(),
+            free_reqs: Vec::new(),
+            edge_load: vec![0; edges.len()],
+            edges,
+            account,
+            ledger: Ledger::default(),
+            e2e_latency: Histogram::default(),
+            goodput: vec![0; seconds],
+            cost: CostMeter::default(),
+            events: 0,
+        };
+        sim.start_provisioned();
+        for client in 0..sim.nodes.len() {
+            if matches!(sim.nodes[client], NodeRt::Client(_)) {
+                sim.schedule_arrival(client as u32);
+            }
+        }
+        for fault in 0..sim.faults.len() {
+            let at = SimTime::from_secs_f64(sim.faults[fault].at_s);
+            sim.queue.push(
+                at,
+                Event::FaultStart {
+                    fault: fault as u32,
+                },
+            );
+        }
+        sim.queue.push(SimTime::from_secs(1), Event::Tick);
+        Ok(sim)
+    }
+
+    /// Current simulated time.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// The time at which the run ends.
+    pub fn end(&self) -> SimTime {
+        self.end
+    }
+
+    /// The scenario being run (with any faults injected so far).
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// Whether no event remains before the end of the run.
+    pub fn is_finished(&self) -> bool {
+        self.queue.peek_time().is_none_or(|t| t > self.end)
+    }
+
+    /// Number of events processed so far.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+
+    /// Processes the next event if it falls within the run; returns its time.
+    pub fn step(&mut self) -> Option<SimTime> {
+        let t = self.queue.peek_time().filter(|&t| t <= self.end)?;
+        let (_, event) = self.queue.pop()?;
+        self.now = t;
+        self.events += 1;
+        self.handle(event);
+        self.drain_tasks();
+        Some(t)
+    }
+
+    /// Processes every event up to and including `t` (capped at the end), then moves the
+    /// clock to that time.
+    pub fn step_until(&mut self, t: SimTime) {
+        let target = t.min(self.end);
+        while self.queue.peek_time().is_some_and(|next| next <= target) {
+            self.step();
+        }
+        if target > self.now {
+            self.now = target;
+        }
+    }
+
+    /// Runs to the end of the scenario and returns the final report.
+    pub fn run(&mut self) -> crate::report::Report {
+        self.step_until(self.end);
+        self.report()
+    }
+
+    /// Injects a fault starting now (e.g. while a run is paused); it is recorded in
+    /// [`Simulation::scenario`]'s fault schedule so the run can be replayed.
+    pub fn inject(&mut self, mut fault: Fault) -> Result<(), ScenarioErrors> {
+        fault.at_s = self.now.as_secs_f64();
+        let mut candidate = self.scenario.clone();
+        candidate.faults.push(fault.clone());
+        candidate.validate()?;
+        self.scenario = candidate;
+        let index = self.faults.len() as u32;
+        self.faults.push(fault);
+        self.queue
+            .push(self.now, Event::FaultStart { fault: index });
+        Ok(())
+    }
+
+    /// The client-level ledger: every request that arrived, by state.
+    pub fn ledger(&self) -> Ledger {
+        self.ledger
+    }
+
+    fn handle(&mut self, event: Event) {
+        match event {
+            Event::Tick => self.on_tick(),
+            Event::Arrival { client } => self.on_client_arrival(client),
+            Event::SpikeArrival { fault } => self.on_spike_arrival(fault),
+            Event::ClientRetry { req, generation } => self.on_client_retry(req, generation),
+            Event::ClientTimeout {
+                req,
+                generation,
+                attempt,
+            } => self.on_client_timeout(req, generation, attempt),
+            Event::Resume { call, generation } => {
+                if self.live(call, generation) {
+                    self.on_resume(call);
+                }
+            }
+            Event::Deadline { call, generation } => {
+                if self.live(call, generation) {
+                    self.on_deadline(call);
+                }
+            }
+            Event::FaultStart { fault } => self.on_fault_start(fault),
+            Event::FaultEnd { fault } => self.on_fault_end(fault),
+        }
+    }
+
+    fn drain_tasks(&mut self) {
+        while let Some(task) = self.tasks.pop_front() {
+            match task {
+                Task::Deliver(call) => self.on_deliver(call),
+                Task::Complete(call, outcome) => self.on_complete(call, outcome),
+            }
+        }
+    }
+
+    fn live(&self, call: CallId, generation: u32) -> bool {
+        self.calls
+            .get(call as usize)
+            .is_some_and(|c| c.generation == generation && !matches!(c.state, CallState::Free))
+    }
+
+    /// Creates a call along `edge` and queues its delivery to the edge's target.
+    pub(crate) fn new_call(&mut self, edge: u32, parent: Parent, retry: bool) -> CallId {
+        let node = self.edges[edge as usize].1;
+        self.edge_load[edge as usize] += 1;
+        let call = Call {
+            generation: 0,
+            node,
+            edge,
+            parent,
+            arrived: self.now,
+            retry,
+            counted: false,
+            finishing: false,
+            state: CallState::Arrived,
+        };
+        let id = if let Some(id) = self.free_calls.pop() {
+            let generation = self.calls[id as usize].generation;
+            self.calls[id as usize] = Call { generation, ..call };
+            id
+        } else {
+            self.calls.push(call);
+            (self.calls.len() - 1) as CallId
+        };
+        self.tasks.push_back(Task::Deliver(id));
+        id
+    }
+
+    /// Finishes a call with `outcome` (its parent learns of it in the task list).
+    pub(crate) fn complete(&mut self, call: CallId, outcome: Outcome) {
+        self.calls[call as usize].finishing = true;
+        self.tasks.push_back(Task::Complete(call, outcome));
+    }
+
+    pub(crate) fn schedule(&mut self, after: SimTime, event: Event) {
+        self.queue.push(self.now + after, event);
+    }
+
+    pub(crate) fn resume_after(&mut self, call: CallId, after: SimTime) {
+        let generation = self.calls[call as usize].generation;
+        self.schedule(after, Event::Resume { call, generation });
+    }
+
+    pub(crate) fn deadline_after(&mut self, call: CallId, after: SimTime) {
+        let generation = self.calls[call as usize].generation;
+        self.schedule(after, Event::Deadline { call, generation });
+    }
+
+    /// The caller of `child` stops waiting: the child keeps running, its result unwanted.
+    pub(crate) fn orphan(&mut self, child: CallId) {
+        if child != NONE {
+            if let Some(c) = self.calls.get_mut(child as usize) {
+                if !matches!(c.state, CallState::Free) {
+                    c.parent = Parent::Orphan;
+                }
+            }
+        }
+    }
+
+    fn on_deliver(&mut self, call: CallId) {
+        let node = self.calls[call as usize].node as usize;
+        let now = self.now;
+        let st = &mut self.stats[node];
+        st.arrivals += 1;
+        if let Some(s) = st.series.get_mut(now.second_index() as usize) {
+            s.arrivals += 1;
+        }
+        if self.fault_state[node].outage > 0 {
+            self.complete(call, Err(ErrorKind::Unavailable));
+            return;
+        }
+        self.dispatch_arrival(node, call);
+        // Calls refused on arrival never occupy the node.
+        let c = &mut self.calls[call as usize];
+        if !c.finishing {
+            c.counted = true;
+            self.stats[node].in_node.add(now, 1);
+        }
+    }
+
+    fn dispatch_arrival(&mut self, node: usize, call: CallId) {
+        match &self.nodes[node] {
+            NodeRt::Gateway(_) => self.gateway_arrive(call),
+            NodeRt::Lambda(_) => self.lambda_arrive(call),
+            NodeRt::Proxy(_) => self.proxy_arrive(call),
+            NodeRt::Rds(_) => self.rds_arrive(call),
+            NodeRt::Service(_) => self.service_arrive(call),
+            NodeRt::Client(_) => self.complete(call, Err(ErrorKind::Unavailable)),
+        }
+    }
+
+    fn on_resume(&mut self, call: CallId) {
+        match self.calls[call as usize].state {
+            CallState::Gateway { .. } => self.gateway_resume(call),
+            CallState::Lambda(_) => self.lambda_resume(call),
+            CallState::Proxy(_) => self.proxy_resume(call),
+            CallState::Rds(_) => self.rds_resume(call),
+            CallState::Service { fail } => {
+                self.service_done(call);
+                let outcome = if fail {
+                    Err(ErrorKind::ServerError)
+                } else {
+                    Ok(())
+                };
+                self.complete(call, outcome);
+            }
+            CallState::Free | CallState::Arrived => {}
+        }
+    }
+
+    fn on_deadline(&mut self, call: CallId) {
+        match self.calls[call as usize].state {
+            CallState::Gateway { child } => {
+                self.orphan(child);
+                self.complete(call, Err(ErrorKind::IntegrationTimeout));
+            }
+            CallState::Lambda(_) => self.lambda_timeout(call),
+            CallState::Proxy(_) => self.proxy_borrow_timeout(call),
+            _ => {}
+        }
+    }
+
+    /// Records the end of a call at its node, tells its parent, and frees the slot.
+    fn on_complete(&mut self, call: CallId, mut outcome: Outcome) {
+        let c = &self.calls[call as usize];
+        if matches!(c.state, CallState::Free) {
+            return;
+        }
+        let (node, parent, arrived, edge, counted) =
+            (c.node as usize, c.parent, c.arrived, c.edge, c.counted);
+        // An injected error rate turns a success into a failure at this node.
+        if outcome.is_ok() {
+            let p = self.fault_state[node].error_probability;
+            if p > 0.0 && self.rng.chance(p) {
+                outcome = Err(ErrorKind::InjectedError);
+            }
+        }
+        let now = self.now;
+        let st = &mut self.stats[node];
+        if counted {
+            st.in_node.add(now, -1);
+        }
+        let time = now - arrived;
+        st.time_in_node += u128::from(time.as_nanos());
+        st.latency.record(time);
+        st.second_latency.record(time);
+        let second = st.series.get_mut(now.second_index() as usize);
+        match outcome {
+            Ok(()) => {
+                st.ok += 1;
+                if let Some(s) = second {
+                    s.ok += 1;
+                }
+            }
+            Err(kind) => {
+                st.errors.add(kind);
+                if let Some(s) = second {
+                    s.errors += 1;
+                    if kind.is_throttle() {
+                        s.throttled += 1;
+                    }
+                }
+            }
+        }
+        if parent == Parent::Orphan {
+            st.orphaned += 1;
+        }
+        if edge != NONE {
+            self.edge_load[edge as usize] -= 1;
+        }
+        match parent {
+            Parent::Client(req) => self.client_result(req, call, outcome),
+            Parent::Call(p) => self.child_result(p, call, outcome),
+            Parent::Orphan => {}
+        }
+        let slot = &mut self.calls[call as usize];
+        slot.state = CallState::Free;
+        slot.generation = slot.generation.wrapping_add(1);
+        self.free_calls.push(call);
+    }
+
+    fn child_result(&mut self, parent: CallId, child: CallId, outcome: Outcome) {
+        match self.calls[parent as usize].state {
+            CallState::Gateway { child: c } if c == child => {
+                self.complete(parent, outcome);
+            }
+            CallState::Lambda(l) if l.child == child => self.lambda_child_result(parent, outcome),
+            CallState::Proxy(p) if p.child == child => self.proxy_child_result(parent, outcome),
+            _ => {}
+        }
+    }
+
+    fn on_tick(&mut self) {
+        let second = self.now.second_index() as usize;
+        if second > 0 {
+            self.close_second(second - 1);
+        }
+        self.lambda_tick();
+        if self.now < self.end {
+            self.schedule(SimTime::from_secs(1), Event::Tick);
+        }
+    }
+
+    /// Stores the latency quantiles of second `s` and starts the next one.
+    fn close_second(&mut self, s: usize) {
+        for st in &mut self.stats {
+            if let Some(sample) = st.series.get_mut(s) {
+                sample.p50_ms = st.second_latency.quantile_ms(0.5);
+                sample.p90_ms = st.second_latency.quantile_ms(0.9);
+                sample.p99_ms = st.second_latency.quantile_ms(0.99);
+            }
+            st.second_latency.clear();
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! Building the plain-data [`Report`] and [`Frame`] from the engine's state.
+
+use super::cost::{LAMBDA_PER_REQUEST, PC_CONFIGURED_PER_GBS, PROXY_PER_VCPU_HOUR};
+use super::{NodeRt, Simulation};
+use crate::report::{CostReport, Frame, NodeFrame, NodeReport, NodeSecond, Report};
+use crate::scenario::NodeKind;
+
+impl Simulation {
+    /// The limit drawn next to a node's gauge.
+    fn node_limit(&self, node: usize) -> Option<u32> {
+        match (&self.nodes[node], &self.scenario.nodes[node].kind) {
+            (NodeRt::Lambda(_), NodeKind::Lambda(p)) => Some(
+                p.reserved_concurrency
+                    .unwrap_or(self.scenario.account.lambda_concurrency),
+            ),
+            (NodeRt::Rds(r), _) => Some(r.max_connections),
+            (NodeRt::Proxy(p), _) => Some(p.pool_max),
+            _ => None,
+        }
+    }
+
+    /// What the canvas should show now.
+    pub fn frame(&self) -> Frame {
+        Frame {
+            time_s: self.now.as_secs_f64(),
+            nodes: (0..self.nodes.len())
+                .map(|i| NodeFrame {
+                    id: self.scenario.nodes[i].id.clone(),
+                    in_node: self.stats[i].in_node.level,
+                    queue: self.stats[i].queue.level,
+                    connections: self.stats[i].connections.level,
+                    limit: self.node_limit(i),
+                })
+                .collect(),
+            edges: self.edge_load.clone(),
+        }
+    }
+
+    /// Results up to the current time.
+    pub fn report(&self) -> Report {
+        let now = self.now;
+        let elapsed = now.as_secs_f64();
+        let per_s = |n: u64| {
+            if elapsed > 0.0 {
+                n as f64 / elapsed
+            } else {
+                0.0
+            }
+        };
+        let seconds = (libm::ceil(elapsed) as usize).min(self.seconds);
+        let nodes: Vec<NodeReport> = (0..self.nodes.len())
+            .map(|i| {
+                let st = &self.stats[i];
+                let node = &self.scenario.nodes[i];
+                let completed = st.ok + st.errors.total();
+                let series = (0..seconds)
+                    .map(|s| {
+                        let base = st.series[s];
+                        let open =
+                            s + 1 == seconds && now.as_nanos() % crate::time::NANOS_PER_SEC != 0;
+                        let (p50, p90, p99) = if open || s + 1 > now.second_index() as usize {
+                            (
+                                st.second_latency.quantile_ms(0.5),
+                                st.second_latency.quantile_ms(0.9),
+                                st.second_latency.quantile_ms(0.99),
+                            )
+                        } else {
+                            (base.p50_ms, base.p90_ms, base.p99_ms)
+                        };
+                        NodeSecond {
+                            mean_in_node: st.in_node.second_mean(s, now),
+                            peak_in_node: st.in_node.second_peak(s),
+                            mean_queue: st.queue.second_mean(s, now),
+                            mean_connections: st.connections.second_mean(s, now),
+                            p50_ms: p50,
+                            p90_ms: p90,
+                            p99_ms: p99,
+                            ..base
+                        }
+                    })
+                    .collect();
+                NodeReport {
+                    id: node.id.clone(),
+                    name: node.label().to_owned(),
+                    kind: node.kind.tag(),
+                    arrivals: st.arrivals,
+                    ok: st.ok,
+                    errors: st.errors,
+                    orphaned: st.orphaned,
+                    cold_starts: st.cold_starts,
+                    throughput_per_s: per_s(completed),
+                    mean_in_node: st.in_node.mean(now),
+                    peak_in_node: st.in_node.peak,
+                    mean_time_in_node_ms: if completed == 0 {
+                        0.0
+                    } else {
+                        st.time_in_node as f64 / completed as f64 / 1e6
+                    },
+                    p50_ms: st.latency.quantile_ms(0.5),
+                    p90_ms: st.latency.quantile_ms(0.9),
+                    p99_ms: st.latency.quantile_ms(0.99),
+                    mean_queue: st.queue.mean(now),
+                    peak_queue: st.queue.peak,
+                    mean_connections: st.connections.mean(now),
+                    peak_connections: st.connections.peak,
+                    limit: self.node_limit(i),
+                    series,
+                }
+            })
+            .collect();
+        let entry_ok: u64 = self
+            .scenario
+            .edges
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| {
+                self.scenario
+                    .node_index(&e.from)
+                    .is_some_and(|i| matches!(self.nodes[i], NodeRt::Client(_)))
+            })
+            .filter_map(|(k, _)| self.edges.get(k).map(|&(_, to)| self.stats[to as usize].ok))
+            .sum();
+        let cost = self.cost_report(elapsed);
+        let mut cost = cost;
+        cost.per_million_requests_usd = if self.ledger.arrived == 0 {
+            0.0
+        } else {
+            cost.total_usd / self.ledger.arrived as f64 * 1e6
+        };
+        Report {
+            seed: self.seed,
+            time_s: elapsed,
+            finished: now >= self.end,
+            events: self.events,
+            ledger: self.ledger,
+            goodput_per_s: per_s(self.ledger.succeeded),
+            throughput_per_s: per_s(entry_ok),
+            p50_ms: self.e2e_latency.quantile_ms(0.5),
+            p90_ms: self.e2e_latency.quantile_ms(0.9),
+            p99_ms: self.e2e_latency.quantile_ms(0.99),
+            cost,
+            nodes,
+            goodput_series: self.goodput[..seconds].to_vec(),
+        }
+    }
+
+    fn cost_report(&self, elapsed_s: f64) -> CostReport {
+        let c = &self.cost;
+        let mut provisioned = 0.0;
+        let mut proxy = 0.0;
+        for node in &self.scenario.nodes {
+            match &node.kind {
+                NodeKind::Lambda(p) => {
+                    let gb = f64::from(p.memory_mb) / 1024.0;
+                    provisioned += f64::from(p.provisioned_concurrency)
+                        * gb
+                        * elapsed_s
+                        * PC_CONFIGURED_PER_GBS;
+                }
+                NodeKind::RdsProxy(_) => {
+                    let target = self
+                        .scenario
+                        .edges
+                        .iter()
+                        .find(|e| e.from == node.id)
+                        .and_then(|e| self.scenario.nodes.iter().find(|n| n.id == e.to));
+                    let vcpus = match target.map(|n| &n.kind) {
+                        Some(NodeKind::Rds(r)) => r.instance_class.vcpus(),
+                        _ => 2,
+                    };
+                    proxy += PROXY_PER_VCPU_HOUR * f64::from(vcpus.max(2)) * elapsed_s / 3600.0;
+                }
+                _ => {}
+            }
+        }
+        let requests = c.lambda_requests as f64 * LAMBDA_PER_REQUEST;
+        let total = requests
+            + c.lambda_duration_usd
+            + provisioned
+            + c.api_gateway_usd
+            + c.services_usd
+            + proxy;
+        CostReport {
+            total_usd: total,
+            lambda_requests_usd: requests,
+            lambda_duration_usd: c.lambda_duration_usd,
+            lambda_provisioned_usd: provisioned,
+            api_gateway_usd: c.api_gateway_usd,
+            services_usd: c.services_usd,
+            rds_proxy_usd: proxy,
+            retries_usd: c.retries_usd,
+            wasted_usd: c.wasted_usd,
+            per_million_requests_usd: 0.0,
+        }
+    }
+}

@@ -1,0 +1,339 @@
+//! The scenario: the one serialized type that goes into the engine.
+//!
+//! Why one type: the editor, share links, the CLI and the golden tests all speak the same
+//! JSON, so a scenario built in the browser runs identically from the command line. The
+//! format is self-describing (`"format": "surge-scenario"`) and versioned; every field has a
+//! documented default so small files stay small. Engine state is never serialized: only this.
+//! The JSON Schema in `docs/scenario.schema.json` is generated from these types (their doc
+//! comments become the field descriptions the editor shows).
+
+mod nodes;
+mod rules;
+mod validate;
+mod workload;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub use nodes::{
+    ApiGatewayFlavour, ApiGatewayParams, DbEngine, InstanceClass, LambdaParams, RdsParams,
+    RdsProxyParams, Runtime, ServiceParams, ServicePreset, Step, StepDistribution,
+};
+pub use rules::{EdgeRule, PortKind, edge_rule, edge_rules};
+pub use validate::{MAX_DURATION_S, MAX_RATE_PER_S};
+pub use workload::{Arrivals, Backoff, ClientParams, DailyCurve, Phase, RetryPolicy};
+
+use crate::error::{ScenarioError, ScenarioErrors};
+
+/// The `format` tag every scenario file carries.
+pub const FORMAT_TAG: &str = "surge-scenario";
+/// The newest scenario version this build reads and writes.
+pub const CURRENT_VERSION: u32 = 1;
+/// The seed used when a scenario does not name one.
+pub const DEFAULT_SEED: u64 = 1;
+
+/// A complete, runnable description of an architecture, its load and its run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Scenario {
+    /// Always `"surge-scenario"`; lets a reader recognise the file.
+    pub format: String,
+    /// Format version; older versions are migrated on read.
+    pub version: u32,
+    /// Seed of the run's single random number generator. Same scenario + seed ⇒ same run.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Simulated length of the run in seconds; clients stop sending at this time.
+    #[serde(default = "default_duration_s")]
+    pub duration_s: f64,
+    /// Account-wide settings shared by every node (Lambda pool, API Gateway throttle).
+    #[serde(default)]
+    pub account: Account,
+    /// The services on the canvas.
+    pub nodes: Vec<Node>,
+    /// Connections from a caller's output port to a callee's input port.
+    #[serde(default)]
+    pub edges: Vec<Edge>,
+    /// Failures scheduled during the run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<Fault>,
+}
+
+/// Account-and-Region settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Account {
+    /// Lambda concurrent executions for the whole account (AWS default 1,000; raisable).
+    pub lambda_concurrency: u32,
+    /// Concurrency that must stay unreserved (AWS: 100); reservations cannot eat into it.
+    pub unreserved_minimum: u32,
+    /// How fast Lambda may add execution environments under a surge.
+    pub scaling: ScalingModel,
+    /// Legacy model only: the account's immediate burst (500, 1,000 or 3,000 by Region).
+    pub legacy_burst: u32,
+    /// API Gateway account throttle: steady rate in requests per second (AWS: 10,000).
+    pub api_gateway_rate_per_s: f64,
+    /// API Gateway account throttle: token-bucket capacity (AWS: 5,000).
+    pub api_gateway_burst: u32,
+}
+
+impl Default for Account {
+    fn default() -> Self {
+        Account {
+            lambda_concurrency: 1000,
+            unreserved_minimum: 100,
+            scaling: ScalingModel::Current,
+            legacy_burst: 3000,
+            api_gateway_rate_per_s: 10_000.0,
+            api_gateway_burst: 5000,
+        }
+    }
+}
+
+/// Lambda's scaling rule for new execution environments.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ScalingModel {
+    /// Since Nov 2023: each function may add 1,000 environments every 10 s, independently.
+    #[default]
+    Current,
+    /// Until Nov 2023: an account-wide burst (`legacy_burst`) at once, then +500 per minute.
+    #[serde(rename = "legacy_2019")]
+    Legacy2019,
+}
+
+/// One service on the canvas.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Node {
+    /// Unique identifier, referenced by edges, handler steps and faults.
+    pub id: String,
+    /// Display name; defaults to the id.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// Position on the canvas (editor only; the engine ignores it).
+    #[serde(default)]
+    pub position: Position,
+    /// What the node is, with its parameters.
+    #[serde(flatten)]
+    pub kind: NodeKind,
+}
+
+impl Node {
+    /// The display name, or the id when no name is set.
+    pub fn label(&self) -> &str {
+        if self.name.is_empty() {
+            &self.id
+        } else {
+            &self.name
+        }
+    }
+}
+
+/// Canvas coordinates of a node.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Position {
+    /// Horizontal position in canvas units.
+    pub x: f64,
+    /// Vertical position in canvas units.
+    pub y: f64,
+}
+
+/// The kind of a node and its parameters: `{"kind": "lambda", "params": {...}}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", content = "params", rename_all = "snake_case")]
+pub enum NodeKind {
+    /// An open-loop source of requests, with timeout and retries.
+    Client(ClientParams),
+    /// API Gateway (REST or HTTP API): throttling, integration timeout, payload limit.
+    ApiGateway(ApiGatewayParams),
+    /// A Lambda function: concurrency, scaling, cold starts, a handler made of steps.
+    Lambda(LambdaParams),
+    /// RDS Proxy: a pool of database connections shared by many clients.
+    RdsProxy(RdsProxyParams),
+    /// An RDS database instance: `max_connections`, vCPU slots, failover.
+    Rds(RdsParams),
+    /// A rate-limited service: a third-party API, Secrets Manager, CloudWatch.
+    Service(ServiceParams),
+}
+
+impl NodeKind {
+    /// The `kind` string as it appears in JSON.
+    pub fn tag(&self) -> &'static str {
+        match self {
+            NodeKind::Client(_) => "client",
+            NodeKind::ApiGateway(_) => "api_gateway",
+            NodeKind::Lambda(_) => "lambda",
+            NodeKind::RdsProxy(_) => "rds_proxy",
+            NodeKind::Rds(_) => "rds",
+            NodeKind::Service(_) => "service",
+        }
+    }
+}
+
+/// A connection from `from`'s output to `to`'s input. Which pairs may connect, and what
+/// the connection means, is data: see [`edge_rules`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Edge {
+    /// Id of the calling node.
+    pub from: String,
+    /// Id of the called node.
+    pub to: String,
+}
+
+/// A failure injected at a node for a while.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Fault {
+    /// Id of the node the fault hits.
+    pub node: String,
+    /// When it starts, in seconds from the start of the run.
+    pub at_s: f64,
+    /// How long it lasts, in seconds.
+    pub duration_s: f64,
+    /// What goes wrong.
+    #[serde(flatten)]
+    pub kind: FaultKind,
+}
+
+/// What a fault does.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FaultKind {
+    /// The node refuses everything (503) for the duration.
+    Outage,
+    /// Every request at the node takes this much longer.
+    AddedLatency {
+        /// Extra milliseconds per request.
+        ms: f64,
+    },
+    /// A share of the node's requests fail.
+    ErrorRate {
+        /// Probability in [0, 1] that a request fails.
+        probability: f64,
+    },
+    /// RDS only: connections are dropped and the database is unavailable for the duration.
+    Failover,
+    /// Client only: this many extra requests per second for the duration.
+    Spike {
+        /// Additional arrival rate in requests per second.
+        rate_per_s: f64,
+    },
+}
+
+fn default_seed() -> u64 {
+    DEFAULT_SEED
+}
+
+fn default_duration_s() -> f64 {
+    60.0
+}
+
+impl Scenario {
+    /// An empty scenario of the current version.
+    pub fn empty(seed: u64, duration_s: f64) -> Scenario {
+        Scenario {
+            format: FORMAT_TAG.to_owned(),
+            version: CURRENT_VERSION,
+            seed,
+            duration_s,
+            account: Account::default(),
+            nodes: Vec::new(),
+            edges: Vec::new(),
+            faults: Vec::new(),
+        }
+    }
+
+    /// Adds a node and returns its id (builder helper for tests and presets).
+    pub fn add(&mut self, id: &str, kind: NodeKind) -> &mut Self {
+        let x = 80.0 + 220.0 * self.nodes.len() as f64;
+        self.nodes.push(Node {
+            id: id.to_owned(),
+            name: String::new(),
+            position: Position { x, y: 120.0 },
+            kind,
+        });
+        self
+    }
+
+    /// Adds an edge (builder helper).
+    pub fn connect(&mut self, from: &str, to: &str) -> &mut Self {
+        self.edges.push(Edge {
+            from: from.to_owned(),
+            to: to.to_owned(),
+        });
+        self
+    }
+
+    /// The foundation's tiny model: a Poisson client calling one function whose
+    /// concurrency is reserved and provisioned at `concurrency_limit` (so no cold starts),
+    /// with exponentially distributed durations: an M/M/c/c loss system.
+    pub fn client_to_function(
+        rate_per_s: f64,
+        concurrency_limit: u32,
+        mean_duration_ms: f64,
+        duration_s: f64,
+        seed: u64,
+    ) -> Scenario {
+        let mut s = Scenario::empty(seed, duration_s);
+        s.account.lambda_concurrency = s.account.lambda_concurrency.max(concurrency_limit + 100);
+        s.add(
+            "client",
+            NodeKind::Client(ClientParams {
+                rate_per_s,
+                ..ClientParams::default()
+            }),
+        )
+        .add(
+            "fn",
+            NodeKind::Lambda(LambdaParams {
+                reserved_concurrency: Some(concurrency_limit),
+                provisioned_concurrency: concurrency_limit,
+                handler: vec![Step::Compute {
+                    ms: mean_duration_ms,
+                    distribution: StepDistribution::Exponential,
+                }],
+                timeout_s: 900.0,
+                ..LambdaParams::default()
+            }),
+        )
+        .connect("client", "fn");
+        s.nodes[0].name = "Clients".into();
+        s.nodes[1].name = "Function".into();
+        s
+    }
+
+    /// Parses, migrates and validates a scenario from JSON. Errors name the field path.
+    pub fn from_json(json: &str) -> Result<Scenario, ScenarioErrors> {
+        let de = &mut serde_json::Deserializer::from_str(json);
+        let scenario: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            ScenarioErrors::one(ScenarioError::new(
+                if path == "." { String::new() } else { path },
+                e.into_inner().to_string(),
+            ))
+        })?;
+        scenario.validate()?;
+        Ok(scenario)
+    }
+
+    /// The scenario as pretty JSON (the file format).
+    pub fn to_json(&self) -> String {
+        // Serializing plain structs of strings and numbers cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Checks every rule a runnable scenario must meet; reports all violations at once.
+    pub fn validate(&self) -> Result<(), ScenarioErrors> {
+        validate::validate(self)
+    }
+
+    /// Index of the node with this id.
+    pub fn node_index(&self, id: &str) -> Option<usize> {
+        self.nodes.iter().position(|n| n.id == id)
+    }
+}
+
+/// The JSON Schema of the scenario format, generated from these types.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(Scenario);
+    serde_json::to_string_pretty(&schema).unwrap_or_default()
+}

@@ -1,0 +1,402 @@
+//! Validation: every rule a runnable scenario must meet, each violation with its path.
+//!
+//! Why collect everything: a user fixing a file wants the whole list, not one error per
+//! attempt. Limits are AWS's documented ones where they exist (Lambda timeout 900 s,
+//! memory 128–10,240 MB, API Gateway payload 10 MB) and "absurd" bounds elsewhere, so no
+//! input can make the engine allocate without bound, loop forever or panic.
+
+use super::*;
+use crate::error::{ScenarioError, ScenarioErrors};
+
+/// Upper bound on any arrival or throttle rate (requests per second).
+pub const MAX_RATE_PER_S: f64 = 10_000_000.0;
+/// Upper bound on a run's simulated length (one week).
+pub const MAX_DURATION_S: f64 = 7.0 * 86_400.0;
+
+struct Errors(Vec<ScenarioError>);
+
+impl Errors {
+    fn push(&mut self, path: impl Into<String>, reason: impl Into<String>) {
+        self.0.push(ScenarioError::new(path, reason));
+    }
+
+    /// Requires `lo <= v <= hi` (so NaN is refused too).
+    fn range(&mut self, path: String, v: f64, lo: f64, hi: f64, unit: &str) {
+        if !(v >= lo && v <= hi) {
+            self.push(path, format!("{v} is outside {lo}..={hi}{unit}"));
+        }
+    }
+
+    /// Requires `lo < v <= hi`.
+    fn positive(&mut self, path: String, v: f64, hi: f64, unit: &str) {
+        if !(v > 0.0 && v <= hi) {
+            self.push(path, format!("{v} must be above 0 and at most {hi}{unit}"));
+        }
+    }
+
+    fn count(&mut self, path: String, v: u32, lo: u32, hi: u32) {
+        if !(lo..=hi).contains(&v) {
+            self.push(path, format!("{v} is outside {lo}..={hi}"));
+        }
+    }
+}
+
+pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
+    let mut e = Errors(Vec::new());
+    if s.format != FORMAT_TAG {
+        e.push(
+            "format",
+            format!("expected \"{FORMAT_TAG}\", found \"{}\"", s.format),
+        );
+    }
+    if s.version == 0 || s.version > CURRENT_VERSION {
+        e.push(
+            "version",
+            format!(
+                "version {} is not supported (1..={CURRENT_VERSION})",
+                s.version
+            ),
+        );
+    }
+    e.positive("duration_s".into(), s.duration_s, MAX_DURATION_S, " s");
+    account(&mut e, &s.account);
+    if s.nodes.is_empty() {
+        e.push("nodes", "a scenario needs at least one node");
+    }
+    let mut reserved_total: u64 = 0;
+    for (i, node) in s.nodes.iter().enumerate() {
+        if node.id.trim().is_empty() {
+            e.push(format!("nodes[{i}].id"), "must not be empty");
+        } else if s.nodes[..i].iter().any(|n| n.id == node.id) {
+            e.push(
+                format!("nodes[{i}].id"),
+                format!("duplicate node id \"{}\"", node.id),
+            );
+        }
+        let p = |field: &str| format!("nodes[{i}].params.{field}");
+        let outgoing = s.edges.iter().filter(|x| x.from == node.id).count();
+        let need_one_target = |e: &mut Errors, what: &str| {
+            if outgoing != 1 {
+                e.push(
+                    format!("nodes[{i}]"),
+                    format!("{what} needs exactly one outgoing edge, found {outgoing}"),
+                );
+            }
+        };
+        match &node.kind {
+            NodeKind::Client(c) => {
+                client(&mut e, &p, c, s.duration_s);
+                need_one_target(&mut e, "a client");
+            }
+            NodeKind::ApiGateway(g) => {
+                if let Some(r) = g.rate_per_s {
+                    e.positive(p("rate_per_s"), r, MAX_RATE_PER_S, " req/s");
+                }
+                if let Some(b) = g.burst {
+                    e.count(p("burst"), b, 1, 10_000_000);
+                }
+                let max_timeout = match g.flavour {
+                    ApiGatewayFlavour::Rest => 300_000.0,
+                    ApiGatewayFlavour::Http => 30_000.0,
+                };
+                e.range(p("timeout_ms"), g.timeout_ms, 50.0, max_timeout, " ms");
+                e.range(p("latency_ms"), g.latency_ms, 0.0, 60_000.0, " ms");
+                e.range(
+                    p("max_payload_kb"),
+                    g.max_payload_kb,
+                    0.0,
+                    10_240.0,
+                    " KB (10 MB hard limit)",
+                );
+                need_one_target(&mut e, "an API gateway");
+            }
+            NodeKind::Lambda(l) => {
+                if let Some(r) = l.reserved_concurrency {
+                    reserved_total += u64::from(r);
+                    e.count(
+                        p("reserved_concurrency"),
+                        r,
+                        0,
+                        s.account.lambda_concurrency,
+                    );
+                    if l.provisioned_concurrency > r {
+                        e.push(
+                            p("provisioned_concurrency"),
+                            format!(
+                                "{} exceeds reserved concurrency {r}",
+                                l.provisioned_concurrency
+                            ),
+                        );
+                    }
+                }
+                e.count(
+                    p("provisioned_concurrency"),
+                    l.provisioned_concurrency,
+                    0,
+                    s.account.lambda_concurrency,
+                );
+                e.count(p("memory_mb"), l.memory_mb, 128, 10_240);
+                e.count(p("threads"), l.threads, 1, 6);
+                e.positive(
+                    p("timeout_s"),
+                    l.timeout_s,
+                    900.0,
+                    " s (Lambda's maximum is 900 s)",
+                );
+                e.range(p("init_ms"), l.init_ms, 0.0, 600_000.0, " ms");
+                e.positive(p("idle_reclaim_s"), l.idle_reclaim_s, MAX_DURATION_S, " s");
+                if l.handler.is_empty() {
+                    e.push(p("handler"), "a handler needs at least one step");
+                }
+                for (list, steps) in [("init_steps", &l.init_steps), ("handler", &l.handler)] {
+                    for (k, step) in steps.iter().enumerate() {
+                        step_rules(&mut e, s, node, &p(&format!("{list}[{k}]")), step);
+                    }
+                }
+            }
+            NodeKind::Rds(r) => {
+                if let Some(m) = r.max_connections {
+                    e.count(p("max_connections"), m, 1, 100_000);
+                }
+                e.positive(p("query_ms"), r.query_ms, 600_000.0, " ms");
+                e.range(p("connect_ms"), r.connect_ms, 0.0, 60_000.0, " ms");
+            }
+            NodeKind::RdsProxy(x) => {
+                e.count(
+                    p("max_connections_percent"),
+                    x.max_connections_percent,
+                    1,
+                    100,
+                );
+                e.range(
+                    p("borrow_timeout_s"),
+                    x.borrow_timeout_s,
+                    0.0,
+                    3_600.0,
+                    " s",
+                );
+                e.range(p("pinned_fraction"), x.pinned_fraction, 0.0, 1.0, "");
+                e.range(p("latency_ms"), x.latency_ms, 0.0, 60_000.0, " ms");
+                need_one_target(&mut e, "an RDS proxy");
+            }
+            NodeKind::Service(v) => {
+                if let Some(r) = v.rate_limit_per_s {
+                    e.positive(p("rate_limit_per_s"), r, MAX_RATE_PER_S, " req/s");
+                }
+                if let Some(l) = v.latency_ms {
+                    e.positive(p("latency_ms"), l, 600_000.0, " ms");
+                }
+                if let Some(c) = v.capacity {
+                    e.count(p("capacity"), c, 1, 10_000_000);
+                }
+                e.count(p("sdk_max_attempts"), v.sdk_max_attempts, 1, 20);
+                e.range(p("sdk_base_ms"), v.sdk_base_ms, 0.0, 60_000.0, " ms");
+            }
+        }
+    }
+    let pool = u64::from(
+        s.account
+            .lambda_concurrency
+            .saturating_sub(s.account.unreserved_minimum),
+    );
+    if reserved_total > pool {
+        e.push("nodes", format!("reserved concurrency totals {reserved_total}, above the {pool} the account can reserve (limit minus the unreserved minimum)"));
+    }
+    edges(&mut e, s);
+    faults(&mut e, s);
+    if e.0.is_empty() {
+        lambda_cycles(&mut e, s);
+    }
+    ScenarioErrors::from_vec(e.0)
+}
+
+fn account(e: &mut Errors, a: &Account) {
+    e.count(
+        "account.lambda_concurrency".into(),
+        a.lambda_concurrency,
+        1,
+        1_000_000,
+    );
+    e.count(
+        "account.unreserved_minimum".into(),
+        a.unreserved_minimum,
+        0,
+        a.lambda_concurrency,
+    );
+    e.count("account.legacy_burst".into(), a.legacy_burst, 1, 1_000_000);
+    e.positive(
+        "account.api_gateway_rate_per_s".into(),
+        a.api_gateway_rate_per_s,
+        MAX_RATE_PER_S,
+        " req/s",
+    );
+    e.count(
+        "account.api_gateway_burst".into(),
+        a.api_gateway_burst,
+        1,
+        10_000_000,
+    );
+}
+
+fn client(e: &mut Errors, p: &dyn Fn(&str) -> String, c: &ClientParams, duration_s: f64) {
+    e.range(p("rate_per_s"), c.rate_per_s, 0.0, MAX_RATE_PER_S, " req/s");
+    let mut last = 0.0;
+    for (k, phase) in c.schedule.iter().enumerate() {
+        let q = |f: &str| p(&format!("schedule[{k}].{f}"));
+        e.range(
+            q("at_s"),
+            phase.at_s,
+            last,
+            MAX_DURATION_S,
+            " s (phases in time order)",
+        );
+        e.range(
+            q("rate_per_s"),
+            phase.rate_per_s,
+            0.0,
+            MAX_RATE_PER_S,
+            " req/s",
+        );
+        e.range(q("ramp_s"), phase.ramp_s, 0.0, MAX_DURATION_S, " s");
+        if phase.at_s.is_finite() {
+            last = phase.at_s;
+        }
+    }
+    if let Some(d) = &c.daily {
+        e.positive(p("daily.period_s"), d.period_s, MAX_DURATION_S, " s");
+        e.range(p("daily.peak_at_s"), d.peak_at_s, 0.0, MAX_DURATION_S, " s");
+        e.range(p("daily.min_ratio"), d.min_ratio, 0.0, 1.0, "");
+    }
+    if c.max_rate() * duration_s > 2e9 {
+        e.push(
+            p("rate_per_s"),
+            "more than 2 billion requests in one run: shorten the run or lower the rate",
+        );
+    }
+    e.positive(p("timeout_ms"), c.timeout_ms, 86_400_000.0, " ms");
+    e.count(p("retry.max_attempts"), c.retry.max_attempts, 1, 100);
+    e.range(p("retry.base_ms"), c.retry.base_ms, 0.0, 3_600_000.0, " ms");
+    e.range(p("retry.cap_ms"), c.retry.cap_ms, 0.0, 3_600_000.0, " ms");
+    e.range(p("payload_kb"), c.payload_kb, 0.0, 1_000_000.0, " KB");
+}
+
+fn step_rules(e: &mut Errors, s: &Scenario, node: &Node, path: &str, step: &Step) {
+    match step {
+        Step::Compute { ms, .. } => e.positive(format!("{path}.compute.ms"), *ms, 900_000.0, " ms"),
+        Step::Sleep { ms } => e.range(format!("{path}.sleep.ms"), *ms, 0.0, 900_000.0, " ms"),
+        Step::Call {
+            node: target,
+            times,
+        } => {
+            e.count(format!("{path}.call.times"), *times, 1, 1_000);
+            if !s.nodes.iter().any(|n| &n.id == target) {
+                e.push(
+                    format!("{path}.call.node"),
+                    format!("no node with id \"{target}\""),
+                );
+            } else if !s.edges.iter().any(|x| x.from == node.id && &x.to == target) {
+                e.push(
+                    format!("{path}.call.node"),
+                    format!(
+                        "no edge from \"{}\" to \"{target}\"; connect them first",
+                        node.id
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn edges(e: &mut Errors, s: &Scenario) {
+    for (i, edge) in s.edges.iter().enumerate() {
+        let from = s.nodes.iter().find(|n| n.id == edge.from);
+        let to = s.nodes.iter().find(|n| n.id == edge.to);
+        if from.is_none() {
+            e.push(
+                format!("edges[{i}].from"),
+                format!("no node with id \"{}\"", edge.from),
+            );
+        }
+        if to.is_none() {
+            e.push(
+                format!("edges[{i}].to"),
+                format!("no node with id \"{}\"", edge.to),
+            );
+        }
+        if let (Some(from), Some(to)) = (from, to) {
+            if let Err(reason) = edge_rule(from.kind.tag(), to.kind.tag()) {
+                e.push(format!("edges[{i}]"), reason);
+            }
+        }
+        if s.edges[..i].contains(edge) {
+            e.push(format!("edges[{i}]"), "duplicate edge");
+        }
+    }
+}
+
+fn faults(e: &mut Errors, s: &Scenario) {
+    for (i, f) in s.faults.iter().enumerate() {
+        let p = |field: &str| format!("faults[{i}].{field}");
+        e.range(p("at_s"), f.at_s, 0.0, MAX_DURATION_S, " s");
+        e.positive(p("duration_s"), f.duration_s, MAX_DURATION_S, " s");
+        let Some(node) = s.nodes.iter().find(|n| n.id == f.node) else {
+            e.push(p("node"), format!("no node with id \"{}\"", f.node));
+            continue;
+        };
+        let tag = node.kind.tag();
+        match f.kind {
+            FaultKind::Failover if tag != "rds" => e.push(
+                p("kind"),
+                format!("failover applies to rds nodes, not a {tag}"),
+            ),
+            FaultKind::Spike { rate_per_s } => {
+                if tag != "client" {
+                    e.push(
+                        p("kind"),
+                        format!("spike applies to client nodes, not a {tag}"),
+                    );
+                }
+                e.positive(p("rate_per_s"), rate_per_s, MAX_RATE_PER_S, " req/s");
+            }
+            FaultKind::AddedLatency { ms } => e.range(p("ms"), ms, 0.0, 900_000.0, " ms"),
+            FaultKind::ErrorRate { probability } => {
+                e.range(p("probability"), probability, 0.0, 1.0, "")
+            }
+            FaultKind::Outage | FaultKind::Failover => {}
+        }
+        if tag == "client" && !matches!(f.kind, FaultKind::Spike { .. }) {
+            e.push(p("kind"), "a client only takes spike faults");
+        }
+    }
+}
+
+/// Lambda → Lambda calls must not form a cycle (each call would spawn another, forever).
+fn lambda_cycles(e: &mut Errors, s: &Scenario) {
+    let n = s.nodes.len();
+    let idx = |id: &str| s.node_index(id).unwrap_or(usize::MAX);
+    // 0 = unvisited, 1 = on the stack, 2 = done.
+    let mut state = vec![0u8; n];
+    fn visit(s: &Scenario, v: usize, state: &mut [u8], idx: &dyn Fn(&str) -> usize) -> bool {
+        state[v] = 1;
+        for edge in s.edges.iter().filter(|x| x.from == s.nodes[v].id) {
+            let w = idx(&edge.to);
+            if w >= state.len() || s.nodes[w].kind.tag() != "lambda" {
+                continue;
+            }
+            if state[w] == 1 || (state[w] == 0 && visit(s, w, state, idx)) {
+                return true;
+            }
+        }
+        state[v] = 2;
+        false
+    }
+    for v in 0..n {
+        if state[v] == 0 && s.nodes[v].kind.tag() == "lambda" && visit(s, v, &mut state, &idx) {
+            e.push(
+                format!("nodes[{v}]"),
+                "functions call each other in a cycle",
+            );
+            return;
+        }
+    }
+}

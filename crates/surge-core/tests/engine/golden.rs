@@ -1,0 +1,105 @@
+//! Every scenario in `tests/scenarios/` runs, balances its ledger, obeys Little's law on
+//! every node, matches its snapshot, and gives the digest recorded in `digests.txt` (the
+//! browser test checks the same digests in wasm: same scenario + seed ⇒ same bytes).
+
+use std::fmt::Write;
+
+use surge_core::Report;
+
+use super::{run, scenario, scenarios_dir};
+
+fn golden_names() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(scenarios_dir())
+        .expect("tests/scenarios")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .collect();
+    names.sort();
+    assert!(!names.is_empty(), "no golden scenarios found");
+    names
+}
+
+/// A compact, human-readable summary of a report for snapshots.
+fn summary(r: &Report) -> String {
+    let mut out = String::new();
+    let l = &r.ledger;
+    let _ = writeln!(
+        out,
+        "t={:.1}s events={} arrived={} succeeded={} failed={} timed_out={} in_flight={} retries={}",
+        r.time_s,
+        r.events,
+        l.arrived,
+        l.succeeded,
+        l.failed.total(),
+        l.timed_out,
+        l.in_flight,
+        l.retries
+    );
+    let _ = writeln!(out, "failed by kind: {:?}", l.failed);
+    let _ = writeln!(
+        out,
+        "goodput={:.2}/s throughput={:.2}/s p50={:.1}ms p99={:.1}ms cost=${:.4}",
+        r.goodput_per_s, r.throughput_per_s, r.p50_ms, r.p99_ms, r.cost.total_usd
+    );
+    for n in r.nodes.iter().filter(|n| n.kind != "client") {
+        let _ = writeln!(
+            out,
+            "{} ({}): arrivals={} ok={} errors={} orphaned={} cold={} mean_in={:.2} peak_in={} mean_q={:.2} peak_conn={} p99={:.1}ms",
+            n.id,
+            n.kind,
+            n.arrivals,
+            n.ok,
+            n.errors.total(),
+            n.orphaned,
+            n.cold_starts,
+            n.mean_in_node,
+            n.peak_in_node,
+            n.mean_queue,
+            n.peak_connections,
+            n.p99_ms
+        );
+    }
+    out
+}
+
+#[test]
+fn golden_scenarios_snapshot_balance_and_obey_littles_law() {
+    let digests = std::fs::read_to_string(scenarios_dir().join("digests.txt")).unwrap_or_default();
+    let mut current = String::new();
+    let mut mismatched = Vec::new();
+    for name in golden_names() {
+        let report = run(&scenario(&name));
+        assert!(
+            report.ledger.balances(),
+            "{name}: ledger does not balance: {:?}",
+            report.ledger
+        );
+        for n in report
+            .nodes
+            .iter()
+            .filter(|n| n.kind != "client" && n.ok + n.errors.total() > 1000)
+        {
+            let little = n.throughput_per_s * n.mean_time_in_node_ms / 1000.0;
+            let err = (n.mean_in_node - little).abs() / n.mean_in_node.max(1e-9);
+            assert!(
+                err < 0.02,
+                "{name}/{}: L={} but λW={little} ({:.2}% off)",
+                n.id,
+                n.mean_in_node,
+                err * 100.0
+            );
+        }
+        insta::assert_snapshot!(name.clone(), summary(&report));
+        let d = report.digest();
+        let _ = writeln!(current, "{name} {d}");
+        if !digests.lines().any(|l| l == format!("{name} {d}")) {
+            mismatched.push(name);
+        }
+    }
+    assert!(
+        mismatched.is_empty(),
+        "report digests changed for {mismatched:?}; if intended, write this to tests/scenarios/digests.txt:\n{current}"
+    );
+}

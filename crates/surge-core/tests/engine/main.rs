@@ -1,0 +1,44 @@
+//! Engine tests through the public API only, as one test binary: golden scenarios,
+//! queueing theory, the lessons' behaviours, properties, and cross-platform determinism.
+
+mod golden;
+mod lessons;
+mod properties;
+mod queueing;
+
+use std::path::PathBuf;
+
+use surge_core::{NodeReport, Report, Scenario, Simulation};
+
+/// `tests/scenarios` at the workspace root.
+pub(crate) fn scenarios_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios")
+}
+
+/// Loads a golden scenario by file stem.
+pub(crate) fn scenario(name: &str) -> Scenario {
+    let path = scenarios_dir().join(format!("{name}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    Scenario::from_json(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// Runs a scenario to the end.
+pub(crate) fn run(s: &Scenario) -> Report {
+    Simulation::new(s).expect("valid scenario").run()
+}
+
+/// The node with this id.
+pub(crate) fn node<'a>(r: &'a Report, id: &str) -> &'a NodeReport {
+    r.node(id).unwrap_or_else(|| panic!("no node {id}"))
+}
+
+/// Mean of `f` over seconds `from..to` of a node's series.
+pub(crate) fn window_mean(
+    n: &NodeReport,
+    from: usize,
+    to: usize,
+    f: impl Fn(&surge_core::NodeSecond) -> f64,
+) -> f64 {
+    let xs = &n.series[from..to];
+    xs.iter().map(f).sum::<f64>() / xs.len() as f64
+}

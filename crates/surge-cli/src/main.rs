@@ -42,11 +42,24 @@ enum Command {
         /// Scenario JSON file.
         file: PathBuf,
     },
+    /// Times the engine on a fixed 1 M-request Erlang B scenario; prints events per second.
+    Bench {
+        /// Repetitions (the median is reported).
+        #[arg(long, default_value_t = 5)]
+        runs: u32,
+    },
+    /// Prints the JSON Schema of the scenario format.
+    Schema,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Bench { runs } => bench(runs),
+        Command::Schema => {
+            println!("{}", surge_core::json_schema());
+            ExitCode::SUCCESS
+        }
         Command::Validate { file } => match load(&file) {
             Ok(_) => {
                 println!("{}: valid", file.display());
@@ -90,6 +103,34 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+/// Runs the benchmark scenario `runs` times and prints each run and the median.
+fn bench(runs: u32) -> ExitCode {
+    let scenario = surge_core::bench_scenario();
+    let mut rates = Vec::new();
+    for i in 0..runs.max(1) {
+        let start = std::time::Instant::now();
+        let mut sim = match Simulation::new(&scenario) {
+            Ok(sim) => sim,
+            Err(e) => return invalid(&e.to_string()),
+        };
+        let report = sim.run();
+        let secs = start.elapsed().as_secs_f64();
+        let rate = report.events as f64 / secs;
+        println!(
+            "run {}: {} requests, {} events in {:.3} s = {:.2} M events/s",
+            i + 1,
+            report.ledger.arrived,
+            report.events,
+            secs,
+            rate / 1e6
+        );
+        rates.push(rate);
+    }
+    rates.sort_by(f64::total_cmp);
+    println!("median: {:.2} M events/s", rates[rates.len() / 2] / 1e6);
+    ExitCode::SUCCESS
 }
 
 fn load(file: &PathBuf) -> Result<Scenario, String> {

@@ -8,6 +8,7 @@
 //! cargo xtask serve   setup, then serve the playground on http://127.0.0.1:8080
 //! cargo xtask test    setup, then every check CI runs, ending in one summary line
 //! cargo xtask dist    setup, then the release bundle in dist/ with its sizes
+//! cargo xtask bench   the engine benchmark natively and in headless Chromium (wasm)
 //! ```
 
 #![allow(clippy::print_stdout)]
@@ -30,9 +31,10 @@ fn main() -> ExitCode {
         Some("setup") => setup::ensure(setup::Needs::ALL).map(|_| ()),
         Some("serve") => serve(),
         Some("test") => test::run_all(),
+        Some("bench") => setup::ensure(setup::Needs::ALL).and_then(|tools| bench(&tools)),
         Some("dist") => setup::ensure(setup::Needs::BUILD).and_then(|tools| dist::build(&tools)),
         _ => {
-            eprintln!("usage: cargo xtask <setup|serve|test|dist>");
+            eprintln!("usage: cargo xtask <setup|serve|test|dist|bench>");
             return ExitCode::from(2);
         }
     };
@@ -52,5 +54,43 @@ fn serve() -> Result<(), String> {
         tools
             .command("trunk")
             .args(["serve", "--address", "127.0.0.1", "--port", "8080"]),
+    )
+}
+
+/// The engine benchmark: `surge bench` natively (opt-level 3), then the same scenario in
+/// wasm in headless Chromium (same profile). Figures go into BENCHMARKS.md by hand.
+fn bench(tools: &setup::Tools) -> Result<(), String> {
+    println!("\n==> native: surge bench (profile release-native)");
+    proc::run(tools.command("cargo").args([
+        "run",
+        "--quiet",
+        "--profile",
+        "release-native",
+        "-p",
+        "surge-cli",
+        "--",
+        "bench",
+    ]))?;
+    println!("\n==> wasm32 in headless Chromium (profile release-native)");
+    proc::run(
+        tools
+            .command("cargo")
+            .args([
+                "test",
+                "-p",
+                "surge-web",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--profile",
+                "release-native",
+                "--features",
+                "bench",
+                "--test",
+                "bench",
+                "--",
+                "--nocapture",
+            ])
+            .env("CHROMEDRIVER", setup::CHROMEDRIVER)
+            .current_dir("web"),
     )
 }

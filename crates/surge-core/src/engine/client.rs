@@ -139,14 +139,7 @@ impl Simulation {
         if attempt > 1 {
             self.ledger.retries += 1;
         }
-        self.schedule(
-            timeout,
-            Event::ClientTimeout {
-                req,
-                generation,
-                attempt,
-            },
-        );
+        self.arm(client, timeout, req, generation, attempt);
     }
 
     pub(super) fn client_result(&mut self, req: u32, call: CallId, outcome: Outcome) {

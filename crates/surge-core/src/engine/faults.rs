@@ -67,7 +67,7 @@ impl Simulation {
             match self.faults[a as usize].kind {
                 FaultKind::Outage => outage += 1,
                 FaultKind::AddedLatency { ms } => {
-                    extra = extra + SimTime::from_secs_f64(ms / 1000.0)
+                    extra = extra + SimTime::from_secs_f64(ms / 1000.0);
                 }
                 FaultKind::ErrorRate { probability } => pass *= 1.0 - probability,
                 FaultKind::Failover | FaultKind::Spike { .. } => {}

@@ -20,6 +20,7 @@ mod rds;
 mod report;
 mod service;
 mod stats;
+mod timers;
 
 use std::collections::VecDeque;
 
@@ -119,6 +120,10 @@ pub(crate) enum Event {
         call: CallId,
         generation: u32,
     },
+    /// The head of a node's timeout queue is due.
+    Timer {
+        node: u32,
+    },
     FaultStart {
         fault: u32,
     },
@@ -194,6 +199,7 @@ pub struct Simulation {
     nodes: Vec<NodeRt>,
     stats: Vec<NodeStats>,
     fault_state: Vec<FaultState>,
+    timers: Vec<timers::TimerQueue>,
     faults: Vec<Fault>,
     calls: Vec<Call>,
     free_calls: Vec<CallId>,
@@ -266,6 +272,7 @@ impl Simulation {
             scenario: scenario.clone(),
             stats: (0..nodes.len()).map(|_| NodeStats::new(seconds)).collect(),
             fault_state: vec![FaultState::default(); nodes.len()],
+            timers: vec![timers::TimerQueue::default(); nodes.len()],
             nodes,
             faults: scenario.faults.clone(),
             calls: Vec::new(),
@@ -395,6 +402,7 @@ impl Simulation {
                     self.on_deadline(call);
                 }
             }
+            Event::Timer { node } => self.on_timer(node),
             Event::FaultStart { fault } => self.on_fault_start(fault),
             Event::FaultEnd { fault } => self.on_fault_end(fault),
         }
@@ -458,8 +466,9 @@ impl Simulation {
     }
 
     pub(crate) fn deadline_after(&mut self, call: CallId, after: SimTime) {
-        let generation = self.calls[call as usize].generation;
-        self.schedule(after, Event::Deadline { call, generation });
+        let c = &self.calls[call as usize];
+        let (node, generation) = (c.node, c.generation);
+        self.arm(node, after, call, generation, 0);
     }
 
     /// The caller of `child` stops waiting: the child keeps running, its result unwanted.

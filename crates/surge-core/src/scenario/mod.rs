@@ -332,6 +332,13 @@ impl Scenario {
     }
 }
 
+/// The benchmark scenario: Poisson arrivals at 900/s into a function with reserved and
+/// provisioned concurrency 100 and exponential 100 ms durations (Erlang B, 90 Erlangs),
+/// for 1,111 s: about 1 M requests.
+pub fn bench_scenario() -> Scenario {
+    Scenario::client_to_function(900.0, 100, 100.0, 1_111.2, 1)
+}
+
 /// The JSON Schema of the scenario format, generated from these types.
 pub fn json_schema() -> String {
     let schema = schemars::schema_for!(Scenario);

@@ -360,7 +360,7 @@ fn faults(e: &mut Errors, s: &Scenario) {
             }
             FaultKind::AddedLatency { ms } => e.range(p("ms"), ms, 0.0, 900_000.0, " ms"),
             FaultKind::ErrorRate { probability } => {
-                e.range(p("probability"), probability, 0.0, 1.0, "")
+                e.range(p("probability"), probability, 0.0, 1.0, "");
             }
             FaultKind::Outage | FaultKind::Failover => {}
         }

@@ -103,3 +103,14 @@ fn golden_scenarios_snapshot_balance_and_obey_littles_law() {
         "report digests changed for {mismatched:?}; if intended, write this to tests/scenarios/digests.txt:\n{current}"
     );
 }
+
+#[test]
+fn the_committed_json_schema_is_current() {
+    let path = scenarios_dir().join("../../docs/scenario.schema.json");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    let generated = surge_core::json_schema();
+    assert!(
+        committed.trim_end() == generated.trim_end(),
+        "docs/scenario.schema.json is stale: run `cargo run -p surge-cli -- schema > docs/scenario.schema.json`"
+    );
+}

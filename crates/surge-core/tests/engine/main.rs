@@ -3,6 +3,7 @@
 
 mod golden;
 mod lessons;
+mod more_lessons;
 mod properties;
 mod queueing;
 

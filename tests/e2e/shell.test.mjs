@@ -100,19 +100,19 @@ test('Run computes in the wasm core: numbers match the CLI and change with the s
 test('invalid input is refused with the reason, and inputs survive a reload', async () => {
   const { page, context } = await openPage(browser, server.url);
   await page.waitForSelector('#run');
-  await page.fill('#limit', '0');
+  await page.fill('#duration', '0');
   await page.fill('#rate', 'lots');
   await page.click('#run');
   const text = await page.textContent('.results-errors');
   assert.match(text, /Requests per second: "lots" is not a number/);
   await page.fill('#rate', '250');
   await page.click('#run');
-  assert.match(await page.textContent('.results-errors'), /concurrency_limit: must be in 1\.\./);
+  assert.match(await page.textContent('.results-errors'), /handler\[0\]\.compute\.ms: 0 must be above 0/);
 
   await page.reload();
   await page.waitForSelector('#run');
   assert.equal(await page.inputValue('#rate'), '250');
-  assert.equal(await page.inputValue('#limit'), '0');
+  assert.equal(await page.inputValue('#duration'), '0');
   await page.evaluate(() => localStorage.clear());
   await context.close();
 });

@@ -227,11 +227,11 @@ mod tests {
         };
         assert!(errors[0].contains("Requests per second"), "{errors:?}");
         let state = AppState::default()
-            .apply(Action::Set(Field::Limit, "0".into()))
+            .apply(Action::Set(Field::Duration, "0".into()))
             .apply(Action::Run);
         let Outcome::Invalid(errors) = &state.outcome else {
             panic!("expected errors")
         };
-        assert!(errors[0].contains("concurrency_limit"), "{errors:?}");
+        assert!(errors[0].contains("handler[0].compute.ms"), "{errors:?}");
     }
 }

@@ -39,7 +39,8 @@ pub use engine::Simulation;
 pub use error::{ScenarioError, ScenarioErrors};
 pub use queue::EventQueue;
 pub use report::{
-    CostReport, ErrorCounts, ErrorKind, Frame, Ledger, NodeFrame, NodeReport, NodeSecond, Report,
+    CostReport, EdgeReport, ErrorCounts, ErrorKind, Frame, Ledger, NodeFrame, NodeReport,
+    NodeSecond, Report,
 };
 pub use rng::SimRng;
 pub use scenario::*;

@@ -275,6 +275,22 @@ pub struct Report {
     pub nodes: Vec<NodeReport>,
     /// Successful client requests in each second.
     pub goodput_series: Vec<u64>,
+    /// Per edge, in scenario order: the load each hop puts on the next.
+    pub edges: Vec<EdgeReport>,
+}
+
+/// Calls along one edge.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EdgeReport {
+    /// Id of the calling node.
+    pub from: String,
+    /// Id of the called node.
+    pub to: String,
+    /// Calls made along the edge (retries and SDK retries included).
+    pub calls: u64,
+    /// Load amplification: calls per unit of work arriving at the caller (per client
+    /// request for a client; per invocation for a function).
+    pub per_upstream: f64,
 }
 
 impl Report {

@@ -124,6 +124,7 @@ impl Simulation {
             (self.reqs.len() - 1) as u32
         };
         self.ledger.arrived += 1;
+        self.client_requests[client as usize] += 1;
         self.ledger.in_flight += 1;
         self.start_attempt(id);
     }

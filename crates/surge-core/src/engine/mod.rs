@@ -207,6 +207,9 @@ pub struct Simulation {
     free_reqs: Vec<u32>,
     edges: Vec<(u32, u32)>,
     edge_load: Vec<u32>,
+    edge_calls: Vec<u64>,
+    /// Requests started by each client node (zero for other nodes).
+    client_requests: Vec<u64>,
     account: AccountPool,
     ledger: Ledger,
     e2e_latency: Histogram,
@@ -280,6 +283,8 @@ impl Simulation {
             reqs: Vec::new(),
             free_reqs: Vec::new(),
             edge_load: vec![0; edges.len()],
+            edge_calls: vec![0; edges.len()],
+            client_requests: vec![0; scenario.nodes.len()],
             edges,
             account,
             ledger: Ledger::default(),
@@ -427,6 +432,7 @@ impl Simulation {
     pub(crate) fn new_call(&mut self, edge: u32, parent: Parent, retry: bool) -> CallId {
         let node = self.edges[edge as usize].1;
         self.edge_load[edge as usize] += 1;
+        self.edge_calls[edge as usize] += 1;
         let call = Call {
             generation: 0,
             node,

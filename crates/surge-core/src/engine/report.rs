@@ -2,7 +2,7 @@
 
 use super::cost::{LAMBDA_PER_REQUEST, PC_CONFIGURED_PER_GBS, PROXY_PER_VCPU_HOUR};
 use super::{NodeRt, Simulation};
-use crate::report::{CostReport, Frame, NodeFrame, NodeReport, NodeSecond, Report};
+use crate::report::{CostReport, EdgeReport, Frame, NodeFrame, NodeReport, NodeSecond, Report};
 use crate::scenario::NodeKind;
 
 impl Simulation {
@@ -141,7 +141,34 @@ impl Simulation {
             cost,
             nodes,
             goodput_series: self.goodput[..seconds].to_vec(),
+            edges: self.edge_reports(),
         }
+    }
+
+    fn edge_reports(&self) -> Vec<EdgeReport> {
+        self.scenario
+            .edges
+            .iter()
+            .zip(&self.edges)
+            .zip(&self.edge_calls)
+            .map(|((e, &(from, _)), &calls)| {
+                let upstream = match self.nodes.get(from as usize) {
+                    Some(NodeRt::Client(_)) => self.client_requests[from as usize],
+                    Some(_) => self.stats[from as usize].arrivals,
+                    None => 0,
+                };
+                EdgeReport {
+                    from: e.from.clone(),
+                    to: e.to.clone(),
+                    calls,
+                    per_upstream: if upstream == 0 {
+                        0.0
+                    } else {
+                        calls as f64 / upstream as f64
+                    },
+                }
+            })
+            .collect()
     }
 
     fn cost_report(&self, elapsed_s: f64) -> CostReport {

@@ -337,3 +337,122 @@ fn lesson12_goodput_collapses_while_throughput_stays_high_until_load_is_shed() {
         "shedding excess load cheaply restores goodput: {goodput_shed}/s"
     );
 }
+
+fn retry_storm(backoff: Backoff) -> Report {
+    let mut s = Scenario::empty(13, 120.0);
+    let c = ClientParams {
+        rate_per_s: 300.0,
+        schedule: vec![
+            Phase {
+                at_s: 30.0,
+                rate_per_s: 1500.0,
+                ramp_s: 0.0,
+            },
+            Phase {
+                at_s: 35.0,
+                rate_per_s: 300.0,
+                ramp_s: 0.0,
+            },
+        ],
+        timeout_ms: 5_000.0,
+        retry: RetryPolicy {
+            max_attempts: 6,
+            backoff,
+            base_ms: 1_000.0,
+            cap_ms: 20_000.0,
+        },
+        ..ClientParams::default()
+    };
+    s.add("c", NodeKind::Client(c))
+        .add("api", NodeKind::ApiGateway(ApiGatewayParams::default()))
+        .add(
+            "fn",
+            NodeKind::Lambda(LambdaParams {
+                reserved_concurrency: Some(200),
+                ..function(vec![compute(500.0)])
+            }),
+        )
+        .connect("c", "api")
+        .connect("api", "fn");
+    run(&s)
+}
+
+#[test]
+fn lesson13_immediate_retries_multiply_load_and_jittered_backoff_rides_out_a_spike() {
+    let storm = retry_storm(Backoff::None);
+    let jitter = retry_storm(Backoff::ExponentialFullJitter);
+    let amplification = |r: &Report| r.edges[0].per_upstream;
+    assert!(
+        amplification(&storm) > 1.5,
+        "retries multiply load: ×{}",
+        amplification(&storm)
+    );
+    let failed = |r: &Report| r.ledger.failed.total();
+    assert!(
+        2 * failed(&storm) > 3 * failed(&jitter),
+        "backoff with jitter rides out the spike: {} failed vs {}",
+        failed(&jitter),
+        failed(&storm)
+    );
+    // Retries cost money: the jittered run pays for its retries too, but fails less.
+    assert!(storm.cost.retries_usd > 0.0 && jitter.cost.retries_usd > 0.0);
+}
+
+fn failover(proxy: bool) -> Report {
+    let mut s = Scenario::empty(7, 90.0);
+    let target = if proxy { "proxy" } else { "db" };
+    s.add(
+        "c",
+        NodeKind::Client(ClientParams {
+            rate_per_s: 200.0,
+            timeout_ms: 60_000.0,
+            ..ClientParams::default()
+        }),
+    )
+    .add(
+        "fn",
+        NodeKind::Lambda(function(vec![compute(20.0), call(target)])),
+    )
+    .add("db", NodeKind::Rds(RdsParams::default()))
+    .connect("c", "fn");
+    if proxy {
+        s.add("proxy", NodeKind::RdsProxy(RdsProxyParams::default()))
+            .connect("fn", "proxy")
+            .connect("proxy", "db");
+    } else {
+        s.connect("fn", "db");
+    }
+    s.faults.push(Fault {
+        node: "db".into(),
+        at_s: 30.0,
+        duration_s: 15.0,
+        kind: FaultKind::Failover,
+    });
+    run(&s)
+}
+
+#[test]
+fn lesson7_the_proxy_keeps_clients_waiting_through_a_failover_instead_of_failing_them() {
+    let direct = failover(false);
+    let proxied = failover(true);
+    let direct_failed = direct.ledger.failed.unavailable;
+    let proxied_failed = proxied.ledger.failed.unavailable;
+    assert!(
+        direct_failed > 2000,
+        "every request during the failover fails: {direct_failed}"
+    );
+    assert!(
+        proxied_failed < direct_failed / 20,
+        "the proxy holds them: {proxied_failed}"
+    );
+    // Borrowers wait for the new primary, holding their functions: the wait fills the
+    // account's 1,000 concurrency, so some requests are throttled instead.
+    let p = node(&proxied, "proxy");
+    assert!(
+        p.peak_queue >= 900,
+        "borrowers wait for the new primary: {}",
+        p.peak_queue
+    );
+    assert!(proxied.ledger.failed.concurrency_throttled > 0);
+    assert!(proxied.ledger.succeeded > direct.ledger.succeeded);
+}

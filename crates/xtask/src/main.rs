@@ -72,25 +72,14 @@ fn bench(tools: &setup::Tools) -> Result<(), String> {
         "bench",
     ]))?;
     println!("\n==> wasm32 in headless Chromium (profile release-native)");
-    proc::run(
-        tools
-            .command("cargo")
-            .args([
-                "test",
-                "-p",
-                "surge-web",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--profile",
-                "release-native",
-                "--features",
-                "bench",
-                "--test",
-                "bench",
-                "--",
-                "--nocapture",
-            ])
-            .env("CHROMEDRIVER", setup::CHROMEDRIVER)
-            .current_dir("web"),
-    )
+    proc::run(&mut tools.browser_test(&[
+        "--profile",
+        "release-native",
+        "--features",
+        "bench",
+        "--test",
+        "bench",
+        "--",
+        "--nocapture",
+    ]))
 }

@@ -42,6 +42,24 @@ pub(crate) struct Tools {
 }
 
 impl Tools {
+    /// `cargo test -p surge-web --target wasm32-unknown-unknown <extra>` in headless
+    /// Chromium. Runs from web/ so wasm-bindgen-test-runner picks up web/webdriver.json
+    /// (headless, no sandbox as root, no background networking on this closed network).
+    pub(crate) fn browser_test(&self, extra: &[&str]) -> Command {
+        let mut cmd = self.command("cargo");
+        cmd.args([
+            "test",
+            "-p",
+            "surge-web",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .args(extra)
+        .env("CHROMEDRIVER", CHROMEDRIVER)
+        .current_dir("web");
+        cmd
+    }
+
     /// A command for `program` with the tools' directories first on PATH.
     pub(crate) fn command(&self, program: &str) -> Command {
         let mut cmd = Command::new(program);

@@ -6,7 +6,7 @@
 use std::process::Command;
 
 use crate::proc::{human, run, timed};
-use crate::setup::{self, CHROMEDRIVER, Tools};
+use crate::setup::{self, Tools};
 use crate::{dist, fence};
 
 type StageFn = fn(&Tools) -> Result<(), String>;
@@ -123,18 +123,7 @@ fn core_wasm_build(tools: &Tools) -> Result<(), String> {
 }
 
 fn browser_unit_tests(tools: &Tools) -> Result<(), String> {
-    // Run from web/ so wasm-bindgen-test-runner picks up web/webdriver.json (headless,
-    // no sandbox as root, no background networking on this closed network).
-    run(cargo(tools)
-        .args([
-            "test",
-            "-p",
-            "surge-web",
-            "--target",
-            "wasm32-unknown-unknown",
-        ])
-        .env("CHROMEDRIVER", CHROMEDRIVER)
-        .current_dir("web"))
+    run(&mut tools.browser_test(&[]))
 }
 
 fn e2e(tools: &Tools) -> Result<(), String> {

@@ -97,6 +97,27 @@ test('Run computes in the wasm core: numbers match the CLI and change with the s
   await context.close();
 });
 
+test('a lesson preset runs in the browser exactly as on the command line', async () => {
+  const { page, context, errors } = await openPage(browser, server.url);
+  await page.waitForSelector('#preset');
+  await page.selectOption('#preset', 'lesson7-storm-direct');
+  assert.match(await page.textContent('.narrative'), /max_connections/);
+  assert.equal(await page.$('#rate'), null, 'a preset hides the custom inputs');
+  const shown = await runWithSeed(page, 7);
+  const cli = cliReport(shown.scenario);
+  assert.equal(shown.requests, cli.requests);
+  assert.equal(shown.rejected, cli.rejected);
+  assert.ok(shown.rejected > 1000, 'the storm refuses connections');
+  const dbFailed = Number(await page.textContent('tr[data-node="db"] td:nth-of-type(2)'));
+  assert.ok(dbFailed > 1000, `database refusals shown per node: ${dbFailed}`);
+  await saveScreenshot(page, 'shell-preset-storm.png');
+  await page.selectOption('#preset', '');
+  await page.waitForSelector('#rate');
+  assert.deepEqual(errors, []);
+  await page.evaluate(() => localStorage.clear());
+  await context.close();
+});
+
 test('invalid input is refused with the reason, and inputs survive a reload', async () => {
   const { page, context } = await openPage(browser, server.url);
   await page.waitForSelector('#run');

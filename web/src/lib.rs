@@ -8,6 +8,7 @@
 pub mod app;
 pub mod components;
 pub mod panic_panel;
+pub mod presets;
 pub mod state;
 
 /// Installs the panic panel and renders the app into `<body>`.

@@ -6,10 +6,10 @@
 //!
 //! Where each field lives:
 //!
-//! | field            | saved locally | in share links | neither |
-//! |------------------|---------------|----------------|---------|
-//! | `form` (inputs)  | yes           | (future: as the scenario) |  |
-//! | `outcome`        |               |                | yes (recomputed by Run) |
+//! | field                      | saved locally | in share links | neither |
+//! |----------------------------|---------------|----------------|---------|
+//! | `form` (inputs, preset id) | yes           | (future: as the scenario) |  |
+//! | `outcome`                  |               |                | yes (recomputed by Run) |
 
 use std::rc::Rc;
 
@@ -30,6 +30,9 @@ pub struct RunForm {
     pub duration_s: String,
     /// PRNG seed.
     pub seed: String,
+    /// The chosen preset's id; empty for the custom Clients → Lambda model.
+    #[serde(default)]
+    pub preset: String,
 }
 
 impl Default for RunForm {
@@ -40,6 +43,7 @@ impl Default for RunForm {
             mean_duration_ms: "100".into(),
             duration_s: "60".into(),
             seed: "42".into(),
+            preset: String::new(),
         }
     }
 }
@@ -92,6 +96,8 @@ pub enum Action {
     Set(Field, String),
     /// The user asked for a new seed (drawn by the caller, so the reducer stays pure).
     Reseed(u64),
+    /// Choose a preset by id (empty: the custom model).
+    ChoosePreset(String),
     /// Build the scenario from the form and run it to the end in the core.
     Run,
 }
@@ -120,6 +126,10 @@ impl AppState {
                 *slot = value;
             }
             Action::Reseed(seed) => next.form.seed = seed.to_string(),
+            Action::ChoosePreset(id) => {
+                next.form.preset = id;
+                next.outcome = Outcome::Idle;
+            }
             Action::Run => {
                 next.outcome = match scenario_from_form(&self.form) {
                     Ok(scenario) => run(&scenario),
@@ -138,8 +148,25 @@ impl Reducible for AppState {
     }
 }
 
-/// Parses the form into the tiny model's scenario; lists every unparsable field.
+/// The scenario the form describes: the chosen preset (with the form's seed), or the
+/// tiny model built from the inputs. Lists every unparsable field.
 pub fn scenario_from_form(form: &RunForm) -> Result<Scenario, Vec<String>> {
+    if !form.preset.is_empty() {
+        let preset = crate::presets::find(&form.preset)
+            .ok_or_else(|| vec![format!("Unknown preset \"{}\"", form.preset)])?;
+        let mut scenario = Scenario::from_json(preset.json)
+            .map_err(|e| e.0.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+        scenario.seed = form
+            .seed
+            .trim()
+            .parse::<u64>()
+            .map_err(|_| vec![format!("Seed: \"{}\" is not a whole number ≥ 0", form.seed)])?;
+        return Ok(scenario);
+    }
+    custom_scenario(form)
+}
+
+fn custom_scenario(form: &RunForm) -> Result<Scenario, Vec<String>> {
     let mut errors = Vec::new();
     let mut num = |label: &str, text: &str| -> f64 {
         match text.trim().parse::<f64>() {
@@ -214,6 +241,25 @@ mod tests {
             .apply(Action::Reseed(7))
             .apply(Action::Run);
         assert_ne!(a.outcome, b.outcome);
+    }
+
+    #[test]
+    fn a_preset_runs_its_scenario_with_the_forms_seed() {
+        let state = AppState::default()
+            .apply(Action::ChoosePreset("lesson7-storm-direct".into()))
+            .apply(Action::Set(Field::Seed, "9".into()))
+            .apply(Action::Run);
+        let Outcome::Done { report, .. } = &state.outcome else {
+            panic!("expected a report")
+        };
+        assert_eq!(report.seed, 9);
+        assert!(
+            report
+                .node("db")
+                .is_some_and(|db| db.errors.connection_refused > 0)
+        );
+        let back = state.apply(Action::ChoosePreset(String::new()));
+        assert_eq!(back.outcome, Outcome::Idle);
     }
 
     #[test]

@@ -9,8 +9,8 @@ pub fn CanvasArea() -> Html {
         <section class="canvas" aria-label="Canvas">
             <div class="canvas-empty">
                 <p class="big">{ "Your architecture goes here" }</p>
-                <p>{ "Until the editor lands, Run simulates clients calling one function with a \
-                      concurrency limit: requests beyond the limit are throttled (HTTP 429)." }</p>
+                <p>{ "Until the editor lands, pick a lesson preset or the custom model on the \
+                      right and press Run: the engine runs in your browser." }</p>
             </div>
         </section>
     }

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use super::ConcurrencyChart;
+use super::{ConcurrencyChart, NodeTable};
 use crate::state::Outcome;
 
 /// Props of [`Results`].
@@ -37,22 +37,40 @@ pub fn Results(props: &ResultsProps) -> Html {
                 100.0 * rejected as f64 / l.arrived as f64
             };
             let function = report.node_of_kind("lambda");
-            let series = function.map(|f| f.series.clone()).unwrap_or_default();
-            let limit = function.and_then(|f| f.limit).unwrap_or(0);
             let mean_concurrency = function.map_or(0.0, |f| f.mean_in_node);
+            // Chart the likely bottleneck: database connections if there is a database,
+            // else the function's concurrency.
+            let (series, limit, label) = match (report.node_of_kind("rds"), function) {
+                (Some(db), _) => (
+                    db.series.iter().map(|s| s.mean_connections).collect(),
+                    db.limit.unwrap_or(0),
+                    format!("{} connections", db.name),
+                ),
+                (None, Some(f)) => (
+                    f.series.iter().map(|s| s.mean_in_node).collect(),
+                    f.limit.unwrap_or(0),
+                    format!("{} concurrency", f.name),
+                ),
+                (None, None) => (Vec::new(), 0, String::new()),
+            };
             html! {
                 <section class="results" aria-live="polite">
                     <dl class="kpis">
                         <div><dt>{ "Requests" }</dt><dd id="kpi-requests">{ l.arrived }</dd></div>
-                        <div><dt>{ "Rejected" }</dt><dd id="kpi-rejected">{ rejected }</dd></div>
-                        <div><dt>{ "Rejected %" }</dt><dd>{ format!("{rejected_pct:.2}") }</dd></div>
+                        <div><dt>{ "Failed" }</dt><dd id="kpi-rejected">{ rejected }</dd></div>
+                        <div><dt>{ "Failed %" }</dt><dd>{ format!("{rejected_pct:.2}") }</dd></div>
                         <div><dt>{ "Mean concurrency" }</dt><dd id="kpi-mean-concurrency">{ format!("{mean_concurrency:.2}") }</dd></div>
+                        <div><dt>{ "Goodput /s" }</dt><dd id="kpi-goodput">{ format!("{:.1}", report.goodput_per_s) }</dd></div>
+                        <div><dt>{ "p99 ms" }</dt><dd id="kpi-p99">{ format!("{:.0}", report.p99_ms) }</dd></div>
+                        <div><dt>{ "$ per M requests" }</dt><dd id="kpi-cost">{ format!("{:.2}", report.cost.per_million_requests_usd) }</dd></div>
+                        <div><dt>{ "Retries" }</dt><dd>{ l.retries }</dd></div>
                     </dl>
                     <p class="ledger">{ format!(
-                        "{} succeeded · {} still running · {} events · seed {}",
-                        l.succeeded, l.in_flight, report.events, report.seed
+                        "{} succeeded · {} timed out · {} still running · {} events · seed {}",
+                        l.succeeded, l.timed_out, l.in_flight, report.events, report.seed
                     ) }</p>
-                    <ConcurrencyChart {series} {limit} />
+                    <NodeTable nodes={report.nodes.clone()} />
+                    <ConcurrencyChart {series} {limit} label={label} />
                     <details>
                         <summary>{ "Scenario that ran" }</summary>
                         <pre id="scenario-json">{ scenario_json.to_string() }</pre>

@@ -1,0 +1,86 @@
+//! Ready scenarios from the lessons, built into the page.
+//!
+//! Why the golden files: each preset is also a test fixture (`tests/scenarios/`), so what
+//! the page offers is exactly what the engine's tests check, natively and in wasm.
+
+/// One preset: a golden scenario with a title and what to look for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Preset {
+    /// File stem in `tests/scenarios/`.
+    pub id: &'static str,
+    /// Menu label.
+    pub title: &'static str,
+    /// What the run shows, in one or two sentences.
+    pub narrative: &'static str,
+    /// The scenario JSON.
+    pub json: &'static str,
+}
+
+/// Every preset, in menu order.
+pub const PRESETS: [Preset; 7] = [
+    Preset {
+        id: "lesson1-littles-law",
+        title: "Lesson 1 · Little's law at scale",
+        narrative: "3,000 req/s of a 3 s function need about 9,000 concurrent executions; \
+                    the function scales +1,000 per 10 s, throttling until it gets there.",
+        json: include_str!("../../tests/scenarios/lesson1-littles-law.json"),
+    },
+    Preset {
+        id: "lesson2-burst-limit1000-current",
+        title: "Lesson 2 · Burst beyond a 1,000 limit",
+        narrative: "1,000 req/s of a 1 s function, then 4,000 req/s at t = 60 s: with the \
+                    account limit at 1,000, three requests in four are throttled.",
+        json: include_str!("../../tests/scenarios/lesson2-burst-limit1000-current.json"),
+    },
+    Preset {
+        id: "lesson2-burst-limit4000-legacy",
+        title: "Lesson 2 · Limit 4,000, 2019 scaling",
+        narrative: "Burst to 3,000 at once, then +500 per minute: 3,500 a minute after the \
+                    jump, 4,000 after two.",
+        json: include_str!("../../tests/scenarios/lesson2-burst-limit4000-legacy.json"),
+    },
+    Preset {
+        id: "lesson2-burst-limit4000-current",
+        title: "Lesson 2 · Limit 4,000, current scaling",
+        narrative: "+1,000 environments at once and +1,000 per 10 s: 4,000 within about 30 s.",
+        json: include_str!("../../tests/scenarios/lesson2-burst-limit4000-current.json"),
+    },
+    Preset {
+        id: "lesson7-storm-direct",
+        title: "Lesson 7 · Connection storm, no proxy",
+        narrative: "Each execution environment opens its own connection: once concurrency \
+                    passes max_connections (100), new invocations are refused.",
+        json: include_str!("../../tests/scenarios/lesson7-storm-direct.json"),
+    },
+    Preset {
+        id: "lesson7-storm-proxy",
+        title: "Lesson 7 · Same load through RDS Proxy",
+        narrative: "A pool of 5 connections multiplexed per query: no refusals, short borrow \
+                    waits instead.",
+        json: include_str!("../../tests/scenarios/lesson7-storm-proxy.json"),
+    },
+    Preset {
+        id: "lesson7-storm-proxy-saturated",
+        title: "Lesson 7 · A saturated proxy pool",
+        narrative: "One pooled connection and slow queries: borrowers queue and time out \
+                    after ConnectionBorrowTimeout.",
+        json: include_str!("../../tests/scenarios/lesson7-storm-proxy-saturated.json"),
+    },
+];
+
+/// The preset with this id.
+pub fn find(id: &str) -> Option<&'static Preset> {
+    PRESETS.iter().find(|p| p.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_preset_is_a_valid_scenario() {
+        for p in PRESETS {
+            surge_core::Scenario::from_json(p.json).unwrap_or_else(|e| panic!("{}: {e}", p.id));
+        }
+    }
+}

@@ -17,7 +17,7 @@ pub struct Preset {
 }
 
 /// Every preset, in menu order.
-pub const PRESETS: [Preset; 7] = [
+pub const PRESETS: [Preset; 8] = [
     Preset {
         id: "lesson1-littles-law",
         title: "Lesson 1 · Little's law at scale",
@@ -44,6 +44,14 @@ pub const PRESETS: [Preset; 7] = [
         title: "Lesson 2 · Limit 4,000, current scaling",
         narrative: "+1,000 environments at once and +1,000 per 10 s: 4,000 within about 30 s.",
         json: include_str!("../../tests/scenarios/lesson2-burst-limit4000-current.json"),
+    },
+    Preset {
+        id: "lesson11-queue-buffer",
+        title: "Lesson 11 · Make the API dumb: a queue",
+        narrative: "API Gateway → SQS → a worker capped at 50: a 60 s surge of 1,500 req/s is \
+                    accepted at once; the queue absorbs it and drains at the worker's pace, so \
+                    the database never sees more than 50 connections.",
+        json: include_str!("../../tests/scenarios/lesson11-queue-buffer.json"),
     },
     Preset {
         id: "lesson7-storm-direct",

@@ -4,7 +4,7 @@
 
 #![cfg(all(target_arch = "wasm32", feature = "bench"))]
 
-use surge_core::{Simulation, bench_scenario};
+use surge_core::{Simulation, bench_queue_scenario, bench_scenario};
 use wasm_bindgen_test::{console_log, wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -12,11 +12,20 @@ wasm_bindgen_test_configure!(run_in_browser);
 #[wasm_bindgen_test]
 fn bench_erlang_b_1m_requests() {
     let performance = gloo::utils::window().performance().expect("performance");
-    let scenario = bench_scenario();
+    for (name, scenario) in [
+        ("Erlang B", bench_scenario()),
+        ("SQS → Lambda", bench_queue_scenario()),
+    ] {
+        console_log!("{name}:");
+        bench_one(&performance, &scenario);
+    }
+}
+
+fn bench_one(performance: &web_sys::Performance, scenario: &surge_core::Scenario) {
     let mut rates = Vec::new();
     for run in 1..=5 {
         let start = performance.now();
-        let report = Simulation::new(&scenario).expect("valid").run();
+        let report = Simulation::new(scenario).expect("valid").run();
         let secs = (performance.now() - start) / 1000.0;
         let rate = report.events as f64 / secs;
         console_log!(

@@ -107,19 +107,31 @@ fn main() -> ExitCode {
 
 /// Runs the benchmark scenario `runs` times and prints each run and the median.
 fn bench(runs: u32) -> ExitCode {
-    let scenario = surge_core::bench_scenario();
+    for (name, scenario) in [
+        ("Erlang B, 1 M requests", surge_core::bench_scenario()),
+        (
+            "SQS → Lambda, 1 M messages",
+            surge_core::bench_queue_scenario(),
+        ),
+    ] {
+        println!("{name}:");
+        if let Err(code) = bench_one(&scenario, runs) {
+            return code;
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn bench_one(scenario: &Scenario, runs: u32) -> Result<(), ExitCode> {
     let mut rates = Vec::new();
     for i in 0..runs.max(1) {
         let start = std::time::Instant::now();
-        let mut sim = match Simulation::new(&scenario) {
-            Ok(sim) => sim,
-            Err(e) => return invalid(&e.to_string()),
-        };
+        let mut sim = Simulation::new(scenario).map_err(|e| invalid(&e.to_string()))?;
         let report = sim.run();
         let secs = start.elapsed().as_secs_f64();
         let rate = report.events as f64 / secs;
         println!(
-            "run {}: {} requests, {} events in {:.3} s = {:.2} M events/s",
+            "  run {}: {} requests, {} events in {:.3} s = {:.2} M events/s",
             i + 1,
             report.ledger.arrived,
             report.events,
@@ -129,8 +141,8 @@ fn bench(runs: u32) -> ExitCode {
         rates.push(rate);
     }
     rates.sort_by(f64::total_cmp);
-    println!("median: {:.2} M events/s", rates[rates.len() / 2] / 1e6);
-    ExitCode::SUCCESS
+    println!("  median: {:.2} M events/s", rates[rates.len() / 2] / 1e6);
+    Ok(())
 }
 
 fn load(file: &PathBuf) -> Result<Scenario, String> {
@@ -181,6 +193,31 @@ fn table(r: &Report) -> String {
             n.peak_in_node,
             n.limit.map_or_else(|| "-".to_owned(), |l| l.to_string()),
             n.p99_ms
+        );
+    }
+    for q in r.nodes.iter().filter(|n| n.kind == "sqs") {
+        let oldest = q.series.iter().map(|s| s.oldest_age_s).fold(0.0, f64::max);
+        out += &format!(
+            "{:<18} queue: peak depth {}, oldest message {:.1} s, mean wait {:.1} ms, {} of {} waited\n",
+            q.name, q.peak_queue, oldest, q.mean_wait_ms, q.waited, q.received
+        );
+    }
+    let m = r.messages;
+    if m.sent > 0 {
+        out += &format!(
+            "messages sent {}  consumed {}  dead-lettered {}  expired {}  queued {}  in flight {}  duplicates {}  ledger {}\n",
+            m.sent,
+            m.consumed,
+            m.dead_lettered,
+            m.expired,
+            m.queued,
+            m.in_flight,
+            m.duplicates,
+            if m.balances() {
+                "balanced"
+            } else {
+                "UNBALANCED"
+            }
         );
     }
     let l = r.ledger;

@@ -39,8 +39,8 @@ pub use engine::Simulation;
 pub use error::{ScenarioError, ScenarioErrors};
 pub use queue::EventQueue;
 pub use report::{
-    CostReport, EdgeReport, ErrorCounts, ErrorKind, Frame, Ledger, NodeFrame, NodeReport,
-    NodeSecond, Report,
+    AsyncLedger, CostReport, EdgeReport, ErrorCounts, ErrorKind, Frame, Ledger, MessageLedger,
+    NodeFrame, NodeReport, NodeSecond, Report,
 };
 pub use rng::SimRng;
 pub use scenario::*;

@@ -145,6 +145,62 @@ impl Ledger {
     }
 }
 
+/// Conservation ledger of queue messages: every message sent is in exactly one state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct MessageLedger {
+    /// Messages sent to queues (moves into a dead-letter queue are not new messages).
+    pub sent: u64,
+    /// Deleted after a successful invocation.
+    pub consumed: u64,
+    /// Moved to a dead-letter queue after too many receives.
+    pub dead_lettered: u64,
+    /// Deleted unread at the end of the retention period.
+    pub expired: u64,
+    /// Waiting in a queue (visible or delayed).
+    pub queued: u64,
+    /// Received and not yet deleted.
+    pub in_flight: u64,
+    /// Extra successful deliveries of messages (at-least-once delivery).
+    pub duplicates: u64,
+}
+
+impl MessageLedger {
+    /// Whether every message is accounted for exactly once.
+    pub fn balances(&self) -> bool {
+        self.consumed + self.dead_lettered + self.expired + self.queued + self.in_flight
+            == self.sent
+    }
+}
+
+/// Ledger of Lambda asynchronous invocations: every accepted event is in exactly one state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct AsyncLedger {
+    /// Events accepted (202) into functions' async queues.
+    pub accepted: u64,
+    /// Events whose invocation succeeded.
+    pub succeeded: u64,
+    /// Events that failed every attempt (1 + retries).
+    pub failed: u64,
+    /// Events discarded for exceeding the maximum event age.
+    pub expired: u64,
+    /// Of failed and expired, how many went to an on-failure destination.
+    pub to_destination: u64,
+    /// Of failed and expired, how many were dropped (no destination).
+    pub dropped: u64,
+    /// Waiting in a function's async queue (or for a retry).
+    pub queued: u64,
+    /// Being invoked now.
+    pub in_flight: u64,
+}
+
+impl AsyncLedger {
+    /// Whether every event is accounted for exactly once.
+    pub fn balances(&self) -> bool {
+        self.succeeded + self.failed + self.expired + self.queued + self.in_flight == self.accepted
+            && self.to_destination + self.dropped == self.failed + self.expired
+    }
+}
+
 /// One simulated second at one node.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct NodeSecond {
@@ -166,6 +222,10 @@ pub struct NodeSecond {
     pub mean_queue: f64,
     /// Time-weighted mean of open connections (RDS) or pooled connections (proxy).
     pub mean_connections: f64,
+    /// Time-weighted mean of received, undeleted messages (queues).
+    pub mean_in_flight: f64,
+    /// Age of the oldest visible message at the end of the second, in seconds (queues).
+    pub oldest_age_s: f64,
     /// Median time in node of calls completed in this second, in ms.
     pub p50_ms: f64,
     /// 90th percentile, in ms.
@@ -215,6 +275,16 @@ pub struct NodeReport {
     pub mean_connections: f64,
     /// Most connections at once.
     pub peak_connections: u32,
+    /// Queues: messages received for the first time.
+    pub received: u64,
+    /// Queues: of those, how many had to wait (received after they became visible).
+    pub waited: u64,
+    /// Queues: mean wait before the first receive, in ms.
+    pub mean_wait_ms: f64,
+    /// Queues: mean received, undeleted messages.
+    pub mean_in_flight: f64,
+    /// Queues: most received, undeleted messages at once.
+    pub peak_in_flight: u32,
     /// The node's limit: function concurrency, `max_connections`, or the proxy pool size.
     pub limit: Option<u32>,
     /// One sample per simulated second so far.
@@ -259,6 +329,10 @@ pub struct Report {
     pub events: u64,
     /// All client requests, by state.
     pub ledger: Ledger,
+    /// All queue messages, by state.
+    pub messages: MessageLedger,
+    /// All asynchronous invocation events, by state.
+    pub async_events: AsyncLedger,
     /// Successful client requests per second (within the client's timeout).
     pub goodput_per_s: f64,
     /// Successful completions per second at the clients' first hop, wanted or not.

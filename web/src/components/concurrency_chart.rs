@@ -37,7 +37,13 @@ pub fn ConcurrencyChart(props: &ConcurrencyChartProps) -> Html {
         <figure class="chart">
             <canvas ref={canvas} width="320" height="180" role="img"
                 aria-label={format!("{} per second against its limit", props.label)} />
-            <figcaption>{ format!("{} per second (blue) vs limit (red)", props.label) }</figcaption>
+            <figcaption>{
+                if props.limit > 0 {
+                    format!("{} per second (blue) vs limit (red)", props.label)
+                } else {
+                    format!("{} per second", props.label)
+                }
+            }</figcaption>
         </figure>
     }
 }
@@ -68,10 +74,12 @@ fn draw(
         .x_label_formatter(&|x| format!("{x:.0}s"))
         .y_label_formatter(&|y| format!("{y:.0}"))
         .draw()?;
-    chart.draw_series(LineSeries::new(
-        [(0.0, f64::from(limit)), (x_max, f64::from(limit))],
-        RED.stroke_width(1),
-    ))?;
+    if limit > 0 {
+        chart.draw_series(LineSeries::new(
+            [(0.0, f64::from(limit)), (x_max, f64::from(limit))],
+            RED.stroke_width(1),
+        ))?;
+    }
     chart.draw_series(LineSeries::new(
         series.iter().enumerate().map(|(i, &v)| (i as f64 + 0.5, v)),
         RGBColor(37, 99, 235).stroke_width(2),

@@ -40,7 +40,16 @@ pub fn Results(props: &ResultsProps) -> Html {
             let mean_concurrency = function.map_or(0.0, |f| f.mean_in_node);
             // Chart the likely bottleneck: database connections if there is a database,
             // else the function's concurrency.
+            let queue = report.node_of_kind("sqs");
             let (series, limit, label) = match (report.node_of_kind("rds"), function) {
+                (_, _) if queue.is_some_and(|q| q.peak_queue > 0) => {
+                    let q = queue.expect("checked");
+                    (
+                        q.series.iter().map(|s| s.mean_queue).collect(),
+                        0,
+                        format!("{} depth", q.name),
+                    )
+                }
                 (Some(db), _) => (
                     db.series.iter().map(|s| s.mean_connections).collect(),
                     db.limit.unwrap_or(0),

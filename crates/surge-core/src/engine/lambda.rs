@@ -123,6 +123,7 @@ pub(crate) struct LambdaRt {
     reclaim_after: SimTime,
     memory_gb: f64,
     provisioned: u32,
+    pub(crate) async_rt: super::async_invoke::AsyncRt,
 }
 
 /// Where an invocation is.
@@ -143,10 +144,17 @@ pub(crate) struct LambdaCall {
     pub(crate) child: CallId,
     sdk_attempt: u32,
     provisioned: bool,
+    /// Records of the batch still to process after the current one (event source mapping).
+    batch_left: u32,
 }
 
 impl LambdaRt {
-    pub(crate) fn new(p: &LambdaParams, node: usize, edge_to: &dyn Fn(usize, &str) -> u32) -> Self {
+    pub(crate) fn new(
+        p: &LambdaParams,
+        node: usize,
+        edge_to: &dyn Fn(usize, &str) -> u32,
+        on_failure: u32,
+    ) -> Self {
         let cpu = f64::from(p.memory_mb).min(MB_PER_VCPU * f64::from(p.threads));
         let steps = |list: &[Step]| -> Vec<StepRt> {
             list.iter()
@@ -186,6 +194,7 @@ impl LambdaRt {
             reclaim_after: SimTime::from_secs_f64(p.idle_reclaim_s),
             memory_gb: f64::from(p.memory_mb) / 1024.0,
             provisioned: p.provisioned_concurrency,
+            async_rt: super::async_invoke::AsyncRt::new(p, on_failure),
         }
     }
 
@@ -321,6 +330,10 @@ impl Simulation {
         } else {
             Phase::Init
         };
+        let batch_left = match self.calls[call as usize].parent {
+            Parent::Batch(b) => self.batch_len(b).saturating_sub(1),
+            _ => 0,
+        };
         self.calls[call as usize].state = CallState::Lambda(LambdaCall {
             env,
             phase: if boot > SimTime::ZERO {
@@ -333,6 +346,7 @@ impl Simulation {
             child: NONE,
             sdk_attempt: 0,
             provisioned,
+            batch_left,
         });
         let timeout = self.lambda(node).timeout;
         self.deadline_after(call, timeout);
@@ -340,6 +354,25 @@ impl Simulation {
             self.resume_after(call, boot);
         } else {
             self.run_steps(call);
+        }
+    }
+
+    /// Invocations the function could start now as far as concurrency goes (not counting
+    /// the scaling rate, which may still throttle).
+    pub(super) fn lambda_free_slots(&mut self, node: u32) -> u32 {
+        let (reserved, running) = {
+            let l = self.lambda(node as usize);
+            (l.reserved, l.running)
+        };
+        let a = &self.account;
+        let pool = match reserved {
+            Some(r) => r.saturating_sub(running),
+            None => a.unreserved_limit.saturating_sub(a.unreserved_in_use),
+        };
+        if a.scaling == ScalingModel::Legacy2019 {
+            pool.min(a.legacy_ceiling.saturating_sub(a.legacy_in_use))
+        } else {
+            pool
         }
     }
 
@@ -385,6 +418,12 @@ impl Simulation {
                 if st.phase == Phase::Init {
                     l.envs[st.env as usize].initialized = true;
                     st.phase = Phase::Handler;
+                    st.step = 0;
+                    continue;
+                }
+                if st.batch_left > 0 {
+                    // The handler runs its steps once per record of the batch.
+                    st.batch_left -= 1;
                     st.step = 0;
                     continue;
                 }
@@ -557,6 +596,9 @@ impl Simulation {
             }
         }
         self.complete(call, outcome);
+        if !self.lambda(node).async_rt.is_empty() {
+            self.async_dispatch(node as u32);
+        }
     }
 
     fn destroy_env(&mut self, node: usize, env: u32) {

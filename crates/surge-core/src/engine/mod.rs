@@ -11,6 +11,7 @@
 //! through a FIFO task list drained before the next event, so no handler re-enters another.
 //! Stale timers are ignored by checking the call slot's generation.
 
+mod async_invoke;
 mod client;
 mod cost;
 mod faults;
@@ -19,6 +20,7 @@ mod lambda;
 mod rds;
 mod report;
 mod service;
+mod sqs;
 mod stats;
 mod timers;
 
@@ -53,6 +55,10 @@ pub(crate) enum Parent {
     Client(u32),
     /// Another call.
     Call(CallId),
+    /// An event source mapping waiting for a batch's result.
+    Batch(u32),
+    /// Lambda's async queue waiting for an event's invocation.
+    Async(u32),
     /// Nobody any more: the caller gave up.
     Orphan,
 }
@@ -73,6 +79,8 @@ pub(crate) enum CallState {
     Service {
         fail: bool,
     },
+    /// SendMessage in progress at a queue.
+    Send,
 }
 
 #[derive(Clone, Debug)]
@@ -88,6 +96,8 @@ pub(crate) struct Call {
     counted: bool,
     /// `complete` was called; the result is on its way to the parent.
     finishing: bool,
+    /// Not recorded in the node's figures (an async invoke accepted with 202).
+    quiet: bool,
     pub(crate) state: CallState,
 }
 
@@ -105,24 +115,35 @@ pub(crate) enum Event {
         req: u32,
         generation: u32,
     },
-    ClientTimeout {
-        req: u32,
-        generation: u32,
-        attempt: u32,
-    },
     /// A timed phase of a call finished (latency, compute, query, init …).
     Resume {
         call: CallId,
         generation: u32,
     },
-    /// A node-level deadline of a call (integration timeout, function timeout, borrow).
-    Deadline {
-        call: CallId,
-        generation: u32,
-    },
     /// The head of a node's timeout queue is due.
     Timer {
+        slot: u32,
+    },
+    /// A timer armed out of order, kept in the heap.
+    LateTimer {
+        slot: u32,
+        id: u32,
+        generation: u32,
+        extra: u32,
+    },
+    /// Re-check a queue whose batching window may have elapsed.
+    PollCheck {
         node: u32,
+    },
+    /// A function's async poller stops backing off.
+    AsyncWake {
+        node: u32,
+    },
+    /// An async event is due for its next attempt after a function error.
+    AsyncRetry {
+        node: u32,
+        event: u32,
+        generation: u32,
     },
     FaultStart {
         fault: u32,
@@ -147,6 +168,7 @@ pub(crate) enum NodeRt {
     Proxy(ProxyRt),
     Rds(RdsRt),
     Service(ServiceRt),
+    Queue(sqs::QueueRt),
 }
 
 /// Per-node measurements.
@@ -160,6 +182,12 @@ pub(crate) struct NodeStats {
     pub(crate) in_node: Integrator,
     pub(crate) queue: Integrator,
     pub(crate) connections: Integrator,
+    /// Messages received and not yet deleted (queues).
+    pub(crate) in_flight: Integrator,
+    /// First receives of messages, how many of them waited, and the total wait (queues).
+    pub(crate) received: u64,
+    pub(crate) waited: u64,
+    pub(crate) wait_sum: u128,
     pub(crate) time_in_node: u128,
     pub(crate) latency: Histogram,
     pub(crate) second_latency: Histogram,
@@ -177,6 +205,10 @@ impl NodeStats {
             in_node: Integrator::new(seconds),
             queue: Integrator::new(seconds),
             connections: Integrator::new(seconds),
+            in_flight: Integrator::new(seconds),
+            received: 0,
+            waited: 0,
+            wait_sum: 0,
             time_in_node: 0,
             latency: Histogram::default(),
             second_latency: Histogram::default(),
@@ -205,6 +237,16 @@ pub struct Simulation {
     free_calls: Vec<CallId>,
     reqs: Vec<Req>,
     free_reqs: Vec<u32>,
+    msgs: Vec<sqs::Msg>,
+    free_msgs: Vec<u32>,
+    batches: Vec<sqs::Batch>,
+    free_batches: Vec<u32>,
+    messages: crate::report::MessageLedger,
+    events_slab: Vec<async_invoke::AsyncEvent>,
+    free_events: Vec<u32>,
+    async_ledger: crate::report::AsyncLedger,
+    /// Whether each edge is an asynchronous invoke.
+    edge_async: Vec<bool>,
     edges: Vec<(u32, u32)>,
     edge_load: Vec<u32>,
     edge_calls: Vec<u64>,
@@ -245,12 +287,34 @@ impl Simulation {
                 .map_or(NONE, |i| i as u32)
         };
         let account = AccountPool::new(scenario);
+        let edge_async: Vec<bool> = scenario
+            .edges
+            .iter()
+            .map(|e| {
+                let kind = |id: &str| {
+                    scenario
+                        .nodes
+                        .iter()
+                        .find(|n| n.id == id)
+                        .map(|n| n.kind.tag())
+                };
+                match (kind(&e.from), kind(&e.to)) {
+                    (Some(f), Some(t)) => {
+                        e.invocation_for(f, t) == Some(crate::scenario::Invocation::Async)
+                    }
+                    _ => false,
+                }
+            })
+            .collect();
         let mut nodes = Vec::with_capacity(scenario.nodes.len());
         for (i, node) in scenario.nodes.iter().enumerate() {
             nodes.push(match &node.kind {
                 NodeKind::Client(p) => NodeRt::Client(ClientRt::new(p, first_edge(i))),
                 NodeKind::ApiGateway(p) => NodeRt::Gateway(GatewayRt::new(p, first_edge(i))),
-                NodeKind::Lambda(p) => NodeRt::Lambda(LambdaRt::new(p, i, &edge_to)),
+                NodeKind::Lambda(p) => {
+                    let on_failure = p.on_failure.as_deref().map_or(NONE, index);
+                    NodeRt::Lambda(LambdaRt::new(p, i, &edge_to, on_failure))
+                }
                 NodeKind::RdsProxy(p) => {
                     let target = first_edge(i);
                     let rds = edges.get(target as usize).map_or(NONE, |e| e.1);
@@ -262,6 +326,19 @@ impl Simulation {
                 }
                 NodeKind::Rds(p) => NodeRt::Rds(RdsRt::new(p)),
                 NodeKind::Service(p) => NodeRt::Service(ServiceRt::new(p)),
+                NodeKind::Sqs(p) => {
+                    let dlq = p.dead_letter_queue.as_deref().map(&index);
+                    let consumer = scenario
+                        .edges
+                        .iter()
+                        .position(|e| e.from == node.id)
+                        .map(|k| (k as u32, scenario.edges[k].esm.clone().unwrap_or_default()));
+                    NodeRt::Queue(sqs::QueueRt::new(
+                        p,
+                        dlq,
+                        consumer.as_ref().map(|(k, m)| (*k, m)),
+                    ))
+                }
             });
         }
         let mut sim = Simulation {
@@ -275,13 +352,22 @@ impl Simulation {
             scenario: scenario.clone(),
             stats: (0..nodes.len()).map(|_| NodeStats::new(seconds)).collect(),
             fault_state: vec![FaultState::default(); nodes.len()],
-            timers: vec![timers::TimerQueue::default(); nodes.len()],
+            timers: vec![timers::TimerQueue::default(); nodes.len() * timers::KINDS],
             nodes,
             faults: scenario.faults.clone(),
             calls: Vec::new(),
             free_calls: Vec::new(),
             reqs: Vec::new(),
             free_reqs: Vec::new(),
+            msgs: Vec::new(),
+            free_msgs: Vec::new(),
+            batches: Vec::new(),
+            free_batches: Vec::new(),
+            messages: Default::default(),
+            events_slab: Vec::new(),
+            free_events: Vec::new(),
+            async_ledger: Default::default(),
+            edge_async,
             edge_load: vec![0; edges.len()],
             edge_calls: vec![0; edges.len()],
             client_requests: vec![0; scenario.nodes.len()],
@@ -386,28 +472,41 @@ impl Simulation {
         self.ledger
     }
 
+    /// The async ledger: every event accepted for asynchronous invocation, by state.
+    pub fn async_events(&self) -> crate::report::AsyncLedger {
+        self.async_ledger
+    }
+
+    /// The message ledger: every message sent to a queue, by state.
+    pub fn messages(&self) -> crate::report::MessageLedger {
+        self.messages
+    }
+
     fn handle(&mut self, event: Event) {
         match event {
             Event::Tick => self.on_tick(),
             Event::Arrival { client } => self.on_client_arrival(client),
             Event::SpikeArrival { fault } => self.on_spike_arrival(fault),
             Event::ClientRetry { req, generation } => self.on_client_retry(req, generation),
-            Event::ClientTimeout {
-                req,
-                generation,
-                attempt,
-            } => self.on_client_timeout(req, generation, attempt),
             Event::Resume { call, generation } => {
                 if self.live(call, generation) {
                     self.on_resume(call);
                 }
             }
-            Event::Deadline { call, generation } => {
-                if self.live(call, generation) {
-                    self.on_deadline(call);
-                }
-            }
-            Event::Timer { node } => self.on_timer(node),
+            Event::Timer { slot } => self.on_timer(slot),
+            Event::LateTimer {
+                slot,
+                id,
+                generation,
+                extra,
+            } => self.fire(slot, id, generation, extra),
+            Event::PollCheck { node } => self.poll_check(node),
+            Event::AsyncWake { node } => self.async_wake(node),
+            Event::AsyncRetry {
+                node,
+                event,
+                generation,
+            } => self.async_retry(node, event, generation),
             Event::FaultStart { fault } => self.on_fault_start(fault),
             Event::FaultEnd { fault } => self.on_fault_end(fault),
         }
@@ -431,8 +530,21 @@ impl Simulation {
     /// Creates a call along `edge` and queues its delivery to the edge's target.
     pub(crate) fn new_call(&mut self, edge: u32, parent: Parent, retry: bool) -> CallId {
         let node = self.edges[edge as usize].1;
-        self.edge_load[edge as usize] += 1;
-        self.edge_calls[edge as usize] += 1;
+        self.new_call_at(node, edge, parent, retry)
+    }
+
+    /// Creates a call to `node` (along `edge`, or NONE for internal invocations).
+    pub(crate) fn new_call_at(
+        &mut self,
+        node: u32,
+        edge: u32,
+        parent: Parent,
+        retry: bool,
+    ) -> CallId {
+        if edge != NONE {
+            self.edge_load[edge as usize] += 1;
+            self.edge_calls[edge as usize] += 1;
+        }
         let call = Call {
             generation: 0,
             node,
@@ -442,6 +554,7 @@ impl Simulation {
             retry,
             counted: false,
             finishing: false,
+            quiet: false,
             state: CallState::Arrived,
         };
         let id = if let Some(id) = self.free_calls.pop() {
@@ -489,6 +602,11 @@ impl Simulation {
     }
 
     fn on_deliver(&mut self, call: CallId) {
+        let edge = self.calls[call as usize].edge;
+        if edge != NONE && self.edge_async[edge as usize] {
+            self.async_accept(call);
+            return;
+        }
         let node = self.calls[call as usize].node as usize;
         let now = self.now;
         let st = &mut self.stats[node];
@@ -516,6 +634,7 @@ impl Simulation {
             NodeRt::Proxy(_) => self.proxy_arrive(call),
             NodeRt::Rds(_) => self.rds_arrive(call),
             NodeRt::Service(_) => self.service_arrive(call),
+            NodeRt::Queue(_) => self.sqs_arrive(call),
             NodeRt::Client(_) => self.complete(call, Err(ErrorKind::Unavailable)),
         }
     }
@@ -535,6 +654,7 @@ impl Simulation {
                 };
                 self.complete(call, outcome);
             }
+            CallState::Send => self.sqs_send_done(call),
             CallState::Free | CallState::Arrived => {}
         }
     }
@@ -557,8 +677,18 @@ impl Simulation {
         if matches!(c.state, CallState::Free) {
             return;
         }
-        let (node, parent, arrived, edge, counted) =
-            (c.node as usize, c.parent, c.arrived, c.edge, c.counted);
+        let (node, parent, arrived, edge, counted, quiet) = (
+            c.node as usize,
+            c.parent,
+            c.arrived,
+            c.edge,
+            c.counted,
+            c.quiet,
+        );
+        if quiet {
+            self.finish_quiet(call, edge, parent, outcome);
+            return;
+        }
         // An injected error rate turns a success into a failure at this node.
         if outcome.is_ok() {
             let p = self.fault_state[node].error_probability;
@@ -602,7 +732,25 @@ impl Simulation {
         match parent {
             Parent::Client(req) => self.client_result(req, call, outcome),
             Parent::Call(p) => self.child_result(p, call, outcome),
+            Parent::Batch(b) => self.batch_result(b, outcome),
+            Parent::Async(e) => self.async_result(node as u32, e, outcome),
             Parent::Orphan => {}
+        }
+        let slot = &mut self.calls[call as usize];
+        slot.state = CallState::Free;
+        slot.generation = slot.generation.wrapping_add(1);
+        self.free_calls.push(call);
+    }
+
+    /// Ends a call that is not part of its node's figures (an accepted async invoke).
+    fn finish_quiet(&mut self, call: CallId, edge: u32, parent: Parent, outcome: Outcome) {
+        if edge != NONE {
+            self.edge_load[edge as usize] -= 1;
+        }
+        match parent {
+            Parent::Client(req) => self.client_result(req, call, outcome),
+            Parent::Call(p) => self.child_result(p, call, outcome),
+            _ => {}
         }
         let slot = &mut self.calls[call as usize];
         slot.state = CallState::Free;
@@ -627,6 +775,7 @@ impl Simulation {
             self.close_second(second - 1);
         }
         self.lambda_tick();
+        self.sqs_tick();
         if self.now < self.end {
             self.schedule(SimTime::from_secs(1), Event::Tick);
         }

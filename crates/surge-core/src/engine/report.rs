@@ -72,6 +72,7 @@ impl Simulation {
                             peak_in_node: st.in_node.second_peak(s),
                             mean_queue: st.queue.second_mean(s, now),
                             mean_connections: st.connections.second_mean(s, now),
+                            mean_in_flight: st.in_flight.second_mean(s, now),
                             p50_ms: p50,
                             p90_ms: p90,
                             p99_ms: p99,
@@ -103,6 +104,15 @@ impl Simulation {
                     peak_queue: st.queue.peak,
                     mean_connections: st.connections.mean(now),
                     peak_connections: st.connections.peak,
+                    received: st.received,
+                    waited: st.waited,
+                    mean_wait_ms: if st.received == 0 {
+                        0.0
+                    } else {
+                        st.wait_sum as f64 / st.received as f64 / 1e6
+                    },
+                    mean_in_flight: st.in_flight.mean(now),
+                    peak_in_flight: st.in_flight.peak,
                     limit: self.node_limit(i),
                     series,
                 }
@@ -133,6 +143,8 @@ impl Simulation {
             finished: now >= self.end,
             events: self.events,
             ledger: self.ledger,
+            messages: self.messages,
+            async_events: self.async_ledger,
             goodput_per_s: per_s(self.ledger.succeeded),
             throughput_per_s: per_s(entry_ok),
             p50_ms: self.e2e_latency.quantile_ms(0.5),

@@ -7,7 +7,9 @@
 //! The JSON Schema in `docs/scenario.schema.json` is generated from these types (their doc
 //! comments become the field descriptions the editor shows).
 
+mod migrate;
 mod nodes;
+mod queues;
 mod rules;
 mod validate;
 mod workload;
@@ -19,7 +21,8 @@ pub use nodes::{
     ApiGatewayFlavour, ApiGatewayParams, DbEngine, InstanceClass, LambdaParams, RdsParams,
     RdsProxyParams, Runtime, ServiceParams, ServicePreset, Step, StepDistribution,
 };
-pub use rules::{EdgeRule, PortKind, edge_rule, edge_rules};
+pub use queues::{EventSourceMapping, PollerScaling, QueueParams};
+pub use rules::{EdgeRule, Invocation, edge_rule, edge_rules};
 pub use validate::{MAX_DURATION_S, MAX_RATE_PER_S};
 pub use workload::{Arrivals, Backoff, ClientParams, DailyCurve, Phase, RetryPolicy};
 
@@ -28,7 +31,7 @@ use crate::error::{ScenarioError, ScenarioErrors};
 /// The `format` tag every scenario file carries.
 pub const FORMAT_TAG: &str = "surge-scenario";
 /// The newest scenario version this build reads and writes.
-pub const CURRENT_VERSION: u32 = 1;
+pub const CURRENT_VERSION: u32 = 2;
 /// The seed used when a scenario does not name one.
 pub const DEFAULT_SEED: u64 = 1;
 
@@ -153,6 +156,8 @@ pub enum NodeKind {
     Rds(RdsParams),
     /// A rate-limited service: a third-party API, Secrets Manager, CloudWatch.
     Service(ServiceParams),
+    /// A standard SQS queue: visibility timeout, redrive to a dead-letter queue, retention.
+    Sqs(QueueParams),
 }
 
 impl NodeKind {
@@ -165,19 +170,37 @@ impl NodeKind {
             NodeKind::RdsProxy(_) => "rds_proxy",
             NodeKind::Rds(_) => "rds",
             NodeKind::Service(_) => "service",
+            NodeKind::Sqs(_) => "sqs",
         }
     }
 }
 
 /// A connection from `from`'s output to `to`'s input. Which pairs may connect, and what
 /// the connection means, is data: see [`edge_rules`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Edge {
     /// Id of the calling node.
     pub from: String,
     /// Id of the called node.
     pub to: String,
+    /// How the callee is invoked; defaults to the first kind the rules allow for the pair.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invocation: Option<Invocation>,
+    /// Event source mapping settings (poll edges only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub esm: Option<EventSourceMapping>,
+}
+
+impl Edge {
+    /// The edge's invocation kind, explicit or the rules' default for its node kinds.
+    pub fn invocation_for(&self, from_kind: &str, to_kind: &str) -> Option<Invocation> {
+        self.invocation.or_else(|| {
+            edge_rule(from_kind, to_kind)
+                .ok()
+                .map(EdgeRule::default_invocation)
+        })
+    }
 }
 
 /// A failure injected at a node for a while.
@@ -259,6 +282,8 @@ impl Scenario {
         self.edges.push(Edge {
             from: from.to_owned(),
             to: to.to_owned(),
+            invocation: None,
+            esm: None,
         });
         self
     }
@@ -303,8 +328,10 @@ impl Scenario {
 
     /// Parses, migrates and validates a scenario from JSON. Errors name the field path.
     pub fn from_json(json: &str) -> Result<Scenario, ScenarioErrors> {
-        let de = &mut serde_json::Deserializer::from_str(json);
-        let scenario: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
+        let value: serde_json::Value = serde_json::from_str(json)
+            .map_err(|e| ScenarioErrors::one(ScenarioError::new("", e.to_string())))?;
+        let value = migrate::to_current(value)?;
+        let scenario: Scenario = serde_path_to_error::deserialize(value).map_err(|e| {
             let path = e.path().to_string();
             ScenarioErrors::one(ScenarioError::new(
                 if path == "." { String::new() } else { path },
@@ -337,6 +364,44 @@ impl Scenario {
 /// for 1,111 s: about 1 M requests.
 pub fn bench_scenario() -> Scenario {
     Scenario::client_to_function(900.0, 100, 100.0, 1_111.2, 1)
+}
+
+/// The queue benchmark: Poisson 900 messages/s through API Gateway into SQS, consumed by
+/// an event source mapping (instant pollers, batch size 1, maximum concurrency 100) into a
+/// function with exponential 100 ms durations (Erlang C), for 1,111 s: about 1 M messages.
+pub fn bench_queue_scenario() -> Scenario {
+    let mut s = Scenario::empty(1, 1_111.2);
+    s.add(
+        "c",
+        NodeKind::Client(ClientParams {
+            rate_per_s: 900.0,
+            ..ClientParams::default()
+        }),
+    )
+    .add("api", NodeKind::ApiGateway(ApiGatewayParams::default()))
+    .add("q", NodeKind::Sqs(QueueParams::default()))
+    .add(
+        "fn",
+        NodeKind::Lambda(LambdaParams {
+            reserved_concurrency: Some(100),
+            provisioned_concurrency: 100,
+            handler: vec![Step::Compute {
+                ms: 100.0,
+                distribution: StepDistribution::Exponential,
+            }],
+            ..LambdaParams::default()
+        }),
+    )
+    .connect("c", "api")
+    .connect("api", "q")
+    .connect("q", "fn");
+    s.edges[2].esm = Some(EventSourceMapping {
+        batch_size: 1,
+        maximum_concurrency: Some(100),
+        scaling: PollerScaling::Instant,
+        ..EventSourceMapping::default()
+    });
+    s
 }
 
 /// The JSON Schema of the scenario format, generated from these types.

@@ -110,6 +110,13 @@ pub struct LambdaParams {
     pub handler: Vec<Step>,
     /// An idle execution environment is reclaimed after this many seconds (estimate).
     pub idle_reclaim_s: f64,
+    /// Asynchronous invocations: retries after a function error (0–2, AWS default 2).
+    pub async_max_retries: u32,
+    /// Asynchronous invocations: events older than this are discarded (60–21,600 s).
+    pub async_max_event_age_s: f64,
+    /// Asynchronous invocations: id of the SQS queue that receives failed events.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_failure: Option<String>,
 }
 
 impl Default for LambdaParams {
@@ -128,6 +135,9 @@ impl Default for LambdaParams {
                 distribution: StepDistribution::Fixed,
             }],
             idle_reclaim_s: 2_700.0,
+            async_max_retries: 2,
+            async_max_event_age_s: 21_600.0,
+            on_failure: None,
         }
     }
 }

@@ -3,83 +3,113 @@
 //! Why data: the editor must accept only valid connections and explain refusals, and the
 //! engine must agree with it; one table serves both, so the rules are never duplicated.
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-/// The kind of an input port, i.e. how the callee is called.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// How the called node is invoked along an edge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum PortKind {
-    /// An HTTP request to API Gateway; the caller waits for the status code.
-    Http,
-    /// A synchronous Lambda invoke (RequestResponse); throttles come back as 429.
-    Invoke,
-    /// SQL over a database connection (to RDS directly or through RDS Proxy).
-    Sql,
-    /// An HTTPS API call to a rate-limited service, retried by the caller's SDK.
-    Api,
+pub enum Invocation {
+    /// The caller waits; errors and throttles come back to it as status codes.
+    Sync,
+    /// Lambda's internal queue: the caller gets 202 at once; Lambda retries and routes
+    /// failures to the on-failure destination.
+    Async,
+    /// A Lambda event source mapping polls the queue and invokes the function in batches.
+    Poll,
+    /// Records flow through shards to a consumer (Engine II, later).
+    Stream,
+    /// A direct service integration (API Gateway → SQS) without a function.
+    Integration,
 }
 
-/// One allowed connection.
+/// One allowed connection: which kinds, how the callee may be invoked (the first is the
+/// default when an edge does not say), and what it means.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct EdgeRule {
     /// Kind tag of the calling node.
     pub from: &'static str,
     /// Kind tag of the called node.
     pub to: &'static str,
-    /// The input port kind on the called node.
-    pub port: PortKind,
+    /// Allowed invocation kinds; the first is the default.
+    pub invocations: &'static [Invocation],
     /// What the connection means, in one line.
     pub meaning: &'static str,
 }
 
-const RULES: [EdgeRule; 8] = [
+impl EdgeRule {
+    /// The invocation used when an edge does not name one.
+    pub fn default_invocation(&self) -> Invocation {
+        self.invocations[0]
+    }
+}
+
+const RULES: [EdgeRule; 11] = [
     EdgeRule {
         from: "client",
         to: "api_gateway",
-        port: PortKind::Http,
+        invocations: &[Invocation::Sync],
         meaning: "clients send HTTP requests to the API",
     },
     EdgeRule {
         from: "client",
         to: "lambda",
-        port: PortKind::Invoke,
-        meaning: "clients invoke the function synchronously through the SDK",
+        invocations: &[Invocation::Sync, Invocation::Async],
+        meaning: "clients invoke the function through the SDK (RequestResponse or Event)",
     },
     EdgeRule {
         from: "api_gateway",
         to: "lambda",
-        port: PortKind::Invoke,
+        invocations: &[Invocation::Sync],
         meaning: "the API's Lambda proxy integration invokes the function synchronously",
+    },
+    EdgeRule {
+        from: "api_gateway",
+        to: "sqs",
+        invocations: &[Invocation::Integration],
+        meaning: "the API sends the request body to the queue and answers at once",
     },
     EdgeRule {
         from: "lambda",
         to: "lambda",
-        port: PortKind::Invoke,
-        meaning: "the handler invokes another function and waits for it",
+        invocations: &[Invocation::Sync, Invocation::Async],
+        meaning: "the handler invokes another function (waits, or hands it to the async queue)",
+    },
+    EdgeRule {
+        from: "lambda",
+        to: "sqs",
+        invocations: &[Invocation::Sync],
+        meaning: "the handler sends a message (SendMessage) and goes on",
     },
     EdgeRule {
         from: "lambda",
         to: "rds_proxy",
-        port: PortKind::Sql,
+        invocations: &[Invocation::Sync],
         meaning: "the handler queries the database through the proxy's pool",
     },
     EdgeRule {
         from: "lambda",
         to: "rds",
-        port: PortKind::Sql,
+        invocations: &[Invocation::Sync],
         meaning: "each execution environment opens its own database connection",
     },
     EdgeRule {
         from: "lambda",
         to: "service",
-        port: PortKind::Api,
+        invocations: &[Invocation::Sync],
         meaning: "the handler calls the service's API; its SDK retries throttles",
     },
     EdgeRule {
         from: "rds_proxy",
         to: "rds",
-        port: PortKind::Sql,
+        invocations: &[Invocation::Sync],
         meaning: "the proxy pools connections to this database",
+    },
+    EdgeRule {
+        from: "sqs",
+        to: "lambda",
+        invocations: &[Invocation::Poll],
+        meaning: "an event source mapping polls the queue and invokes the function in batches",
     },
 ];
 
@@ -114,17 +144,20 @@ mod tests {
 
     #[test]
     fn rules_answer_and_explain() {
+        let rule = edge_rule("client", "lambda").expect("allowed");
+        assert_eq!(rule.default_invocation(), Invocation::Sync);
+        assert!(rule.invocations.contains(&Invocation::Async));
         assert_eq!(
-            edge_rule("api_gateway", "lambda").map(|r| r.port),
-            Ok(PortKind::Invoke)
-        );
-        assert_eq!(
-            edge_rule("client", "rds").map(|r| r.port),
+            edge_rule("client", "rds").map(|r| r.from),
             Err("a client cannot call a rds (it can call: api_gateway, lambda)".into())
         );
         assert_eq!(
-            edge_rule("rds", "lambda").map(|r| r.port),
+            edge_rule("rds", "lambda").map(|r| r.from),
             Err("a rds has no outputs".into())
+        );
+        assert_eq!(
+            edge_rule("sqs", "lambda").map(EdgeRule::default_invocation),
+            Ok(Invocation::Poll)
         );
     }
 }

@@ -145,6 +145,23 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
                 );
                 e.range(p("init_ms"), l.init_ms, 0.0, 600_000.0, " ms");
                 e.positive(p("idle_reclaim_s"), l.idle_reclaim_s, MAX_DURATION_S, " s");
+                e.count(p("async_max_retries"), l.async_max_retries, 0, 2);
+                e.range(
+                    p("async_max_event_age_s"),
+                    l.async_max_event_age_s,
+                    60.0,
+                    21_600.0,
+                    " s",
+                );
+                if let Some(dest) = &l.on_failure {
+                    if !s
+                        .nodes
+                        .iter()
+                        .any(|x| &x.id == dest && matches!(x.kind, NodeKind::Sqs(_)))
+                    {
+                        e.push(p("on_failure"), format!("\"{dest}\" is not an sqs node"));
+                    }
+                }
                 if l.handler.is_empty() {
                     e.push(p("handler"), "a handler needs at least one step");
                 }
@@ -178,6 +195,66 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
                 e.range(p("pinned_fraction"), x.pinned_fraction, 0.0, 1.0, "");
                 e.range(p("latency_ms"), x.latency_ms, 0.0, 60_000.0, " ms");
                 need_one_target(&mut e, "an RDS proxy");
+            }
+            NodeKind::Sqs(q) => {
+                e.range(
+                    p("visibility_timeout_s"),
+                    q.visibility_timeout_s,
+                    0.0,
+                    43_200.0,
+                    " s",
+                );
+                e.range(p("retention_s"), q.retention_s, 60.0, 1_209_600.0, " s");
+                e.range(p("delay_s"), q.delay_s, 0.0, 900.0, " s");
+                e.range(p("latency_ms"), q.latency_ms, 0.0, 60_000.0, " ms");
+                match (&q.dead_letter_queue, q.max_receive_count) {
+                    (Some(dlq), Some(n)) => {
+                        e.count(p("max_receive_count"), n, 1, 1_000);
+                        let target = s.nodes.iter().find(|x| &x.id == dlq);
+                        if !matches!(target.map(|x| &x.kind), Some(NodeKind::Sqs(_)))
+                            || dlq == &node.id
+                        {
+                            e.push(
+                                p("dead_letter_queue"),
+                                format!("\"{dlq}\" is not another sqs node"),
+                            );
+                        }
+                    }
+                    (Some(_), None) => e.push(
+                        p("max_receive_count"),
+                        "a dead-letter queue needs max_receive_count",
+                    ),
+                    (None, Some(_)) => e.push(
+                        p("dead_letter_queue"),
+                        "max_receive_count needs a dead-letter queue",
+                    ),
+                    (None, None) => {}
+                }
+                let consumers: Vec<&Edge> = s.edges.iter().filter(|x| x.from == node.id).collect();
+                if consumers.len() > 1 {
+                    e.push(
+                        format!("nodes[{i}]"),
+                        format!(
+                            "a queue feeds at most one function, found {}",
+                            consumers.len()
+                        ),
+                    );
+                }
+                for c in consumers {
+                    if let Some(NodeKind::Lambda(l)) =
+                        s.nodes.iter().find(|x| x.id == c.to).map(|x| &x.kind)
+                    {
+                        if q.visibility_timeout_s < l.timeout_s {
+                            e.push(
+                                p("visibility_timeout_s"),
+                                format!(
+                                    "{} s is shorter than the consumer's timeout ({} s)",
+                                    q.visibility_timeout_s, l.timeout_s
+                                ),
+                            );
+                        }
+                    }
+                }
             }
             NodeKind::Service(v) => {
                 if let Some(r) = v.rate_limit_per_s {
@@ -324,13 +401,61 @@ fn edges(e: &mut Errors, s: &Scenario) {
             );
         }
         if let (Some(from), Some(to)) = (from, to) {
-            if let Err(reason) = edge_rule(from.kind.tag(), to.kind.tag()) {
-                e.push(format!("edges[{i}]"), reason);
+            match edge_rule(from.kind.tag(), to.kind.tag()) {
+                Err(reason) => e.push(format!("edges[{i}]"), reason),
+                Ok(rule) => edge_settings(e, i, edge, rule),
             }
         }
         if s.edges[..i].contains(edge) {
             e.push(format!("edges[{i}]"), "duplicate edge");
         }
+    }
+}
+
+fn edge_settings(e: &mut Errors, i: usize, edge: &Edge, rule: &EdgeRule) {
+    let invocation = edge.invocation.unwrap_or(rule.default_invocation());
+    if !rule.invocations.contains(&invocation) {
+        let allowed: Vec<String> = rule
+            .invocations
+            .iter()
+            .map(|k| format!("{k:?}").to_lowercase())
+            .collect();
+        e.push(
+            format!("edges[{i}].invocation"),
+            format!(
+                "a {} → {} edge can be {}",
+                rule.from,
+                rule.to,
+                allowed.join(" or ")
+            ),
+        );
+    }
+    match (&edge.esm, invocation) {
+        (Some(m), Invocation::Poll) => {
+            let p = |f: &str| format!("edges[{i}].esm.{f}");
+            e.count(p("batch_size"), m.batch_size, 1, 10_000);
+            e.range(
+                p("batching_window_s"),
+                m.batching_window_s,
+                0.0,
+                300.0,
+                " s",
+            );
+            if m.batch_size > 10 && m.batching_window_s < 1.0 {
+                e.push(
+                    p("batching_window_s"),
+                    "batches above 10 need a batching window of at least 1 s",
+                );
+            }
+            if let Some(c) = m.maximum_concurrency {
+                e.count(p("maximum_concurrency"), c, 2, 1_000);
+            }
+        }
+        (Some(_), _) => e.push(
+            format!("edges[{i}].esm"),
+            "only poll edges have event source mapping settings",
+        ),
+        (None, _) => {}
     }
 }
 

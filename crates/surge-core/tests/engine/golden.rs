@@ -43,6 +43,12 @@ fn summary(r: &Report) -> String {
         "goodput={:.2}/s throughput={:.2}/s p50={:.1}ms p99={:.1}ms cost=${:.4}",
         r.goodput_per_s, r.throughput_per_s, r.p50_ms, r.p99_ms, r.cost.total_usd
     );
+    if r.messages.sent > 0 {
+        let _ = writeln!(out, "messages: {:?}", r.messages);
+    }
+    if r.async_events.accepted > 0 {
+        let _ = writeln!(out, "async events: {:?}", r.async_events);
+    }
     for n in r.nodes.iter().filter(|n| n.kind != "client") {
         let _ = writeln!(
             out,

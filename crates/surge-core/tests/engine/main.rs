@@ -1,11 +1,13 @@
 //! Engine tests through the public API only, as one test binary: golden scenarios,
 //! queueing theory, the lessons' behaviours, properties, and cross-platform determinism.
 
+mod async_invoke;
 mod golden;
 mod lessons;
 mod more_lessons;
 mod properties;
 mod queueing;
+mod queues;
 
 use std::path::PathBuf;
 

@@ -1,0 +1,443 @@
+//! SQS standard queues and the Lambda event source mappings that poll them.
+//!
+//! Why messages are their own entities: a message outlives the call that sent it; it is
+//! received (hidden for the visibility timeout), deleted on success, made visible again on
+//! failure, moved to a dead-letter queue after too many receives, or expired. The message
+//! ledger accounts for each one: consumed, dead-lettered, expired, or still queued or in
+//! flight; deliveries of a message already consumed are counted as duplicates.
+//!
+//! Pollers: with `standard` scaling a mapping starts with 5 concurrent batches and adds 5
+//! per second (300 per minute) while messages wait, up to its maximum concurrency (or
+//! 1,000), and drops back when the queue is empty. With `instant` scaling every poller is
+//! there from the start and receives the instant a message is visible: the idealised
+//! M/M/c setting in which Erlang C holds. Receiving takes no time in either mode.
+
+use std::collections::VecDeque;
+
+use super::timers::TimerKind;
+use super::{CallId, CallState, NodeRt, Outcome, Parent, Simulation};
+use crate::scenario::{EventSourceMapping, PollerScaling, QueueParams};
+use crate::time::SimTime;
+
+/// Published ceiling of concurrent batches per mapping.
+const MAX_POLLERS: u32 = 1000;
+/// Concurrent batches a standard mapping starts with.
+const START_POLLERS: u32 = 5;
+/// Batches added per second while messages wait (300 per minute).
+const POLLERS_PER_SECOND: u32 = 5;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum MsgState {
+    Free,
+    Delayed,
+    Visible,
+    InFlight,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Msg {
+    generation: u32,
+    state: MsgState,
+    visible_since: SimTime,
+    receives: u32,
+    processed: u32,
+    /// Already counted as dead-lettered (a message living in a dead-letter queue).
+    dead: bool,
+    expire_on_return: bool,
+}
+
+#[derive(Debug)]
+struct Consumer {
+    edge: u32,
+    batch_size: u32,
+    window: SimTime,
+    cap: u32,
+    scaling: PollerScaling,
+    pollers: u32,
+    batches: u32,
+    check_armed: bool,
+}
+
+#[derive(Debug)]
+pub(crate) struct QueueRt {
+    visible: VecDeque<(u32, u32)>,
+    pub(crate) depth: u32,
+    pub(crate) in_flight: u32,
+    visibility: SimTime,
+    retention: SimTime,
+    delay: SimTime,
+    latency: SimTime,
+    dlq: Option<(u32, u32)>,
+    consumer: Option<Consumer>,
+}
+
+/// Messages handed to one invocation: (message, generation, receive number).
+#[derive(Debug, Default)]
+pub(crate) struct Batch {
+    queue: u32,
+    msgs: Vec<(u32, u32, u32)>,
+}
+
+impl QueueRt {
+    pub(crate) fn new(
+        p: &QueueParams,
+        dlq: Option<u32>,
+        consumer: Option<(u32, &EventSourceMapping)>,
+    ) -> Self {
+        QueueRt {
+            visible: VecDeque::new(),
+            depth: 0,
+            in_flight: 0,
+            visibility: SimTime::from_secs_f64(p.visibility_timeout_s),
+            retention: SimTime::from_secs_f64(p.retention_s),
+            delay: SimTime::from_secs_f64(p.delay_s),
+            latency: SimTime::from_secs_f64(p.latency_ms / 1000.0),
+            dlq: dlq.zip(p.max_receive_count),
+            consumer: consumer.map(|(edge, m)| {
+                let cap = m
+                    .maximum_concurrency
+                    .unwrap_or(MAX_POLLERS)
+                    .min(MAX_POLLERS);
+                Consumer {
+                    edge,
+                    batch_size: m.batch_size,
+                    window: SimTime::from_secs_f64(m.batching_window_s),
+                    cap,
+                    scaling: m.scaling,
+                    pollers: match m.scaling {
+                        PollerScaling::Standard => START_POLLERS.min(cap),
+                        PollerScaling::Instant => cap,
+                    },
+                    batches: 0,
+                    check_armed: false,
+                }
+            }),
+        }
+    }
+}
+
+impl Simulation {
+    fn sqs(&mut self, node: u32) -> &mut QueueRt {
+        match &mut self.nodes[node as usize] {
+            NodeRt::Queue(q) => q,
+            _ => unreachable!("queue node"),
+        }
+    }
+
+    /// SendMessage arrives: it takes the queue's latency, then the message exists.
+    pub(super) fn sqs_arrive(&mut self, call: CallId) {
+        let node = self.calls[call as usize].node;
+        let latency = self.sqs(node).latency + self.fault_state[node as usize].extra_latency;
+        self.calls[call as usize].state = CallState::Send;
+        self.resume_after(call, latency);
+    }
+
+    pub(super) fn sqs_send_done(&mut self, call: CallId) {
+        let node = self.calls[call as usize].node;
+        self.enqueue(node, false);
+        self.complete(call, Ok(()));
+    }
+
+    /// A new message in `node` (`dead`: it is already dead-lettered elsewhere).
+    pub(super) fn enqueue(&mut self, node: u32, dead: bool) {
+        let msg = Msg {
+            generation: 0,
+            state: MsgState::Delayed,
+            visible_since: self.now,
+            receives: 0,
+            processed: 0,
+            dead,
+            expire_on_return: false,
+        };
+        let id = if let Some(id) = self.free_msgs.pop() {
+            let generation = self.msgs[id as usize].generation;
+            self.msgs[id as usize] = Msg { generation, ..msg };
+            id
+        } else {
+            self.msgs.push(msg);
+            (self.msgs.len() - 1) as u32
+        };
+        if !dead {
+            self.messages.sent += 1;
+            self.messages.queued += 1;
+        }
+        let generation = self.msgs[id as usize].generation;
+        let (retention, delay) = {
+            let q = self.sqs(node);
+            (q.retention, q.delay)
+        };
+        self.arm_kind(node, TimerKind::Retention, retention, id, generation, 0);
+        if delay > SimTime::ZERO {
+            self.arm_kind(node, TimerKind::Delay, delay, id, generation, 0);
+        } else {
+            self.make_visible(node, id);
+        }
+    }
+
+    fn make_visible(&mut self, node: u32, id: u32) {
+        let now = self.now;
+        let m = &mut self.msgs[id as usize];
+        m.state = MsgState::Visible;
+        m.visible_since = now;
+        let generation = m.generation;
+        let q = self.sqs(node);
+        q.visible.push_back((id, generation));
+        q.depth += 1;
+        let depth = q.depth;
+        self.stats[node as usize].queue.set(now, depth);
+        self.try_poll(node);
+    }
+
+    pub(super) fn delay_over(&mut self, node: u32, id: u32, generation: u32) {
+        let m = &self.msgs[id as usize];
+        if m.generation == generation && m.state == MsgState::Delayed {
+            self.make_visible(node, id);
+        }
+    }
+
+    pub(super) fn retention_expired(&mut self, node: u32, id: u32, generation: u32) {
+        let m = &mut self.msgs[id as usize];
+        if m.generation != generation {
+            return;
+        }
+        match m.state {
+            MsgState::InFlight => m.expire_on_return = true,
+            MsgState::Visible => {
+                let q = self.sqs(node);
+                q.depth -= 1;
+                let depth = q.depth;
+                self.stats[node as usize].queue.set(self.now, depth);
+                self.expire(id);
+            }
+            MsgState::Delayed => self.expire(id),
+            MsgState::Free => {}
+        }
+    }
+
+    fn expire(&mut self, id: u32) {
+        let m = &self.msgs[id as usize];
+        if !m.dead {
+            self.messages.expired += 1;
+            match m.state {
+                MsgState::InFlight => self.messages.in_flight -= 1,
+                _ => self.messages.queued -= 1,
+            }
+        }
+        self.free_msg(id);
+    }
+
+    fn free_msg(&mut self, id: u32) {
+        let m = &mut self.msgs[id as usize];
+        m.state = MsgState::Free;
+        m.generation = m.generation.wrapping_add(1);
+        self.free_msgs.push(id);
+    }
+
+    pub(super) fn visibility_expired(&mut self, node: u32, id: u32, generation: u32, receive: u32) {
+        let m = &self.msgs[id as usize];
+        if m.generation != generation || m.state != MsgState::InFlight || m.receives != receive {
+            return;
+        }
+        let (dead, expire) = (m.dead, m.expire_on_return);
+        self.sqs(node).in_flight -= 1;
+        self.stats[node as usize].in_flight.add(self.now, -1);
+        if expire {
+            self.expire(id);
+            return;
+        }
+        if !dead {
+            self.messages.in_flight -= 1;
+            self.messages.queued += 1;
+        }
+        self.make_visible(node, id);
+    }
+
+    /// Starts as many batches as the pollers allow.
+    fn try_poll(&mut self, node: u32) {
+        loop {
+            let now = self.now;
+            let NodeRt::Queue(q) = &self.nodes[node as usize] else {
+                return;
+            };
+            let Some(c) = &q.consumer else { return };
+            if c.batches >= c.pollers || q.depth == 0 {
+                return;
+            }
+            // Batching window: wait for a full batch until the oldest message has waited
+            // the window out.
+            if q.depth < c.batch_size && c.window > SimTime::ZERO {
+                let oldest = q.visible.iter().find_map(|&(id, g)| {
+                    let m = &self.msgs[id as usize];
+                    (m.generation == g && m.state == MsgState::Visible).then_some(m.visible_since)
+                });
+                let due = oldest.map_or(now, |t| t + c.window);
+                if due > now {
+                    let q = self.sqs(node);
+                    if let Some(c) = q.consumer.as_mut() {
+                        if !c.check_armed {
+                            c.check_armed = true;
+                            self.queue.push(due, super::Event::PollCheck { node });
+                        }
+                    }
+                    return;
+                }
+            }
+            self.start_batch(node);
+        }
+    }
+
+    pub(super) fn poll_check(&mut self, node: u32) {
+        if let Some(c) = self.sqs(node).consumer.as_mut() {
+            c.check_armed = false;
+        }
+        self.try_poll(node);
+    }
+
+    fn start_batch(&mut self, node: u32) {
+        let now = self.now;
+        let (batch_size, edge, visibility, dlq) = {
+            let q = self.sqs(node);
+            let c = q.consumer.as_ref().expect("consumer");
+            (c.batch_size, c.edge, q.visibility, q.dlq)
+        };
+        let mut msgs = Vec::new();
+        while (msgs.len() as u32) < batch_size {
+            let Some((id, g)) = self.sqs(node).visible.pop_front() else {
+                break;
+            };
+            let m = &self.msgs[id as usize];
+            if m.generation != g || m.state != MsgState::Visible {
+                continue;
+            }
+            let q = self.sqs(node);
+            q.depth -= 1;
+            if let Some((dlq_node, max)) = dlq {
+                if self.msgs[id as usize].receives >= max {
+                    self.dead_letter(id, dlq_node);
+                    continue;
+                }
+            }
+            let m = &mut self.msgs[id as usize];
+            let first = m.receives == 0;
+            let waited = now - m.visible_since;
+            m.receives += 1;
+            m.state = MsgState::InFlight;
+            let (receive, dead) = (m.receives, m.dead);
+            if !dead {
+                self.messages.queued -= 1;
+                self.messages.in_flight += 1;
+            }
+            let st = &mut self.stats[node as usize];
+            if first {
+                st.received += 1;
+                st.wait_sum += u128::from(waited.as_nanos());
+                if waited > SimTime::ZERO {
+                    st.waited += 1;
+                }
+            }
+            st.in_flight.add(now, 1);
+            self.sqs(node).in_flight += 1;
+            self.arm_kind(node, TimerKind::Visibility, visibility, id, g, receive);
+            msgs.push((id, g, receive));
+        }
+        let depth = self.sqs(node).depth;
+        self.stats[node as usize].queue.set(now, depth);
+        if msgs.is_empty() {
+            return;
+        }
+        let batch = Batch { queue: node, msgs };
+        let id = if let Some(id) = self.free_batches.pop() {
+            self.batches[id as usize] = batch;
+            id
+        } else {
+            self.batches.push(batch);
+            (self.batches.len() - 1) as u32
+        };
+        if let Some(c) = self.sqs(node).consumer.as_mut() {
+            c.batches += 1;
+        }
+        self.new_call(edge, Parent::Batch(id), false);
+    }
+
+    fn dead_letter(&mut self, id: u32, dlq: u32) {
+        if !self.msgs[id as usize].dead {
+            self.messages.dead_lettered += 1;
+            self.messages.queued -= 1;
+        }
+        self.free_msg(id);
+        self.enqueue(dlq, true);
+    }
+
+    /// Messages of a batch (for the function: how many records to process).
+    pub(super) fn batch_len(&self, batch: u32) -> u32 {
+        self.batches[batch as usize].msgs.len() as u32
+    }
+
+    /// The function's result for a batch: delete on success; on failure the messages stay
+    /// hidden until their visibility timeout, then return.
+    pub(super) fn batch_result(&mut self, batch: u32, outcome: Outcome) {
+        let b = std::mem::take(&mut self.batches[batch as usize]);
+        self.free_batches.push(batch);
+        let node = b.queue;
+        if outcome.is_ok() {
+            for (id, g, receive) in b.msgs {
+                let m = &mut self.msgs[id as usize];
+                if m.generation != g {
+                    // Gone already (consumed through a later receive): a duplicate delivery.
+                    self.messages.duplicates += 1;
+                    continue;
+                }
+                m.processed += 1;
+                if m.state == MsgState::InFlight && m.receives == receive {
+                    let (dead, processed) = (m.dead, m.processed);
+                    if !dead {
+                        self.messages.consumed += 1;
+                        self.messages.in_flight -= 1;
+                        self.messages.duplicates += u64::from(processed - 1);
+                    }
+                    self.sqs(node).in_flight -= 1;
+                    self.stats[node as usize].in_flight.add(self.now, -1);
+                    self.free_msg(id);
+                }
+            }
+        }
+        if let Some(c) = self.sqs(node).consumer.as_mut() {
+            c.batches -= 1;
+        }
+        self.try_poll(node);
+    }
+
+    /// Once a second: standard mappings add pollers while messages wait, shed them idle.
+    pub(super) fn sqs_tick(&mut self) {
+        let now = self.now;
+        for node in 0..self.nodes.len() {
+            let NodeRt::Queue(q) = &mut self.nodes[node] else {
+                continue;
+            };
+            let depth = q.depth;
+            if let Some(c) = q.consumer.as_mut() {
+                if c.scaling == PollerScaling::Standard {
+                    c.pollers = if depth > 0 {
+                        (c.pollers + POLLERS_PER_SECOND).min(c.cap)
+                    } else {
+                        c.pollers
+                            .saturating_sub(POLLERS_PER_SECOND)
+                            .max(START_POLLERS.min(c.cap))
+                    };
+                }
+            }
+            // Age of the oldest visible message, for the series.
+            let oldest = q.visible.iter().find_map(|&(id, g)| {
+                let m = &self.msgs[id as usize];
+                (m.generation == g && m.state == MsgState::Visible).then_some(m.visible_since)
+            });
+            let second = now.second_index() as usize;
+            if let (Some(t), Some(s)) = (oldest, second.checked_sub(1)) {
+                if let Some(sample) = self.stats[node].series.get_mut(s) {
+                    sample.oldest_age_s = (now - t).as_secs_f64();
+                }
+            }
+            self.try_poll(node as u32);
+        }
+    }
+}

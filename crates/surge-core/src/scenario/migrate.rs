@@ -1,0 +1,33 @@
+//! Reading older scenario versions: each step migrates one version to the next, on the
+//! JSON value, before the typed parse. Old steps are never removed, so every file that
+//! ever loaded still loads.
+//!
+//! - v1 → v2 (Engine II): edges gained `invocation` and `esm`, nodes gained `sqs`, Lambda
+//!   gained async-invoke settings. All new fields default to v1's behaviour, so the step
+//!   only bumps the version; a v1 file gives the same report as before.
+
+use serde_json::Value;
+
+use crate::error::ScenarioErrors;
+
+/// Migrates `value` to [`super::CURRENT_VERSION`]; unknown versions are left for
+/// validation to report.
+pub(super) fn to_current(mut value: Value) -> Result<Value, ScenarioErrors> {
+    if value.get("version").and_then(Value::as_u64) == Some(1) {
+        value["version"] = Value::from(2);
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn v1_becomes_v2_and_others_are_untouched() {
+        let v1 = serde_json::json!({"format": "surge-scenario", "version": 1, "nodes": []});
+        assert_eq!(to_current(v1).expect("migrates")["version"], 2);
+        let v9 = serde_json::json!({"version": 9});
+        assert_eq!(to_current(v9).expect("left alone")["version"], 9);
+    }
+}

@@ -1,0 +1,83 @@
+//! Parameters of SQS queues and of the event source mappings that poll them.
+//!
+//! Why the mapping sits on the edge: batch size, batching window and maximum concurrency
+//! belong to the connection between one queue and one function, not to either of them.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Parameters of a standard SQS queue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct QueueParams {
+    /// A received message is hidden for this long; if not deleted, it becomes visible
+    /// again (AWS default 30 s; must be at least the consumer's timeout).
+    pub visibility_timeout_s: f64,
+    /// After this many receives a message moves to the dead-letter queue.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_receive_count: Option<u32>,
+    /// Id of the queue that receives messages after `max_receive_count` receives.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dead_letter_queue: Option<String>,
+    /// Messages older than this are deleted unread (AWS default 4 days; 60 s – 14 days).
+    pub retention_s: f64,
+    /// New messages stay invisible this long (0–900 s).
+    pub delay_s: f64,
+    /// Latency of SendMessage, in milliseconds.
+    pub latency_ms: f64,
+}
+
+impl Default for QueueParams {
+    fn default() -> Self {
+        QueueParams {
+            visibility_timeout_s: 30.0,
+            max_receive_count: None,
+            dead_letter_queue: None,
+            retention_s: 345_600.0,
+            delay_s: 0.0,
+            latency_ms: 10.0,
+        }
+    }
+}
+
+/// How the mapping's pollers scale.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PollerScaling {
+    /// Lambda's published behaviour: 5 concurrent batches at first, +300 per minute while
+    /// messages remain, up to 1,000 (or the maximum concurrency); back down when idle.
+    #[default]
+    Standard,
+    /// Idealised: all `maximum_concurrency` pollers from the start, receiving the instant
+    /// a message is visible (what queueing formulas assume).
+    Instant,
+}
+
+/// A Lambda event source mapping for an SQS queue (on a `poll` edge).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct EventSourceMapping {
+    /// Messages per invocation (1–10,000; default 10).
+    pub batch_size: u32,
+    /// Wait up to this long to fill a batch (0–300 s).
+    pub batching_window_s: f64,
+    /// Most concurrent invocations of this mapping (2–1,000); none: up to 1,000.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maximum_concurrency: Option<u32>,
+    /// Poller scaling behaviour.
+    pub scaling: PollerScaling,
+    /// ReportBatchItemFailures: only failed messages return to the queue.
+    pub report_batch_item_failures: bool,
+}
+
+impl Default for EventSourceMapping {
+    fn default() -> Self {
+        EventSourceMapping {
+            batch_size: 10,
+            batching_window_s: 0.0,
+            maximum_concurrency: None,
+            scaling: PollerScaling::Standard,
+            report_batch_item_failures: false,
+        }
+    }
+}

@@ -52,10 +52,10 @@ pub fn NodeTable(props: &NodeTableProps) -> Html {
             </thead>
             <tbody>
                 { for props.nodes.iter().filter(|n| n.kind != "client").map(|n| {
-                    let (mean, peak) = if n.kind == "rds" || n.kind == "rds_proxy" {
-                        (n.mean_connections, n.peak_connections)
-                    } else {
-                        (n.mean_in_node, n.peak_in_node)
+                    let (mean, peak) = match n.kind {
+                        "rds" | "rds_proxy" => (n.mean_connections, n.peak_connections),
+                        "sqs" => (n.mean_queue, n.peak_queue),
+                        _ => (n.mean_in_node, n.peak_in_node),
                     };
                     html! {
                         <tr data-node={n.id.clone()}>

@@ -40,7 +40,7 @@ pub use error::{ScenarioError, ScenarioErrors};
 pub use queue::EventQueue;
 pub use report::{
     AsyncLedger, CostReport, EdgeReport, ErrorCounts, ErrorKind, Frame, Ledger, MessageLedger,
-    NodeFrame, NodeReport, NodeSecond, Report,
+    NodeFrame, NodeReport, NodeSecond, Report, ShardReport,
 };
 pub use rng::SimRng;
 pub use scenario::*;

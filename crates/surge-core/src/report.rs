@@ -30,6 +30,8 @@ pub enum ErrorKind {
     ServiceThrottled,
     /// The payload is over API Gateway's limit (413).
     PayloadTooLarge,
+    /// A Kinesis shard refused a write (ProvisionedThroughputExceeded) and retries ran out.
+    StreamThrottled,
     /// An injected error-rate fault failed the call.
     InjectedError,
     /// The client stopped waiting (its own timeout).
@@ -41,7 +43,10 @@ impl ErrorKind {
     pub fn is_throttle(self) -> bool {
         matches!(
             self,
-            ErrorKind::Throttled | ErrorKind::ConcurrencyThrottled | ErrorKind::ServiceThrottled
+            ErrorKind::Throttled
+                | ErrorKind::ConcurrencyThrottled
+                | ErrorKind::ServiceThrottled
+                | ErrorKind::StreamThrottled
         )
     }
 }
@@ -69,6 +74,8 @@ pub struct ErrorCounts {
     pub service_throttled: u64,
     /// Payloads too large.
     pub payload_too_large: u64,
+    /// Kinesis write throttles.
+    pub stream_throttled: u64,
     /// Injected errors.
     pub injected_error: u64,
     /// Client timeouts (only in node figures: the ledger counts them in `timed_out`).
@@ -99,6 +106,7 @@ impl ErrorCounts {
             ErrorKind::BorrowTimeout => &mut self.borrow_timeout,
             ErrorKind::ServiceThrottled => &mut self.service_throttled,
             ErrorKind::PayloadTooLarge => &mut self.payload_too_large,
+            ErrorKind::StreamThrottled => &mut self.stream_throttled,
             ErrorKind::InjectedError => &mut self.injected_error,
             ErrorKind::ClientTimeout => &mut self.client_timeout,
         }
@@ -116,6 +124,7 @@ impl ErrorCounts {
             + self.borrow_timeout
             + self.service_throttled
             + self.payload_too_large
+            + self.stream_throttled
             + self.injected_error
             + self.client_timeout
     }
@@ -285,10 +294,24 @@ pub struct NodeReport {
     pub mean_in_flight: f64,
     /// Queues: most received, undeleted messages at once.
     pub peak_in_flight: u32,
+    /// Streams: per shard, records written and throttled and the largest iterator age.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shards: Vec<ShardReport>,
     /// The node's limit: function concurrency, `max_connections`, or the proxy pool size.
     pub limit: Option<u32>,
     /// One sample per simulated second so far.
     pub series: Vec<NodeSecond>,
+}
+
+/// One Kinesis shard over the run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct ShardReport {
+    /// Records accepted.
+    pub written: u64,
+    /// Writes refused (ProvisionedThroughputExceeded).
+    pub throttled: u64,
+    /// Largest age of the oldest unread record seen, in seconds.
+    pub max_iterator_age_s: f64,
 }
 
 /// Money spent at list price (us-east-1), and how much of it went to retries and waste.

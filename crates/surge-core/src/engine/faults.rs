@@ -28,6 +28,11 @@ impl Simulation {
             .push(end.max(self.now), Event::FaultEnd { fault });
         match f.kind {
             FaultKind::Spike { .. } => self.on_spike_arrival(fault),
+            FaultKind::Poison => {
+                if let NodeRt::Stream(s) = &mut self.nodes[node] {
+                    s.poison += 1;
+                }
+            }
             FaultKind::Failover => {
                 if matches!(self.nodes[node], NodeRt::Rds(_)) {
                     self.rds_failover(node as u32, true);
@@ -47,6 +52,11 @@ impl Simulation {
         };
         match f.kind {
             FaultKind::Spike { .. } => {}
+            FaultKind::Poison => {
+                if let NodeRt::Stream(s) = &mut self.nodes[node] {
+                    s.poison = s.poison.saturating_sub(1);
+                }
+            }
             FaultKind::Failover => {
                 if matches!(self.nodes[node], NodeRt::Rds(_)) {
                     self.rds_failover(node as u32, false);
@@ -70,7 +80,7 @@ impl Simulation {
                     extra = extra + SimTime::from_secs_f64(ms / 1000.0);
                 }
                 FaultKind::ErrorRate { probability } => pass *= 1.0 - probability,
-                FaultKind::Failover | FaultKind::Spike { .. } => {}
+                FaultKind::Failover | FaultKind::Spike { .. } | FaultKind::Poison => {}
             }
         }
         let st = &mut self.fault_state[node];

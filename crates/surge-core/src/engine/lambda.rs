@@ -82,6 +82,7 @@ pub(crate) enum Target {
     Rds,
     Proxy,
     Service,
+    Kinesis,
 }
 
 /// Whether an environment's session through RDS Proxy is pinned to one DB connection.
@@ -246,6 +247,7 @@ impl Simulation {
                 NodeRt::Rds(_) => Target::Rds,
                 NodeRt::Proxy(_) => Target::Proxy,
                 NodeRt::Service(_) => Target::Service,
+                NodeRt::Stream(_) => Target::Kinesis,
                 _ => Target::Lambda,
             })
             .collect();
@@ -332,6 +334,7 @@ impl Simulation {
         };
         let batch_left = match self.calls[call as usize].parent {
             Parent::Batch(b) => self.batch_len(b).saturating_sub(1),
+            Parent::Stream(b) => self.stream_batch_len(b).saturating_sub(1),
             _ => 0,
         };
         self.calls[call as usize].state = CallState::Lambda(LambdaCall {
@@ -487,7 +490,7 @@ impl Simulation {
                     match target {
                         Target::Rds => self.rds_prepare(child, connect),
                         Target::Proxy => self.proxy_prepare(child, node as u32, st.env),
-                        Target::Lambda | Target::Service => {}
+                        Target::Lambda | Target::Service | Target::Kinesis => {}
                     }
                     return;
                 }
@@ -517,8 +520,15 @@ impl Simulation {
                 self.set_lambda_state(call, st);
                 self.run_steps(call);
             }
-            Err(ErrorKind::ServiceThrottled) if target == Target::Service => {
-                let (max, base_ms) = self.sdk_policy(target_node);
+            Err(kind @ (ErrorKind::ServiceThrottled | ErrorKind::StreamThrottled))
+                if target == Target::Service || target == Target::Kinesis =>
+            {
+                // The AWS SDK's standard retry mode: 3 attempts, 100 ms base.
+                let (max, base_ms) = if target == Target::Service {
+                    self.sdk_policy(target_node)
+                } else {
+                    (3, 100.0)
+                };
                 if st.sdk_attempt + 1 < max {
                     st.sdk_attempt += 1;
                     // SDK standard retry: full jitter over a doubling, capped delay.
@@ -529,7 +539,7 @@ impl Simulation {
                     self.resume_after(call, SimTime::from_secs_f64(delay));
                 } else {
                     self.set_lambda_state(call, st);
-                    self.lambda_finish(call, Err(ErrorKind::ServiceThrottled), false);
+                    self.lambda_finish(call, Err(kind), false);
                 }
             }
             Err(kind) => {

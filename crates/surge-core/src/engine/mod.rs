@@ -16,6 +16,7 @@ mod client;
 mod cost;
 mod faults;
 mod gateway;
+mod kinesis;
 mod lambda;
 mod rds;
 mod report;
@@ -59,6 +60,8 @@ pub(crate) enum Parent {
     Batch(u32),
     /// Lambda's async queue waiting for an event's invocation.
     Async(u32),
+    /// A stream's event source mapping waiting for a batch's result.
+    Stream(u32),
     /// Nobody any more: the caller gave up.
     Orphan,
 }
@@ -81,6 +84,8 @@ pub(crate) enum CallState {
     },
     /// SendMessage in progress at a queue.
     Send,
+    /// PutRecord in progress at a stream.
+    Put,
 }
 
 #[derive(Clone, Debug)]
@@ -135,6 +140,12 @@ pub(crate) enum Event {
     PollCheck {
         node: u32,
     },
+    /// A stream lane polls for records.
+    StreamPoll {
+        node: u32,
+        shard: u32,
+        lane: u32,
+    },
     /// A function's async poller stops backing off.
     AsyncWake {
         node: u32,
@@ -169,6 +180,7 @@ pub(crate) enum NodeRt {
     Rds(RdsRt),
     Service(ServiceRt),
     Queue(sqs::QueueRt),
+    Stream(kinesis::StreamRt),
 }
 
 /// Per-node measurements.
@@ -241,6 +253,8 @@ pub struct Simulation {
     free_msgs: Vec<u32>,
     batches: Vec<sqs::Batch>,
     free_batches: Vec<u32>,
+    sbatches: Vec<kinesis::StreamBatch>,
+    free_sbatches: Vec<u32>,
     messages: crate::report::MessageLedger,
     events_slab: Vec<async_invoke::AsyncEvent>,
     free_events: Vec<u32>,
@@ -339,6 +353,22 @@ impl Simulation {
                         consumer.as_ref().map(|(k, m)| (*k, m)),
                     ))
                 }
+                NodeKind::Kinesis(p) => {
+                    let consumer = scenario
+                        .edges
+                        .iter()
+                        .position(|e| e.from == node.id)
+                        .map(|k| {
+                            (
+                                k as u32,
+                                scenario.edges[k].stream.clone().unwrap_or_default(),
+                            )
+                        });
+                    NodeRt::Stream(kinesis::StreamRt::new(
+                        p,
+                        consumer.as_ref().map(|(k, m)| (*k, m)),
+                    ))
+                }
             });
         }
         let mut sim = Simulation {
@@ -363,6 +393,8 @@ impl Simulation {
             free_msgs: Vec::new(),
             batches: Vec::new(),
             free_batches: Vec::new(),
+            sbatches: Vec::new(),
+            free_sbatches: Vec::new(),
             messages: Default::default(),
             events_slab: Vec::new(),
             free_events: Vec::new(),
@@ -502,6 +534,7 @@ impl Simulation {
             } => self.fire(slot, id, generation, extra),
             Event::PollCheck { node } => self.poll_check(node),
             Event::AsyncWake { node } => self.async_wake(node),
+            Event::StreamPoll { node, shard, lane } => self.stream_poll(node, shard, lane),
             Event::AsyncRetry {
                 node,
                 event,
@@ -635,6 +668,7 @@ impl Simulation {
             NodeRt::Rds(_) => self.rds_arrive(call),
             NodeRt::Service(_) => self.service_arrive(call),
             NodeRt::Queue(_) => self.sqs_arrive(call),
+            NodeRt::Stream(_) => self.kinesis_arrive(call),
             NodeRt::Client(_) => self.complete(call, Err(ErrorKind::Unavailable)),
         }
     }
@@ -655,6 +689,7 @@ impl Simulation {
                 self.complete(call, outcome);
             }
             CallState::Send => self.sqs_send_done(call),
+            CallState::Put => self.kinesis_put(call),
             CallState::Free | CallState::Arrived => {}
         }
     }
@@ -734,6 +769,7 @@ impl Simulation {
             Parent::Call(p) => self.child_result(p, call, outcome),
             Parent::Batch(b) => self.batch_result(b, outcome),
             Parent::Async(e) => self.async_result(node as u32, e, outcome),
+            Parent::Stream(b) => self.stream_result(b, outcome),
             Parent::Orphan => {}
         }
         let slot = &mut self.calls[call as usize];
@@ -776,6 +812,7 @@ impl Simulation {
         }
         self.lambda_tick();
         self.sqs_tick();
+        self.kinesis_tick();
         if self.now < self.end {
             self.schedule(SimTime::from_secs(1), Event::Tick);
         }

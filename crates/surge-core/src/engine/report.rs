@@ -113,6 +113,10 @@ impl Simulation {
                     },
                     mean_in_flight: st.in_flight.mean(now),
                     peak_in_flight: st.in_flight.peak,
+                    shards: match &self.nodes[i] {
+                        NodeRt::Stream(s) => s.shard_reports(now),
+                        _ => Vec::new(),
+                    },
                     limit: self.node_limit(i),
                     series,
                 }

@@ -21,7 +21,7 @@ pub use nodes::{
     ApiGatewayFlavour, ApiGatewayParams, DbEngine, InstanceClass, LambdaParams, RdsParams,
     RdsProxyParams, Runtime, ServiceParams, ServicePreset, Step, StepDistribution,
 };
-pub use queues::{EventSourceMapping, PollerScaling, QueueParams};
+pub use queues::{EventSourceMapping, PollerScaling, QueueParams, StreamMapping, StreamParams};
 pub use rules::{EdgeRule, Invocation, edge_rule, edge_rules};
 pub use validate::{MAX_DURATION_S, MAX_RATE_PER_S};
 pub use workload::{Arrivals, Backoff, ClientParams, DailyCurve, Phase, RetryPolicy};
@@ -158,6 +158,8 @@ pub enum NodeKind {
     Service(ServiceParams),
     /// A standard SQS queue: visibility timeout, redrive to a dead-letter queue, retention.
     Sqs(QueueParams),
+    /// A Kinesis data stream: shards with write limits, partition keys, a hot key.
+    Kinesis(StreamParams),
 }
 
 impl NodeKind {
@@ -171,6 +173,7 @@ impl NodeKind {
             NodeKind::Rds(_) => "rds",
             NodeKind::Service(_) => "service",
             NodeKind::Sqs(_) => "sqs",
+            NodeKind::Kinesis(_) => "kinesis",
         }
     }
 }
@@ -190,6 +193,9 @@ pub struct Edge {
     /// Event source mapping settings (poll edges only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub esm: Option<EventSourceMapping>,
+    /// Stream event source mapping settings (stream edges only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<StreamMapping>,
 }
 
 impl Edge {
@@ -235,6 +241,8 @@ pub enum FaultKind {
     },
     /// RDS only: connections are dropped and the database is unavailable for the duration.
     Failover,
+    /// Kinesis only: records written during the fault make their consumer fail.
+    Poison,
     /// Client only: this many extra requests per second for the duration.
     Spike {
         /// Additional arrival rate in requests per second.
@@ -284,6 +292,7 @@ impl Scenario {
             to: to.to_owned(),
             invocation: None,
             esm: None,
+            stream: None,
         });
         self
     }

@@ -81,3 +81,67 @@ impl Default for EventSourceMapping {
         }
     }
 }
+
+/// Parameters of a Kinesis data stream (provisioned mode).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct StreamParams {
+    /// Number of shards; each takes 1,000 records/s and 1 MB/s of writes.
+    pub shards: u32,
+    /// Size of one record in KB (writes are limited to 1 MB/s per shard).
+    pub record_kb: f64,
+    /// Distinct partition keys the producers use.
+    pub partition_keys: u32,
+    /// Share of records written with one hot partition key, in [0, 1].
+    pub hot_key_share: f64,
+    /// Records are deleted after this many seconds (24 h default, up to 365 days).
+    pub retention_s: f64,
+    /// Latency of PutRecord, in milliseconds.
+    pub latency_ms: f64,
+}
+
+impl Default for StreamParams {
+    fn default() -> Self {
+        StreamParams {
+            shards: 4,
+            record_kb: 1.0,
+            partition_keys: 1000,
+            hot_key_share: 0.0,
+            retention_s: 86_400.0,
+            latency_ms: 20.0,
+        }
+    }
+}
+
+/// A Lambda event source mapping for a Kinesis stream (on a `stream` edge).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct StreamMapping {
+    /// Records per invocation (1–10,000; default 100).
+    pub batch_size: u32,
+    /// Concurrent batches per shard (1–10); order is kept per partition key.
+    pub parallelization_factor: u32,
+    /// Retries of a failing batch; none retries until the records expire.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maximum_retry_attempts: Option<u32>,
+    /// Records older than this are skipped; none keeps them until retention ends.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maximum_record_age_s: Option<f64>,
+    /// Split a failing batch in two and retry the halves.
+    pub bisect_batch_on_error: bool,
+    /// An idle shard is polled this often (standard iterator: about once per second).
+    pub poll_interval_s: f64,
+}
+
+impl Default for StreamMapping {
+    fn default() -> Self {
+        StreamMapping {
+            batch_size: 100,
+            parallelization_factor: 1,
+            maximum_retry_attempts: None,
+            maximum_record_age_s: None,
+            bisect_batch_on_error: false,
+            poll_interval_s: 1.0,
+        }
+    }
+}

@@ -44,7 +44,7 @@ impl EdgeRule {
     }
 }
 
-const RULES: [EdgeRule; 11] = [
+const RULES: [EdgeRule; 14] = [
     EdgeRule {
         from: "client",
         to: "api_gateway",
@@ -104,6 +104,24 @@ const RULES: [EdgeRule; 11] = [
         to: "rds",
         invocations: &[Invocation::Sync],
         meaning: "the proxy pools connections to this database",
+    },
+    EdgeRule {
+        from: "api_gateway",
+        to: "kinesis",
+        invocations: &[Invocation::Integration],
+        meaning: "the API writes the request as a record (PutRecord) and answers",
+    },
+    EdgeRule {
+        from: "lambda",
+        to: "kinesis",
+        invocations: &[Invocation::Sync],
+        meaning: "the handler writes a record (PutRecord); its SDK retries throttles",
+    },
+    EdgeRule {
+        from: "kinesis",
+        to: "lambda",
+        invocations: &[Invocation::Stream],
+        meaning: "an event source mapping reads each shard in order and invokes the function",
     },
     EdgeRule {
         from: "sqs",

@@ -256,6 +256,32 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
                     }
                 }
             }
+            NodeKind::Kinesis(k) => {
+                e.count(p("shards"), k.shards, 1, 10_000);
+                e.positive(
+                    p("record_kb"),
+                    k.record_kb,
+                    1_024.0,
+                    " KB (1 MB record limit)",
+                );
+                e.count(p("partition_keys"), k.partition_keys, 1, 1_000_000);
+                e.range(p("hot_key_share"), k.hot_key_share, 0.0, 1.0, "");
+                e.range(
+                    p("retention_s"),
+                    k.retention_s,
+                    86_400.0,
+                    31_536_000.0,
+                    " s (24 h to 365 days)",
+                );
+                e.range(p("latency_ms"), k.latency_ms, 0.0, 60_000.0, " ms");
+                let consumers = s.edges.iter().filter(|x| x.from == node.id).count();
+                if consumers > 1 {
+                    e.push(
+                        format!("nodes[{i}]"),
+                        format!("a stream feeds at most one function here, found {consumers}"),
+                    );
+                }
+            }
             NodeKind::Service(v) => {
                 if let Some(r) = v.rate_limit_per_s {
                     e.positive(p("rate_limit_per_s"), r, MAX_RATE_PER_S, " req/s");
@@ -487,7 +513,7 @@ fn faults(e: &mut Errors, s: &Scenario) {
             FaultKind::ErrorRate { probability } => {
                 e.range(p("probability"), probability, 0.0, 1.0, "");
             }
-            FaultKind::Outage | FaultKind::Failover => {}
+            FaultKind::Outage | FaultKind::Failover | FaultKind::Poison => {}
         }
         if tag == "client" && !matches!(f.kind, FaultKind::Spike { .. }) {
             e.push(p("kind"), "a client only takes spike faults");

@@ -37,7 +37,18 @@ fn summary(r: &Report) -> String {
         l.in_flight,
         l.retries
     );
-    let _ = writeln!(out, "failed by kind: {:?}", l.failed);
+    // Only the kinds that occurred, so adding a kind does not touch every snapshot.
+    let kinds = serde_json::to_value(l.failed).unwrap_or_default();
+    let nonzero: Vec<String> = kinds
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(_, v)| v.as_u64() != Some(0))
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect()
+        })
+        .unwrap_or_default();
+    let _ = writeln!(out, "failed by kind: {}", nonzero.join(" "));
     let _ = writeln!(
         out,
         "goodput={:.2}/s throughput={:.2}/s p50={:.1}ms p99={:.1}ms cost=${:.4}",

@@ -8,6 +8,7 @@ mod more_lessons;
 mod properties;
 mod queueing;
 mod queues;
+mod streams;
 
 use std::path::PathBuf;
 

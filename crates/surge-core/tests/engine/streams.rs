@@ -1,0 +1,218 @@
+//! Kinesis: concurrency bounded by shards × parallelization factor, a poison record that
+//! blocks its shard while the iterator age grows linearly until the record expires, a hot
+//! partition key that throttles only its shard's producers, and the record ledger.
+
+use proptest::prelude::*;
+use surge_core::*;
+
+use super::{node, run};
+
+/// client → API Gateway → (integration) stream → (stream) function.
+fn stream_pipeline(
+    rate: f64,
+    stream: StreamParams,
+    mapping: StreamMapping,
+    f: LambdaParams,
+    seconds: f64,
+    seed: u64,
+) -> Scenario {
+    let mut s = Scenario::empty(seed, seconds);
+    s.add(
+        "c",
+        NodeKind::Client(ClientParams {
+            rate_per_s: rate,
+            ..ClientParams::default()
+        }),
+    )
+    .add("api", NodeKind::ApiGateway(ApiGatewayParams::default()))
+    .add("ks", NodeKind::Kinesis(stream))
+    .add("fn", NodeKind::Lambda(f))
+    .connect("c", "api")
+    .connect("api", "ks")
+    .connect("ks", "fn");
+    s.edges[2].stream = Some(mapping);
+    s
+}
+
+fn per_record(ms: f64) -> LambdaParams {
+    LambdaParams {
+        handler: vec![Step::Compute {
+            ms,
+            distribution: StepDistribution::Fixed,
+        }],
+        timeout_s: 60.0,
+        ..LambdaParams::default()
+    }
+}
+
+#[test]
+fn one_hundred_shards_never_run_more_than_one_hundred_consumers() {
+    let s = stream_pipeline(
+        5000.0,
+        StreamParams {
+            shards: 100,
+            ..StreamParams::default()
+        },
+        StreamMapping {
+            batch_size: 10,
+            ..StreamMapping::default()
+        },
+        per_record(200.0),
+        60.0,
+        21,
+    );
+    let r = run(&s);
+    let f = node(&r, "fn");
+    assert!(f.peak_in_node <= 100, "{}", f.peak_in_node);
+    assert!(
+        f.peak_in_node >= 95,
+        "the shards keep their consumers busy: {}",
+        f.peak_in_node
+    );
+    assert!(r.messages.balances(), "{:?}", r.messages);
+}
+
+#[test]
+fn a_poison_record_blocks_its_shard_until_it_expires_while_iterator_age_grows_linearly() {
+    let mut s = stream_pipeline(
+        50.0,
+        StreamParams {
+            shards: 1,
+            ..StreamParams::default()
+        },
+        StreamMapping {
+            batch_size: 100,
+            maximum_record_age_s: Some(60.0),
+            ..StreamMapping::default()
+        },
+        per_record(1.0),
+        120.0,
+        22,
+    );
+    s.faults.push(Fault {
+        node: "ks".into(),
+        at_s: 10.0,
+        duration_s: 0.05,
+        kind: FaultKind::Poison,
+    });
+    let r = run(&s);
+    let ks = node(&r, "ks");
+    let age = |t: usize| ks.series[t].oldest_age_s;
+    assert!(age(8) < 2.0, "healthy before: {}", age(8));
+    for (a, b) in [(20, 40), (40, 60)] {
+        let growth = age(b) - age(a);
+        assert!(
+            (growth - 20.0).abs() < 2.0,
+            "iterator age grows 1 s per s: {} → {}",
+            age(a),
+            age(b)
+        );
+    }
+    assert!(age(65) > 50.0, "still blocked at 65 s: {}", age(65));
+    assert!(
+        age(85) < 5.0,
+        "progress resumes once the record expired: {}",
+        age(85)
+    );
+    assert!(
+        r.messages.expired >= 1 && r.messages.balances(),
+        "{:?}",
+        r.messages
+    );
+    assert!(
+        node(&r, "fn").arrivals > 40,
+        "the failing batch is retried again and again"
+    );
+}
+
+#[test]
+fn a_hot_key_throttles_only_its_shards_producers() {
+    let s = stream_pipeline(
+        2000.0,
+        StreamParams {
+            shards: 4,
+            hot_key_share: 0.6,
+            ..StreamParams::default()
+        },
+        StreamMapping::default(),
+        per_record(1.0),
+        30.0,
+        23,
+    );
+    let r = run(&s);
+    let shards = &node(&r, "ks").shards;
+    let throttled: Vec<u64> = shards.iter().map(|s| s.throttled).collect();
+    assert_eq!(
+        throttled.iter().filter(|&&t| t > 0).count(),
+        1,
+        "{throttled:?}"
+    );
+    let hot = throttled.iter().copied().max().unwrap_or(0);
+    assert!(hot > 8000, "the hot shard refuses ~400/s: {throttled:?}");
+    assert!(
+        r.ledger.failed.stream_throttled > 0,
+        "its producers see the throttles"
+    );
+}
+
+#[test]
+fn retries_can_be_bounded_and_bisecting_skips_fewer_records() {
+    let run_with = |bisect: bool| {
+        let mut s = stream_pipeline(
+            50.0,
+            StreamParams {
+                shards: 1,
+                ..StreamParams::default()
+            },
+            StreamMapping {
+                batch_size: 100,
+                maximum_retry_attempts: Some(2),
+                bisect_batch_on_error: bisect,
+                ..StreamMapping::default()
+            },
+            per_record(1.0),
+            60.0,
+            24,
+        );
+        s.faults.push(Fault {
+            node: "ks".into(),
+            at_s: 10.0,
+            duration_s: 0.2,
+            kind: FaultKind::Poison,
+        });
+        run(&s).messages
+    };
+    let whole = run_with(false);
+    let halves = run_with(true);
+    assert!(whole.dead_lettered >= 1 && whole.balances(), "{whole:?}");
+    assert!(
+        halves.dead_lettered < whole.dead_lettered,
+        "{halves:?} vs {whole:?}"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    #[test]
+    fn record_ledger_balances_after_every_event(
+        rate in 10.0..3000.0f64,
+        shards in 1u32..8,
+        factor in 1u32..4,
+        hot in 0.0..1.0f64,
+        batch in 1u32..200,
+        retries in proptest::option::of(0u32..3),
+        bisect in any::<bool>(),
+        seed in any::<u64>(),
+    ) {
+        let mapping = StreamMapping { batch_size: batch, parallelization_factor: factor, maximum_retry_attempts: retries, maximum_record_age_s: Some(60.0), bisect_batch_on_error: bisect, ..StreamMapping::default() };
+        let mut s = stream_pipeline(rate, StreamParams { shards, hot_key_share: hot, ..StreamParams::default() }, mapping, per_record(2.0), 90.0, seed);
+        s.faults.push(Fault { node: "ks".into(), at_s: 5.0, duration_s: 1.0, kind: FaultKind::Poison });
+        let mut sim = Simulation::new(&s).expect("valid");
+        while sim.step().is_some() {
+            prop_assert!(sim.messages().balances(), "{:?}", sim.messages());
+        }
+        let r = sim.run();
+        prop_assert!(node(&r, "fn").peak_in_node <= shards * factor);
+    }
+}

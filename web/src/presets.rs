@@ -17,7 +17,7 @@ pub struct Preset {
 }
 
 /// Every preset, in menu order.
-pub const PRESETS: [Preset; 8] = [
+pub const PRESETS: [Preset; 9] = [
     Preset {
         id: "lesson1-littles-law",
         title: "Lesson 1 · Little's law at scale",
@@ -52,6 +52,14 @@ pub const PRESETS: [Preset; 8] = [
                     accepted at once; the queue absorbs it and drains at the worker's pace, so \
                     the database never sees more than 50 connections.",
         json: include_str!("../../tests/scenarios/lesson11-queue-buffer.json"),
+    },
+    Preset {
+        id: "lesson18-kinesis-poison",
+        title: "Lesson 18 · A poison record in a Kinesis shard",
+        narrative: "At 60 s one record starts failing its batch: its shard stops while the \
+                    others flow, the iterator age climbs a second per second, and the shard \
+                    only moves on when the record passes its 120 s maximum age.",
+        json: include_str!("../../tests/scenarios/lesson18-kinesis-poison.json"),
     },
     Preset {
         id: "lesson7-storm-direct",

@@ -41,7 +41,16 @@ pub fn Results(props: &ResultsProps) -> Html {
             // Chart the likely bottleneck: database connections if there is a database,
             // else the function's concurrency.
             let queue = report.node_of_kind("sqs");
+            let stream = report.node_of_kind("kinesis");
             let (series, limit, label) = match (report.node_of_kind("rds"), function) {
+                (_, _) if stream.is_some() => {
+                    let k = stream.expect("checked");
+                    (
+                        k.series.iter().map(|s| s.oldest_age_s).collect(),
+                        0,
+                        format!("{} iterator age (s)", k.name),
+                    )
+                }
                 (_, _) if queue.is_some_and(|q| q.peak_queue > 0) => {
                     let q = queue.expect("checked");
                     (

@@ -331,6 +331,10 @@ pub struct CostReport {
     pub services_usd: f64,
     /// RDS Proxy (per vCPU-hour of the target, minimum 2).
     pub rds_proxy_usd: f64,
+    /// SQS requests: sends, and one receive and one delete per batch ($0.40 per M).
+    pub sqs_usd: f64,
+    /// Kinesis shard-hours and PUT payload units.
+    pub kinesis_usd: f64,
     /// Part of the request and duration charges caused by client retries.
     pub retries_usd: f64,
     /// Part of the Lambda charges for work whose caller had given up.

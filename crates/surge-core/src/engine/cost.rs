@@ -20,6 +20,12 @@ pub(crate) const REST_PER_REQUEST: f64 = 3.50 / 1e6;
 pub(crate) const HTTP_PER_REQUEST: f64 = 1.00 / 1e6;
 /// RDS Proxy, per vCPU-hour of the target (minimum 2 vCPU).
 pub(crate) const PROXY_PER_VCPU_HOUR: f64 = 0.015;
+/// SQS standard, per request (first 100 B a month): sends, receives and deletes.
+pub(crate) const SQS_PER_REQUEST: f64 = 0.40 / 1e6;
+/// Kinesis provisioned, per shard-hour.
+pub(crate) const KINESIS_PER_SHARD_HOUR: f64 = 0.015;
+/// Kinesis provisioned, per million PUT payload units of 25 KB.
+pub(crate) const KINESIS_PER_PUT_UNIT: f64 = 0.014 / 1e6;
 
 #[derive(Debug, Default)]
 pub(crate) struct CostMeter {
@@ -27,6 +33,8 @@ pub(crate) struct CostMeter {
     pub(crate) lambda_duration_usd: f64,
     pub(crate) api_gateway_usd: f64,
     pub(crate) services_usd: f64,
+    pub(crate) sqs_requests: u64,
+    pub(crate) kinesis_put_units: u64,
     pub(crate) retries_usd: f64,
     pub(crate) wasted_usd: f64,
 }
@@ -69,5 +77,15 @@ impl CostMeter {
 
     pub(crate) fn service_call(&mut self, usd: f64) {
         self.services_usd += usd;
+    }
+
+    /// SQS requests (a send, or one receive or delete of a whole batch).
+    pub(crate) fn sqs_request(&mut self) {
+        self.sqs_requests += 1;
+    }
+
+    /// One PutRecord of `kb` kilobytes.
+    pub(crate) fn kinesis_put(&mut self, kb: f64) {
+        self.kinesis_put_units += libm::ceil(kb / 25.0).max(1.0) as u64;
     }
 }

@@ -186,6 +186,7 @@ impl Simulation {
         }
         sh.written += 1;
         sh.lanes[lane].records.push_back(Rec { at: now, poison });
+        self.cost.kinesis_put(kb);
         self.messages.sent += 1;
         self.messages.queued += 1;
         self.complete(call, Ok(()));

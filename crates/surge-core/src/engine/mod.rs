@@ -727,8 +727,15 @@ impl Simulation {
         // An injected error rate turns a success into a failure at this node.
         if outcome.is_ok() {
             let p = self.fault_state[node].error_probability;
-            if p > 0.0 && self.rng.chance(p) {
-                outcome = Err(ErrorKind::InjectedError);
+            if p > 0.0 {
+                let failed = match parent {
+                    // Records of a batch fail one by one (lesson 17).
+                    Parent::Batch(b) => self.fail_records(b, p),
+                    _ => self.rng.chance(p),
+                };
+                if failed {
+                    outcome = Err(ErrorKind::InjectedError);
+                }
             }
         }
         let now = self.now;

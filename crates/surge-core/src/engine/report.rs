@@ -1,6 +1,9 @@
 //! Building the plain-data [`Report`] and [`Frame`] from the engine's state.
 
-use super::cost::{LAMBDA_PER_REQUEST, PC_CONFIGURED_PER_GBS, PROXY_PER_VCPU_HOUR};
+use super::cost::{
+    KINESIS_PER_PUT_UNIT, KINESIS_PER_SHARD_HOUR, LAMBDA_PER_REQUEST, PC_CONFIGURED_PER_GBS,
+    PROXY_PER_VCPU_HOUR, SQS_PER_REQUEST,
+};
 use super::{NodeRt, Simulation};
 use crate::report::{CostReport, EdgeReport, Frame, NodeFrame, NodeReport, NodeSecond, Report};
 use crate::scenario::NodeKind;
@@ -191,6 +194,7 @@ impl Simulation {
         let c = &self.cost;
         let mut provisioned = 0.0;
         let mut proxy = 0.0;
+        let mut shard_hours = 0.0;
         for node in &self.scenario.nodes {
             match &node.kind {
                 NodeKind::Lambda(p) => {
@@ -199,6 +203,9 @@ impl Simulation {
                         * gb
                         * elapsed_s
                         * PC_CONFIGURED_PER_GBS;
+                }
+                NodeKind::Kinesis(k) => {
+                    shard_hours += f64::from(k.shards) * elapsed_s / 3600.0;
                 }
                 NodeKind::RdsProxy(_) => {
                     let target = self
@@ -217,11 +224,16 @@ impl Simulation {
             }
         }
         let requests = c.lambda_requests as f64 * LAMBDA_PER_REQUEST;
+        let sqs = c.sqs_requests as f64 * SQS_PER_REQUEST;
+        let kinesis = shard_hours * KINESIS_PER_SHARD_HOUR
+            + c.kinesis_put_units as f64 * KINESIS_PER_PUT_UNIT;
         let total = requests
             + c.lambda_duration_usd
             + provisioned
             + c.api_gateway_usd
             + c.services_usd
+            + sqs
+            + kinesis
             + proxy;
         CostReport {
             total_usd: total,
@@ -231,6 +243,8 @@ impl Simulation {
             api_gateway_usd: c.api_gateway_usd,
             services_usd: c.services_usd,
             rds_proxy_usd: proxy,
+            sqs_usd: sqs,
+            kinesis_usd: kinesis,
             retries_usd: c.retries_usd,
             wasted_usd: c.wasted_usd,
             per_million_requests_usd: 0.0,

@@ -49,6 +49,7 @@ pub(crate) struct Msg {
 #[derive(Debug)]
 struct Consumer {
     edge: u32,
+    partial: bool,
     batch_size: u32,
     window: SimTime,
     cap: u32,
@@ -71,11 +72,13 @@ pub(crate) struct QueueRt {
     consumer: Option<Consumer>,
 }
 
-/// Messages handed to one invocation: (message, generation, receive number).
+/// Messages handed to one invocation: (message, generation, receive number), and which
+/// of them the function failed.
 #[derive(Debug, Default)]
 pub(crate) struct Batch {
     queue: u32,
     msgs: Vec<(u32, u32, u32)>,
+    failed: Vec<bool>,
 }
 
 impl QueueRt {
@@ -100,6 +103,7 @@ impl QueueRt {
                     .min(MAX_POLLERS);
                 Consumer {
                     edge,
+                    partial: m.report_batch_item_failures,
                     batch_size: m.batch_size,
                     window: SimTime::from_secs_f64(m.batching_window_s),
                     cap,
@@ -134,6 +138,7 @@ impl Simulation {
 
     pub(super) fn sqs_send_done(&mut self, call: CallId) {
         let node = self.calls[call as usize].node;
+        self.cost.sqs_request();
         self.enqueue(node, false);
         self.complete(call, Ok(()));
     }
@@ -345,7 +350,12 @@ impl Simulation {
         if msgs.is_empty() {
             return;
         }
-        let batch = Batch { queue: node, msgs };
+        let failed = vec![false; msgs.len()];
+        let batch = Batch {
+            queue: node,
+            msgs,
+            failed,
+        };
         let id = if let Some(id) = self.free_batches.pop() {
             self.batches[id as usize] = batch;
             id
@@ -356,6 +366,7 @@ impl Simulation {
         if let Some(c) = self.sqs(node).consumer.as_mut() {
             c.batches += 1;
         }
+        self.cost.sqs_request();
         self.new_call(edge, Parent::Batch(id), false);
     }
 
@@ -373,14 +384,47 @@ impl Simulation {
         self.batches[batch as usize].msgs.len() as u32
     }
 
-    /// The function's result for a batch: delete on success; on failure the messages stay
-    /// hidden until their visibility timeout, then return.
+    /// An error-rate fault on the function fails each record of a batch independently.
+    /// Returns whether the whole invocation fails: some record failed and the mapping does
+    /// not report batch item failures.
+    pub(super) fn fail_records(&mut self, batch: u32, probability: f64) -> bool {
+        let n = self.batches[batch as usize].msgs.len();
+        let mut any = false;
+        for i in 0..n {
+            if self.rng.chance(probability) {
+                self.batches[batch as usize].failed[i] = true;
+                any = true;
+            }
+        }
+        let node = self.batches[batch as usize].queue;
+        let partial = self.sqs(node).consumer.as_ref().is_some_and(|c| c.partial);
+        any && !partial
+    }
+
+    /// The function's result for a batch: delete what succeeded (all of it, or with
+    /// ReportBatchItemFailures all but the reported failures); the rest stays hidden
+    /// until its visibility timeout, then returns.
     pub(super) fn batch_result(&mut self, batch: u32, outcome: Outcome) {
         let b = std::mem::take(&mut self.batches[batch as usize]);
         self.free_batches.push(batch);
         let node = b.queue;
+        if outcome == Err(crate::report::ErrorKind::InjectedError) && b.failed.iter().any(|&f| f) {
+            // The function threw on a bad record after handling the others: they will be
+            // handled again when the batch returns.
+            for (&(id, g, _), &failed) in b.msgs.iter().zip(&b.failed) {
+                let m = &mut self.msgs[id as usize];
+                if !failed && m.generation == g {
+                    m.processed += 1;
+                }
+            }
+        }
         if outcome.is_ok() {
-            for (id, g, receive) in b.msgs {
+            // One DeleteMessageBatch per batch.
+            self.cost.sqs_request();
+            for ((id, g, receive), failed) in b.msgs.into_iter().zip(b.failed) {
+                if failed {
+                    continue;
+                }
                 let m = &mut self.msgs[id as usize];
                 if m.generation != g {
                     // Gone already (consumed through a later receive): a duplicate delivery.

@@ -325,3 +325,70 @@ fn version_1_files_load_as_version_2() {
         "and round-trip as version 2"
     );
 }
+
+fn partial_batches(report_failures: bool) -> Report {
+    let mut s = pipeline(
+        100.0,
+        EventSourceMapping {
+            batch_size: 10,
+            batching_window_s: 1.0,
+            report_batch_item_failures: report_failures,
+            ..EventSourceMapping::default()
+        },
+        LambdaParams {
+            handler: vec![Step::Compute {
+                ms: 20.0,
+                distribution: StepDistribution::Fixed,
+            }],
+            ..LambdaParams::default()
+        },
+        QueueParams {
+            visibility_timeout_s: 5.0,
+            max_receive_count: Some(4),
+            dead_letter_queue: Some("dlq".into()),
+            ..QueueParams::default()
+        },
+        300.0,
+        17,
+    );
+    s.add("dlq", NodeKind::Sqs(QueueParams::default()));
+    s.faults.push(Fault {
+        node: "fn".into(),
+        at_s: 0.0,
+        duration_s: 300.0,
+        kind: FaultKind::ErrorRate { probability: 0.1 },
+    });
+    run(&s)
+}
+
+#[test]
+fn lesson17_one_bad_record_returns_its_whole_batch_unless_failures_are_reported() {
+    let whole = partial_batches(false);
+    let partial = partial_batches(true);
+    assert!(whole.messages.balances() && partial.messages.balances());
+    // Without ReportBatchItemFailures, good records of a failed batch are processed again.
+    assert!(
+        whole.messages.duplicates > whole.messages.sent / 2,
+        "{:?}",
+        whole.messages
+    );
+    assert_eq!(partial.messages.duplicates, 0);
+    assert!(
+        whole.messages.dead_lettered > 5 * partial.messages.dead_lettered.max(1),
+        "{:?} vs {:?}",
+        whole.messages,
+        partial.messages
+    );
+    // Each record fails 10 % of the time: with reporting, one in 10^4 fails 4 times.
+    assert!(
+        partial.messages.dead_lettered < 30,
+        "{:?}",
+        partial.messages
+    );
+    let receives = |r: &Report| node(r, "q").received;
+    assert!(receives(&whole) > 0 && receives(&partial) > 0);
+    assert!(
+        node(&whole, "fn").arrivals > node(&partial, "fn").arrivals * 2,
+        "whole-batch retries multiply invocations"
+    );
+}

@@ -165,6 +165,8 @@ pub struct MessageLedger {
     pub dead_lettered: u64,
     /// Deleted unread at the end of the retention period.
     pub expired: u64,
+    /// Deleted unprocessed by a consumer's backlog policy (too old to be worth it).
+    pub dropped: u64,
     /// Waiting in a queue (visible or delayed).
     pub queued: u64,
     /// Received and not yet deleted.
@@ -176,7 +178,12 @@ pub struct MessageLedger {
 impl MessageLedger {
     /// Whether every message is accounted for exactly once.
     pub fn balances(&self) -> bool {
-        self.consumed + self.dead_lettered + self.expired + self.queued + self.in_flight
+        self.consumed
+            + self.dead_lettered
+            + self.expired
+            + self.dropped
+            + self.queued
+            + self.in_flight
             == self.sent
     }
 }
@@ -235,6 +242,10 @@ pub struct NodeSecond {
     pub mean_in_flight: f64,
     /// Age of the oldest visible message at the end of the second, in seconds (queues).
     pub oldest_age_s: f64,
+    /// Messages received for the first time in this second (queues).
+    pub received: u64,
+    /// Their mean wait since they became visible, in ms (queues).
+    pub mean_wait_ms: f64,
     /// Median time in node of calls completed in this second, in ms.
     pub p50_ms: f64,
     /// 90th percentile, in ms.

@@ -37,6 +37,7 @@ enum MsgState {
 #[derive(Clone, Debug)]
 pub(crate) struct Msg {
     generation: u32,
+    sent: SimTime,
     state: MsgState,
     visible_since: SimTime,
     receives: u32,
@@ -50,6 +51,8 @@ pub(crate) struct Msg {
 struct Consumer {
     edge: u32,
     partial: bool,
+    lifo: bool,
+    drop_after: Option<SimTime>,
     batch_size: u32,
     window: SimTime,
     cap: u32,
@@ -104,6 +107,8 @@ impl QueueRt {
                 Consumer {
                     edge,
                     partial: m.report_batch_item_failures,
+                    lifo: m.backlog.order == crate::scenario::BacklogOrder::Lifo,
+                    drop_after: m.backlog.drop_older_than_s.map(SimTime::from_secs_f64),
                     batch_size: m.batch_size,
                     window: SimTime::from_secs_f64(m.batching_window_s),
                     cap,
@@ -148,6 +153,7 @@ impl Simulation {
         let msg = Msg {
             generation: 0,
             state: MsgState::Delayed,
+            sent: self.now,
             visible_since: self.now,
             receives: 0,
             processed: 0,
@@ -300,14 +306,27 @@ impl Simulation {
 
     fn start_batch(&mut self, node: u32) {
         let now = self.now;
-        let (batch_size, edge, visibility, dlq) = {
+        let (batch_size, edge, visibility, dlq, lifo, drop_after) = {
             let q = self.sqs(node);
             let c = q.consumer.as_ref().expect("consumer");
-            (c.batch_size, c.edge, q.visibility, q.dlq)
+            (
+                c.batch_size,
+                c.edge,
+                q.visibility,
+                q.dlq,
+                c.lifo,
+                c.drop_after,
+            )
         };
         let mut msgs = Vec::new();
         while (msgs.len() as u32) < batch_size {
-            let Some((id, g)) = self.sqs(node).visible.pop_front() else {
+            let q = self.sqs(node);
+            let next = if lifo {
+                q.visible.pop_back()
+            } else {
+                q.visible.pop_front()
+            };
+            let Some((id, g)) = next else {
                 break;
             };
             let m = &self.msgs[id as usize];
@@ -321,6 +340,15 @@ impl Simulation {
                     self.dead_letter(id, dlq_node);
                     continue;
                 }
+            }
+            if drop_after.is_some_and(|ttl| now - self.msgs[id as usize].sent > ttl) {
+                // Too old to be worth processing: delete it unread.
+                if !self.msgs[id as usize].dead {
+                    self.messages.dropped += 1;
+                    self.messages.queued -= 1;
+                }
+                self.free_msg(id);
+                continue;
             }
             let m = &mut self.msgs[id as usize];
             let first = m.receives == 0;
@@ -338,6 +366,12 @@ impl Simulation {
                 st.wait_sum += u128::from(waited.as_nanos());
                 if waited > SimTime::ZERO {
                     st.waited += 1;
+                }
+                if let Some(s) = st.series.get_mut(now.second_index() as usize) {
+                    // Running mean of this second's first receives.
+                    s.received += 1;
+                    let ms = waited.as_secs_f64() * 1e3;
+                    s.mean_wait_ms += (ms - s.mean_wait_ms) / s.received as f64;
                 }
             }
             st.in_flight.add(now, 1);

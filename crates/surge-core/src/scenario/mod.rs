@@ -21,7 +21,10 @@ pub use nodes::{
     ApiGatewayFlavour, ApiGatewayParams, DbEngine, InstanceClass, LambdaParams, RdsParams,
     RdsProxyParams, Runtime, ServiceParams, ServicePreset, Step, StepDistribution,
 };
-pub use queues::{EventSourceMapping, PollerScaling, QueueParams, StreamMapping, StreamParams};
+pub use queues::{
+    BacklogOrder, BacklogPolicy, EventSourceMapping, PollerScaling, QueueParams, StreamMapping,
+    StreamParams,
+};
 pub use rules::{EdgeRule, Invocation, edge_rule, edge_rules};
 pub use validate::{MAX_DURATION_S, MAX_RATE_PER_S};
 pub use workload::{Arrivals, Backoff, ClientParams, DailyCurve, Phase, RetryPolicy};

@@ -68,6 +68,30 @@ pub struct EventSourceMapping {
     pub scaling: PollerScaling,
     /// ReportBatchItemFailures: only failed messages return to the queue.
     pub report_batch_item_failures: bool,
+    /// How the consumer works through a backlog (lesson 16's remedies).
+    pub backlog: BacklogPolicy,
+}
+
+/// A consumer's policy for old messages: the remedies for "backlogs outlive surges".
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct BacklogPolicy {
+    /// Which visible messages are received first.
+    pub order: BacklogOrder,
+    /// Messages older than this are deleted unprocessed when received (counted as dropped).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drop_older_than_s: Option<f64>,
+}
+
+/// Receive order of a consumer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BacklogOrder {
+    /// Oldest first (what a plain queue does).
+    #[default]
+    Fifo,
+    /// Newest first: fresh requests are served while the old backlog waits (or expires).
+    Lifo,
 }
 
 impl Default for EventSourceMapping {
@@ -78,6 +102,7 @@ impl Default for EventSourceMapping {
             maximum_concurrency: None,
             scaling: PollerScaling::Standard,
             report_batch_item_failures: false,
+            backlog: BacklogPolicy::default(),
         }
     }
 }

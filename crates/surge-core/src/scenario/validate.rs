@@ -476,6 +476,9 @@ fn edge_settings(e: &mut Errors, i: usize, edge: &Edge, rule: &EdgeRule) {
             if let Some(c) = m.maximum_concurrency {
                 e.count(p("maximum_concurrency"), c, 2, 1_000);
             }
+            if let Some(t) = m.backlog.drop_older_than_s {
+                e.positive(p("backlog.drop_older_than_s"), t, 1_209_600.0, " s");
+            }
         }
         (Some(_), _) => e.push(
             format!("edges[{i}].esm"),

@@ -392,3 +392,85 @@ fn lesson17_one_bad_record_returns_its_whole_batch_unless_failures_are_reported(
         "whole-batch retries multiply invocations"
     );
 }
+
+fn backlog(policy: BacklogPolicy) -> Report {
+    let mut s = pipeline(
+        100.0,
+        EventSourceMapping {
+            batch_size: 1,
+            maximum_concurrency: Some(10),
+            scaling: PollerScaling::Instant,
+            backlog: policy,
+            ..EventSourceMapping::default()
+        },
+        LambdaParams {
+            reserved_concurrency: Some(10),
+            handler: vec![Step::Compute {
+                ms: 50.0,
+                distribution: StepDistribution::Fixed,
+            }],
+            ..LambdaParams::default()
+        },
+        QueueParams::default(),
+        400.0,
+        16,
+    );
+    s.faults.push(Fault {
+        node: "c".into(),
+        at_s: 30.0,
+        duration_s: 60.0,
+        kind: FaultKind::Spike { rate_per_s: 400.0 },
+    });
+    run(&s)
+}
+
+/// Mean wait (s) of the messages first received in seconds `from..to`.
+fn window_wait_s(r: &Report, from: usize, to: usize) -> f64 {
+    let q = node(r, "q");
+    let (n, sum) = q.series[from..to].iter().fold((0u64, 0.0), |(n, sum), s| {
+        (n + s.received, sum + s.mean_wait_ms * s.received as f64)
+    });
+    sum / n.max(1) as f64 / 1000.0
+}
+
+#[test]
+fn lesson16_backlogs_outlive_surges_and_lifo_or_a_ttl_keeps_fresh_requests_fresh() {
+    let fifo = backlog(BacklogPolicy::default());
+    let lifo = backlog(BacklogPolicy {
+        order: BacklogOrder::Lifo,
+        drop_older_than_s: None,
+    });
+    let ttl = backlog(BacklogPolicy {
+        order: BacklogOrder::Fifo,
+        drop_older_than_s: Some(10.0),
+    });
+    let (f, l, t) = (
+        window_wait_s(&fifo, 100, 140),
+        window_wait_s(&lifo, 100, 140),
+        window_wait_s(&ttl, 100, 140),
+    );
+    assert!(
+        f > 40.0,
+        "FIFO: everyone waits behind the backlog of the surge: {f:.1} s"
+    );
+    assert!(
+        l < f / 2.0,
+        "LIFO serves fresh messages first: {l:.1} s vs {f:.1} s"
+    );
+    assert!(t <= 10.5, "a TTL bounds the wait: {t:.1} s");
+    assert!(
+        ttl.messages.dropped > 10_000 && ttl.messages.balances(),
+        "{:?}",
+        ttl.messages
+    );
+    assert!(fifo.messages.dropped == 0 && fifo.messages.balances());
+    // The FIFO backlog drains only long after the surge ended at 90 s.
+    let fifo_q = node(&fifo, "q");
+    let drained = fifo_q
+        .series
+        .iter()
+        .skip(90)
+        .position(|s| s.mean_queue < 1.0)
+        .map(|i| i + 90);
+    assert!(drained.is_some_and(|d| d > 200), "{drained:?}");
+}

@@ -39,8 +39,8 @@ pub use engine::Simulation;
 pub use error::{ScenarioError, ScenarioErrors};
 pub use queue::EventQueue;
 pub use report::{
-    AsyncLedger, CostReport, EdgeReport, ErrorCounts, ErrorKind, Frame, Ledger, MessageLedger,
-    NodeFrame, NodeReport, NodeSecond, Report, ShardReport,
+    AsyncLedger, CostReport, EdgeReport, ErrorCounts, ErrorKind, ExecutionLedger, Frame, Ledger,
+    MessageLedger, NodeFrame, NodeReport, NodeSecond, Report, ShardReport,
 };
 pub use rng::SimRng;
 pub use scenario::*;

@@ -217,6 +217,28 @@ impl AsyncLedger {
     }
 }
 
+/// Ledger of Step Functions executions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ExecutionLedger {
+    /// Executions started.
+    pub started: u64,
+    /// Executions that succeeded.
+    pub succeeded: u64,
+    /// Executions that failed.
+    pub failed: u64,
+    /// Executions still running.
+    pub running: u64,
+    /// State transitions (retries count), what Standard workflows are billed by.
+    pub transitions: u64,
+}
+
+impl ExecutionLedger {
+    /// Whether every execution is accounted for exactly once.
+    pub fn balances(&self) -> bool {
+        self.succeeded + self.failed + self.running == self.started
+    }
+}
+
 /// One simulated second at one node.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct NodeSecond {
@@ -346,6 +368,8 @@ pub struct CostReport {
     pub sqs_usd: f64,
     /// Kinesis shard-hours and PUT payload units.
     pub kinesis_usd: f64,
+    /// Step Functions: Standard $0.025 per 1,000 transitions; Express $1.00 per M requests.
+    pub step_functions_usd: f64,
     /// Part of the request and duration charges caused by client retries.
     pub retries_usd: f64,
     /// Part of the Lambda charges for work whose caller had given up.
@@ -371,6 +395,8 @@ pub struct Report {
     pub messages: MessageLedger,
     /// All asynchronous invocation events, by state.
     pub async_events: AsyncLedger,
+    /// All Step Functions executions, by state.
+    pub executions: ExecutionLedger,
     /// Successful client requests per second (within the client's timeout).
     pub goodput_per_s: f64,
     /// Successful completions per second at the clients' first hop, wanted or not.

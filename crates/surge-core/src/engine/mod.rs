@@ -24,6 +24,7 @@ mod service;
 mod sqs;
 mod stats;
 mod timers;
+mod workflows;
 
 use std::collections::VecDeque;
 
@@ -62,6 +63,8 @@ pub(crate) enum Parent {
     Async(u32),
     /// A stream's event source mapping waiting for a batch's result.
     Stream(u32),
+    /// A Step Functions branch waiting for its Task.
+    Machine(u32),
     /// Nobody any more: the caller gave up.
     Orphan,
 }
@@ -140,6 +143,16 @@ pub(crate) enum Event {
     PollCheck {
         node: u32,
     },
+    /// A Step Functions branch continues after a Wait state.
+    MachineResume {
+        branch: u32,
+        generation: u32,
+    },
+    /// A Step Functions Task is retried.
+    MachineRetry {
+        branch: u32,
+        generation: u32,
+    },
     /// A stream lane polls for records.
     StreamPoll {
         node: u32,
@@ -181,6 +194,7 @@ pub(crate) enum NodeRt {
     Service(ServiceRt),
     Queue(sqs::QueueRt),
     Stream(kinesis::StreamRt),
+    Machine(workflows::MachineRt),
 }
 
 /// Per-node measurements.
@@ -255,6 +269,9 @@ pub struct Simulation {
     free_batches: Vec<u32>,
     sbatches: Vec<kinesis::StreamBatch>,
     free_sbatches: Vec<u32>,
+    branches: Vec<workflows::Branch>,
+    free_branches: Vec<u32>,
+    executions: crate::report::ExecutionLedger,
     messages: crate::report::MessageLedger,
     events_slab: Vec<async_invoke::AsyncEvent>,
     free_events: Vec<u32>,
@@ -353,6 +370,11 @@ impl Simulation {
                         consumer.as_ref().map(|(k, m)| (*k, m)),
                     ))
                 }
+                NodeKind::StepFunctions(p) => {
+                    NodeRt::Machine(workflows::MachineRt::new(p, &|resource: &str| {
+                        edge_to(i, resource)
+                    }))
+                }
                 NodeKind::Kinesis(p) => {
                     let consumer = scenario
                         .edges
@@ -395,6 +417,9 @@ impl Simulation {
             free_batches: Vec::new(),
             sbatches: Vec::new(),
             free_sbatches: Vec::new(),
+            branches: Vec::new(),
+            free_branches: Vec::new(),
+            executions: Default::default(),
             messages: Default::default(),
             events_slab: Vec::new(),
             free_events: Vec::new(),
@@ -509,6 +534,11 @@ impl Simulation {
         self.async_ledger
     }
 
+    /// The Step Functions ledger: every execution started, by state.
+    pub fn executions(&self) -> crate::report::ExecutionLedger {
+        self.executions
+    }
+
     /// The message ledger: every message sent to a queue, by state.
     pub fn messages(&self) -> crate::report::MessageLedger {
         self.messages
@@ -535,6 +565,8 @@ impl Simulation {
             Event::PollCheck { node } => self.poll_check(node),
             Event::AsyncWake { node } => self.async_wake(node),
             Event::StreamPoll { node, shard, lane } => self.stream_poll(node, shard, lane),
+            Event::MachineResume { branch, generation } => self.machine_resume(branch, generation),
+            Event::MachineRetry { branch, generation } => self.machine_retry(branch, generation),
             Event::AsyncRetry {
                 node,
                 event,
@@ -669,6 +701,7 @@ impl Simulation {
             NodeRt::Service(_) => self.service_arrive(call),
             NodeRt::Queue(_) => self.sqs_arrive(call),
             NodeRt::Stream(_) => self.kinesis_arrive(call),
+            NodeRt::Machine(_) => self.sfn_arrive(call),
             NodeRt::Client(_) => self.complete(call, Err(ErrorKind::Unavailable)),
         }
     }
@@ -777,6 +810,7 @@ impl Simulation {
             Parent::Batch(b) => self.batch_result(b, outcome),
             Parent::Async(e) => self.async_result(node as u32, e, outcome),
             Parent::Stream(b) => self.stream_result(b, outcome),
+            Parent::Machine(b) => self.machine_task_result(b, outcome),
             Parent::Orphan => {}
         }
         let slot = &mut self.calls[call as usize];

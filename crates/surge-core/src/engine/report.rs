@@ -152,6 +152,7 @@ impl Simulation {
             ledger: self.ledger,
             messages: self.messages,
             async_events: self.async_ledger,
+            executions: self.executions,
             goodput_per_s: per_s(self.ledger.succeeded),
             throughput_per_s: per_s(entry_ok),
             p50_ms: self.e2e_latency.quantile_ms(0.5),
@@ -224,6 +225,14 @@ impl Simulation {
             }
         }
         let requests = c.lambda_requests as f64 * LAMBDA_PER_REQUEST;
+        let express = self.nodes.iter().any(|n| {
+            matches!(n, NodeRt::Machine(m) if m.flavour == crate::scenario::WorkflowFlavour::Express)
+        });
+        let step_functions = if express {
+            self.executions.started as f64 * 1.0 / 1e6
+        } else {
+            self.executions.transitions as f64 * 0.025 / 1000.0
+        };
         let sqs = c.sqs_requests as f64 * SQS_PER_REQUEST;
         let kinesis = shard_hours * KINESIS_PER_SHARD_HOUR
             + c.kinesis_put_units as f64 * KINESIS_PER_PUT_UNIT;
@@ -234,6 +243,7 @@ impl Simulation {
             + c.services_usd
             + sqs
             + kinesis
+            + step_functions
             + proxy;
         CostReport {
             total_usd: total,
@@ -245,6 +255,7 @@ impl Simulation {
             rds_proxy_usd: proxy,
             sqs_usd: sqs,
             kinesis_usd: kinesis,
+            step_functions_usd: step_functions,
             retries_usd: c.retries_usd,
             wasted_usd: c.wasted_usd,
             per_million_requests_usd: 0.0,

@@ -12,6 +12,7 @@ mod nodes;
 mod queues;
 mod rules;
 mod validate;
+mod workflows;
 mod workload;
 
 use schemars::JsonSchema;
@@ -27,6 +28,9 @@ pub use queues::{
 };
 pub use rules::{EdgeRule, Invocation, edge_rule, edge_rules};
 pub use validate::{MAX_DURATION_S, MAX_RATE_PER_S};
+pub use workflows::{
+    Catcher, ChoiceRule, Definition, Jitter, Retrier, State, StateMachineParams, WorkflowFlavour,
+};
 pub use workload::{Arrivals, Backoff, ClientParams, DailyCurve, Phase, RetryPolicy};
 
 use crate::error::{ScenarioError, ScenarioErrors};
@@ -163,6 +167,8 @@ pub enum NodeKind {
     Sqs(QueueParams),
     /// A Kinesis data stream: shards with write limits, partition keys, a hot key.
     Kinesis(StreamParams),
+    /// A Step Functions state machine: tasks, choices, waits, Parallel, Map, Retry, Catch.
+    StepFunctions(StateMachineParams),
 }
 
 impl NodeKind {
@@ -177,6 +183,7 @@ impl NodeKind {
             NodeKind::Service(_) => "service",
             NodeKind::Sqs(_) => "sqs",
             NodeKind::Kinesis(_) => "kinesis",
+            NodeKind::StepFunctions(_) => "step_functions",
         }
     }
 }

@@ -44,7 +44,7 @@ impl EdgeRule {
     }
 }
 
-const RULES: [EdgeRule; 14] = [
+const RULES: [EdgeRule; 18] = [
     EdgeRule {
         from: "client",
         to: "api_gateway",
@@ -124,6 +124,30 @@ const RULES: [EdgeRule; 14] = [
         meaning: "an event source mapping reads each shard in order and invokes the function",
     },
     EdgeRule {
+        from: "client",
+        to: "step_functions",
+        invocations: &[Invocation::Sync],
+        meaning: "clients start executions (StartExecution) through the SDK",
+    },
+    EdgeRule {
+        from: "api_gateway",
+        to: "step_functions",
+        invocations: &[Invocation::Integration],
+        meaning: "the API starts an execution and answers with its id",
+    },
+    EdgeRule {
+        from: "step_functions",
+        to: "lambda",
+        invocations: &[Invocation::Sync],
+        meaning: "a Task state invokes the function and waits for it",
+    },
+    EdgeRule {
+        from: "step_functions",
+        to: "service",
+        invocations: &[Invocation::Sync],
+        meaning: "a Task state calls the service directly (an SDK integration)",
+    },
+    EdgeRule {
         from: "sqs",
         to: "lambda",
         invocations: &[Invocation::Poll],
@@ -167,7 +191,10 @@ mod tests {
         assert!(rule.invocations.contains(&Invocation::Async));
         assert_eq!(
             edge_rule("client", "rds").map(|r| r.from),
-            Err("a client cannot call a rds (it can call: api_gateway, lambda)".into())
+            Err(
+                "a client cannot call a rds (it can call: api_gateway, lambda, step_functions)"
+                    .into()
+            )
         );
         assert_eq!(
             edge_rule("rds", "lambda").map(|r| r.from),

@@ -282,6 +282,16 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
                     );
                 }
             }
+            NodeKind::StepFunctions(m) => {
+                e.positive(
+                    p("start_rate_per_s"),
+                    m.start_rate_per_s,
+                    MAX_RATE_PER_S,
+                    " per s",
+                );
+                e.count(p("start_burst"), m.start_burst, 1, 10_000_000);
+                definition(&mut e, s, node, &p("definition"), &m.definition, 0);
+            }
             NodeKind::Service(v) => {
                 if let Some(r) = v.rate_limit_per_s {
                     e.positive(p("rate_limit_per_s"), r, MAX_RATE_PER_S, " req/s");
@@ -485,6 +495,141 @@ fn edge_settings(e: &mut Errors, i: usize, edge: &Edge, rule: &EdgeRule) {
             "only poll edges have event source mapping settings",
         ),
         (None, _) => {}
+    }
+}
+
+/// A state machine definition: names resolve, resources are connected, numbers are sane.
+fn definition(e: &mut Errors, s: &Scenario, node: &Node, path: &str, d: &Definition, depth: u32) {
+    if depth > 8 {
+        e.push(path.to_owned(), "definitions nest at most 8 deep");
+        return;
+    }
+    if d.states.is_empty() {
+        e.push(
+            format!("{path}.states"),
+            "a definition needs at least one state",
+        );
+    }
+    let known = |name: &str| d.states.contains_key(name);
+    if !known(&d.start_at) {
+        e.push(
+            format!("{path}.start_at"),
+            format!("no state named \"{}\"", d.start_at),
+        );
+    }
+    let next = |e: &mut Errors, at: String, n: &Option<String>| {
+        if let Some(n) = n {
+            if !known(n) {
+                e.push(at, format!("no state named \"{n}\""));
+            }
+        }
+    };
+    for (name, state) in &d.states {
+        let at = format!("{path}.states.{name}");
+        match state {
+            State::Task {
+                resource,
+                retry,
+                catch,
+                next: n,
+            } => {
+                if !s
+                    .edges
+                    .iter()
+                    .any(|x| x.from == node.id && &x.to == resource)
+                {
+                    e.push(
+                        format!("{at}.resource"),
+                        format!(
+                            "no edge from \"{}\" to \"{resource}\"; connect them first",
+                            node.id
+                        ),
+                    );
+                }
+                for (k, r) in retry.iter().enumerate() {
+                    e.range(
+                        format!("{at}.retry[{k}].interval_seconds"),
+                        r.interval_seconds,
+                        0.0,
+                        99_999_999.0,
+                        " s",
+                    );
+                    e.count(
+                        format!("{at}.retry[{k}].max_attempts"),
+                        r.max_attempts,
+                        0,
+                        99_999_999,
+                    );
+                    e.range(
+                        format!("{at}.retry[{k}].backoff_rate"),
+                        r.backoff_rate,
+                        1.0,
+                        1000.0,
+                        "",
+                    );
+                }
+                for (k, c) in catch.iter().enumerate() {
+                    next(e, format!("{at}.catch[{k}].next"), &Some(c.next.clone()));
+                }
+                next(e, format!("{at}.next"), n);
+            }
+            State::Choice { choices, default } => {
+                let total: f64 = choices.iter().map(|c| c.probability).sum();
+                if !(0.0..=1.000_001).contains(&total)
+                    || choices
+                        .iter()
+                        .any(|c| c.probability.is_nan() || c.probability < 0.0)
+                {
+                    e.push(
+                        format!("{at}.choices"),
+                        "probabilities must be ≥ 0 and sum to at most 1",
+                    );
+                }
+                for (k, c) in choices.iter().enumerate() {
+                    next(e, format!("{at}.choices[{k}].next"), &Some(c.next.clone()));
+                }
+                next(e, format!("{at}.default"), &Some(default.clone()));
+            }
+            State::Wait { seconds, next: n } => {
+                e.range(format!("{at}.seconds"), *seconds, 0.0, 31_536_000.0, " s");
+                next(e, format!("{at}.next"), n);
+            }
+            State::Parallel {
+                branches,
+                catch,
+                next: n,
+            } => {
+                if branches.is_empty() || branches.len() > 100 {
+                    e.push(
+                        format!("{at}.branches"),
+                        "a Parallel state needs 1 to 100 branches",
+                    );
+                }
+                for (k, b) in branches.iter().enumerate() {
+                    definition(e, s, node, &format!("{at}.branches[{k}]"), b, depth + 1);
+                }
+                for (k, c) in catch.iter().enumerate() {
+                    next(e, format!("{at}.catch[{k}].next"), &Some(c.next.clone()));
+                }
+                next(e, format!("{at}.next"), n);
+            }
+            State::Map {
+                items,
+                max_concurrency,
+                iterator,
+                catch,
+                next: n,
+            } => {
+                e.count(format!("{at}.items"), *items, 0, 100_000);
+                e.count(format!("{at}.max_concurrency"), *max_concurrency, 0, 10_000);
+                definition(e, s, node, &format!("{at}.iterator"), iterator, depth + 1);
+                for (k, c) in catch.iter().enumerate() {
+                    next(e, format!("{at}.catch[{k}].next"), &Some(c.next.clone()));
+                }
+                next(e, format!("{at}.next"), n);
+            }
+            State::Succeed | State::Fail { .. } => {}
+        }
     }
 }
 

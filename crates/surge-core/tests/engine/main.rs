@@ -9,6 +9,7 @@ mod properties;
 mod queueing;
 mod queues;
 mod streams;
+mod workflows;
 
 use std::path::PathBuf;
 

@@ -250,7 +250,7 @@ fn errors_name_the_field_path_and_reason() {
         "{e}"
     );
     assert!(
-        e.contains("edges[2]: a client cannot call a rds (it can call: api_gateway, lambda)"),
+        e.contains("edges[2]: a client cannot call a rds (it can call: api_gateway, lambda, step_functions)"),
         "{e}"
     );
     let e = errors_of(

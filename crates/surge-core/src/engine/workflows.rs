@@ -1,0 +1,489 @@
+//! Step Functions executions: a small interpreter over the compiled state machine.
+//!
+//! Why branches: Parallel and Map run sub-workflows; each running workflow (the execution
+//! itself, a Parallel branch, a Map iteration) is a branch in a slab with a parent, so the
+//! same loop runs them all. Retry waits follow IntervalSeconds × BackoffRate^(n−1), capped
+//! by MaxDelaySeconds, with FULL jitter a uniform draw below it; Catch applies after the
+//! retries; a Map keeps at most MaxConcurrency iterations running.
+
+use super::stats::TokenBucket;
+use super::{CallId, Event, NONE, NodeRt, Outcome, Parent, Simulation};
+use crate::report::ErrorKind;
+use crate::scenario::{
+    Catcher, Definition, Jitter, Retrier, State, StateMachineParams, WorkflowFlavour,
+};
+use crate::time::SimTime;
+
+/// Inline Map's own ceiling of concurrent iterations when MaxConcurrency is 0.
+const INLINE_MAP_LIMIT: u32 = 40;
+
+#[derive(Debug, Clone)]
+enum StRt {
+    Task {
+        edge: u32,
+        retry: Vec<Retrier>,
+        catch: Vec<Catcher>,
+        next: u32,
+    },
+    Choice {
+        choices: Vec<(f64, u32)>,
+        default: u32,
+    },
+    Wait {
+        d: SimTime,
+        next: u32,
+    },
+    Parallel {
+        branches: Vec<u32>,
+        catch: Vec<Catcher>,
+        next: u32,
+    },
+    Map {
+        items: u32,
+        max: u32,
+        start: u32,
+        catch: Vec<Catcher>,
+        next: u32,
+    },
+    Succeed,
+    Fail {
+        error: String,
+    },
+}
+
+#[derive(Debug)]
+pub(crate) struct MachineRt {
+    states: Vec<StRt>,
+    /// State index by (definition start, name), to resolve catch targets.
+    names: Vec<(u32, String)>,
+    start: u32,
+    bucket: TokenBucket,
+    pub(crate) flavour: WorkflowFlavour,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Branch {
+    generation: u32,
+    node: u32,
+    parent: u32,
+    state: u32,
+    attempts: Vec<u32>,
+    pending: u32,
+    running: u32,
+    failed: Option<String>,
+    live: bool,
+}
+
+fn compile(
+    def: &Definition,
+    states: &mut Vec<StRt>,
+    names: &mut Vec<(u32, String)>,
+    edge_to: &dyn Fn(&str) -> u32,
+) -> u32 {
+    let base = states.len() as u32;
+    let order: Vec<&String> = def.states.keys().collect();
+    for _ in &order {
+        states.push(StRt::Succeed);
+    }
+    let index = |name: &str| {
+        order
+            .iter()
+            .position(|n| n.as_str() == name)
+            .map_or(NONE, |i| base + i as u32)
+    };
+    for (i, name) in order.iter().enumerate() {
+        names.push((base, (*name).clone()));
+        let next = |n: &Option<String>| n.as_deref().map_or(NONE, &index);
+        let compiled = match &def.states[*name] {
+            State::Task {
+                resource,
+                retry,
+                catch,
+                next: n,
+            } => StRt::Task {
+                edge: edge_to(resource),
+                retry: retry.clone(),
+                catch: catch.clone(),
+                next: next(n),
+            },
+            State::Choice { choices, default } => StRt::Choice {
+                choices: choices
+                    .iter()
+                    .map(|c| (c.probability, index(&c.next)))
+                    .collect(),
+                default: index(default),
+            },
+            State::Wait { seconds, next: n } => StRt::Wait {
+                d: SimTime::from_secs_f64(*seconds),
+                next: next(n),
+            },
+            State::Parallel {
+                branches,
+                catch,
+                next: n,
+            } => {
+                let starts = branches
+                    .iter()
+                    .map(|b| compile(b, states, names, edge_to))
+                    .collect();
+                StRt::Parallel {
+                    branches: starts,
+                    catch: catch.clone(),
+                    next: next(n),
+                }
+            }
+            State::Map {
+                items,
+                max_concurrency,
+                iterator,
+                catch,
+                next: n,
+            } => {
+                let start = compile(iterator, states, names, edge_to);
+                let max = if *max_concurrency == 0 {
+                    INLINE_MAP_LIMIT
+                } else {
+                    *max_concurrency
+                };
+                StRt::Map {
+                    items: *items,
+                    max,
+                    start,
+                    catch: catch.clone(),
+                    next: next(n),
+                }
+            }
+            State::Succeed => StRt::Succeed,
+            State::Fail { error } => StRt::Fail {
+                error: error.clone(),
+            },
+        };
+        states[base as usize + i] = compiled;
+    }
+    index(&def.start_at)
+}
+
+impl MachineRt {
+    pub(crate) fn new(p: &StateMachineParams, edge_to: &dyn Fn(&str) -> u32) -> Self {
+        let mut states = Vec::new();
+        let mut names = Vec::new();
+        let start = compile(&p.definition, &mut states, &mut names, edge_to);
+        MachineRt {
+            states,
+            names,
+            start,
+            bucket: TokenBucket::new(p.start_rate_per_s, f64::from(p.start_burst)),
+            flavour: p.flavour,
+        }
+    }
+}
+
+/// The States Language name of an error.
+fn error_name(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::ConcurrencyThrottled => "Lambda.TooManyRequestsException",
+        ErrorKind::FunctionTimeout | ErrorKind::IntegrationTimeout => "States.Timeout",
+        _ => "States.TaskFailed",
+    }
+}
+
+/// Whether an ErrorEquals list matches `error`: `States.ALL` matches everything,
+/// `States.TaskFailed` every task failure but a timeout, other names themselves.
+fn matches(list: &[String], error: &str) -> bool {
+    list.iter().any(|e| {
+        e == "States.ALL" || e == error || (e == "States.TaskFailed" && error != "States.Timeout")
+    })
+}
+
+impl Simulation {
+    fn machine(&mut self, node: u32) -> &mut MachineRt {
+        match &mut self.nodes[node as usize] {
+            NodeRt::Machine(m) => m,
+            _ => unreachable!("state machine node"),
+        }
+    }
+
+    /// StartExecution: throttled by the token bucket, else an execution starts and the
+    /// caller gets its answer at once.
+    pub(super) fn sfn_arrive(&mut self, call: CallId) {
+        let node = self.calls[call as usize].node;
+        let now = self.now;
+        if !self.machine(node).bucket.take(now) {
+            self.complete(call, Err(ErrorKind::Throttled));
+            return;
+        }
+        self.complete(call, Ok(()));
+        self.executions.started += 1;
+        self.executions.running += 1;
+        self.stats[node as usize].in_flight.add(now, 1);
+        let start = self.machine(node).start;
+        let b = self.new_branch(node, NONE, start);
+        self.run_branch(b);
+    }
+
+    fn new_branch(&mut self, node: u32, parent: u32, state: u32) -> u32 {
+        let branch = Branch {
+            node,
+            parent,
+            state,
+            live: true,
+            ..Branch::default()
+        };
+        if let Some(id) = self.free_branches.pop() {
+            let generation = self.branches[id as usize].generation;
+            self.branches[id as usize] = Branch {
+                generation,
+                ..branch
+            };
+            id
+        } else {
+            self.branches.push(branch);
+            (self.branches.len() - 1) as u32
+        }
+    }
+
+    /// Runs states until one waits (a task, a wait, branches) or the branch ends.
+    fn run_branch(&mut self, b: u32) {
+        loop {
+            let (node, state) = (
+                self.branches[b as usize].node,
+                self.branches[b as usize].state,
+            );
+            if state == NONE {
+                self.end_branch(b, Ok(()));
+                return;
+            }
+            self.executions.transitions += 1;
+            let st = self.machine(node).states[state as usize].clone();
+            match st {
+                StRt::Task { edge, .. } => {
+                    self.new_call(edge, Parent::Machine(b), false);
+                    return;
+                }
+                StRt::Choice { choices, default } => {
+                    let u = self.rng.uniform();
+                    let mut acc = 0.0;
+                    let mut next = default;
+                    for (p, n) in choices {
+                        acc += p;
+                        if u < acc {
+                            next = n;
+                            break;
+                        }
+                    }
+                    self.goto(b, next);
+                }
+                StRt::Wait { d, next } => {
+                    self.goto(b, next);
+                    let generation = self.branches[b as usize].generation;
+                    self.schedule(
+                        d,
+                        Event::MachineResume {
+                            branch: b,
+                            generation,
+                        },
+                    );
+                    return;
+                }
+                StRt::Parallel { branches, .. } => {
+                    self.branches[b as usize].running = branches.len() as u32;
+                    self.branches[b as usize].failed = None;
+                    for start in branches {
+                        let child = self.new_branch(node, b, start);
+                        self.run_branch(child);
+                    }
+                    return;
+                }
+                StRt::Map {
+                    items, max, start, ..
+                } => {
+                    let first = items.min(max);
+                    let br = &mut self.branches[b as usize];
+                    br.pending = items - first;
+                    br.running = first;
+                    br.failed = None;
+                    if items == 0 {
+                        self.after_children(b);
+                        return;
+                    }
+                    for _ in 0..first {
+                        let child = self.new_branch(node, b, start);
+                        self.run_branch(child);
+                    }
+                    return;
+                }
+                StRt::Succeed => {
+                    self.end_branch(b, Ok(()));
+                    return;
+                }
+                StRt::Fail { error } => {
+                    self.end_failed(b, error);
+                    return;
+                }
+            }
+        }
+    }
+
+    fn goto(&mut self, b: u32, next: u32) {
+        let br = &mut self.branches[b as usize];
+        br.state = next;
+        br.attempts.clear();
+    }
+
+    pub(super) fn machine_resume(&mut self, b: u32, generation: u32) {
+        let br = &self.branches[b as usize];
+        if br.live && br.generation == generation {
+            self.run_branch(b);
+        }
+    }
+
+    /// A Task's call returned.
+    pub(super) fn machine_task_result(&mut self, b: u32, outcome: Outcome) {
+        if !self.branches[b as usize].live {
+            return;
+        }
+        let (node, state) = (
+            self.branches[b as usize].node,
+            self.branches[b as usize].state,
+        );
+        let StRt::Task {
+            retry, catch, next, ..
+        } = self.machine(node).states[state as usize].clone()
+        else {
+            return;
+        };
+        let kind = match outcome {
+            Ok(()) => {
+                self.goto(b, next);
+                self.run_branch(b);
+                return;
+            }
+            Err(kind) => kind,
+        };
+        let error = error_name(kind);
+        if let Some(i) = retry.iter().position(|r| matches(&r.error_equals, error)) {
+            let br = &mut self.branches[b as usize];
+            if br.attempts.len() <= i {
+                br.attempts.resize(i + 1, 0);
+            }
+            if br.attempts[i] < retry[i].max_attempts {
+                br.attempts[i] += 1;
+                let n = br.attempts[i];
+                let generation = br.generation;
+                let mut d = retry[i].delay_s(n);
+                if retry[i].jitter_strategy == Jitter::Full {
+                    d *= self.rng.uniform();
+                }
+                self.executions.transitions += 1;
+                self.schedule(
+                    SimTime::from_secs_f64(d),
+                    Event::MachineRetry {
+                        branch: b,
+                        generation,
+                    },
+                );
+                return;
+            }
+        }
+        self.caught_or_failed(b, &catch, error.to_owned());
+    }
+
+    /// Re-runs the current Task state after a retry wait.
+    pub(super) fn machine_retry(&mut self, b: u32, generation: u32) {
+        let br = &self.branches[b as usize];
+        if !br.live || br.generation != generation {
+            return;
+        }
+        let (node, state) = (br.node, br.state);
+        if let StRt::Task { edge, .. } = self.machine(node).states[state as usize].clone() {
+            self.new_call(edge, Parent::Machine(b), false);
+        }
+    }
+
+    fn caught_or_failed(&mut self, b: u32, catch: &[Catcher], error: String) {
+        if let Some(c) = catch.iter().find(|c| matches(&c.error_equals, &error)) {
+            let node = self.branches[b as usize].node;
+            let state = self.branches[b as usize].state;
+            let target = self.resolve(node, state, &c.next);
+            self.goto(b, target);
+            self.run_branch(b);
+        } else {
+            self.end_failed(b, error);
+        }
+    }
+
+    /// The index of state `name` in the definition that holds state `from`.
+    fn resolve(&mut self, node: u32, from: u32, name: &str) -> u32 {
+        let m = self.machine(node);
+        let base = m.names.get(from as usize).map_or(0, |n| n.0);
+        m.names
+            .iter()
+            .enumerate()
+            .find(|(_, (b, n))| *b == base && n == name)
+            .map_or(NONE, |(i, _)| i as u32)
+    }
+
+    fn end_failed(&mut self, b: u32, error: String) {
+        self.branches[b as usize].failed = Some(error);
+        self.end_branch(b, Err(ErrorKind::ServerError));
+    }
+
+    fn end_branch(&mut self, b: u32, outcome: Outcome) {
+        let br = &mut self.branches[b as usize];
+        br.live = false;
+        br.generation = br.generation.wrapping_add(1);
+        let (parent, node, error) = (br.parent, br.node, br.failed.take());
+        self.free_branches.push(b);
+        if parent == NONE {
+            self.executions.running -= 1;
+            if outcome.is_ok() {
+                self.executions.succeeded += 1;
+            } else {
+                self.executions.failed += 1;
+            }
+            let now = self.now;
+            self.stats[node as usize].in_flight.add(now, -1);
+            return;
+        }
+        let p = &mut self.branches[parent as usize];
+        p.running -= 1;
+        if outcome.is_err() && p.failed.is_none() {
+            p.failed = Some(error.unwrap_or_else(|| "States.BranchFailed".into()));
+        }
+        // A Map starts its next item while none has failed.
+        let state = p.state;
+        if let StRt::Map { start, .. } = self.machine(node).states[state as usize].clone() {
+            let p = &mut self.branches[parent as usize];
+            if p.pending > 0 && p.failed.is_none() {
+                p.pending -= 1;
+                p.running += 1;
+                let child = self.new_branch(node, parent, start);
+                self.run_branch(child);
+                return;
+            }
+        }
+        if self.branches[parent as usize].running == 0 {
+            self.after_children(parent);
+        }
+    }
+
+    /// Every branch of a Parallel or started item of a Map has ended.
+    fn after_children(&mut self, b: u32) {
+        let (node, state) = (
+            self.branches[b as usize].node,
+            self.branches[b as usize].state,
+        );
+        let (StRt::Parallel { catch, next, .. } | StRt::Map { catch, next, .. }) =
+            self.machine(node).states[state as usize].clone()
+        else {
+            return;
+        };
+        match self.branches[b as usize].failed.take() {
+            None => {
+                self.goto(b, next);
+                self.run_branch(b);
+            }
+            Some(error) => self.caught_or_failed(b, &catch, error),
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! Step Functions: Retry waits of 1, 2 and 4 s (and within them with FULL jitter), Catch
+//! routing a failure, Map never running more than MaxConcurrency iterations, and
+//! StartExecution throttling.
+
+use std::collections::BTreeMap;
+
+use surge_core::*;
+
+use super::{node, run};
+
+/// One client request at t = 10 s starting an execution of `definition`, whose tasks call
+/// the function `fn` (which fails every time when `failing`).
+fn one_execution(definition: Definition, failing: bool, compute_ms: f64, seconds: f64) -> Scenario {
+    let mut s = Scenario::empty(15, seconds);
+    let c = ClientParams {
+        rate_per_s: 0.1,
+        arrivals: Arrivals::Constant,
+        schedule: vec![Phase {
+            at_s: 10.5,
+            rate_per_s: 0.0,
+            ramp_s: 0.0,
+        }],
+        ..ClientParams::default()
+    };
+    s.add("c", NodeKind::Client(c))
+        .add(
+            "sfn",
+            NodeKind::StepFunctions(StateMachineParams {
+                definition,
+                ..StateMachineParams::default()
+            }),
+        )
+        .add(
+            "fn",
+            NodeKind::Lambda(LambdaParams {
+                handler: vec![Step::Compute {
+                    ms: compute_ms,
+                    distribution: StepDistribution::Fixed,
+                }],
+                ..LambdaParams::default()
+            }),
+        )
+        .connect("c", "sfn")
+        .connect("sfn", "fn");
+    if failing {
+        s.faults.push(Fault {
+            node: "fn".into(),
+            at_s: 0.0,
+            duration_s: seconds,
+            kind: FaultKind::ErrorRate { probability: 1.0 },
+        });
+    }
+    s
+}
+
+fn states(list: Vec<(&str, State)>) -> BTreeMap<String, State> {
+    list.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
+
+fn task_with_retry(jitter: Jitter, catch: bool) -> Definition {
+    let retry = vec![Retrier {
+        interval_seconds: 1.0,
+        max_attempts: 3,
+        backoff_rate: 2.0,
+        jitter_strategy: jitter,
+        ..Retrier::default()
+    }];
+    let catch = if catch {
+        vec![Catcher {
+            error_equals: vec!["States.ALL".into()],
+            next: "Handled".into(),
+        }]
+    } else {
+        Vec::new()
+    };
+    Definition {
+        start_at: "Call".into(),
+        states: states(vec![
+            (
+                "Call",
+                State::Task {
+                    resource: "fn".into(),
+                    retry,
+                    catch,
+                    next: None,
+                },
+            ),
+            ("Handled", State::Succeed),
+        ]),
+    }
+}
+
+fn arrival_seconds(r: &Report) -> Vec<usize> {
+    let f = node(r, "fn");
+    f.series
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| std::iter::repeat_n(i, s.arrivals as usize))
+        .collect()
+}
+
+#[test]
+fn retries_wait_1_2_and_4_seconds_then_catch_routes_the_failure() {
+    let r = run(&one_execution(
+        task_with_retry(Jitter::None, true),
+        true,
+        1.0,
+        30.0,
+    ));
+    assert_eq!(
+        arrival_seconds(&r),
+        [10, 11, 13, 17],
+        "attempts at t0, +1, +2, +4 s"
+    );
+    let e = r.executions;
+    assert_eq!(
+        (e.started, e.succeeded, e.failed, e.running),
+        (1, 1, 0, 0),
+        "caught: {e:?}"
+    );
+    let uncaught = run(&one_execution(
+        task_with_retry(Jitter::None, false),
+        true,
+        1.0,
+        30.0,
+    ));
+    assert_eq!(
+        (uncaught.executions.succeeded, uncaught.executions.failed),
+        (0, 1)
+    );
+}
+
+#[test]
+fn full_jitter_retries_within_the_backoff() {
+    let r = run(&one_execution(
+        task_with_retry(Jitter::Full, true),
+        true,
+        1.0,
+        30.0,
+    ));
+    let at = arrival_seconds(&r);
+    assert_eq!(at.len(), 4);
+    assert!(
+        at[0] == 10 && at[3] <= 17,
+        "jittered waits are at most 1, 2, 4 s: {at:?}"
+    );
+}
+
+#[test]
+fn a_map_never_runs_more_than_max_concurrency_iterations() {
+    let iterator = Definition {
+        start_at: "Work".into(),
+        states: states(vec![(
+            "Work",
+            State::Task {
+                resource: "fn".into(),
+                retry: Vec::new(),
+                catch: Vec::new(),
+                next: None,
+            },
+        )]),
+    };
+    let definition = Definition {
+        start_at: "Each".into(),
+        states: states(vec![(
+            "Each",
+            State::Map {
+                items: 100,
+                max_concurrency: 10,
+                iterator,
+                catch: Vec::new(),
+                next: None,
+            },
+        )]),
+    };
+    let r = run(&one_execution(definition, false, 1000.0, 40.0));
+    let f = node(&r, "fn");
+    assert_eq!(f.peak_in_node, 10, "exactly MaxConcurrency at once");
+    assert_eq!(f.ok, 100);
+    assert_eq!((r.executions.succeeded, r.executions.failed), (1, 0));
+    // 100 items of 1 s, 10 at a time: about 10 s (plus cold starts).
+    let busy: Vec<usize> = f
+        .series
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.mean_in_node > 5.0)
+        .map(|(i, _)| i)
+        .collect();
+    assert!(busy.len() >= 9 && busy.len() <= 12, "{busy:?}");
+    assert!(r.executions.transitions >= 101, "{:?}", r.executions);
+}
+
+#[test]
+fn start_execution_is_throttled_by_its_token_bucket() {
+    let mut s = Scenario::empty(3, 30.0);
+    let definition = Definition {
+        start_at: "Done".into(),
+        states: states(vec![("Done", State::Succeed)]),
+    };
+    s.add(
+        "c",
+        NodeKind::Client(ClientParams {
+            rate_per_s: 50.0,
+            ..ClientParams::default()
+        }),
+    )
+    .add(
+        "sfn",
+        NodeKind::StepFunctions(StateMachineParams {
+            start_rate_per_s: 10.0,
+            start_burst: 20,
+            definition,
+            ..StateMachineParams::default()
+        }),
+    )
+    .connect("c", "sfn");
+    let r = run(&s);
+    assert!(r.executions.balances());
+    let started = r.executions.started as f64;
+    assert!(
+        (started - (20.0 + 10.0 * 30.0)).abs() < 15.0,
+        "started {started}"
+    );
+    assert!(r.ledger.failed.throttled > 1000, "{:?}", r.ledger.failed);
+    assert!(r.cost.step_functions_usd > 0.0);
+}

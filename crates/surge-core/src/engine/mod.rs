@@ -14,6 +14,7 @@
 mod async_invoke;
 mod client;
 mod cost;
+mod fanout;
 mod faults;
 mod gateway;
 mod kinesis;
@@ -67,6 +68,8 @@ pub(crate) enum Parent {
     Machine(u32),
     /// Nobody any more: the caller gave up.
     Orphan,
+    /// Nobody, by design: a notification (S3, SNS, a schedule) is fire-and-forget.
+    Detached,
 }
 
 /// What a call is doing at its node.
@@ -89,6 +92,8 @@ pub(crate) enum CallState {
     Send,
     /// PutRecord in progress at a stream.
     Put,
+    /// PutObject or Publish in progress.
+    Publish,
 }
 
 #[derive(Clone, Debug)]
@@ -153,6 +158,10 @@ pub(crate) enum Event {
         branch: u32,
         generation: u32,
     },
+    /// An EventBridge schedule invokes its targets.
+    ScheduleFire {
+        node: u32,
+    },
     /// A stream lane polls for records.
     StreamPoll {
         node: u32,
@@ -195,6 +204,8 @@ pub(crate) enum NodeRt {
     Queue(sqs::QueueRt),
     Stream(kinesis::StreamRt),
     Machine(workflows::MachineRt),
+    Fanout(fanout::FanoutRt),
+    Schedule(fanout::ScheduleRt),
 }
 
 /// Per-node measurements.
@@ -318,6 +329,12 @@ impl Simulation {
                 .map_or(NONE, |i| i as u32)
         };
         let account = AccountPool::new(scenario);
+        let outs = |from: usize| -> Vec<u32> {
+            let id = &scenario.nodes[from].id;
+            (0..scenario.edges.len() as u32)
+                .filter(|&k| &scenario.edges[k as usize].from == id)
+                .collect()
+        };
         let edge_async: Vec<bool> = scenario
             .edges
             .iter()
@@ -370,6 +387,10 @@ impl Simulation {
                         consumer.as_ref().map(|(k, m)| (*k, m)),
                     ))
                 }
+                NodeKind::S3(p) | NodeKind::Sns(p) => {
+                    NodeRt::Fanout(fanout::FanoutRt::new(p, outs(i)))
+                }
+                NodeKind::Schedule(p) => NodeRt::Schedule(fanout::ScheduleRt::new(p, outs(i))),
                 NodeKind::StepFunctions(p) => {
                     NodeRt::Machine(workflows::MachineRt::new(p, &|resource: &str| {
                         edge_to(i, resource)
@@ -437,6 +458,7 @@ impl Simulation {
             events: 0,
         };
         sim.start_provisioned();
+        sim.start_schedules();
         for client in 0..sim.nodes.len() {
             if matches!(sim.nodes[client], NodeRt::Client(_)) {
                 sim.schedule_arrival(client as u32);
@@ -565,6 +587,7 @@ impl Simulation {
             Event::PollCheck { node } => self.poll_check(node),
             Event::AsyncWake { node } => self.async_wake(node),
             Event::StreamPoll { node, shard, lane } => self.stream_poll(node, shard, lane),
+            Event::ScheduleFire { node } => self.schedule_fire(node),
             Event::MachineResume { branch, generation } => self.machine_resume(branch, generation),
             Event::MachineRetry { branch, generation } => self.machine_retry(branch, generation),
             Event::AsyncRetry {
@@ -702,6 +725,8 @@ impl Simulation {
             NodeRt::Queue(_) => self.sqs_arrive(call),
             NodeRt::Stream(_) => self.kinesis_arrive(call),
             NodeRt::Machine(_) => self.sfn_arrive(call),
+            NodeRt::Fanout(_) => self.fanout_arrive(call),
+            NodeRt::Schedule(_) => self.complete(call, Err(ErrorKind::Unavailable)),
             NodeRt::Client(_) => self.complete(call, Err(ErrorKind::Unavailable)),
         }
     }
@@ -723,6 +748,7 @@ impl Simulation {
             }
             CallState::Send => self.sqs_send_done(call),
             CallState::Put => self.kinesis_put(call),
+            CallState::Publish => self.fanout_done(call),
             CallState::Free | CallState::Arrived => {}
         }
     }
@@ -811,7 +837,7 @@ impl Simulation {
             Parent::Async(e) => self.async_result(node as u32, e, outcome),
             Parent::Stream(b) => self.stream_result(b, outcome),
             Parent::Machine(b) => self.machine_task_result(b, outcome),
-            Parent::Orphan => {}
+            Parent::Orphan | Parent::Detached => {}
         }
         let slot = &mut self.calls[call as usize];
         slot.state = CallState::Free;

@@ -23,8 +23,8 @@ pub use nodes::{
     RdsProxyParams, Runtime, ServiceParams, ServicePreset, Step, StepDistribution,
 };
 pub use queues::{
-    BacklogOrder, BacklogPolicy, EventSourceMapping, PollerScaling, QueueParams, StreamMapping,
-    StreamParams,
+    BacklogOrder, BacklogPolicy, EventSourceMapping, FanoutParams, PollerScaling, QueueParams,
+    ScheduleParams, StreamMapping, StreamParams,
 };
 pub use rules::{EdgeRule, Invocation, edge_rule, edge_rules};
 pub use validate::{MAX_DURATION_S, MAX_RATE_PER_S};
@@ -169,6 +169,12 @@ pub enum NodeKind {
     Kinesis(StreamParams),
     /// A Step Functions state machine: tasks, choices, waits, Parallel, Map, Retry, Catch.
     StepFunctions(StateMachineParams),
+    /// An S3 bucket: each object written notifies every connected target.
+    S3(FanoutParams),
+    /// An SNS topic: each message published is delivered to every subscription.
+    Sns(FanoutParams),
+    /// An EventBridge schedule invoking its targets at a fixed rate.
+    Schedule(ScheduleParams),
 }
 
 impl NodeKind {
@@ -184,6 +190,9 @@ impl NodeKind {
             NodeKind::Sqs(_) => "sqs",
             NodeKind::Kinesis(_) => "kinesis",
             NodeKind::StepFunctions(_) => "step_functions",
+            NodeKind::S3(_) => "s3",
+            NodeKind::Sns(_) => "sns",
+            NodeKind::Schedule(_) => "schedule",
         }
     }
 }

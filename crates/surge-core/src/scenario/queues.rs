@@ -170,3 +170,38 @@ impl Default for StreamMapping {
         }
     }
 }
+
+/// Parameters of an S3 bucket or an SNS topic: a write (PutObject, Publish) that fans out
+/// to every connected target as a notification.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct FanoutParams {
+    /// Latency of the write, in milliseconds.
+    pub latency_ms: f64,
+}
+
+impl Default for FanoutParams {
+    fn default() -> Self {
+        FanoutParams { latency_ms: 20.0 }
+    }
+}
+
+/// Parameters of an EventBridge schedule (rate expression).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScheduleParams {
+    /// Seconds between invocations (rate expressions go down to one minute).
+    pub every_s: f64,
+    /// Seconds before the first invocation (default: one period).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_at_s: Option<f64>,
+}
+
+impl Default for ScheduleParams {
+    fn default() -> Self {
+        ScheduleParams {
+            every_s: 60.0,
+            first_at_s: None,
+        }
+    }
+}

@@ -44,7 +44,7 @@ impl EdgeRule {
     }
 }
 
-const RULES: [EdgeRule; 18] = [
+const RULES: [EdgeRule; 26] = [
     EdgeRule {
         from: "client",
         to: "api_gateway",
@@ -146,6 +146,54 @@ const RULES: [EdgeRule; 18] = [
         to: "service",
         invocations: &[Invocation::Sync],
         meaning: "a Task state calls the service directly (an SDK integration)",
+    },
+    EdgeRule {
+        from: "lambda",
+        to: "s3",
+        invocations: &[Invocation::Sync],
+        meaning: "the handler writes an object (PutObject)",
+    },
+    EdgeRule {
+        from: "lambda",
+        to: "sns",
+        invocations: &[Invocation::Sync],
+        meaning: "the handler publishes a message to the topic",
+    },
+    EdgeRule {
+        from: "api_gateway",
+        to: "sns",
+        invocations: &[Invocation::Integration],
+        meaning: "the API publishes the request to the topic",
+    },
+    EdgeRule {
+        from: "s3",
+        to: "lambda",
+        invocations: &[Invocation::Async],
+        meaning: "each object created invokes the function asynchronously (no rate limit)",
+    },
+    EdgeRule {
+        from: "s3",
+        to: "sqs",
+        invocations: &[Invocation::Integration],
+        meaning: "each object created sends a notification message to the queue",
+    },
+    EdgeRule {
+        from: "sns",
+        to: "lambda",
+        invocations: &[Invocation::Async],
+        meaning: "a subscription: each message invokes the function asynchronously",
+    },
+    EdgeRule {
+        from: "sns",
+        to: "sqs",
+        invocations: &[Invocation::Integration],
+        meaning: "a subscription: each message is delivered to the queue",
+    },
+    EdgeRule {
+        from: "schedule",
+        to: "lambda",
+        invocations: &[Invocation::Async],
+        meaning: "the schedule invokes the function asynchronously at its rate",
     },
     EdgeRule {
         from: "sqs",

@@ -292,6 +292,27 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
                 e.count(p("start_burst"), m.start_burst, 1, 10_000_000);
                 definition(&mut e, s, node, &p("definition"), &m.definition, 0);
             }
+            NodeKind::S3(f) | NodeKind::Sns(f) => {
+                e.range(p("latency_ms"), f.latency_ms, 0.0, 60_000.0, " ms");
+            }
+            NodeKind::Schedule(sch) => {
+                e.range(
+                    p("every_s"),
+                    sch.every_s,
+                    60.0,
+                    MAX_DURATION_S,
+                    " s (rate expressions go down to one minute)",
+                );
+                if let Some(first) = sch.first_at_s {
+                    e.range(p("first_at_s"), first, 0.0, MAX_DURATION_S, " s");
+                }
+                if outgoing == 0 {
+                    e.push(
+                        format!("nodes[{i}]"),
+                        "a schedule needs at least one target",
+                    );
+                }
+            }
             NodeKind::Service(v) => {
                 if let Some(r) = v.rate_limit_per_s {
                     e.positive(p("rate_limit_per_s"), r, MAX_RATE_PER_S, " req/s");

@@ -1,0 +1,213 @@
+//! S3, SNS and EventBridge schedules: every object, message and tick reaches every
+//! target; and lesson 9's vendor meltdown — S3-triggered functions flood a rate-limited
+//! API and lose work during its outage, while a queue in between loses nothing.
+
+use surge_core::*;
+
+use super::{node, run};
+
+fn call(node: &str, times: u32) -> Step {
+    Step::Call {
+        node: node.into(),
+        times,
+    }
+}
+
+fn compute(ms: f64) -> Step {
+    Step::Compute {
+        ms,
+        distribution: StepDistribution::Fixed,
+    }
+}
+
+#[test]
+fn objects_and_messages_reach_every_target() {
+    let mut s = Scenario::empty(9, 60.0);
+    s.add(
+        "c",
+        NodeKind::Client(ClientParams {
+            rate_per_s: 20.0,
+            ..ClientParams::default()
+        }),
+    )
+    .add(
+        "writer",
+        NodeKind::Lambda(LambdaParams {
+            handler: vec![call("bucket", 2), call("topic", 1)],
+            ..LambdaParams::default()
+        }),
+    )
+    .add("bucket", NodeKind::S3(FanoutParams::default()))
+    .add("topic", NodeKind::Sns(FanoutParams::default()))
+    .add(
+        "on-object",
+        NodeKind::Lambda(LambdaParams {
+            handler: vec![compute(5.0)],
+            ..LambdaParams::default()
+        }),
+    )
+    .add(
+        "on-message",
+        NodeKind::Lambda(LambdaParams {
+            handler: vec![compute(5.0)],
+            ..LambdaParams::default()
+        }),
+    )
+    .add("audit", NodeKind::Sqs(QueueParams::default()))
+    .connect("c", "writer")
+    .connect("writer", "bucket")
+    .connect("writer", "topic")
+    .connect("bucket", "on-object")
+    .connect("bucket", "audit")
+    .connect("topic", "on-message")
+    .connect("topic", "audit");
+    let r = run(&s);
+    let objects = node(&r, "bucket").ok;
+    let messages = node(&r, "topic").ok;
+    assert!(objects > 2000 && (objects as i64 - 2 * messages as i64).abs() <= 2);
+    assert_eq!(
+        r.async_events.accepted,
+        objects + messages,
+        "one async invoke per object and message"
+    );
+    // One notification each in the queue (a few SendMessage calls may still be in flight).
+    let expected = objects + messages;
+    assert!(
+        r.messages.sent <= expected && r.messages.sent + 5 >= expected,
+        "{} vs {expected}",
+        r.messages.sent
+    );
+    assert!(r.async_events.balances() && r.messages.balances());
+}
+
+#[test]
+fn a_schedule_invokes_its_function_at_its_rate() {
+    let mut s = Scenario::empty(4, 600.0);
+    s.add(
+        "every-minute",
+        NodeKind::Schedule(ScheduleParams::default()),
+    )
+    .add(
+        "job",
+        NodeKind::Lambda(LambdaParams {
+            handler: vec![compute(100.0)],
+            ..LambdaParams::default()
+        }),
+    )
+    .connect("every-minute", "job");
+    let r = run(&s);
+    assert_eq!(r.async_events.accepted, 10, "at 60, 120, …, 600 s");
+    let job = node(&r, "job");
+    let fired: Vec<usize> = job
+        .series
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| x.arrivals > 0)
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(fired, [60, 120, 180, 240, 300, 360, 420, 480, 540]);
+}
+
+/// Writers put 30 objects/s into a bucket for 5 minutes; each object is processed by a
+/// function that calls a vendor API limited to 20 req/s, which is down from 60 s to 240 s.
+fn vendor_pipeline(with_queue: bool) -> Report {
+    let mut s = Scenario::empty(19, 1800.0);
+    let c = ClientParams {
+        rate_per_s: 30.0,
+        schedule: vec![Phase {
+            at_s: 300.0,
+            rate_per_s: 0.0,
+            ramp_s: 0.0,
+        }],
+        ..ClientParams::default()
+    };
+    let processor = LambdaParams {
+        timeout_s: 30.0,
+        reserved_concurrency: with_queue.then_some(5),
+        handler: vec![call("vendor", 1)],
+        ..LambdaParams::default()
+    };
+    s.add("c", NodeKind::Client(c))
+        .add(
+            "writer",
+            NodeKind::Lambda(LambdaParams {
+                handler: vec![call("bucket", 1)],
+                ..LambdaParams::default()
+            }),
+        )
+        .add("bucket", NodeKind::S3(FanoutParams::default()))
+        .add("processor", NodeKind::Lambda(processor))
+        .add(
+            "vendor",
+            NodeKind::Service(ServiceParams {
+                rate_limit_per_s: Some(20.0),
+                latency_ms: Some(100.0),
+                ..ServiceParams::default()
+            }),
+        )
+        .connect("c", "writer")
+        .connect("writer", "bucket")
+        .connect("processor", "vendor");
+    if with_queue {
+        s.add(
+            "stage",
+            NodeKind::Sqs(QueueParams {
+                visibility_timeout_s: 60.0,
+                max_receive_count: Some(1000),
+                dead_letter_queue: Some("stage-dlq".into()),
+                ..QueueParams::default()
+            }),
+        )
+        .add("stage-dlq", NodeKind::Sqs(QueueParams::default()))
+        .connect("bucket", "stage")
+        .connect("stage", "processor");
+        let last = s.edges.len() - 1;
+        s.edges[last].esm = Some(EventSourceMapping {
+            batch_size: 1,
+            maximum_concurrency: Some(2),
+            ..EventSourceMapping::default()
+        });
+    } else {
+        s.connect("bucket", "processor");
+    }
+    s.faults.push(Fault {
+        node: "vendor".into(),
+        at_s: 60.0,
+        duration_s: 180.0,
+        kind: FaultKind::Outage,
+    });
+    run(&s)
+}
+
+#[test]
+fn lesson9_s3_triggers_lose_work_during_a_vendor_outage_and_a_queue_loses_nothing() {
+    let direct = vendor_pipeline(false);
+    let a = direct.async_events;
+    assert!(a.balances());
+    assert!(a.dropped > 1000, "retried twice, then lost: {a:?}");
+    assert!(
+        node(&direct, "vendor").errors.service_throttled
+            + node(&direct, "vendor").errors.unavailable
+            > 1000
+    );
+
+    let queued = vendor_pipeline(true);
+    let m = queued.messages;
+    assert!(m.balances(), "{m:?}");
+    assert_eq!((m.expired, m.dropped, m.dead_lettered), (0, 0, 0), "{m:?}");
+    assert_eq!(
+        m.consumed, m.sent,
+        "everything is processed in the end: {m:?}"
+    );
+    let stage = node(&queued, "stage");
+    let peak = stage
+        .series
+        .iter()
+        .map(|x| x.mean_queue)
+        .fold(0.0, f64::max);
+    assert!(
+        peak > 1000.0,
+        "the queue holds the backlog during the outage: {peak}"
+    );
+    assert_eq!(queued.async_events.dropped, 0);
+}

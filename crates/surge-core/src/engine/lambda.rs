@@ -83,6 +83,7 @@ pub(crate) enum Target {
     Proxy,
     Service,
     Kinesis,
+    Table,
 }
 
 /// Whether an environment's session through RDS Proxy is pinned to one DB connection.
@@ -248,6 +249,7 @@ impl Simulation {
                 NodeRt::Proxy(_) => Target::Proxy,
                 NodeRt::Service(_) => Target::Service,
                 NodeRt::Stream(_) => Target::Kinesis,
+                NodeRt::Table(_) => Target::Table,
                 _ => Target::Lambda,
             })
             .collect();
@@ -490,7 +492,7 @@ impl Simulation {
                     match target {
                         Target::Rds => self.rds_prepare(child, connect),
                         Target::Proxy => self.proxy_prepare(child, node as u32, st.env),
-                        Target::Lambda | Target::Service | Target::Kinesis => {}
+                        Target::Lambda | Target::Service | Target::Kinesis | Target::Table => {}
                     }
                     return;
                 }
@@ -521,13 +523,17 @@ impl Simulation {
                 self.run_steps(call);
             }
             Err(kind @ (ErrorKind::ServiceThrottled | ErrorKind::StreamThrottled))
-                if target == Target::Service || target == Target::Kinesis =>
+                if matches!(target, Target::Service | Target::Kinesis | Target::Table) =>
             {
-                // The AWS SDK's standard retry mode: 3 attempts, 100 ms base.
-                let (max, base_ms) = if target == Target::Service {
-                    self.sdk_policy(target_node)
-                } else {
-                    (3, 100.0)
+                // The AWS SDK's standard retry mode: 3 attempts, 100 ms base (DynamoDB's
+                // attempts are the table's setting, with a 50 ms base).
+                let (max, base_ms) = match target {
+                    Target::Service => self.sdk_policy(target_node),
+                    Target::Table => match &self.nodes[target_node as usize] {
+                        NodeRt::Table(t) => (t.sdk_max_attempts, 50.0),
+                        _ => (3, 50.0),
+                    },
+                    _ => (3, 100.0),
                 };
                 if st.sdk_attempt + 1 < max {
                     st.sdk_attempt += 1;

@@ -14,6 +14,7 @@
 mod async_invoke;
 mod client;
 mod cost;
+mod dynamodb;
 mod fanout;
 mod faults;
 mod gateway;
@@ -94,6 +95,8 @@ pub(crate) enum CallState {
     Put,
     /// PutObject or Publish in progress.
     Publish,
+    /// A request that only takes time and then succeeds (DynamoDB).
+    Respond,
 }
 
 #[derive(Clone, Debug)]
@@ -206,6 +209,7 @@ pub(crate) enum NodeRt {
     Machine(workflows::MachineRt),
     Fanout(fanout::FanoutRt),
     Schedule(fanout::ScheduleRt),
+    Table(dynamodb::TableRt),
 }
 
 /// Per-node measurements.
@@ -387,6 +391,7 @@ impl Simulation {
                         consumer.as_ref().map(|(k, m)| (*k, m)),
                     ))
                 }
+                NodeKind::Dynamodb(p) => NodeRt::Table(dynamodb::TableRt::new(p)),
                 NodeKind::S3(p) | NodeKind::Sns(p) => {
                     NodeRt::Fanout(fanout::FanoutRt::new(p, outs(i)))
                 }
@@ -726,6 +731,7 @@ impl Simulation {
             NodeRt::Stream(_) => self.kinesis_arrive(call),
             NodeRt::Machine(_) => self.sfn_arrive(call),
             NodeRt::Fanout(_) => self.fanout_arrive(call),
+            NodeRt::Table(_) => self.table_arrive(call),
             NodeRt::Schedule(_) => self.complete(call, Err(ErrorKind::Unavailable)),
             NodeRt::Client(_) => self.complete(call, Err(ErrorKind::Unavailable)),
         }
@@ -749,6 +755,7 @@ impl Simulation {
             CallState::Send => self.sqs_send_done(call),
             CallState::Put => self.kinesis_put(call),
             CallState::Publish => self.fanout_done(call),
+            CallState::Respond => self.complete(call, Ok(())),
             CallState::Free | CallState::Arrived => {}
         }
     }
@@ -880,6 +887,7 @@ impl Simulation {
         self.lambda_tick();
         self.sqs_tick();
         self.kinesis_tick();
+        self.table_tick();
         if self.now < self.end {
             self.schedule(SimTime::from_secs(1), Event::Tick);
         }

@@ -206,6 +206,25 @@ impl TokenBucket {
         self.tokens >= 1.0
     }
 
+    /// Changes the refill rate and capacity from `now` on.
+    pub(crate) fn set_rate(&mut self, now: SimTime, rate_per_s: f64, capacity: f64) {
+        self.refill(now);
+        self.rate_per_ns = rate_per_s / NANOS_PER_SEC as f64;
+        self.capacity = capacity;
+        self.tokens = self.tokens.min(capacity);
+    }
+
+    /// Whether `n` tokens are available at `now` (without taking them).
+    pub(crate) fn has_n(&mut self, now: SimTime, n: f64) -> bool {
+        self.refill(now);
+        self.tokens >= n
+    }
+
+    /// Takes `n` tokens (call after `has_n`).
+    pub(crate) fn take_n(&mut self, n: f64) {
+        self.tokens -= n;
+    }
+
     /// Takes one token if available.
     pub(crate) fn take(&mut self, now: SimTime) -> bool {
         if self.has(now) {

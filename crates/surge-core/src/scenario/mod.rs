@@ -19,8 +19,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use nodes::{
-    ApiGatewayFlavour, ApiGatewayParams, DbEngine, InstanceClass, LambdaParams, RdsParams,
-    RdsProxyParams, Runtime, ServiceParams, ServicePreset, Step, StepDistribution,
+    ApiGatewayFlavour, ApiGatewayParams, CapacityMode, DbEngine, InstanceClass, LambdaParams,
+    RdsParams, RdsProxyParams, Runtime, ServiceParams, ServicePreset, Step, StepDistribution,
+    TableParams,
 };
 pub use queues::{
     BacklogOrder, BacklogPolicy, EventSourceMapping, FanoutParams, PollerScaling, QueueParams,
@@ -175,6 +176,8 @@ pub enum NodeKind {
     Sns(FanoutParams),
     /// An EventBridge schedule invoking its targets at a fixed rate.
     Schedule(ScheduleParams),
+    /// A DynamoDB table: on-demand or provisioned capacity, per-partition limits.
+    Dynamodb(TableParams),
 }
 
 impl NodeKind {
@@ -193,6 +196,7 @@ impl NodeKind {
             NodeKind::S3(_) => "s3",
             NodeKind::Sns(_) => "sns",
             NodeKind::Schedule(_) => "schedule",
+            NodeKind::Dynamodb(_) => "dynamodb",
         }
     }
 }

@@ -402,3 +402,55 @@ impl Default for ServiceParams {
         }
     }
 }
+
+/// DynamoDB capacity mode.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CapacityMode {
+    /// Pay per request: serves up to double the previous peak at once (a new table: 4,000
+    /// writes and 12,000 reads per second).
+    #[default]
+    OnDemand,
+    /// Fixed read and write capacity units per second.
+    Provisioned,
+}
+
+/// Parameters of a DynamoDB table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct TableParams {
+    /// On-demand or provisioned capacity.
+    pub mode: CapacityMode,
+    /// Provisioned mode: write capacity units (1 KB writes per second).
+    pub write_capacity: u32,
+    /// Provisioned mode: read capacity units (4 KB strongly consistent reads per second).
+    pub read_capacity: u32,
+    /// Partitions; each serves at most 1,000 WCU and 3,000 RCU per second.
+    pub partitions: u32,
+    /// Share of requests for one hot partition key, in [0, 1].
+    pub hot_key_share: f64,
+    /// Share of calls that are reads (the rest are writes), in [0, 1].
+    pub read_share: f64,
+    /// Item size in KB.
+    pub item_kb: f64,
+    /// Latency of a request, in milliseconds.
+    pub latency_ms: f64,
+    /// The caller's SDK attempts for throttled requests.
+    pub sdk_max_attempts: u32,
+}
+
+impl Default for TableParams {
+    fn default() -> Self {
+        TableParams {
+            mode: CapacityMode::OnDemand,
+            write_capacity: 1000,
+            read_capacity: 3000,
+            partitions: 4,
+            hot_key_share: 0.0,
+            read_share: 0.5,
+            item_kb: 1.0,
+            latency_ms: 5.0,
+            sdk_max_attempts: 3,
+        }
+    }
+}

@@ -44,7 +44,7 @@ impl EdgeRule {
     }
 }
 
-const RULES: [EdgeRule; 26] = [
+const RULES: [EdgeRule; 28] = [
     EdgeRule {
         from: "client",
         to: "api_gateway",
@@ -194,6 +194,18 @@ const RULES: [EdgeRule; 26] = [
         to: "lambda",
         invocations: &[Invocation::Async],
         meaning: "the schedule invokes the function asynchronously at its rate",
+    },
+    EdgeRule {
+        from: "lambda",
+        to: "dynamodb",
+        invocations: &[Invocation::Sync],
+        meaning: "the handler reads or writes items; its SDK retries throttles",
+    },
+    EdgeRule {
+        from: "step_functions",
+        to: "dynamodb",
+        invocations: &[Invocation::Sync],
+        meaning: "a Task reads or writes an item directly",
     },
     EdgeRule {
         from: "sqs",

@@ -313,6 +313,16 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
                     );
                 }
             }
+            NodeKind::Dynamodb(t) => {
+                e.count(p("write_capacity"), t.write_capacity, 1, 40_000_000);
+                e.count(p("read_capacity"), t.read_capacity, 1, 40_000_000);
+                e.count(p("partitions"), t.partitions, 1, 100_000);
+                e.range(p("hot_key_share"), t.hot_key_share, 0.0, 1.0, "");
+                e.range(p("read_share"), t.read_share, 0.0, 1.0, "");
+                e.positive(p("item_kb"), t.item_kb, 400.0, " KB (400 KB item limit)");
+                e.range(p("latency_ms"), t.latency_ms, 0.0, 60_000.0, " ms");
+                e.count(p("sdk_max_attempts"), t.sdk_max_attempts, 1, 20);
+            }
             NodeKind::Service(v) => {
                 if let Some(r) = v.rate_limit_per_s {
                     e.positive(p("rate_limit_per_s"), r, MAX_RATE_PER_S, " req/s");

@@ -10,6 +10,7 @@ mod properties;
 mod queueing;
 mod queues;
 mod streams;
+mod tables;
 mod workflows;
 
 use std::path::PathBuf;

@@ -38,6 +38,9 @@ enum MsgState {
 pub(crate) struct Msg {
     generation: u32,
     sent: SimTime,
+    /// FIFO: the message group and the send order.
+    group: u32,
+    seq: u64,
     state: MsgState,
     visible_since: SimTime,
     receives: u32,
@@ -64,7 +67,13 @@ struct Consumer {
 
 #[derive(Debug)]
 pub(crate) struct QueueRt {
-    visible: VecDeque<(u32, u32)>,
+    /// Visible messages as (message, generation, send order); FIFO queues keep it sorted.
+    visible: VecDeque<(u32, u32, u64)>,
+    fifo: bool,
+    groups: u32,
+    /// FIFO: messages in flight per group (a busy group is not received from).
+    group_busy: Vec<u32>,
+    next_seq: u64,
     pub(crate) depth: u32,
     pub(crate) in_flight: u32,
     visibility: SimTime,
@@ -92,6 +101,14 @@ impl QueueRt {
     ) -> Self {
         QueueRt {
             visible: VecDeque::new(),
+            fifo: p.fifo,
+            groups: p.message_groups.max(1),
+            group_busy: if p.fifo {
+                vec![0; p.message_groups.max(1) as usize]
+            } else {
+                Vec::new()
+            },
+            next_seq: 0,
             depth: 0,
             in_flight: 0,
             visibility: SimTime::from_secs_f64(p.visibility_timeout_s),
@@ -154,6 +171,8 @@ impl Simulation {
             generation: 0,
             state: MsgState::Delayed,
             sent: self.now,
+            group: 0,
+            seq: 0,
             visible_since: self.now,
             receives: 0,
             processed: 0,
@@ -173,6 +192,20 @@ impl Simulation {
             self.messages.queued += 1;
         }
         let generation = self.msgs[id as usize].generation;
+        let (fifo, groups) = {
+            let q = self.sqs(node);
+            (q.fifo, q.groups)
+        };
+        if fifo {
+            // Only FIFO queues draw a group, so standard queues' runs are unchanged.
+            let group = (self.rng.next_u64() % u64::from(groups)) as u32;
+            let q = self.sqs(node);
+            let seq = q.next_seq;
+            q.next_seq += 1;
+            let m = &mut self.msgs[id as usize];
+            m.group = group;
+            m.seq = seq;
+        }
         let (retention, delay) = {
             let q = self.sqs(node);
             (q.retention, q.delay)
@@ -190,9 +223,15 @@ impl Simulation {
         let m = &mut self.msgs[id as usize];
         m.state = MsgState::Visible;
         m.visible_since = now;
-        let generation = m.generation;
+        let (generation, seq) = (m.generation, m.seq);
         let q = self.sqs(node);
-        q.visible.push_back((id, generation));
+        if q.fifo {
+            // Keep send order: a returning message goes back ahead of later ones.
+            let at = q.visible.partition_point(|e| e.2 < seq);
+            q.visible.insert(at, (id, generation, seq));
+        } else {
+            q.visible.push_back((id, generation, seq));
+        }
         q.depth += 1;
         let depth = q.depth;
         self.stats[node as usize].queue.set(now, depth);
@@ -249,8 +288,9 @@ impl Simulation {
         if m.generation != generation || m.state != MsgState::InFlight || m.receives != receive {
             return;
         }
-        let (dead, expire) = (m.dead, m.expire_on_return);
+        let (dead, expire, group) = (m.dead, m.expire_on_return, m.group);
         self.sqs(node).in_flight -= 1;
+        self.release_group(node, group);
         self.stats[node as usize].in_flight.add(self.now, -1);
         if expire {
             self.expire(id);
@@ -277,7 +317,7 @@ impl Simulation {
             // Batching window: wait for a full batch until the oldest message has waited
             // the window out.
             if q.depth < c.batch_size && c.window > SimTime::ZERO {
-                let oldest = q.visible.iter().find_map(|&(id, g)| {
+                let oldest = q.visible.iter().find_map(|&(id, g, _)| {
                     let m = &self.msgs[id as usize];
                     (m.generation == g && m.state == MsgState::Visible).then_some(m.visible_since)
                 });
@@ -293,7 +333,10 @@ impl Simulation {
                     return;
                 }
             }
-            self.start_batch(node);
+            if !self.start_batch(node) {
+                // Nothing receivable now (FIFO: every group with messages is busy).
+                return;
+            }
         }
     }
 
@@ -304,7 +347,8 @@ impl Simulation {
         self.try_poll(node);
     }
 
-    fn start_batch(&mut self, node: u32) {
+    /// Receives one batch and invokes the function; false if nothing could be received.
+    fn start_batch(&mut self, node: u32) -> bool {
         let now = self.now;
         let (batch_size, edge, visibility, dlq, lifo, drop_after) = {
             let q = self.sqs(node);
@@ -319,14 +363,19 @@ impl Simulation {
             )
         };
         let mut msgs = Vec::new();
+        let mut fifo_group = None;
         while (msgs.len() as u32) < batch_size {
-            let q = self.sqs(node);
-            let next = if lifo {
+            let NodeRt::Queue(q) = &mut self.nodes[node as usize] else {
+                break;
+            };
+            let next = if q.fifo {
+                Self::next_fifo(q, &self.msgs, &mut fifo_group)
+            } else if lifo {
                 q.visible.pop_back()
             } else {
                 q.visible.pop_front()
             };
-            let Some((id, g)) = next else {
+            let Some((id, g, _)) = next else {
                 break;
             };
             let m = &self.msgs[id as usize];
@@ -375,14 +424,19 @@ impl Simulation {
                 }
             }
             st.in_flight.add(now, 1);
-            self.sqs(node).in_flight += 1;
+            let group = self.msgs[id as usize].group;
+            let q = self.sqs(node);
+            q.in_flight += 1;
+            if q.fifo {
+                q.group_busy[group as usize] += 1;
+            }
             self.arm_kind(node, TimerKind::Visibility, visibility, id, g, receive);
             msgs.push((id, g, receive));
         }
         let depth = self.sqs(node).depth;
         self.stats[node as usize].queue.set(now, depth);
         if msgs.is_empty() {
-            return;
+            return false;
         }
         let failed = vec![false; msgs.len()];
         let batch = Batch {
@@ -402,6 +456,7 @@ impl Simulation {
         }
         self.cost.sqs_request();
         self.new_call(edge, Parent::Batch(id), false);
+        true
     }
 
     fn dead_letter(&mut self, id: u32, dlq: u32) {
@@ -411,6 +466,44 @@ impl Simulation {
         }
         self.free_msg(id);
         self.enqueue(dlq, true);
+    }
+
+    /// FIFO: the next visible message of the batch's group, or of the first group that has
+    /// nothing in flight; order within a group is kept.
+    fn next_fifo(
+        q: &mut QueueRt,
+        msgs: &[Msg],
+        group: &mut Option<u32>,
+    ) -> Option<(u32, u32, u64)> {
+        if group.is_none() && q.group_busy.iter().all(|&b| b > 0) {
+            return None;
+        }
+        let mut i = 0;
+        while i < q.visible.len() {
+            let (id, g, _) = q.visible[i];
+            let m = &msgs[id as usize];
+            if m.generation != g || m.state != MsgState::Visible {
+                q.visible.remove(i);
+                continue;
+            }
+            let ok = match *group {
+                Some(want) => m.group == want,
+                None => q.group_busy[m.group as usize] == 0,
+            };
+            if ok {
+                *group = Some(m.group);
+                return q.visible.remove(i);
+            }
+            i += 1;
+        }
+        None
+    }
+
+    fn release_group(&mut self, node: u32, group: u32) {
+        let q = self.sqs(node);
+        if q.fifo {
+            q.group_busy[group as usize] = q.group_busy[group as usize].saturating_sub(1);
+        }
     }
 
     /// Messages of a batch (for the function: how many records to process).
@@ -473,8 +566,10 @@ impl Simulation {
                         self.messages.in_flight -= 1;
                         self.messages.duplicates += u64::from(processed - 1);
                     }
+                    let group = self.msgs[id as usize].group;
                     self.sqs(node).in_flight -= 1;
                     self.stats[node as usize].in_flight.add(self.now, -1);
+                    self.release_group(node, group);
                     self.free_msg(id);
                 }
             }
@@ -505,7 +600,7 @@ impl Simulation {
                 }
             }
             // Age of the oldest visible message, for the series.
-            let oldest = q.visible.iter().find_map(|&(id, g)| {
+            let oldest = q.visible.iter().find_map(|&(id, g, _)| {
                 let m = &self.msgs[id as usize];
                 (m.generation == g && m.state == MsgState::Visible).then_some(m.visible_since)
             });

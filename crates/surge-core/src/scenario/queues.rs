@@ -10,6 +10,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct QueueParams {
+    /// A FIFO queue: strict order per message group, one group's messages in flight at a
+    /// time (so concurrency is bounded by the active groups; a failing message blocks its
+    /// group until it succeeds or moves to the dead-letter queue).
+    pub fifo: bool,
+    /// FIFO only: message groups the senders spread messages over.
+    pub message_groups: u32,
     /// A received message is hidden for this long; if not deleted, it becomes visible
     /// again (AWS default 30 s; must be at least the consumer's timeout).
     pub visibility_timeout_s: f64,
@@ -30,6 +36,8 @@ pub struct QueueParams {
 impl Default for QueueParams {
     fn default() -> Self {
         QueueParams {
+            fifo: false,
+            message_groups: 10,
             visibility_timeout_s: 30.0,
             max_receive_count: None,
             dead_letter_queue: None,

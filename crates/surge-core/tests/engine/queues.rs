@@ -253,8 +253,10 @@ proptest! {
         retention in 60.0..200.0f64,
         delay in 0.0..5.0f64,
         instant in any::<bool>(),
+        fifo in any::<bool>(),
         seed in any::<u64>(),
     ) {
+        let batch = if fifo { batch.min(10) } else { batch };
         let esm = EventSourceMapping {
             batch_size: batch,
             batching_window_s: if batch > 10 { 1.0 } else { 0.0 },
@@ -263,7 +265,7 @@ proptest! {
             ..EventSourceMapping::default()
         };
         let f = LambdaParams { timeout_s: 2.0, handler: vec![Step::Compute { ms: 300.0, distribution: StepDistribution::Exponential }], ..LambdaParams::default() };
-        let queue = QueueParams { visibility_timeout_s: visibility, retention_s: retention, delay_s: delay, max_receive_count: Some(2), dead_letter_queue: Some("dlq".into()), ..QueueParams::default() };
+        let queue = QueueParams { fifo, message_groups: 3, visibility_timeout_s: visibility, retention_s: retention, delay_s: delay, max_receive_count: Some(2), dead_letter_queue: Some("dlq".into()), ..QueueParams::default() };
         let mut s = pipeline(rate, esm, f, queue, 150.0, seed);
         s.add("dlq", NodeKind::Sqs(QueueParams { retention_s: 60.0, ..QueueParams::default() }));
         s.faults.push(Fault { node: "fn".into(), at_s: 20.0, duration_s: 60.0, kind: FaultKind::ErrorRate { probability: fail } });
@@ -473,4 +475,64 @@ fn lesson16_backlogs_outlive_surges_and_lifo_or_a_ttl_keeps_fresh_requests_fresh
         .position(|s| s.mean_queue < 1.0)
         .map(|i| i + 90);
     assert!(drained.is_some_and(|d| d > 200), "{drained:?}");
+}
+
+fn fifo_queue(groups: u32, fail: bool) -> Report {
+    let mut s = pipeline(
+        200.0,
+        EventSourceMapping {
+            batch_size: 1,
+            maximum_concurrency: Some(50),
+            scaling: PollerScaling::Instant,
+            ..EventSourceMapping::default()
+        },
+        LambdaParams {
+            handler: vec![Step::Compute {
+                ms: 100.0,
+                distribution: StepDistribution::Fixed,
+            }],
+            ..LambdaParams::default()
+        },
+        QueueParams {
+            fifo: true,
+            message_groups: groups,
+            visibility_timeout_s: 5.0,
+            max_receive_count: Some(2),
+            dead_letter_queue: Some("dlq".into()),
+            ..QueueParams::default()
+        },
+        120.0,
+        25,
+    );
+    s.add("dlq", NodeKind::Sqs(QueueParams::default()));
+    if fail {
+        s.faults.push(Fault {
+            node: "fn".into(),
+            at_s: 0.0,
+            duration_s: 200.0,
+            kind: FaultKind::ErrorRate { probability: 1.0 },
+        });
+    }
+    run(&s)
+}
+
+#[test]
+fn fifo_concurrency_is_bounded_by_message_groups_and_a_failure_blocks_its_group() {
+    let healthy = fifo_queue(5, false);
+    let f = node(&healthy, "fn");
+    assert_eq!(f.peak_in_node, 5, "one batch in flight per group");
+    assert!(healthy.messages.balances());
+    assert!(
+        node(&healthy, "q").peak_queue > 1000,
+        "5 groups × 10/s cannot keep up with 200/s"
+    );
+    // Every message fails: each group's head is received, fails, reappears after 5 s,
+    // fails again and moves to the DLQ, and only then does the group move on.
+    let failing = fifo_queue(4, true);
+    let dead = failing.messages.dead_lettered;
+    assert!(
+        (30..=52).contains(&dead),
+        "about one message per group per 10 s: {dead}"
+    );
+    assert!(failing.messages.balances());
 }

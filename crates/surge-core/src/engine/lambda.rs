@@ -98,6 +98,9 @@ pub(crate) enum Pin {
 #[derive(Debug, Clone)]
 pub(crate) struct Env {
     pub(crate) alive: bool,
+    /// Bumped each time the slot holds a new environment, so late results for an old one
+    /// (a pinned proxy connection coming back) are recognised.
+    pub(crate) generation: u32,
     initialized: bool,
     last_used: SimTime,
     /// Direct database connections: (RDS node, epoch at which it was opened).
@@ -203,6 +206,7 @@ impl LambdaRt {
     fn new_env(&mut self, now: SimTime, provisioned: bool) -> u32 {
         let env = Env {
             alive: true,
+            generation: 0,
             initialized: provisioned,
             last_used: now,
             db: Vec::new(),
@@ -210,7 +214,8 @@ impl LambdaRt {
         };
         self.env_count += 1;
         if let Some(i) = self.free_envs.pop() {
-            self.envs[i as usize] = env;
+            let generation = self.envs[i as usize].generation.wrapping_add(1);
+            self.envs[i as usize] = Env { generation, ..env };
             i
         } else {
             self.envs.push(env);

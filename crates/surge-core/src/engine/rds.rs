@@ -101,6 +101,7 @@ pub(crate) enum ProxyPhase {
 pub(crate) struct ProxyCall {
     lambda: u32,
     env: u32,
+    env_generation: u32,
     phase: ProxyPhase,
     pub(crate) child: CallId,
     conn_epoch: u32,
@@ -272,9 +273,14 @@ impl Simulation {
 
     /// Marks a not-yet-delivered call to a proxy with the calling environment.
     pub(super) fn proxy_prepare(&mut self, call: CallId, lambda: u32, env: u32) {
+        let env_generation = match &mut self.nodes[lambda as usize] {
+            NodeRt::Lambda(l) => l.env_mut(env).generation,
+            _ => 0,
+        };
         self.calls[call as usize].state = CallState::Proxy(ProxyCall {
             lambda,
             env,
+            env_generation,
             phase: ProxyPhase::Pending,
             child: NONE,
             conn_epoch: 0,
@@ -288,6 +294,7 @@ impl Simulation {
             _ => ProxyCall {
                 lambda: NONE,
                 env: NONE,
+                env_generation: 0,
                 phase: ProxyPhase::Pending,
                 child: NONE,
                 conn_epoch: 0,
@@ -408,7 +415,7 @@ impl Simulation {
         if st.pinned && st.lambda != NONE {
             if let NodeRt::Lambda(l) = &mut self.nodes[st.lambda as usize] {
                 let env = l.env_mut(st.env);
-                if env.pin.0 == node && env.alive {
+                if env.pin.0 == node && env.alive && env.generation == st.env_generation {
                     env.pin.1 = Pin::Yes(Some(st.conn_epoch));
                     keep = true;
                 }

@@ -9,8 +9,8 @@ pub fn CanvasArea() -> Html {
         <section class="canvas" aria-label="Canvas">
             <div class="canvas-empty">
                 <p class="big">{ "Your architecture goes here" }</p>
-                <p>{ "Until the editor lands, pick a lesson preset or the custom model on the \
-                      right and press Run: the engine runs in your browser." }</p>
+                <p>{ "Until the editor lands, pick a lesson preset or the custom model in the \
+                      Run panel and press Run: the engine runs in your browser." }</p>
             </div>
         </section>
     }

@@ -8,6 +8,7 @@
 //! or grow older than `async_max_event_age_s`, go to the on-failure destination (a queue)
 //! or are dropped. Every event is counted in the `events` ledger.
 
+use super::slab::place;
 use std::collections::VecDeque;
 
 use super::{CallId, Event, NONE, NodeRt, Outcome, Parent, Simulation};
@@ -73,17 +74,15 @@ impl Simulation {
             created: self.now,
             errors: 0,
         };
-        let id = if let Some(id) = self.free_events.pop() {
-            let generation = self.events_slab[id as usize].generation;
-            self.events_slab[id as usize] = AsyncEvent {
-                generation,
-                ..event
-            };
-            id
-        } else {
-            self.events_slab.push(event);
-            (self.events_slab.len() - 1) as u32
-        };
+        let id = place(
+            &mut self.events_slab,
+            &mut self.free_events,
+            event,
+            |old, new| AsyncEvent {
+                generation: old.generation,
+                ..new
+            },
+        );
         self.async_ledger.accepted += 1;
         self.async_ledger.queued += 1;
         self.async_rt(node).queue.push_back(id);

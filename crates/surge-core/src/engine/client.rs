@@ -4,6 +4,7 @@
 //! A response that arrives after the client gave up is wasted work, not goodput; a retry
 //! is new load on the system. The conservation ledger is kept at this level.
 
+use super::slab::place;
 use super::{CallId, Event, NONE, NodeRt, Outcome, Parent, Simulation};
 use crate::report::ErrorKind;
 use crate::scenario::{Arrivals, ClientParams, FaultKind};
@@ -115,14 +116,10 @@ impl Simulation {
             call: NONE,
             live: true,
         };
-        let id = if let Some(id) = self.free_reqs.pop() {
-            let generation = self.reqs[id as usize].generation;
-            self.reqs[id as usize] = Req { generation, ..req };
-            id
-        } else {
-            self.reqs.push(req);
-            (self.reqs.len() - 1) as u32
-        };
+        let id = place(&mut self.reqs, &mut self.free_reqs, req, |old, new| Req {
+            generation: old.generation,
+            ..new
+        });
         self.ledger.arrived += 1;
         self.client_requests[client as usize] += 1;
         self.ledger.in_flight += 1;

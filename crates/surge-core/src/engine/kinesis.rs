@@ -6,6 +6,7 @@
 //! only its shard's producers, a poison record blocks only its lane, retried until it
 //! succeeds, runs out of retries or expires, and concurrency is bounded by shards × factor.
 
+use super::slab::{place, replace};
 use std::collections::VecDeque;
 
 use super::stats::TokenBucket;
@@ -252,13 +253,7 @@ impl Simulation {
             len,
             poison,
         };
-        let id = if let Some(id) = self.free_sbatches.pop() {
-            self.sbatches[id as usize] = batch;
-            id
-        } else {
-            self.sbatches.push(batch);
-            (self.sbatches.len() - 1) as u32
-        };
+        let id = place(&mut self.sbatches, &mut self.free_sbatches, batch, replace);
         self.new_call(edge, Parent::Stream(id), false);
     }
 

@@ -6,6 +6,7 @@
 //! "a thousand warm functions open a thousand connections" all follow from environments
 //! being created under load, reused while warm and reclaimed after idling.
 
+use super::slab::place;
 use std::collections::VecDeque;
 
 use super::stats::TokenBucket;
@@ -213,14 +214,10 @@ impl LambdaRt {
             pin: (NONE, Pin::Undecided),
         };
         self.env_count += 1;
-        if let Some(i) = self.free_envs.pop() {
-            let generation = self.envs[i as usize].generation.wrapping_add(1);
-            self.envs[i as usize] = Env { generation, ..env };
-            i
-        } else {
-            self.envs.push(env);
-            (self.envs.len() - 1) as u32
-        }
+        place(&mut self.envs, &mut self.free_envs, env, |old, new| Env {
+            generation: old.generation.wrapping_add(1),
+            ..new
+        })
     }
 
     pub(crate) fn env_mut(&mut self, env: u32) -> &mut Env {

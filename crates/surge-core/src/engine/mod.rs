@@ -23,6 +23,7 @@ mod lambda;
 mod rds;
 mod report;
 mod service;
+mod slab;
 mod sqs;
 mod stats;
 mod timers;
@@ -650,14 +651,12 @@ impl Simulation {
             quiet: false,
             state: CallState::Arrived,
         };
-        let id = if let Some(id) = self.free_calls.pop() {
-            let generation = self.calls[id as usize].generation;
-            self.calls[id as usize] = Call { generation, ..call };
-            id
-        } else {
-            self.calls.push(call);
-            (self.calls.len() - 1) as CallId
-        };
+        let id = slab::place(&mut self.calls, &mut self.free_calls, call, |old, new| {
+            Call {
+                generation: old.generation,
+                ..new
+            }
+        });
         self.tasks.push_back(Task::Deliver(id));
         id
     }

@@ -12,6 +12,7 @@
 //! there from the start and receives the instant a message is visible: the idealised
 //! M/M/c setting in which Erlang C holds. Receiving takes no time in either mode.
 
+use super::slab::{place, replace};
 use std::collections::VecDeque;
 
 use super::timers::TimerKind;
@@ -179,14 +180,10 @@ impl Simulation {
             dead,
             expire_on_return: false,
         };
-        let id = if let Some(id) = self.free_msgs.pop() {
-            let generation = self.msgs[id as usize].generation;
-            self.msgs[id as usize] = Msg { generation, ..msg };
-            id
-        } else {
-            self.msgs.push(msg);
-            (self.msgs.len() - 1) as u32
-        };
+        let id = place(&mut self.msgs, &mut self.free_msgs, msg, |old, new| Msg {
+            generation: old.generation,
+            ..new
+        });
         if !dead {
             self.messages.sent += 1;
             self.messages.queued += 1;
@@ -444,13 +441,7 @@ impl Simulation {
             msgs,
             failed,
         };
-        let id = if let Some(id) = self.free_batches.pop() {
-            self.batches[id as usize] = batch;
-            id
-        } else {
-            self.batches.push(batch);
-            (self.batches.len() - 1) as u32
-        };
+        let id = place(&mut self.batches, &mut self.free_batches, batch, replace);
         if let Some(c) = self.sqs(node).consumer.as_mut() {
             c.batches += 1;
         }

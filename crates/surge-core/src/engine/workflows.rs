@@ -6,6 +6,7 @@
 //! by MaxDelaySeconds, with FULL jitter a uniform draw below it; Catch applies after the
 //! retries; a Map keeps at most MaxConcurrency iterations running.
 
+use super::slab::place;
 use super::stats::TokenBucket;
 use super::{CallId, Event, NONE, NodeRt, Outcome, Parent, Simulation};
 use crate::report::ErrorKind;
@@ -229,17 +230,15 @@ impl Simulation {
             live: true,
             ..Branch::default()
         };
-        if let Some(id) = self.free_branches.pop() {
-            let generation = self.branches[id as usize].generation;
-            self.branches[id as usize] = Branch {
-                generation,
-                ..branch
-            };
-            id
-        } else {
-            self.branches.push(branch);
-            (self.branches.len() - 1) as u32
-        }
+        place(
+            &mut self.branches,
+            &mut self.free_branches,
+            branch,
+            |old, new| Branch {
+                generation: old.generation,
+                ..new
+            },
+        )
     }
 
     /// Runs states until one waits (a task, a wait, branches) or the branch ends.

@@ -1,7 +1,8 @@
-// The app shell, as a user meets it: the page loads, Run computes numbers in the wasm core,
-// those numbers are exactly what the `surge` CLI prints for the same scenario and seed,
-// a new seed changes them, bad input is refused with reasons, inputs survive a reload, and
-// a wasm panic shows an error panel instead of a blank page.
+// The app shell, as a user meets it: the page loads with the palette and a starter diagram,
+// Run computes numbers in the wasm core, those numbers are exactly what the `surge` CLI
+// prints for the same scenario and seed, a new seed changes them, a lesson loads onto the
+// canvas and runs, an invalid diagram is refused with reasons, and a wasm panic shows an
+// error panel instead of a blank page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -43,6 +44,7 @@ async function shownNumbers(page) {
 }
 
 async function runWithSeed(page, seed) {
+  await page.click('#tab-run');
   await page.fill('#seed', String(seed));
   await page.click('#run');
   await page.waitForFunction(
@@ -52,13 +54,19 @@ async function runWithSeed(page, seed) {
   return shownNumbers(page);
 }
 
-test('shell shows the name, the palette and an empty canvas', async () => {
+test('shell shows the name, the grouped palette and the starter diagram', async () => {
   const { page, context, errors } = await openPage(browser, server.url);
   await page.waitForSelector('.palette-item');
   assert.equal(await page.textContent('header h1'), 'Surge');
+  const groups = await page.$$eval('.palette-group h3', (els) => els.map((e) => e.textContent));
+  assert.deepEqual(groups, ['Entry', 'Compute', 'Queues & streams', 'Data', 'Services']);
   const services = await page.$$eval('.palette-item .label', (els) => els.map((e) => e.textContent));
-  assert.deepEqual(services, ['API Gateway', 'Lambda', 'SQS', 'Step Functions', 'RDS Proxy', 'Kinesis']);
-  assert.ok(await page.isVisible('section.canvas'));
+  for (const s of ['API Gateway', 'Lambda', 'SQS', 'Step Functions', 'RDS Proxy', 'Kinesis', 'DynamoDB', 'Secrets Manager']) {
+    assert.ok(services.includes(s), `${s} in the palette`);
+  }
+  assert.equal(await page.locator('g.node').count(), 2);
+  assert.equal(await page.locator('g.edge').count(), 1);
+  await page.click('#tab-run');
   assert.equal(await page.textContent('.results-idle'), 'Press Run to simulate.');
   assert.deepEqual(errors, []);
   await context.close();
@@ -66,12 +74,7 @@ test('shell shows the name, the palette and an empty canvas', async () => {
 
 test('Run computes in the wasm core: numbers match the CLI and change with the seed', async () => {
   const { page, context, errors } = await openPage(browser, server.url);
-  await page.waitForSelector('#run');
-  await page.fill('#rate', '100');
-  await page.fill('#limit', '10');
-  await page.fill('#duration', '100');
-  await page.fill('#length', '60');
-
+  await page.waitForSelector('g.node');
   const a = await runWithSeed(page, 42);
   await saveScreenshot(page, 'shell-after-run.png');
   const cliA = cliReport(a.scenario);
@@ -99,10 +102,11 @@ test('Run computes in the wasm core: numbers match the CLI and change with the s
 
 test('a lesson preset runs in the browser exactly as on the command line', async () => {
   const { page, context, errors } = await openPage(browser, server.url);
-  await page.waitForSelector('#preset');
+  await page.click('#tab-run');
   await page.selectOption('#preset', 'lesson7-storm-direct');
   assert.match(await page.textContent('.narrative'), /max_connections/);
-  assert.equal(await page.$('#rate'), null, 'a preset hides the custom inputs');
+  await page.click('#load-preset');
+  await page.waitForSelector('g.node[data-node="db"]');
   const shown = await runWithSeed(page, 7);
   const cli = cliReport(shown.scenario);
   assert.equal(shown.requests, cli.requests);
@@ -111,29 +115,21 @@ test('a lesson preset runs in the browser exactly as on the command line', async
   const dbFailed = Number(await page.textContent('tr[data-node="db"] td:nth-of-type(2)'));
   assert.ok(dbFailed > 1000, `database refusals shown per node: ${dbFailed}`);
   await saveScreenshot(page, 'shell-preset-storm.png');
-  await page.selectOption('#preset', '');
-  await page.waitForSelector('#rate');
   assert.deepEqual(errors, []);
   await page.evaluate(() => localStorage.clear());
   await context.close();
 });
 
-test('invalid input is refused with the reason, and inputs survive a reload', async () => {
+test('an invalid diagram is refused with the reasons', async () => {
   const { page, context } = await openPage(browser, server.url);
-  await page.waitForSelector('#run');
-  await page.fill('#duration', '0');
-  await page.fill('#rate', 'lots');
+  await page.waitForSelector('g.node');
+  await page.click('g.node[data-node="fn"] .node-box');
+  await page.keyboard.press('Delete');
+  await page.waitForFunction(() => document.querySelectorAll('g.node').length === 1);
+  assert.match(await page.textContent('.problem-count'), /1 problem/);
+  await page.click('#tab-run');
   await page.click('#run');
-  const text = await page.textContent('.results-errors');
-  assert.match(text, /Requests per second: "lots" is not a number/);
-  await page.fill('#rate', '250');
-  await page.click('#run');
-  assert.match(await page.textContent('.results-errors'), /handler\[0\]\.compute\.ms: 0 must be above 0/);
-
-  await page.reload();
-  await page.waitForSelector('#run');
-  assert.equal(await page.inputValue('#rate'), '250');
-  assert.equal(await page.inputValue('#duration'), '0');
+  assert.match(await page.textContent('.results-errors'), /nodes\[0\]: a client needs exactly one outgoing edge, found 0/);
   await page.evaluate(() => localStorage.clear());
   await context.close();
 });
@@ -149,7 +145,8 @@ test('a wasm panic shows an error panel, not a blank page', async () => {
 
 test('the layout holds at phone size', async () => {
   const { page, context } = await openPage(browser, server.url, { width: 390, height: 844 });
-  await page.waitForSelector('#run');
+  await page.waitForSelector('g.node');
+  await page.click('#tab-run');
   await page.click('#run');
   await page.waitForSelector('#kpi-requests');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

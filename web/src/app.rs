@@ -1,19 +1,61 @@
-//! The page: header, palette, canvas area and run panel, wired to one reducer.
+//! The page: header, palette, toolbar and canvas, side panel; one reducer; the effects.
 //!
-//! Why so thin: `App` only owns the state handle and the local-storage effect; every
-//! visible part is its own component in `components/`.
+//! Why the effects live here: `App` owns the state handle, so autosave (debounced, to
+//! local storage), the keyboard shortcuts (one window listener that turns keys into
+//! actions) and the palette drag (window pointer listeners while a drag is on) are wired
+//! once, and every component stays a view of its props.
 
+use std::rc::Rc;
+
+use gloo::events::EventListener;
 use gloo::storage::{LocalStorage, Storage};
+use gloo::timers::callback::Timeout;
+use serde_json::Value;
+use surge_core::Scenario;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, KeyboardEvent, PointerEvent};
 use yew::prelude::*;
 
-use crate::components::{CanvasArea, Header, Palette, RunPanel};
-use crate::state::{AppState, RunForm};
+use crate::components::{
+    Canvas, Header, HelpOverlay, Palette, SidePanel, Toolbar, fit_view, zoom_by,
+};
+use crate::dom;
+use crate::editor::geometry::{GRID, NODE_H, NODE_W};
+use crate::editor::{Edit, Editor, EditorAction, SelectOp, catalog};
+use crate::state::{Action, AppState};
 
-/// Local-storage key of the run form (versioned: a format change gets a new key).
-pub const FORM_STORAGE_KEY: &str = "surge.run-form.v1";
+/// Local-storage key of the autosaved document (versioned: a format change gets a new key;
+/// the scenario inside is migrated on read like any file).
+pub const EDITOR_STORAGE_KEY: &str = "surge.editor.v1";
 
 /// Query parameter that makes the app panic on start, to exercise the panic panel.
 pub const SIMULATE_PANIC_QUERY: &str = "simulate-panic";
+
+/// How long the document must rest before it is written to local storage.
+const AUTOSAVE_DELAY_MS: u32 = 300;
+
+/// The autosaved editor, if there is one that still parses.
+pub fn restore() -> Option<Editor> {
+    let saved: Value = LocalStorage::get(EDITOR_STORAGE_KEY).ok()?;
+    let scenario = saved.get("scenario")?;
+    let doc = Scenario::parse_json(&scenario.to_string()).ok()?;
+    let dirty = saved.get("dirty").and_then(Value::as_bool).unwrap_or(false);
+    Some(Editor::new(doc, dirty))
+}
+
+fn autosave(doc: &Scenario, dirty: bool) {
+    let value = serde_json::json!({ "version": 1, "dirty": dirty, "scenario": doc });
+    // A full or disabled storage loses only the autosave; the page keeps working.
+    let _ = LocalStorage::set(EDITOR_STORAGE_KEY, value);
+}
+
+/// A palette item being dragged: its key and the pointer's client position.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct PaletteDrag {
+    key: &'static str,
+    start: (f64, f64),
+    at: (f64, f64),
+}
 
 /// The whole playground.
 #[component]
@@ -21,29 +63,280 @@ pub fn App() -> Html {
     if wants_simulated_panic() {
         panic!("simulated panic requested by ?{SIMULATE_PANIC_QUERY}");
     }
-    let state = use_reducer(|| {
-        AppState::with_form(LocalStorage::get::<RunForm>(FORM_STORAGE_KEY).unwrap_or_default())
-    });
-    {
-        let form = state.form.clone();
-        use_effect_with(form, |form| {
-            // Losing the saved inputs is harmless, so a full or disabled storage is ignored.
-            let _ = LocalStorage::set(FORM_STORAGE_KEY, form);
-        });
-    }
+    let state = use_reducer(|| AppState::with_editor(restore().unwrap_or_default()));
     let dispatch = {
         let state = state.clone();
         Callback::from(move |action| state.dispatch(action))
     };
+
+    // Autosave, debounced so a drag writes once when it rests.
+    {
+        let doc = state.editor.doc.clone();
+        let dirty = state.editor.dirty;
+        use_effect_with((doc, dirty), |(doc, dirty)| {
+            let (doc, dirty) = (doc.clone(), *dirty);
+            let timer = Timeout::new(AUTOSAVE_DELAY_MS, move || autosave(&doc, dirty));
+            move || drop(timer)
+        });
+    }
+
+    // Frame the diagram once the canvas has its size.
+    {
+        let dispatch = dispatch.clone();
+        let doc = state.editor.doc.clone();
+        use_effect_with((), move |()| {
+            Timeout::new(0, move || fit_view(&doc, &dispatch)).forget();
+        });
+    }
+
+    // Keyboard shortcuts.
+    let latest = use_mut_ref(|| (state.editor.doc.clone(), state.editor.viewport, false));
+    *latest.borrow_mut() = (
+        state.editor.doc.clone(),
+        state.editor.viewport,
+        state.help_open,
+    );
+    {
+        let dispatch = dispatch.clone();
+        let latest = latest.clone();
+        use_effect_with((), move |()| {
+            let options = gloo::events::EventListenerOptions::enable_prevent_default();
+            let window = gloo::utils::window();
+            let listener = EventListener::new_with_options(&window, "keydown", options, move |e| {
+                if let Some(k) = e.dyn_ref::<KeyboardEvent>() {
+                    let (doc, viewport, help_open) = latest.borrow().clone();
+                    on_key(k, &doc, viewport, help_open, &dispatch);
+                }
+            });
+            move || drop(listener)
+        });
+    }
+
+    // Palette drag: a ghost follows the pointer; dropping on the canvas adds the node there.
+    let drag = use_state(|| None::<PaletteDrag>);
+    let suppress_click = use_mut_ref(|| false);
+    {
+        let drag_handle = drag.clone();
+        let dispatch = dispatch.clone();
+        let viewport = state.editor.viewport;
+        let suppress = suppress_click.clone();
+        let active = drag.is_some();
+        use_effect_with((active, viewport), move |(active, viewport)| {
+            let mut listeners = Vec::new();
+            if *active {
+                let window = gloo::utils::window();
+                let moving = drag_handle.clone();
+                listeners.push(EventListener::new(&window, "pointermove", move |e| {
+                    if let (Some(p), Some(d)) = (e.dyn_ref::<PointerEvent>(), *moving) {
+                        moving.set(Some(PaletteDrag {
+                            at: (f64::from(p.client_x()), f64::from(p.client_y())),
+                            ..d
+                        }));
+                    }
+                }));
+                let viewport = *viewport;
+                let ending = drag_handle.clone();
+                listeners.push(EventListener::new(&window, "pointerup", move |e| {
+                    let (Some(p), Some(d)) = (e.dyn_ref::<PointerEvent>(), *ending) else {
+                        return;
+                    };
+                    ending.set(None);
+                    let (x, y) = (f64::from(p.client_x()), f64::from(p.client_y()));
+                    let moved = (x - d.start.0).abs() + (y - d.start.1).abs() > 6.0;
+                    let (point, inside) = dom::canvas_point(x, y);
+                    if moved && inside {
+                        *suppress.borrow_mut() = true;
+                        let w = viewport.to_world(point);
+                        dispatch.emit(Action::Editor(EditorAction::Edit(Edit::AddNode {
+                            item: d.key.to_owned(),
+                            at: surge_core::Position {
+                                x: w.x - NODE_W / 2.0,
+                                y: w.y - NODE_H / 2.0,
+                            },
+                        })));
+                    }
+                }));
+            }
+            move || drop(listeners)
+        });
+    }
+    let on_drag_start = {
+        let drag = drag.clone();
+        Callback::from(move |(key, x, y): (&'static str, f64, f64)| {
+            drag.set(Some(PaletteDrag {
+                key,
+                start: (x, y),
+                at: (x, y),
+            }));
+        })
+    };
+    let on_add = {
+        let dispatch = dispatch.clone();
+        let viewport = state.editor.viewport;
+        let suppress = suppress_click.clone();
+        Callback::from(move |key: &'static str| {
+            if std::mem::take(&mut *suppress.borrow_mut()) {
+                return;
+            }
+            dispatch.emit(Action::Editor(EditorAction::Edit(Edit::AddNode {
+                item: key.to_owned(),
+                at: dom::canvas_centre_world(&viewport),
+            })));
+        })
+    };
+    let ghost = drag.and_then(|d| {
+        let moved = (d.at.0 - d.start.0).abs() + (d.at.1 - d.start.1).abs() > 6.0;
+        let item = catalog::find(d.key)?;
+        moved.then(|| {
+            html! {
+                <div class="drag-ghost" style={format!("left:{}px;top:{}px", d.at.0, d.at.1)} aria-hidden="true">
+                    { crate::components::icon(item) }{ item.label }
+                </div>
+            }
+        })
+    });
+
+    let e = &state.editor;
+    let close_help = {
+        let d = dispatch.clone();
+        Callback::from(move |()| d.emit(Action::Help(false)))
+    };
     html! {
-        <div class="app">
+        <div class={classes!("app", drag.is_some().then_some("dragging"))}>
             <Header />
             <main class="workspace">
-                <Palette />
-                <CanvasArea />
-                <RunPanel state={(*state).clone()} {dispatch} />
+                <Palette {on_add} {on_drag_start} />
+                <div class="editor-column">
+                    <Toolbar doc={e.doc.clone()} dirty={e.dirty} viewport={e.viewport}
+                        undo={e.history.undo_label().map(|l| AttrValue::from(l.to_owned()))}
+                        redo={e.history.redo_label().map(|l| AttrValue::from(l.to_owned()))}
+                        problems={e.problems.len()} dispatch={dispatch.clone()} />
+                    <Canvas doc={e.doc.clone()} problems={e.problems.clone()} selection={e.selection.clone()}
+                        viewport={e.viewport} notice={e.notice.clone()} dispatch={dispatch.clone()} />
+                </div>
+                <SidePanel state={(*state).clone()} dispatch={dispatch.clone()} />
             </main>
+            { for ghost }
+            if state.help_open {
+                <HelpOverlay on_close={close_help} />
+            }
         </div>
+    }
+}
+
+fn on_key(
+    k: &KeyboardEvent,
+    doc: &Rc<Scenario>,
+    viewport: crate::editor::Viewport,
+    help_open: bool,
+    dispatch: &Callback<Action>,
+) {
+    let key = k.key();
+    if key == "Escape" {
+        if help_open {
+            dispatch.emit(Action::Help(false));
+        } else if dom::is_typing(k.target()) {
+            // Escape leaves a field, so the editor's shortcuts work again.
+            if let Some(el) = k
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = el.blur();
+            }
+        } else {
+            dispatch.emit(Action::Editor(EditorAction::Select(SelectOp::Clear)));
+        }
+        return;
+    }
+    if dom::is_typing(k.target()) || help_open {
+        return;
+    }
+    let ctrl = k.ctrl_key() || k.meta_key();
+    let on_canvas = k
+        .target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+        .is_some_and(|el| {
+            el.closest(&format!("#{}", dom::CANVAS_ID))
+                .ok()
+                .flatten()
+                .is_some()
+                || el.tag_name().eq_ignore_ascii_case("body")
+        });
+    let editor = |a: EditorAction| dispatch.emit(Action::Editor(a));
+    let step = if k.shift_key() { 5.0 * GRID } else { GRID };
+    let handled = match (ctrl, key.as_str()) {
+        (true, "z" | "Z") if k.shift_key() => {
+            editor(EditorAction::Redo);
+            true
+        }
+        (true, "z" | "Z") => {
+            editor(EditorAction::Undo);
+            true
+        }
+        (true, "y" | "Y") => {
+            editor(EditorAction::Redo);
+            true
+        }
+        (true, "c" | "C") => {
+            editor(EditorAction::Copy);
+            true
+        }
+        (true, "x" | "X") => {
+            editor(EditorAction::Cut);
+            true
+        }
+        (true, "v" | "V") => {
+            editor(EditorAction::Paste);
+            true
+        }
+        (true, "d" | "D") => {
+            editor(EditorAction::Duplicate);
+            true
+        }
+        (true, "a" | "A") => {
+            editor(EditorAction::Select(SelectOp::All));
+            true
+        }
+        (false, "Delete" | "Backspace") => {
+            editor(EditorAction::DeleteSelection);
+            true
+        }
+        (false, "ArrowLeft") if on_canvas => {
+            editor(EditorAction::Nudge(-step, 0.0));
+            true
+        }
+        (false, "ArrowRight") if on_canvas => {
+            editor(EditorAction::Nudge(step, 0.0));
+            true
+        }
+        (false, "ArrowUp") if on_canvas => {
+            editor(EditorAction::Nudge(0.0, -step));
+            true
+        }
+        (false, "ArrowDown") if on_canvas => {
+            editor(EditorAction::Nudge(0.0, step));
+            true
+        }
+        (false, "?") => {
+            dispatch.emit(Action::Help(true));
+            true
+        }
+        (false, "f" | "F") => {
+            fit_view(doc, dispatch);
+            true
+        }
+        (false, "+" | "=") => {
+            zoom_by(viewport, 1.2, dispatch);
+            true
+        }
+        (false, "-") => {
+            zoom_by(viewport, 1.0 / 1.2, dispatch);
+            true
+        }
+        _ => false,
+    };
+    if handled {
+        k.prevent_default();
     }
 }
 

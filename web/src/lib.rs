@@ -7,6 +7,8 @@
 
 pub mod app;
 pub mod components;
+pub mod dom;
+pub mod editor;
 pub mod panic_panel;
 pub mod presets;
 pub mod state;

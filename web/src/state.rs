@@ -1,67 +1,27 @@
 //! UI state as a pure reducer over named actions.
 //!
 //! Why a reducer: every change to what the page shows goes through [`Action`], so it can
-//! be tested without a browser and reasoned about in one place. Effects (local storage)
-//! live in components; nothing here touches the DOM.
+//! be tested without a browser and reasoned about in one place. Effects (local storage,
+//! files, the URL) live in hooks in `app.rs` and the components; nothing here touches the
+//! DOM.
 //!
 //! Where each field lives:
 //!
-//! | field                      | saved locally | in share links | neither |
-//! |----------------------------|---------------|----------------|---------|
-//! | `form` (inputs, preset id) | yes           | (future: as the scenario) |  |
-//! | `outcome`                  |               |                | yes (recomputed by Run) |
+//! | field                          | saved locally | in share links | neither |
+//! |--------------------------------|---------------|----------------|---------|
+//! | `editor.doc` (the scenario)    | yes (`surge.editor.v1`) | yes (later) |  |
+//! | `editor.dirty` (unsaved work)  | yes           |                |         |
+//! | `editor.history`, `clipboard`  |               |                | yes     |
+//! | `editor.selection`, `viewport` |               |                | yes     |
+//! | `panel`, `help_open`, `notice` |               |                | yes     |
+//! | `outcome`                      |               |                | yes (recomputed by Run) |
 
 use std::rc::Rc;
 
-use serde::{Deserialize, Serialize};
 use surge_core::{Report, Scenario, ScenarioErrors, Simulation};
 use yew::Reducible;
 
-/// The run panel's inputs, as typed (strings until Run parses them).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RunForm {
-    /// Requests per second.
-    pub rate_per_s: String,
-    /// The function's concurrency limit.
-    pub concurrency_limit: String,
-    /// Mean function duration in milliseconds.
-    pub mean_duration_ms: String,
-    /// Simulated seconds.
-    pub duration_s: String,
-    /// PRNG seed.
-    pub seed: String,
-    /// The chosen preset's id; empty for the custom Clients → Lambda model.
-    #[serde(default)]
-    pub preset: String,
-}
-
-impl Default for RunForm {
-    fn default() -> Self {
-        RunForm {
-            rate_per_s: "100".into(),
-            concurrency_limit: "10".into(),
-            mean_duration_ms: "100".into(),
-            duration_s: "60".into(),
-            seed: "42".into(),
-            preset: String::new(),
-        }
-    }
-}
-
-/// One input of the run form.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Field {
-    /// Requests per second.
-    Rate,
-    /// Concurrency limit.
-    Limit,
-    /// Mean duration in ms.
-    Duration,
-    /// Simulated seconds.
-    RunLength,
-    /// Seed.
-    Seed,
-}
+use crate::editor::{Editor, EditorAction};
 
 /// The result of the last Run.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -76,38 +36,54 @@ pub enum Outcome {
         /// The exact scenario JSON that produced it.
         scenario_json: Rc<str>,
     },
-    /// The inputs did not make a valid scenario.
+    /// The document is not a valid scenario.
     Invalid(Vec<String>),
+}
+
+/// The tabs of the right-hand panel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Panel {
+    /// The selected node's or edge's parameters.
+    #[default]
+    Inspector,
+    /// Client load over time and the fault schedule.
+    Timeline,
+    /// Run settings, Run, results.
+    Run,
 }
 
 /// Everything the page shows.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct AppState {
-    /// The run panel's inputs.
-    pub form: RunForm,
+    /// The editor.
+    pub editor: Editor,
     /// The last run's result.
     pub outcome: Outcome,
+    /// The open tab of the side panel.
+    pub panel: Panel,
+    /// Whether the keyboard-shortcut overlay is open.
+    pub help_open: bool,
 }
 
 /// Named changes to [`AppState`].
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
-    /// The user typed into a field.
-    Set(Field, String),
-    /// The user asked for a new seed (drawn by the caller, so the reducer stays pure).
-    Reseed(u64),
-    /// Choose a preset by id (empty: the custom model).
-    ChoosePreset(String),
-    /// Build the scenario from the form and run it to the end in the core.
+    /// An editor action.
+    Editor(EditorAction),
+    /// Run the document to the end in the core.
     Run,
+    /// Open a side-panel tab.
+    Show(Panel),
+    /// Open or close the shortcut overlay.
+    Help(bool),
 }
 
 impl AppState {
-    /// Starts from saved inputs.
-    pub fn with_form(form: RunForm) -> Self {
+    /// Starts from a restored editor.
+    pub fn with_editor(editor: Editor) -> Self {
         AppState {
-            form,
-            outcome: Outcome::Idle,
+            editor,
+            ..AppState::default()
         }
     }
 
@@ -115,27 +91,16 @@ impl AppState {
     pub fn apply(&self, action: Action) -> AppState {
         let mut next = self.clone();
         match action {
-            Action::Set(field, value) => {
-                let slot = match field {
-                    Field::Rate => &mut next.form.rate_per_s,
-                    Field::Limit => &mut next.form.concurrency_limit,
-                    Field::Duration => &mut next.form.mean_duration_ms,
-                    Field::RunLength => &mut next.form.duration_s,
-                    Field::Seed => &mut next.form.seed,
-                };
-                *slot = value;
-            }
-            Action::Reseed(seed) => next.form.seed = seed.to_string(),
-            Action::ChoosePreset(id) => {
-                next.form.preset = id;
-                next.outcome = Outcome::Idle;
-            }
-            Action::Run => {
-                next.outcome = match scenario_from_form(&self.form) {
-                    Ok(scenario) => run(&scenario),
-                    Err(errors) => Outcome::Invalid(errors),
+            Action::Editor(a) => {
+                let load = matches!(a, EditorAction::Load { .. });
+                next.editor = self.editor.apply(a);
+                if load {
+                    next.outcome = Outcome::Idle;
                 }
             }
+            Action::Run => next.outcome = run(&self.editor.doc),
+            Action::Show(p) => next.panel = p,
+            Action::Help(open) => next.help_open = open,
         }
         next
     }
@@ -146,61 +111,6 @@ impl Reducible for AppState {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         Rc::new(self.apply(action))
     }
-}
-
-/// The scenario the form describes: the chosen preset (with the form's seed), or the
-/// tiny model built from the inputs. Lists every unparsable field.
-pub fn scenario_from_form(form: &RunForm) -> Result<Scenario, Vec<String>> {
-    if !form.preset.is_empty() {
-        let preset = crate::presets::find(&form.preset)
-            .ok_or_else(|| vec![format!("Unknown preset \"{}\"", form.preset)])?;
-        let mut scenario = Scenario::from_json(preset.json)
-            .map_err(|e| e.0.iter().map(ToString::to_string).collect::<Vec<_>>())?;
-        scenario.seed = form
-            .seed
-            .trim()
-            .parse::<u64>()
-            .map_err(|_| vec![format!("Seed: \"{}\" is not a whole number ≥ 0", form.seed)])?;
-        return Ok(scenario);
-    }
-    custom_scenario(form)
-}
-
-fn custom_scenario(form: &RunForm) -> Result<Scenario, Vec<String>> {
-    let mut errors = Vec::new();
-    let mut num = |label: &str, text: &str| -> f64 {
-        match text.trim().parse::<f64>() {
-            Ok(v) if v.is_finite() => v,
-            _ => {
-                errors.push(format!("{label}: \"{text}\" is not a number"));
-                0.0
-            }
-        }
-    };
-    let rate = num("Requests per second", &form.rate_per_s);
-    let limit = num("Concurrency limit", &form.concurrency_limit);
-    let duration = num("Mean duration (ms)", &form.mean_duration_ms);
-    let length = num("Simulated seconds", &form.duration_s);
-    let seed = form.seed.trim().parse::<u64>();
-    if seed.is_err() {
-        errors.push(format!("Seed: \"{}\" is not a whole number ≥ 0", form.seed));
-    }
-    if limit.fract() != 0.0 || limit < 0.0 || limit > f64::from(u32::MAX) {
-        errors.push(format!(
-            "Concurrency limit: \"{}\" is not a whole number",
-            form.concurrency_limit
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(Scenario::client_to_function(
-        rate,
-        limit as u32,
-        duration,
-        length,
-        seed.unwrap_or(0),
-    ))
 }
 
 /// Runs `scenario` to the end in the core.
@@ -219,9 +129,10 @@ pub fn run(scenario: &Scenario) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::editor::{Edit, SelectOp};
 
     #[test]
-    fn run_uses_the_form_and_reports_from_the_core() {
+    fn run_runs_the_document_and_reports_from_the_core() {
         let state = AppState::default().apply(Action::Run);
         let Outcome::Done {
             report,
@@ -238,46 +149,40 @@ mod tests {
     fn a_new_seed_changes_the_numbers() {
         let a = AppState::default().apply(Action::Run);
         let b = AppState::default()
-            .apply(Action::Reseed(7))
+            .apply(Action::Editor(EditorAction::Edit(Edit::SetRun {
+                seed: 7,
+                duration_s: 60.0,
+                field: "seed".into(),
+            })))
             .apply(Action::Run);
         assert_ne!(a.outcome, b.outcome);
     }
 
     #[test]
-    fn a_preset_runs_its_scenario_with_the_forms_seed() {
+    fn an_invalid_document_is_listed_not_run() {
         let state = AppState::default()
-            .apply(Action::ChoosePreset("lesson7-storm-direct".into()))
-            .apply(Action::Set(Field::Seed, "9".into()))
+            .apply(Action::Editor(EditorAction::Select(SelectOp::All)))
+            .apply(Action::Editor(EditorAction::DeleteSelection))
             .apply(Action::Run);
-        let Outcome::Done { report, .. } = &state.outcome else {
-            panic!("expected a report")
+        let Outcome::Invalid(errors) = &state.outcome else {
+            panic!("expected errors")
         };
-        assert_eq!(report.seed, 9);
-        assert!(
-            report
-                .node("db")
-                .is_some_and(|db| db.errors.connection_refused > 0)
-        );
-        let back = state.apply(Action::ChoosePreset(String::new()));
-        assert_eq!(back.outcome, Outcome::Idle);
+        assert!(errors[0].contains("at least one node"), "{errors:?}");
     }
 
     #[test]
-    fn bad_inputs_are_listed_not_run() {
-        let state = AppState::default()
-            .apply(Action::Set(Field::Rate, "lots".into()))
-            .apply(Action::Set(Field::Limit, "0".into()))
-            .apply(Action::Run);
-        let Outcome::Invalid(errors) = &state.outcome else {
-            panic!("expected errors")
-        };
-        assert!(errors[0].contains("Requests per second"), "{errors:?}");
-        let state = AppState::default()
-            .apply(Action::Set(Field::Duration, "0".into()))
-            .apply(Action::Run);
-        let Outcome::Invalid(errors) = &state.outcome else {
-            panic!("expected errors")
-        };
-        assert!(errors[0].contains("handler[0].compute.ms"), "{errors:?}");
+    fn loading_a_lesson_clears_the_old_outcome() {
+        let preset = &crate::presets::PRESETS[0];
+        let doc = Scenario::from_json(preset.json).expect("valid");
+        let state =
+            AppState::default()
+                .apply(Action::Run)
+                .apply(Action::Editor(EditorAction::Load {
+                    doc: Box::new(doc),
+                    label: preset.title.into(),
+                    dirty: false,
+                }));
+        assert_eq!(state.outcome, Outcome::Idle);
+        assert!(!state.editor.dirty);
     }
 }

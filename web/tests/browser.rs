@@ -1,4 +1,5 @@
-//! Thin browser tests of the DOM glue: the app mounts, Run shows numbers from the core,
+//! Thin browser tests of the DOM glue: the app mounts with its palette and the starter
+//! diagram, Run shows numbers from the core,
 //! and the panic panel renders. Everything else is tested natively or end to end.
 
 #![cfg(target_arch = "wasm32")]
@@ -46,9 +47,24 @@ async fn app_mounts_with_palette_and_runs_the_core() {
     let labels = root
         .query_selector_all(".palette-item .label")
         .expect("query");
-    assert_eq!(labels.length(), 6);
+    assert_eq!(labels.length(), 15);
     assert_eq!(text(&root, "header h1"), "Surge");
+    // The starter diagram: clients calling one function, drawn on the canvas.
+    let nodes = root.query_selector_all("g.node").expect("query");
+    assert_eq!(nodes.length(), 2);
+    assert_eq!(
+        root.query_selector_all("g.edge").expect("query").length(),
+        1
+    );
 
+    let tab: HtmlElement = root
+        .query_selector("#tab-run")
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into().ok())
+        .expect("Run tab");
+    tab.click();
+    settle().await;
     let run: HtmlElement = root
         .query_selector("#run")
         .ok()
@@ -63,7 +79,7 @@ async fn app_mounts_with_palette_and_runs_the_core() {
     let rejected: u64 = text(&root, "#kpi-rejected")
         .parse()
         .expect("a number rejected");
-    // The default form: 100 req/s for 60 s into 10 slots of 100 ms (Erlang B ≈ 21 %).
+    // The starter: 100 req/s for 60 s into 10 slots of 100 ms (Erlang B ≈ 21 %).
     assert!((5_000..7_000).contains(&requests), "requests {requests}");
     assert!(
         rejected > 0 && rejected < requests / 3,

@@ -1,78 +1,75 @@
-//! The palette of services that can be placed on the canvas.
+//! The palette: every service, grouped by role. Drag an item onto the canvas, or click it
+//! (or press Enter on it) to add it at the centre of the view.
 //!
-//! Why simple drawn shapes: recognisable at a glance without copying anyone's artwork.
+//! Why pointer events and not HTML drag-and-drop: they work the same for mouse, pen and
+//! touch, and the drop position is exact.
 
 use yew::prelude::*;
 
-/// One service in the palette.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PaletteItem {
-    /// The node kind it will create.
-    pub kind: &'static str,
-    /// Label shown to the user.
-    pub label: &'static str,
-    /// One line on what it does.
-    pub hint: &'static str,
-    /// SVG path data of its icon in a 24×24 box.
-    pub icon: &'static str,
+use crate::editor::catalog::{CATALOG, CatalogItem, Group};
+
+/// Props of [`Palette`].
+#[derive(Properties, PartialEq, Debug)]
+pub struct PaletteProps {
+    /// Add the item with this key at the centre of the view.
+    pub on_add: Callback<&'static str>,
+    /// A drag of the item with this key started at this client point.
+    pub on_drag_start: Callback<(&'static str, f64, f64)>,
 }
 
-/// The services of the foundation's palette, in display order.
-pub const PALETTE: [PaletteItem; 6] = [
-    PaletteItem {
-        kind: "api_gateway",
-        label: "API Gateway",
-        hint: "HTTP front door: throttling, 29 s timeout",
-        icon: "M3 6h18v12H3z M7 10h10 M7 14h6",
-    },
-    PaletteItem {
-        kind: "lambda",
-        label: "Lambda",
-        hint: "Functions with a shared concurrency pool",
-        icon: "M5 20 L11 4 M11 4 L19 20 M8 12 L5 20",
-    },
-    PaletteItem {
-        kind: "sqs",
-        label: "SQS",
-        hint: "Queue: absorbs surges, redrives to a DLQ",
-        icon: "M3 8h18v8H3z M8 8v8 M13 8v8",
-    },
-    PaletteItem {
-        kind: "step_functions",
-        label: "Step Functions",
-        hint: "Workflows with retries and catches",
-        icon: "M6 4h4v4H6z M14 16h4v4h-4z M8 8v4h8v4",
-    },
-    PaletteItem {
-        kind: "rds_proxy",
-        label: "RDS Proxy",
-        hint: "Pools and multiplexes database connections",
-        icon: "M4 12h6 M14 12h6 M10 8h4v8h-4z",
-    },
-    PaletteItem {
-        kind: "kinesis",
-        label: "Kinesis",
-        hint: "Sharded stream, ordered per key",
-        icon: "M3 7h18 M3 12h18 M3 17h18",
-    },
-];
+/// A service's icon.
+pub fn icon(item: &CatalogItem) -> Html {
+    html! {
+        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">
+            <path d={item.icon} fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" stroke-linecap="round"/>
+        </svg>
+    }
+}
 
 /// The left-hand list of services.
 #[component]
-pub fn Palette() -> Html {
+pub fn Palette(props: &PaletteProps) -> Html {
+    let group = |g: Group| {
+        html! {
+            <li class="palette-group">
+                <h3>{ g.title() }</h3>
+                <ul>
+                    { for CATALOG.iter().filter(|i| i.group == g).map(|item| {
+                        let key = item.key;
+                        let onclick = {
+                            let on_add = props.on_add.clone();
+                            Callback::from(move |_: MouseEvent| on_add.emit(key))
+                        };
+                        let onpointerdown = {
+                            let start = props.on_drag_start.clone();
+                            Callback::from(move |e: PointerEvent| {
+                                if e.button() == 0 {
+                                    start.emit((key, f64::from(e.client_x()), f64::from(e.client_y())));
+                                }
+                            })
+                        };
+                        html! {
+                            <li>
+                                <button type="button" class="palette-item" data-kind={item.key}
+                                    title={item.hint} aria-label={format!("Add {}: {}", item.label, item.hint)}
+                                    {onclick} {onpointerdown}>
+                                    { icon(item) }
+                                    <span class="label">{ item.label }</span>
+                                </button>
+                            </li>
+                        }
+                    }) }
+                </ul>
+            </li>
+        }
+    };
     html! {
         <nav class="palette" aria-label="Services">
             <h2>{ "Services" }</h2>
-            <ul>
-                { for PALETTE.iter().map(|item| html! {
-                    <li class="palette-item" data-kind={item.kind} title={item.hint}>
-                        <svg viewBox="0 0 24 24" aria-hidden="true">
-                            <path d={item.icon} fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" stroke-linecap="round"/>
-                        </svg>
-                        <span class="label">{ item.label }</span>
-                    </li>
-                }) }
+            <ul class="palette-groups">
+                { for Group::ALL.iter().map(|g| group(*g)) }
             </ul>
+            <p class="palette-tip">{ "Drag onto the canvas, or press Enter to add at the centre." }</p>
         </nav>
     }
 }

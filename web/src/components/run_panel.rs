@@ -1,103 +1,142 @@
-//! The run panel: the tiny model's inputs, the Run button, and the results.
+//! The Run tab: load a lesson, set the seed, Run, and read the results.
 
+use std::rc::Rc;
+
+use surge_core::Scenario;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::Results;
+use crate::editor::{Edit, EditorAction};
 use crate::presets::{self, PRESETS};
-use crate::state::{Action, AppState, Field};
+use crate::state::{Action, Outcome};
 
 /// Props of [`RunPanel`].
 #[derive(Properties, PartialEq, Debug)]
 pub struct RunPanelProps {
-    /// Current state (read only).
-    pub state: AppState,
-    /// Sends actions to the reducer.
+    /// The document.
+    pub doc: Rc<Scenario>,
+    /// Whether the document holds unsaved work.
+    pub dirty: bool,
+    /// The last run.
+    pub outcome: Outcome,
+    /// Sends actions.
     pub dispatch: Callback<Action>,
 }
 
-/// Inputs, Run button and results.
+/// Asks before replacing unsaved work.
+pub fn may_discard(dirty: bool) -> bool {
+    !dirty
+        || gloo::dialogs::confirm(
+            "Replace the diagram? Your changes are not saved to a file (they stay in this browser's undo history until you reload).",
+        )
+}
+
+/// Lesson menu, seed, Run and results.
 #[component]
-pub fn RunPanel(props: &RunPanelProps) -> Html {
-    let form = &props.state.form;
-    let input = |field: Field,
-                 id: &'static str,
-                 label: &'static str,
-                 unit: &'static str,
-                 value: &str| {
-        let dispatch = props.dispatch.clone();
-        let oninput = Callback::from(move |e: InputEvent| {
-            if let Some(el) = e
+pub fn RunPanel(p: &RunPanelProps) -> Html {
+    let chosen = use_state(String::new);
+    let on_choose = {
+        let chosen = chosen.clone();
+        Callback::from(move |e: Event| {
+            if let Some(s) = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
+            {
+                chosen.set(s.value());
+            }
+        })
+    };
+    let on_load = {
+        let chosen = chosen.clone();
+        let dispatch = p.dispatch.clone();
+        let dirty = p.dirty;
+        Callback::from(move |_| {
+            let Some(preset) = presets::find(&chosen) else {
+                return;
+            };
+            if !may_discard(dirty) {
+                return;
+            }
+            match Scenario::parse_json(preset.json) {
+                Ok(doc) => dispatch.emit(Action::Editor(EditorAction::Load {
+                    doc: Box::new(doc),
+                    label: format!("Load {}", preset.title),
+                    dirty: false,
+                })),
+                Err(e) => gloo::console::error!(format!("preset {}: {e}", preset.id)),
+            }
+        })
+    };
+    let on_seed = {
+        let dispatch = p.dispatch.clone();
+        let doc = p.doc.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(i) = e
                 .target()
                 .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+                && let Ok(seed) = i.value().trim().parse::<u64>()
             {
-                dispatch.emit(Action::Set(field, el.value()));
+                dispatch.emit(Action::Editor(EditorAction::Edit(Edit::SetRun {
+                    seed,
+                    duration_s: doc.duration_s,
+                    field: "seed".into(),
+                })));
             }
-        });
-        html! {
-            <label class="field" for={id}>
-                <span class="field-label">{ label }</span>
-                <span class="field-input">
-                    <input {id} type="text" inputmode="decimal" value={value.to_owned()} {oninput} />
-                    <span class="unit">{ unit }</span>
-                </span>
-            </label>
-        }
+        })
+    };
+    let on_reseed = {
+        let dispatch = p.dispatch.clone();
+        let doc = p.doc.clone();
+        Callback::from(move |_| {
+            dispatch.emit(Action::Editor(EditorAction::Edit(Edit::SetRun {
+                seed: u64::from(rand::random::<u32>()),
+                duration_s: doc.duration_s,
+                field: "reseed".into(),
+            })));
+            dispatch.emit(Action::Editor(EditorAction::Seal));
+        })
     };
     let on_run = {
-        let dispatch = props.dispatch.clone();
+        let dispatch = p.dispatch.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             dispatch.emit(Action::Run);
         })
     };
-    let on_reseed = {
-        let dispatch = props.dispatch.clone();
-        Callback::from(move |_| dispatch.emit(Action::Reseed(u64::from(rand::random::<u32>()))))
-    };
-    let on_preset = {
-        let dispatch = props.dispatch.clone();
-        Callback::from(move |e: Event| {
-            if let Some(el) = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
-            {
-                dispatch.emit(Action::ChoosePreset(el.value()));
-            }
-        })
-    };
-    let preset = presets::find(&form.preset);
-    let selected = |id: &str| form.preset == id;
+    let narrative = presets::find(&chosen).map(|p| p.narrative);
     html! {
-        <aside class="run-panel" aria-label="Run">
-            <h2>{ "Run" }</h2>
-            <label class="field" for="preset">
-                <span class="field-label">{ "Scenario" }</span>
-                <select id="preset" onchange={on_preset}>
-                    <option value="" selected={selected("")}>{ "Custom · Clients → Lambda" }</option>
-                    { for PRESETS.iter().map(|p| html! {
-                        <option value={p.id} selected={selected(p.id)}>{ p.title }</option>
-                    }) }
-                </select>
+        <div class="run-tab">
+            <label class="param" for="preset">
+                <span class="param-label">{ "Lessons" }</span>
+                <span class="field-input">
+                    <select id="preset" onchange={on_choose}>
+                        <option value="" selected={chosen.is_empty()}>{ "Choose a lesson…" }</option>
+                        { for PRESETS.iter().map(|x| html! {
+                            <option value={x.id} selected={*chosen == x.id}>{ x.title }</option>
+                        }) }
+                    </select>
+                    <button type="button" id="load-preset" onclick={on_load} disabled={chosen.is_empty()}>{ "Load" }</button>
+                </span>
             </label>
+            if let Some(n) = narrative {
+                <p class="narrative">{ n }</p>
+            }
             <form onsubmit={on_run}>
-                if let Some(p) = preset {
-                    <p class="model narrative">{ p.narrative }</p>
-                } else {
-                    <p class="model">{ "Poisson arrivals into a function with reserved and provisioned concurrency at the limit, exponential durations." }</p>
-                    { input(Field::Rate, "rate", "Requests per second", "req/s", &form.rate_per_s) }
-                    { input(Field::Limit, "limit", "Concurrency limit", "", &form.concurrency_limit) }
-                    { input(Field::Duration, "duration", "Mean duration", "ms", &form.mean_duration_ms) }
-                    { input(Field::RunLength, "length", "Simulated time", "s", &form.duration_s) }
-                }
                 <div class="seed-row">
-                    { input(Field::Seed, "seed", "Seed", "", &form.seed) }
+                    <label class="param" for="seed">
+                        <span class="param-label">{ "Seed" }</span>
+                        <span class="field-input">
+                            <input id="seed" type="text" inputmode="numeric" value={p.doc.seed.to_string()} oninput={on_seed} />
+                        </span>
+                    </label>
                     <button type="button" class="ghost" onclick={on_reseed} aria-label="Random seed" title="Random seed">{ "⚄" }</button>
                 </div>
+                <p class="muted">{ format!("Simulates {} s (set it in the Timeline tab). Same diagram and seed, same numbers: here and in the CLI.", p.doc.duration_s) }</p>
                 <button type="submit" class="primary" id="run">{ "Run" }</button>
             </form>
-            <Results outcome={props.state.outcome.clone()} />
-        </aside>
+            <Results outcome={p.outcome.clone()} />
+        </div>
     }
 }

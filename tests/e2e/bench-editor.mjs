@@ -1,0 +1,117 @@
+// Editor benchmark (not a test): frame times while panning, zooming and dragging a
+// 200-node diagram in headless Chromium, on the release build in dist/.
+// Run: `cargo xtask bench` (after the engine benchmarks) or `node bench-editor.mjs` here.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { serveDist, launchBrowser, openPage } from './harness.mjs';
+
+const COLUMNS = ['client', 'api_gateway', 'lambda', 'rds_proxy', 'rds'];
+const ROWS = 40; // 5 × 40 = 200 nodes, 160 edges
+
+function bigScenario() {
+  const nodes = [];
+  const edges = [];
+  for (let r = 0; r < ROWS; r++) {
+    COLUMNS.forEach((kind, c) => {
+      const id = `${kind}-${r}`;
+      const params = kind === 'lambda' ? { handler: [{ call: { node: `rds_proxy-${r}` } }] } : {};
+      nodes.push({ id, kind, params, position: { x: 40 + c * 240, y: 40 + r * 80 } });
+      if (c > 0) edges.push({ from: `${COLUMNS[c - 1]}-${r}`, to: id });
+    });
+  }
+  return { format: 'surge-scenario', version: 2, seed: 1, duration_s: 10, nodes, edges };
+}
+
+function stats(intervals) {
+  const s = [...intervals].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  return { frames: s.length, median: q(0.5), p95: q(0.95), max: s[s.length - 1] };
+}
+
+async function measure(page, gesture) {
+  await page.evaluate(() => {
+    // Time inside the page's handlers: from a capturing window listener (first) to a
+    // bubbling one (last); Yew's delegated handler and its re-render run in between.
+    window.__handler = [];
+    if (!window.__hooked) {
+      window.__hooked = true;
+      for (const type of ['pointermove', 'wheel']) {
+        window.addEventListener(type, () => { window.__t0 = performance.now(); }, { capture: true });
+        window.addEventListener(type, () => { window.__handler.push(performance.now() - window.__t0); });
+      }
+    }
+    window.__frames = [];
+    let last = performance.now();
+    const loop = (t) => {
+      window.__frames.push(t - last);
+      last = t;
+      if (window.__measuring) requestAnimationFrame(loop);
+    };
+    window.__measuring = true;
+    requestAnimationFrame(loop);
+  });
+  const started = Date.now();
+  const moves = await gesture();
+  const wall = Date.now() - started;
+  const [frames, handler] = await page.evaluate(() => {
+    window.__measuring = false;
+    return [window.__frames.slice(2), window.__handler];
+  });
+  const h = stats(handler);
+  return { ...stats(frames), moves, msPerMove: wall / moves, handlerMedian: h.median, handlerP95: h.p95 };
+}
+
+const server = await serveDist();
+const browser = await launchBrowser();
+try {
+  const { page, context } = await openPage(browser, server.url);
+  await page.waitForSelector('g.node');
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'surge-bench-')), 'big.json');
+  fs.writeFileSync(file, JSON.stringify(bigScenario()));
+  await page.setInputFiles('#open-file', file);
+  await page.waitForFunction(() => document.querySelectorAll('g.node').length === 200);
+  const box = await page.locator('#canvas-svg').boundingBox();
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  const results = {};
+
+  results.pan = await measure(page, async () => {
+    await page.keyboard.down(' ');
+    await page.mouse.move(cx, cy);
+    await page.mouse.down();
+    let n = 0;
+    for (let i = 0; i < 120; i++, n++) await page.mouse.move(cx - i * 3, cy - i * 2);
+    await page.mouse.up();
+    await page.keyboard.up(' ');
+    return n;
+  });
+
+  results.zoom = await measure(page, async () => {
+    await page.mouse.move(cx, cy);
+    let n = 0;
+    for (let i = 0; i < 60; i++, n++) await page.mouse.wheel(0, i < 30 ? 40 : -40);
+    return n;
+  });
+
+  await page.keyboard.press('Control+a');
+  const first = await page.locator('g.node[data-node="lambda-3"] .node-box').boundingBox();
+  results.dragAll = await measure(page, async () => {
+    await page.mouse.move(first.x + 20, first.y + 20);
+    await page.mouse.down();
+    let n = 0;
+    for (let i = 0; i < 60; i++, n++) await page.mouse.move(first.x + 20 + i * 4, first.y + 20 + i * 2);
+    await page.mouse.up();
+    return n;
+  });
+  await context.close();
+  console.log('200 nodes, 160 edges; rAF frame intervals in ms during each gesture:');
+  for (const [name, r] of Object.entries(results)) {
+    console.log(
+      `${name.padEnd(8)} frames ${String(r.frames).padStart(4)}  median ${r.median.toFixed(1)}  p95 ${r.p95.toFixed(1)}  max ${r.max.toFixed(1)}  | handler+render median ${r.handlerMedian.toFixed(2)} p95 ${r.handlerP95.toFixed(2)}  (${r.moves} events, ${r.msPerMove.toFixed(1)} ms apart)`,
+    );
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}

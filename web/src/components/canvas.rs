@@ -1,0 +1,592 @@
+//! The canvas: nodes and edges in an SVG with pan, zoom, pinch, drag, connect by dragging
+//! from an output port, box-select, a minimap and the notice bar.
+//!
+//! Why one pointer handler on the `<svg>`: nodes, ports and edges only carry data
+//! attributes, so a 200-node diagram has no per-node closures, and every gesture is a
+//! small state machine here that ends in editor actions (a drag is one undo step: the
+//! moves share a gesture id and the end seals it).
+
+use std::rc::Rc;
+
+use gloo::events::{EventListener, EventListenerOptions};
+use surge_core::{Invocation, Position, Scenario, edge_rule, edge_rules};
+use wasm_bindgen::JsCast;
+use web_sys::{Element, PointerEvent, WheelEvent};
+use yew::prelude::*;
+
+use super::{CanvasEdge, CanvasNode, DropHint, Minimap};
+use crate::dom::{self, CANVAS_ID};
+use crate::editor::catalog;
+use crate::editor::geometry::{
+    self, Point, Rect, edge_midpoint, edge_path, in_port, node_at, nodes_in, out_port, snap,
+};
+use crate::editor::{EdgeKey, Edit, EditorAction, Notice, SelectOp, Selection, Viewport};
+use crate::state::{Action, Panel};
+
+/// The canvas' own styles, inside the SVG so an exported PNG looks like the screen.
+const CANVAS_CSS: &str = include_str!("canvas.css");
+
+/// Props of [`Canvas`].
+#[derive(Properties, PartialEq, Debug)]
+pub struct CanvasProps {
+    /// The document.
+    pub doc: Rc<Scenario>,
+    /// Validation problems of the document.
+    pub problems: Rc<Vec<surge_core::ScenarioError>>,
+    /// The selection.
+    pub selection: Selection,
+    /// Pan and zoom.
+    pub viewport: Viewport,
+    /// The notice to show.
+    pub notice: Option<Notice>,
+    /// Sends actions.
+    pub dispatch: Callback<Action>,
+}
+
+#[derive(Clone, Debug)]
+enum Gesture {
+    Pan {
+        start: Point,
+        from: Viewport,
+        moved: bool,
+    },
+    Move {
+        start: Point,
+        origins: Vec<(String, Position)>,
+        gesture: u64,
+        moved: bool,
+    },
+    Connect {
+        from: String,
+    },
+    Box {
+        start: Point,
+        additive: bool,
+    },
+    Pinch {
+        distance: f64,
+        mid: Point,
+        from: Viewport,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Overlay {
+    None,
+    Line { from: String, a: Point, b: Point },
+    Box(Rect),
+}
+
+/// The name of an invocation kind as the format spells it.
+pub fn invocation_name(i: Invocation) -> &'static str {
+    match i {
+        Invocation::Sync => "sync",
+        Invocation::Async => "async",
+        Invocation::Poll => "poll",
+        Invocation::Stream => "stream",
+        Invocation::Integration => "integration",
+    }
+}
+
+fn port_kinds(tag: &str, outputs: bool) -> String {
+    let mut kinds: Vec<&str> = Vec::new();
+    for r in edge_rules() {
+        if (outputs && r.from == tag) || (!outputs && r.to == tag) {
+            for i in r.invocations {
+                let n = invocation_name(*i);
+                if !kinds.contains(&n) {
+                    kinds.push(n);
+                }
+            }
+        }
+    }
+    kinds.join(", ")
+}
+
+fn closest_attr(target: Option<web_sys::EventTarget>, attr: &str) -> Option<String> {
+    let el = target?.dyn_into::<Element>().ok()?;
+    el.closest(&format!("[{attr}]"))
+        .ok()
+        .flatten()?
+        .get_attribute(attr)
+}
+
+fn local(e: &web_sys::MouseEvent) -> Point {
+    dom::canvas_point(f64::from(e.client_x()), f64::from(e.client_y())).0
+}
+
+/// Shared mutable gesture state (pointer events arrive between renders).
+#[derive(Default)]
+struct Live {
+    gesture: Option<Gesture>,
+    pointers: Vec<(i32, Point)>,
+    next_gesture: u64,
+    space: bool,
+}
+
+/// The canvas.
+#[component]
+pub fn Canvas(props: &CanvasProps) -> Html {
+    let live = use_mut_ref(Live::default);
+    let overlay = use_state(|| Overlay::None);
+    // Latest props for listeners registered once.
+    let latest = use_mut_ref(|| (props.viewport, props.doc.clone(), props.selection.clone()));
+    *latest.borrow_mut() = (props.viewport, props.doc.clone(), props.selection.clone());
+    let svg_ref = use_node_ref();
+
+    // Wheel zoom needs a non-passive listener to stop the page from scrolling; Space is
+    // tracked for Space+drag panning.
+    {
+        let svg_ref = svg_ref.clone();
+        let latest = latest.clone();
+        let live = live.clone();
+        let dispatch = props.dispatch.clone();
+        use_effect_with((), move |()| {
+            let mut listeners = Vec::new();
+            if let Some(svg) = svg_ref.cast::<Element>() {
+                let opts = EventListenerOptions::enable_prevent_default();
+                let dispatch = dispatch.clone();
+                listeners.push(EventListener::new_with_options(
+                    &svg,
+                    "wheel",
+                    opts,
+                    move |e| {
+                        let Some(e) = e.dyn_ref::<WheelEvent>() else {
+                            return;
+                        };
+                        e.prevent_default();
+                        let vp = latest.borrow().0;
+                        let unit = if e.delta_mode() == 1 { 16.0 } else { 1.0 };
+                        let factor = (-e.delta_y() * unit * 0.0015).exp();
+                        dispatch.emit(Action::Editor(EditorAction::SetViewport(
+                            vp.zoomed_at(factor, local(e)),
+                        )));
+                    },
+                ));
+            }
+            let window = gloo::utils::window();
+            let down = live.clone();
+            listeners.push(EventListener::new(&window, "keydown", move |e| {
+                if let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>()
+                    && k.key() == " "
+                    && !dom::is_typing(k.target())
+                {
+                    down.borrow_mut().space = true;
+                }
+            }));
+            let up = live.clone();
+            listeners.push(EventListener::new(&window, "keyup", move |e| {
+                if let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>()
+                    && k.key() == " "
+                {
+                    up.borrow_mut().space = false;
+                }
+            }));
+            move || drop(listeners)
+        });
+    }
+
+    let dispatch = props.dispatch.clone();
+    let editor = move |a: EditorAction| dispatch.emit(Action::Editor(a));
+
+    let onpointerdown = {
+        let show_inspector = props.dispatch.clone();
+        let svg_ref = svg_ref.clone();
+        let live = live.clone();
+        let latest = latest.clone();
+        let editor = editor.clone();
+        let overlay = overlay.clone();
+        Callback::from(move |e: PointerEvent| {
+            let (vp, doc, selection) = latest.borrow().clone();
+            let p = local(&e);
+            let world = vp.to_world(p);
+            let mut l = live.borrow_mut();
+            l.pointers.retain(|(id, _)| *id != e.pointer_id());
+            l.pointers.push((e.pointer_id(), p));
+            // Capture on the SVG itself (Yew delegates events from the root, so the event's
+            // current target is not the canvas): moves and the release keep coming here.
+            if let Some(svg) = svg_ref.cast::<Element>() {
+                let _ = svg.set_pointer_capture(e.pointer_id());
+            }
+            if l.pointers.len() == 2 {
+                let (a, b) = (l.pointers[0].1, l.pointers[1].1);
+                l.gesture = Some(Gesture::Pinch {
+                    distance: (a.x - b.x).hypot(a.y - b.y).max(1.0),
+                    mid: Point::new((a.x + b.x) / 2.0, (a.y + b.y) / 2.0),
+                    from: vp,
+                });
+                overlay.set(Overlay::None);
+                return;
+            }
+            if e.button() != 0 && e.pointer_type() == "mouse" && e.button() != 1 {
+                return;
+            }
+            let target = e.target();
+            let node = closest_attr(target.clone(), "data-node");
+            let port = closest_attr(target.clone(), "data-port");
+            let edge = closest_attr(target.clone(), "data-edge");
+            let shift = e.shift_key();
+            if l.space || e.button() == 1 {
+                l.gesture = Some(Gesture::Pan {
+                    start: p,
+                    from: vp,
+                    moved: false,
+                });
+            } else if let (Some(from), Some("out")) = (node.clone(), port.as_deref()) {
+                if let Some(n) = doc.nodes.iter().find(|n| n.id == from) {
+                    let a = out_port(n.position);
+                    overlay.set(Overlay::Line {
+                        from: from.clone(),
+                        a,
+                        b: world,
+                    });
+                }
+                l.gesture = Some(Gesture::Connect { from });
+            } else if let Some(id) = node {
+                let mut chosen = selection.nodes.clone();
+                if shift {
+                    editor(EditorAction::Select(SelectOp::Toggle(id.clone())));
+                    if !chosen.remove(&id) {
+                        chosen.insert(id.clone());
+                    }
+                } else if !chosen.contains(&id) {
+                    editor(EditorAction::Select(SelectOp::Only(vec![id.clone()])));
+                    chosen = std::iter::once(id.clone()).collect();
+                    show_inspector.emit(Action::Show(Panel::Inspector));
+                }
+                let origins = doc
+                    .nodes
+                    .iter()
+                    .filter(|n| chosen.contains(&n.id))
+                    .map(|n| (n.id.clone(), n.position))
+                    .collect();
+                l.next_gesture += 1;
+                l.gesture = Some(Gesture::Move {
+                    start: world,
+                    origins,
+                    gesture: l.next_gesture,
+                    moved: false,
+                });
+            } else if let Some(key) = edge.and_then(|k| {
+                k.split_once('→').map(|(a, b)| EdgeKey {
+                    from: a.to_owned(),
+                    to: b.to_owned(),
+                })
+            }) {
+                editor(EditorAction::Select(SelectOp::Edge(key, shift)));
+                l.gesture = None;
+            } else if shift {
+                l.gesture = Some(Gesture::Box {
+                    start: world,
+                    additive: true,
+                });
+            } else {
+                l.gesture = Some(Gesture::Pan {
+                    start: p,
+                    from: vp,
+                    moved: false,
+                });
+            }
+        })
+    };
+
+    let onpointermove = {
+        let live = live.clone();
+        let latest = latest.clone();
+        let editor = editor.clone();
+        let overlay = overlay.clone();
+        Callback::from(move |e: PointerEvent| {
+            let p = local(&e);
+            let mut l = live.borrow_mut();
+            if let Some(slot) = l.pointers.iter_mut().find(|(id, _)| *id == e.pointer_id()) {
+                slot.1 = p;
+            }
+            let vp = latest.borrow().0;
+            let world = vp.to_world(p);
+            let pointers = l.pointers.clone();
+            match l.gesture.as_mut() {
+                None => {}
+                Some(Gesture::Pinch {
+                    distance,
+                    mid,
+                    from,
+                }) if pointers.len() >= 2 => {
+                    let (a, b) = (pointers[0].1, pointers[1].1);
+                    let d = (a.x - b.x).hypot(a.y - b.y).max(1.0);
+                    let m = Point::new((a.x + b.x) / 2.0, (a.y + b.y) / 2.0);
+                    let v = from
+                        .zoomed_at(d / *distance, *mid)
+                        .panned(m.x - mid.x, m.y - mid.y);
+                    editor(EditorAction::SetViewport(v));
+                }
+                Some(Gesture::Pinch { .. }) => {}
+                Some(Gesture::Pan { start, from, moved }) => {
+                    let (dx, dy) = (p.x - start.x, p.y - start.y);
+                    if dx.abs() + dy.abs() > 3.0 {
+                        *moved = true;
+                    }
+                    if *moved {
+                        editor(EditorAction::SetViewport(from.panned(dx, dy)));
+                    }
+                }
+                Some(Gesture::Move {
+                    start,
+                    origins,
+                    gesture,
+                    moved,
+                }) => {
+                    let (dx, dy) = (world.x - start.x, world.y - start.y);
+                    if dx.abs() + dy.abs() > 3.0 {
+                        *moved = true;
+                    }
+                    if *moved {
+                        let moves = origins
+                            .iter()
+                            .map(|(id, o)| {
+                                let to = snap(Position {
+                                    x: o.x + dx,
+                                    y: o.y + dy,
+                                });
+                                (id.clone(), to)
+                            })
+                            .collect();
+                        editor(EditorAction::Edit(Edit::MoveNodes {
+                            moves,
+                            gesture: *gesture,
+                        }));
+                    }
+                }
+                Some(Gesture::Connect { from }) => {
+                    if let Overlay::Line { a, .. } = &*overlay {
+                        overlay.set(Overlay::Line {
+                            from: from.clone(),
+                            a: *a,
+                            b: world,
+                        });
+                    }
+                }
+                Some(Gesture::Box { start, .. }) => {
+                    overlay.set(Overlay::Box(Rect::from_corners(*start, world)));
+                }
+            }
+        })
+    };
+
+    let onpointerup = {
+        let live = live.clone();
+        let latest = latest.clone();
+        let editor = editor.clone();
+        let overlay = overlay.clone();
+        Callback::from(move |e: PointerEvent| {
+            let p = local(&e);
+            let (vp, doc, _) = latest.borrow().clone();
+            let world = vp.to_world(p);
+            let mut l = live.borrow_mut();
+            l.pointers.retain(|(id, _)| *id != e.pointer_id());
+            let gesture = l.gesture.take();
+            drop(l);
+            overlay.set(Overlay::None);
+            match gesture {
+                Some(Gesture::Pan { moved: false, .. }) if e.type_() == "pointerup" => {
+                    editor(EditorAction::Select(SelectOp::Clear));
+                }
+                Some(Gesture::Move { moved: true, .. }) => editor(EditorAction::Seal),
+                Some(Gesture::Connect { from }) => {
+                    if let Some(to) = node_at(&doc, world)
+                        && to != from
+                    {
+                        editor(EditorAction::Edit(Edit::Connect {
+                            from,
+                            to: to.to_owned(),
+                        }));
+                    }
+                }
+                Some(Gesture::Box { start, additive }) => {
+                    let ids = nodes_in(&doc, Rect::from_corners(start, world));
+                    editor(EditorAction::Select(if additive {
+                        SelectOp::Add(ids)
+                    } else {
+                        SelectOp::Only(ids)
+                    }));
+                }
+                _ => {}
+            }
+        })
+    };
+
+    let open_inspector = {
+        let dispatch = props.dispatch.clone();
+        move |id: String| {
+            dispatch.emit(Action::Editor(EditorAction::Select(SelectOp::Only(vec![
+                id,
+            ]))));
+            dispatch.emit(Action::Show(Panel::Inspector));
+            focus_inspector();
+        }
+    };
+    let ondblclick = {
+        let open = open_inspector.clone();
+        Callback::from(move |e: MouseEvent| {
+            if let Some(id) = closest_attr(e.target(), "data-node") {
+                open(id);
+            }
+        })
+    };
+    let onkeydown = {
+        let open = open_inspector.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter"
+                && let Some(id) = closest_attr(e.target(), "data-node")
+            {
+                e.prevent_default();
+                open(id);
+            }
+        })
+    };
+    let onfocusin = {
+        let live = live.clone();
+        let latest = latest.clone();
+        let editor = editor.clone();
+        Callback::from(move |e: FocusEvent| {
+            if live.borrow().gesture.is_some() {
+                return; // a click selects through pointerdown, with Shift semantics
+            }
+            if let Some(id) = closest_attr(e.target(), "data-node") {
+                let selected = latest.borrow().2.nodes.contains(&id);
+                if !selected {
+                    editor(EditorAction::Select(SelectOp::Only(vec![id])));
+                }
+            }
+        })
+    };
+
+    // What a dragged connection may end on: asked of the core's rules.
+    let connecting = match &*overlay {
+        Overlay::Line { from, .. } => props
+            .doc
+            .nodes
+            .iter()
+            .find(|n| &n.id == from)
+            .map(|n| (from.clone(), n.kind.tag())),
+        _ => None,
+    };
+    let doc = &props.doc;
+    let edges = doc.edges.iter().filter_map(|e| {
+        let a = doc.nodes.iter().find(|n| n.id == e.from)?;
+        let b = doc.nodes.iter().find(|n| n.id == e.to)?;
+        let (pa, pb) = (
+            out_port(a.position),
+            in_port(b.position),
+        );
+        let inv = e
+            .invocation_for(a.kind.tag(), b.kind.tag())
+            .map_or("sync", invocation_name);
+        let key = EdgeKey::of(e);
+        let mid = edge_midpoint(pa, pb);
+        Some(html! {
+            <CanvasEdge key={format!("{}→{}", e.from, e.to)} key_attr={format!("{}→{}", e.from, e.to)}
+                d={edge_path(pa, pb)} invocation={inv} mid={(mid.x, mid.y)}
+                selected={props.selection.edges.contains(&key)} />
+        })
+    });
+    let nodes = doc.nodes.iter().enumerate().map(|(i, n)| {
+        let item = catalog::for_node(&n.kind);
+        let tag = n.kind.tag();
+        let exact = format!("nodes[{i}]");
+        let nested = format!("nodes[{i}].");
+        let problems = props
+            .problems
+            .iter()
+            .filter(|e| e.path == exact || e.path.starts_with(&nested))
+            .count();
+        let drop = match &connecting {
+            Some((from, _)) if *from == n.id => DropHint::Idle,
+            Some((_, from_tag)) => {
+                if edge_rule(from_tag, tag).is_ok() {
+                    DropHint::Accepts
+                } else {
+                    DropHint::Refuses
+                }
+            }
+            None => DropHint::Idle,
+        };
+        html! {
+            <CanvasNode key={n.id.clone()} id={n.id.clone()} label={n.label().to_owned()}
+                kind_label={item.label} kind={tag} icon={item.icon}
+                x={n.position.x} y={n.position.y}
+                selected={props.selection.nodes.contains(&n.id)} {problems}
+                inputs={port_kinds(tag, false)} outputs={port_kinds(tag, true)} {drop} />
+        }
+    });
+    let overlay_html = match &*overlay {
+        Overlay::None => html! {},
+        Overlay::Line { a, b, .. } => html! {
+            <path class="overlay connecting" d={edge_path(*a, *b)} />
+        },
+        Overlay::Box(r) => html! {
+            <rect class="overlay box-select" x={r.x.to_string()} y={r.y.to_string()}
+                width={r.w.to_string()} height={r.h.to_string()} />
+        },
+    };
+    let vp = props.viewport;
+    let grid = geometry::GRID * vp.zoom;
+    let notice = props.notice.clone().map(|n| {
+        let dismiss = {
+            let editor = editor.clone();
+            Callback::from(move |_| editor(EditorAction::Notice(None)))
+        };
+        html! {
+            <div class={classes!("notice", n.refused.then_some("refused"))} role={if n.refused { "alert" } else { "status" }}>
+                <span>{ n.text }</span>
+                <button type="button" class="ghost small" aria-label="Dismiss" onclick={dismiss}>{ "×" }</button>
+            </div>
+        }
+    });
+    html! {
+        <section class="canvas" aria-label="Canvas">
+            <svg id={CANVAS_ID} ref={svg_ref} class="canvas-svg" role="group"
+                aria-label={format!("Diagram with {} nodes and {} connections", doc.nodes.len(), doc.edges.len())}
+                {onpointerdown} onpointermove={onpointermove} onpointerup={onpointerup.clone()}
+                onpointercancel={onpointerup} {ondblclick} {onkeydown} {onfocusin}>
+                <defs>
+                    <style>{ CANVAS_CSS }</style>
+                    <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                        <path d="M0 0 L10 5 L0 10 z" class="arrow-head" />
+                    </marker>
+                    <pattern id="grid" width={grid.to_string()} height={grid.to_string()}
+                        patternUnits="userSpaceOnUse"
+                        patternTransform={format!("translate({:.2} {:.2})", vp.x, vp.y)}>
+                        <circle cx="1" cy="1" r="1" class="grid-dot" />
+                    </pattern>
+                </defs>
+                <rect class="grid-bg" width="100%" height="100%" fill="url(#grid)" />
+                <g class="viewport" transform={vp.transform()}>
+                    <g class="edges">{ for edges }</g>
+                    <g class="nodes">{ for nodes }</g>
+                    { overlay_html }
+                </g>
+            </svg>
+            if doc.nodes.is_empty() {
+                <div class="canvas-hint">
+                    <p class="big">{ "Drag services here" }</p>
+                    <p>{ "Pick a service in the palette (drag it, or press Enter on it), then drag from a node's right-hand port to another node to connect them. Or load a lesson from the Run tab." }</p>
+                </div>
+            }
+            { for notice }
+            <Minimap doc={props.doc.clone()} viewport={props.viewport} dispatch={props.dispatch.clone()} />
+        </section>
+    }
+}
+
+/// Moves keyboard focus to the inspector's first input after the next render.
+pub fn focus_inspector() {
+    gloo::timers::callback::Timeout::new(0, || {
+        if let Ok(Some(el)) = gloo::utils::document().query_selector(
+            "#inspector input:not([readonly]), #inspector select, #inspector textarea",
+        ) && let Some(el) = el.dyn_ref::<web_sys::HtmlElement>()
+        {
+            let _ = el.focus();
+        }
+    })
+    .forget();
+}

@@ -1,0 +1,101 @@
+//! One node on the canvas: its box, icon, label, typed ports and problem badge.
+//!
+//! Why a separate, memoised component: during a pan or a drag only the nodes whose props
+//! changed re-render, which keeps 200-node diagrams smooth.
+
+use yew::prelude::*;
+
+use crate::editor::geometry::{NODE_H, NODE_W};
+
+/// How a node reacts to a connection being dragged over the canvas.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DropHint {
+    /// No connection in progress.
+    Idle,
+    /// The dragged connection may end here.
+    Accepts,
+    /// The core's rules refuse a connection to this node.
+    Refuses,
+}
+
+/// Props of [`CanvasNode`].
+#[derive(Properties, PartialEq, Clone, Debug)]
+pub struct CanvasNodeProps {
+    /// Node id.
+    pub id: AttrValue,
+    /// Display label.
+    pub label: AttrValue,
+    /// Kind label ("Lambda").
+    pub kind_label: &'static str,
+    /// Kind tag (a CSS class).
+    pub kind: &'static str,
+    /// Icon path.
+    pub icon: &'static str,
+    /// Top-left corner.
+    pub x: f64,
+    /// Top-left corner.
+    pub y: f64,
+    /// Selected?
+    pub selected: bool,
+    /// Validation problems at this node.
+    pub problems: usize,
+    /// Invocation kinds the input port accepts ("" when it has none).
+    pub inputs: AttrValue,
+    /// Invocation kinds the output port offers ("" when it has none).
+    pub outputs: AttrValue,
+    /// Connection feedback.
+    pub drop: DropHint,
+}
+
+/// A node.
+#[component]
+pub fn CanvasNode(p: &CanvasNodeProps) -> Html {
+    let mut class = classes!("node", format!("kind-{}", p.kind));
+    if p.selected {
+        class.push("selected");
+    }
+    if p.problems > 0 {
+        class.push("has-problems");
+    }
+    match p.drop {
+        DropHint::Idle => {}
+        DropHint::Accepts => class.push("drop-ok"),
+        DropHint::Refuses => class.push("drop-no"),
+    }
+    let aria = if p.problems > 0 {
+        format!("{} ({}), {} problem(s)", p.label, p.kind_label, p.problems)
+    } else {
+        format!("{} ({})", p.label, p.kind_label)
+    };
+    let mid = NODE_H / 2.0;
+    html! {
+        <g {class} transform={format!("translate({} {})", p.x, p.y)} data-node={p.id.clone()}
+            tabindex="0" role="button" aria-label={aria} aria-pressed={p.selected.to_string()}>
+            <rect class="node-box" width={NODE_W.to_string()} height={NODE_H.to_string()} rx="10" />
+            <g class="node-icon" transform="translate(12 16)">
+                <path d={p.icon} fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" stroke-linecap="round"/>
+            </g>
+            <text class="node-label" x="46" y="25">{ p.label.clone() }</text>
+            <text class="node-kind" x="46" y="43">{ p.kind_label }</text>
+            if !p.inputs.is_empty() {
+                <circle class="port port-in" cx="0" cy={mid.to_string()} r="6" data-port="in">
+                    <title>{ format!("input: {}", p.inputs) }</title>
+                </circle>
+            }
+            if !p.outputs.is_empty() {
+                <g class="port-out-hit" data-port="out">
+                    <circle class="port-halo" cx={NODE_W.to_string()} cy={mid.to_string()} r="14" />
+                    <circle class="port port-out" cx={NODE_W.to_string()} cy={mid.to_string()} r="6">
+                        <title>{ format!("output: {} (drag to connect)", p.outputs) }</title>
+                    </circle>
+                </g>
+            }
+            if p.problems > 0 {
+                <g class="badge" transform={format!("translate({} 0)", NODE_W - 4.0)}>
+                    <circle r="9" />
+                    <text y="4" text-anchor="middle">{ p.problems }</text>
+                </g>
+            }
+        </g>
+    }
+}

@@ -1,0 +1,378 @@
+//! The inspector: the selected node's or edge's parameters, read from the scenario schema;
+//! with nothing selected, the account settings and the document's problems.
+//!
+//! Why every field goes through `editor::inspect`: the core decides what is valid, and the
+//! inspector shows its reason beside the field.
+
+use std::rc::Rc;
+
+use serde_json::Value;
+use surge_core::{NodeKind, Scenario, ScenarioError, edge_rule};
+use wasm_bindgen::JsCast;
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+use super::canvas::invocation_name;
+use super::palette::icon;
+use super::{Commit, ParamField};
+use crate::editor::schema::{self, FieldKind, FieldSpec};
+use crate::editor::{EdgeKey, Edit, EditorAction, SelectOp, Selection, catalog, inspect};
+use crate::state::Action;
+
+/// Props of [`Inspector`].
+#[derive(Properties, PartialEq, Debug)]
+pub struct InspectorProps {
+    /// The document.
+    pub doc: Rc<Scenario>,
+    /// Its problems.
+    pub problems: Rc<Vec<ScenarioError>>,
+    /// The selection.
+    pub selection: Selection,
+    /// Sends actions.
+    pub dispatch: Callback<Action>,
+}
+
+fn edit(dispatch: &Callback<Action>, e: Edit) {
+    dispatch.emit(Action::Editor(EditorAction::Edit(e)));
+}
+
+fn fields(
+    specs: Vec<FieldSpec>,
+    base: &[&str],
+    current: &Value,
+    defaults: &Value,
+    commit: &Commit,
+    seal: &Callback<()>,
+    prefix: &str,
+) -> Html {
+    html! {
+        { for specs.into_iter().map(|f| {
+            let mut path: Vec<String> = base.iter().map(|s| (*s).to_owned()).collect();
+            path.push(f.name.clone());
+            let value = schema::get(current, &path).cloned();
+            let default = schema::get(defaults, &path).cloned();
+            let key = f.name.clone();
+            html! {
+                <ParamField {key} spec={Rc::new(f)} {path} {value} {default}
+                    on_commit={commit.clone()} on_blur={seal.clone()} id_prefix={prefix.to_owned()} />
+            }
+        }) }
+    }
+}
+
+/// The inspector.
+#[component]
+pub fn Inspector(p: &InspectorProps) -> Html {
+    let seal = {
+        let d = p.dispatch.clone();
+        Callback::from(move |()| d.emit(Action::Editor(EditorAction::Seal)))
+    };
+    let body = if let Some(id) = p.selection.single_node() {
+        node_view(p, id, &seal)
+    } else if let Some(key) = p.selection.single_edge() {
+        edge_view(p, key, &seal)
+    } else if !p.selection.is_empty() {
+        let n = p.selection.nodes.len();
+        let e = p.selection.edges.len();
+        let d = p.dispatch.clone();
+        let delete = Callback::from(move |_| {
+            d.emit(Action::Editor(EditorAction::DeleteSelection));
+        });
+        let d = p.dispatch.clone();
+        let duplicate = Callback::from(move |_| d.emit(Action::Editor(EditorAction::Duplicate)));
+        html! {
+            <>
+                <h3>{ format!("{n} nodes, {e} connections selected") }</h3>
+                <p class="muted">{ "Drag any of them to move them together; arrow keys nudge." }</p>
+                <div class="button-row">
+                    <button type="button" onclick={duplicate}>{ "Duplicate" }</button>
+                    <button type="button" class="danger" onclick={delete}>{ "Delete" }</button>
+                </div>
+            </>
+        }
+    } else {
+        account_view(p, &seal)
+    };
+    html! {
+        <div id="inspector" class="inspector">{ body }</div>
+    }
+}
+
+fn problem_list(problems: &[&ScenarioError]) -> Html {
+    if problems.is_empty() {
+        return html! {};
+    }
+    html! {
+        <div class="problems" role="status">
+            <h4>{ format!("{} problem(s)", problems.len()) }</h4>
+            <ul>{ for problems.iter().map(|e| html! { <li><code>{ &e.path }</code>{ " " }{ &e.reason }</li> }) }</ul>
+        </div>
+    }
+}
+
+fn node_view(p: &InspectorProps, id: &str, seal: &Callback<()>) -> Html {
+    let doc = &p.doc;
+    let Some(i) = doc.node_index(id) else {
+        return html! {};
+    };
+    let node = &doc.nodes[i];
+    let tag = node.kind.tag();
+    let item = catalog::for_node(&node.kind);
+    let current = serde_json::to_value(node).unwrap_or(Value::Null);
+    let mut fresh = node.clone();
+    fresh.kind = NodeKind::with_defaults(tag).unwrap_or_else(|| node.kind.clone());
+    let defaults = serde_json::to_value(&fresh).unwrap_or(Value::Null);
+    let commit: Commit = {
+        let doc = p.doc.clone();
+        let dispatch = p.dispatch.clone();
+        let id = id.to_owned();
+        Callback::from(move |(path, value): (Vec<String>, Option<Value>)| {
+            let node = inspect::change_node(&doc, &id, &path, value)?;
+            edit(
+                &dispatch,
+                Edit::SetNode {
+                    id: id.clone(),
+                    node: Box::new(node),
+                    field: path.join("."),
+                },
+            );
+            Ok(())
+        })
+    };
+    let name_spec = Rc::new(FieldSpec {
+        name: "name".into(),
+        title: "Name".into(),
+        doc: "Display name on the canvas; the id stays as edges and faults refer to it.".into(),
+        unit: "",
+        range: None,
+        kind: FieldKind::Text,
+        nullable: true,
+    });
+    let problems: Vec<&ScenarioError> = {
+        let exact = format!("nodes[{i}]");
+        let nested = format!("nodes[{i}].");
+        p.problems
+            .iter()
+            .filter(|e| e.path == exact || e.path.starts_with(&nested))
+            .collect()
+    };
+    let outgoing: Vec<_> = doc.edges.iter().filter(|e| e.from == id).collect();
+    let on_connect = {
+        let dispatch = p.dispatch.clone();
+        let from = id.to_owned();
+        Callback::from(move |e: Event| {
+            if let Some(s) = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
+            {
+                let to = s.value();
+                if !to.is_empty() {
+                    edit(
+                        &dispatch,
+                        Edit::Connect {
+                            from: from.clone(),
+                            to,
+                        },
+                    );
+                    s.set_value("");
+                }
+            }
+        })
+    };
+    let targets = doc.nodes.iter().filter(|n| n.id != id).map(|n| {
+        let verdict = edge_rule(tag, n.kind.tag());
+        let wired = outgoing.iter().any(|e| e.to == n.id);
+        let (disabled, note) = match (&verdict, wired) {
+            (_, true) => (true, "already connected".to_owned()),
+            (Ok(rule), false) => (false, rule.meaning.to_owned()),
+            (Err(reason), false) => (true, reason.clone()),
+        };
+        html! {
+            <option value={n.id.clone()} {disabled} title={note.clone()}>
+                { format!("{} ({}){}", n.label(), catalog::for_node(&n.kind).label, if disabled { format!(" — {note}") } else { String::new() }) }
+            </option>
+        }
+    });
+    let delete = {
+        let dispatch = p.dispatch.clone();
+        let id = id.to_owned();
+        Callback::from(move |_| {
+            edit(
+                &dispatch,
+                Edit::Delete {
+                    nodes: vec![id.clone()],
+                    edges: vec![],
+                },
+            );
+        })
+    };
+    html! {
+        <>
+            <div class="inspector-head">
+                { icon(item) }
+                <div>
+                    <h3>{ node.label() }</h3>
+                    <p class="muted">{ item.label }{ " · id " }<code>{ &node.id }</code></p>
+                </div>
+            </div>
+            <p class="kind-doc">{ schema::kind_doc(tag) }</p>
+            { problem_list(&problems) }
+            <ParamField spec={name_spec} path={vec!["name".to_owned()]}
+                value={(!node.name.is_empty()).then(|| Value::from(node.name.clone()))}
+                default={None::<Value>} on_commit={commit.clone()} on_blur={seal.clone()} id_prefix="node" />
+            <h4>{ "Parameters" }</h4>
+            { fields(schema::params_fields(tag), &["params"], &current, &defaults, &commit, seal, "param") }
+            <h4>{ "Connections" }</h4>
+            if outgoing.is_empty() {
+                <p class="muted">{ "No outgoing connections." }</p>
+            } else {
+                <ul class="edge-list">
+                    { for outgoing.iter().map(|e| {
+                        let key = EdgeKey::of(e);
+                        let to_tag = doc.node_index(&e.to).map_or("", |j| doc.nodes[j].kind.tag());
+                        let inv = e.invocation_for(tag, to_tag).map_or("sync", invocation_name);
+                        let select = {
+                            let d = p.dispatch.clone();
+                            let key = key.clone();
+                            Callback::from(move |_| d.emit(Action::Editor(EditorAction::Select(SelectOp::Edge(key.clone(), false)))))
+                        };
+                        html! {
+                            <li><button type="button" class="link" onclick={select}>{ format!("→ {} ({inv})", e.to) }</button></li>
+                        }
+                    }) }
+                </ul>
+            }
+            if doc.nodes.len() > 1 {
+                <label class="param">
+                    <span class="param-label">{ "Connect to" }</span>
+                    <select id="connect-to" onchange={on_connect}>
+                        <option value="" selected=true>{ "Choose a node…" }</option>
+                        { for targets }
+                    </select>
+                </label>
+            }
+            <div class="button-row">
+                <button type="button" class="danger" onclick={delete}>{ "Delete node" }</button>
+            </div>
+        </>
+    }
+}
+
+fn edge_view(p: &InspectorProps, key: &EdgeKey, seal: &Callback<()>) -> Html {
+    let doc = &p.doc;
+    let Some(i) = doc.edges.iter().position(|e| EdgeKey::of(e) == *key) else {
+        return html! {};
+    };
+    let e = &doc.edges[i];
+    let kind = |id: &str| doc.node_index(id).map_or("", |j| doc.nodes[j].kind.tag());
+    let rule = edge_rule(kind(&e.from), kind(&e.to)).ok();
+    let inv = e.invocation_for(kind(&e.from), kind(&e.to));
+    let current = serde_json::to_value(e).unwrap_or(Value::Null);
+    let commit: Commit = {
+        let doc = p.doc.clone();
+        let dispatch = p.dispatch.clone();
+        let key = key.clone();
+        Callback::from(move |(path, value): (Vec<String>, Option<Value>)| {
+            let edge = inspect::change_edge(&doc, &key, &path, value)?;
+            edit(
+                &dispatch,
+                Edit::SetEdge {
+                    key: key.clone(),
+                    edge: Box::new(edge),
+                    field: path.join("."),
+                },
+            );
+            Ok(())
+        })
+    };
+    let invocation_spec = Rc::new(FieldSpec {
+        name: "invocation".into(),
+        title: "Invocation".into(),
+        doc: "How the callee is invoked; the core's rules allow these for this pair.".into(),
+        unit: "",
+        range: None,
+        kind: FieldKind::Choice(
+            rule.map(|r| {
+                r.invocations
+                    .iter()
+                    .map(|i| schema::Choice {
+                        value: invocation_name(*i).to_owned(),
+                        doc: String::new(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        ),
+        nullable: false,
+    });
+    let defaults = Value::Null;
+    let delete = {
+        let dispatch = p.dispatch.clone();
+        let key = key.clone();
+        Callback::from(move |_| {
+            edit(
+                &dispatch,
+                Edit::Delete {
+                    nodes: vec![],
+                    edges: vec![key.clone()],
+                },
+            );
+        })
+    };
+    let problems: Vec<&ScenarioError> = p
+        .problems
+        .iter()
+        .filter(|x| x.path == format!("edges[{i}]") || x.path.starts_with(&format!("edges[{i}].")))
+        .collect();
+    html! {
+        <>
+            <h3>{ format!("{} → {}", e.from, e.to) }</h3>
+            <p class="kind-doc">{ rule.map_or("", |r| r.meaning) }</p>
+            { problem_list(&problems) }
+            <ParamField spec={invocation_spec} path={vec!["invocation".to_owned()]}
+                value={inv.map(|i| Value::from(invocation_name(i)))} default={rule.map(|r| Value::from(invocation_name(r.default_invocation())))}
+                on_commit={commit.clone()} on_blur={seal.clone()} id_prefix="edge" />
+            if inv == Some(surge_core::Invocation::Poll) {
+                <h4>{ "Event source mapping" }</h4>
+                { fields(schema::def_fields("EventSourceMapping"), &["esm"], &current, &defaults, &commit, seal, "esm") }
+            }
+            if inv == Some(surge_core::Invocation::Stream) {
+                <h4>{ "Stream mapping" }</h4>
+                { fields(schema::def_fields("StreamMapping"), &["stream"], &current, &defaults, &commit, seal, "stream") }
+            }
+            <div class="button-row">
+                <button type="button" class="danger" onclick={delete}>{ "Delete connection" }</button>
+            </div>
+        </>
+    }
+}
+
+fn account_view(p: &InspectorProps, seal: &Callback<()>) -> Html {
+    let current = serde_json::to_value(&p.doc.account).unwrap_or(Value::Null);
+    let defaults = serde_json::to_value(surge_core::Account::default()).unwrap_or(Value::Null);
+    let commit: Commit = {
+        let doc = p.doc.clone();
+        let dispatch = p.dispatch.clone();
+        Callback::from(move |(path, value): (Vec<String>, Option<Value>)| {
+            let account = inspect::change_account(&doc, &path, value)?;
+            edit(
+                &dispatch,
+                Edit::SetAccount {
+                    account: Box::new(account),
+                    field: path.join("."),
+                },
+            );
+            Ok(())
+        })
+    };
+    let all: Vec<&ScenarioError> = p.problems.iter().collect();
+    html! {
+        <>
+            <h3>{ "Nothing selected" }</h3>
+            <p class="muted">{ "Click a node or a connection to edit it; Shift-drag on the canvas to select several. Press ? for shortcuts." }</p>
+            { problem_list(&all) }
+            <h4>{ "Account" }</h4>
+            { fields(schema::def_fields("Account"), &[], &current, &defaults, &commit, seal, "account") }
+        </>
+    }
+}

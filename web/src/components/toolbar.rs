@@ -1,0 +1,194 @@
+//! The editor's toolbar: New, Open, Save, Export PNG, Undo, Redo, zoom, fit, help.
+//!
+//! Why the file effects live here: they are the only side effects of these buttons, and
+//! each one ends in a reducer action (Load, MarkSaved) or a notice.
+
+use std::rc::Rc;
+
+use surge_core::Scenario;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use super::run_panel::may_discard;
+use crate::dom;
+use crate::editor::geometry::{self, Point};
+use crate::editor::{EditorAction, Notice, Viewport};
+use crate::state::Action;
+
+/// Props of [`Toolbar`].
+#[derive(Properties, PartialEq, Debug)]
+pub struct ToolbarProps {
+    /// The document.
+    pub doc: Rc<Scenario>,
+    /// Unsaved work?
+    pub dirty: bool,
+    /// Pan and zoom.
+    pub viewport: Viewport,
+    /// Undo label, if any.
+    pub undo: Option<AttrValue>,
+    /// Redo label, if any.
+    pub redo: Option<AttrValue>,
+    /// Number of problems.
+    pub problems: usize,
+    /// Sends actions.
+    pub dispatch: Callback<Action>,
+}
+
+fn notice(dispatch: &Callback<Action>, text: String, refused: bool) {
+    dispatch.emit(Action::Editor(EditorAction::Notice(Some(Notice {
+        text,
+        refused,
+    }))));
+}
+
+/// Fits the diagram into the canvas.
+pub fn fit_view(doc: &Scenario, dispatch: &Callback<Action>) {
+    let (w, h) = dom::canvas_size();
+    dispatch.emit(Action::Editor(EditorAction::SetViewport(geometry::fit(
+        doc, w, h,
+    ))));
+}
+
+/// Zooms around the canvas centre.
+pub fn zoom_by(viewport: Viewport, factor: f64, dispatch: &Callback<Action>) {
+    let (w, h) = dom::canvas_size();
+    dispatch.emit(Action::Editor(EditorAction::SetViewport(
+        viewport.zoomed_at(factor, Point::new(w / 2.0, h / 2.0)),
+    )));
+}
+
+/// The toolbar.
+#[component]
+pub fn Toolbar(p: &ToolbarProps) -> Html {
+    let reader = use_mut_ref(|| None::<gloo::file::callbacks::FileReader>);
+    let file_ref = use_node_ref();
+    let d = p.dispatch.clone();
+    let act = move |a: EditorAction| {
+        let d = d.clone();
+        Callback::from(move |_: MouseEvent| d.emit(Action::Editor(a.clone())))
+    };
+    let on_new = {
+        let dispatch = p.dispatch.clone();
+        let dirty = p.dirty;
+        Callback::from(move |_| {
+            if may_discard(dirty) {
+                let mut doc = Scenario::empty(42, 60.0);
+                doc.nodes.clear();
+                dispatch.emit(Action::Editor(EditorAction::Load {
+                    doc: Box::new(doc),
+                    label: "New diagram".into(),
+                    dirty: false,
+                }));
+            }
+        })
+    };
+    let on_open_click = {
+        let file_ref = file_ref.clone();
+        let dirty = p.dirty;
+        Callback::from(move |_| {
+            if may_discard(dirty)
+                && let Some(input) = file_ref.cast::<HtmlInputElement>()
+            {
+                input.set_value("");
+                input.click();
+            }
+        })
+    };
+    let on_file = {
+        let dispatch = p.dispatch.clone();
+        let reader = reader.clone();
+        Callback::from(move |e: Event| {
+            let Some(input) = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+            else {
+                return;
+            };
+            let Some(file) = input.files().and_then(|f| f.get(0)) else {
+                return;
+            };
+            let name = file.name();
+            let file = gloo::file::File::from(file);
+            let dispatch = dispatch.clone();
+            let task = gloo::file::callbacks::read_as_text(&file, move |text| match text {
+                Ok(text) => match Scenario::parse_json(&text) {
+                    Ok(doc) => {
+                        dispatch.emit(Action::Editor(EditorAction::Load {
+                            doc: Box::new(doc),
+                            label: format!("Open {name}"),
+                            dirty: false,
+                        }));
+                        notice(&dispatch, format!("Opened {name}"), false);
+                    }
+                    Err(errors) => notice(&dispatch, format!("Cannot open {name}: {errors}"), true),
+                },
+                Err(err) => notice(&dispatch, format!("Cannot read {name}: {err}"), true),
+            });
+            *reader.borrow_mut() = Some(task);
+        })
+    };
+    let on_save = {
+        let dispatch = p.dispatch.clone();
+        let doc = p.doc.clone();
+        Callback::from(move |_| {
+            dom::download_text("scenario.json", "application/json", &doc.to_json());
+            dispatch.emit(Action::Editor(EditorAction::MarkSaved));
+        })
+    };
+    let on_png = {
+        let dispatch = p.dispatch.clone();
+        let doc = p.doc.clone();
+        Callback::from(move |_| {
+            if let Err(reason) = dom::export_png(&doc, "surge-diagram.png") {
+                notice(&dispatch, format!("Export PNG refused: {reason}"), true);
+            }
+        })
+    };
+    let on_fit = {
+        let dispatch = p.dispatch.clone();
+        let doc = p.doc.clone();
+        Callback::from(move |_| fit_view(&doc, &dispatch))
+    };
+    let zoom = |factor: f64| {
+        let dispatch = p.dispatch.clone();
+        let vp = p.viewport;
+        Callback::from(move |_| zoom_by(vp, factor, &dispatch))
+    };
+    let on_help = {
+        let d = p.dispatch.clone();
+        Callback::from(move |_| d.emit(Action::Help(true)))
+    };
+    let undo_title = p.undo.as_ref().map_or("Nothing to undo".to_owned(), |l| {
+        format!("Undo {l} (Ctrl+Z)")
+    });
+    let redo_title = p.redo.as_ref().map_or("Nothing to redo".to_owned(), |l| {
+        format!("Redo {l} (Shift+Ctrl+Z)")
+    });
+    html! {
+        <div class="toolbar" role="toolbar" aria-label="Editor">
+            <button type="button" id="new" onclick={on_new}>{ "New" }</button>
+            <button type="button" id="open" onclick={on_open_click}>{ "Open…" }</button>
+            <input type="file" id="open-file" ref={file_ref} accept="application/json,.json" hidden=true onchange={on_file} />
+            <button type="button" id="save" onclick={on_save} title="Download the scenario as JSON">
+                { "Save" }{ if p.dirty { " •" } else { "" } }
+            </button>
+            <button type="button" id="export-png" onclick={on_png}>{ "Export PNG" }</button>
+            <span class="sep" />
+            <button type="button" id="undo" onclick={act(EditorAction::Undo)} disabled={p.undo.is_none()}
+                title={undo_title.clone()} aria-label={undo_title}>{ "↶" }</button>
+            <button type="button" id="redo" onclick={act(EditorAction::Redo)} disabled={p.redo.is_none()}
+                title={redo_title.clone()} aria-label={redo_title}>{ "↷" }</button>
+            <span class="sep" />
+            <button type="button" id="zoom-out" onclick={zoom(1.0 / 1.2)} aria-label="Zoom out">{ "−" }</button>
+            <span class="zoom-level" aria-live="off">{ format!("{:.0}%", p.viewport.zoom * 100.0) }</span>
+            <button type="button" id="zoom-in" onclick={zoom(1.2)} aria-label="Zoom in">{ "+" }</button>
+            <button type="button" id="fit" onclick={on_fit} title="Fit the diagram (F)">{ "Fit" }</button>
+            <span class="spacer" />
+            if p.problems > 0 {
+                <span class="problem-count" title="See the inspector with nothing selected">{ format!("{} problem(s)", p.problems) }</span>
+            }
+            <button type="button" id="help" onclick={on_help} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">{ "?" }</button>
+        </div>
+    }
+}

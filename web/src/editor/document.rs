@@ -1,0 +1,648 @@
+//! Named edits of the document (the `Scenario` being edited), each with its undo label and
+//! coalescing key.
+//!
+//! Why edits are data: undo/redo, tests and the reducer all speak in these names, and a
+//! refused edit (an invalid connection, say) comes back with the reason in words. Wiring
+//! follows the engine's meaning of an edge: connecting a function to a node adds a call
+//! step to its handler, connecting a state machine adds a Task; removing the edge removes
+//! them again, so what the user draws is what runs.
+
+use surge_core::{
+    Edge, Fault, LambdaParams, Node, NodeKind, Position, Scenario, State, Step, edge_rule,
+};
+
+use super::catalog;
+use super::geometry::{GRID, free_spot, snap};
+
+/// Identifies an edge: duplicates are invalid, so the pair is unique.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EdgeKey {
+    /// Calling node id.
+    pub from: String,
+    /// Called node id.
+    pub to: String,
+}
+
+impl EdgeKey {
+    /// The key of an edge.
+    pub fn of(edge: &Edge) -> EdgeKey {
+        EdgeKey {
+            from: edge.from.clone(),
+            to: edge.to.clone(),
+        }
+    }
+}
+
+/// One edit of the document.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edit {
+    /// Place a palette item at a world position (snapped, moved off other nodes).
+    AddNode {
+        /// Catalog key.
+        item: String,
+        /// Wanted top-left corner.
+        at: Position,
+    },
+    /// Move nodes to new positions; all moves of one drag gesture are one undo step.
+    MoveNodes {
+        /// Node id and its new top-left corner.
+        moves: Vec<(String, Position)>,
+        /// The gesture this move belongs to.
+        gesture: u64,
+    },
+    /// Connect `from`'s output to `to`'s input, if the core's rules allow it.
+    Connect {
+        /// Calling node.
+        from: String,
+        /// Called node.
+        to: String,
+    },
+    /// Remove nodes (with everything attached) and edges.
+    Delete {
+        /// Node ids.
+        nodes: Vec<String>,
+        /// Edges.
+        edges: Vec<EdgeKey>,
+    },
+    /// Replace one node (a parameter or its name changed).
+    SetNode {
+        /// The node's id.
+        id: String,
+        /// The new node.
+        node: Box<Node>,
+        /// Which field changed (consecutive changes of one field are one undo step).
+        field: String,
+    },
+    /// Replace one edge's settings.
+    SetEdge {
+        /// The edge.
+        key: EdgeKey,
+        /// The new edge.
+        edge: Box<Edge>,
+        /// Which field changed.
+        field: String,
+    },
+    /// Replace the fault schedule.
+    SetFaults {
+        /// The new schedule.
+        faults: Vec<Fault>,
+        /// Which field changed.
+        field: String,
+    },
+    /// Replace the account settings.
+    SetAccount {
+        /// The new settings.
+        account: Box<surge_core::Account>,
+        /// Which field changed.
+        field: String,
+    },
+    /// Change the run's seed and simulated length.
+    SetRun {
+        /// Seed.
+        seed: u64,
+        /// Seconds.
+        duration_s: f64,
+        /// Which field changed.
+        field: String,
+    },
+    /// Insert copies of nodes and the edges among them.
+    Paste {
+        /// Nodes as copied (ids are renamed on insert).
+        nodes: Vec<Node>,
+        /// Edges as copied.
+        edges: Vec<Edge>,
+        /// Offset from the copied positions.
+        offset: Position,
+    },
+    /// Replace the whole document (New, Open, a lesson).
+    Replace {
+        /// The new document.
+        doc: Box<Scenario>,
+        /// What the user did, for the undo label.
+        label: String,
+    },
+}
+
+/// What an applied edit selects afterwards (new nodes are selected; `None` keeps the
+/// current selection).
+pub type Selects = Option<Vec<String>>;
+
+impl Edit {
+    /// The undo label ("Undo Add Lambda").
+    pub fn label(&self) -> String {
+        match self {
+            Edit::AddNode { item, .. } => format!(
+                "Add {}",
+                catalog::find(item).map_or(item.as_str(), |i| i.label)
+            ),
+            Edit::MoveNodes { moves, .. } if moves.len() == 1 => format!("Move {}", moves[0].0),
+            Edit::MoveNodes { moves, .. } => format!("Move {} nodes", moves.len()),
+            Edit::Connect { from, to } => format!("Connect {from} → {to}"),
+            Edit::Delete { nodes, edges } => match (nodes.len(), edges.len()) {
+                (1, 0) => format!("Delete {}", nodes[0]),
+                (0, 1) => format!("Delete {} → {}", edges[0].from, edges[0].to),
+                (n, e) => format!("Delete {} items", n + e),
+            },
+            Edit::SetNode { id, field, .. } => format!("Edit {id} {field}"),
+            Edit::SetEdge { key, field, .. } => format!("Edit {} → {} {field}", key.from, key.to),
+            Edit::SetFaults { .. } => "Edit faults".into(),
+            Edit::SetAccount { field, .. } => format!("Edit account {field}"),
+            Edit::SetRun { field, .. } => format!("Edit {field}"),
+            Edit::Paste { nodes, .. } => format!("Paste {} nodes", nodes.len()),
+            Edit::Replace { label, .. } => label.clone(),
+        }
+    }
+
+    /// Consecutive edits with the same key merge into one undo step.
+    pub fn coalesce_key(&self) -> Option<String> {
+        match self {
+            Edit::MoveNodes { gesture, .. } => Some(format!("move:{gesture}")),
+            Edit::SetNode { id, field, .. } => Some(format!("node:{id}:{field}")),
+            Edit::SetEdge { key, field, .. } => {
+                Some(format!("edge:{}:{}:{field}", key.from, key.to))
+            }
+            Edit::SetFaults { field, .. } => Some(format!("faults:{field}")),
+            Edit::SetAccount { field, .. } => Some(format!("account:{field}")),
+            Edit::SetRun { field, .. } => Some(format!("run:{field}")),
+            _ => None,
+        }
+    }
+
+    /// Applies the edit to `doc`, or says why it cannot be done (leaving `doc` untouched).
+    pub fn apply(&self, doc: &mut Scenario) -> Result<Selects, String> {
+        match self {
+            Edit::AddNode { item, at } => {
+                let item = catalog::find(item).ok_or_else(|| format!("no palette item {item}"))?;
+                let id = unique_id(doc, item.id_prefix);
+                let position = free_spot(doc, *at);
+                doc.nodes.push(Node {
+                    id: id.clone(),
+                    name: String::new(),
+                    position,
+                    kind: item.node_kind(),
+                });
+                Ok(Some(vec![id]))
+            }
+            Edit::MoveNodes { moves, .. } => {
+                for (id, p) in moves {
+                    if let Some(n) = doc.nodes.iter_mut().find(|n| &n.id == id) {
+                        n.position = *p;
+                    }
+                }
+                Ok(None)
+            }
+            Edit::Connect { from, to } => connect(doc, from, to).map(|()| None),
+            Edit::Delete { nodes, edges } => {
+                for key in edges {
+                    remove_edge(doc, key);
+                }
+                for id in nodes {
+                    remove_node(doc, id);
+                }
+                Ok(Some(Vec::new()))
+            }
+            Edit::SetNode { id, node, .. } => {
+                let slot = doc
+                    .nodes
+                    .iter_mut()
+                    .find(|n| &n.id == id)
+                    .ok_or_else(|| format!("no node {id}"))?;
+                if node.id != *id {
+                    return Err("a node's id cannot change here".into());
+                }
+                *slot = (**node).clone();
+                Ok(None)
+            }
+            Edit::SetEdge { key, edge, .. } => {
+                let slot = doc
+                    .edges
+                    .iter_mut()
+                    .find(|e| EdgeKey::of(e) == *key)
+                    .ok_or_else(|| format!("no edge {} → {}", key.from, key.to))?;
+                *slot = (**edge).clone();
+                Ok(None)
+            }
+            Edit::SetFaults { faults, .. } => {
+                doc.faults = faults.clone();
+                Ok(None)
+            }
+            Edit::SetAccount { account, .. } => {
+                doc.account = (**account).clone();
+                Ok(None)
+            }
+            Edit::SetRun {
+                seed, duration_s, ..
+            } => {
+                doc.seed = *seed;
+                doc.duration_s = *duration_s;
+                Ok(None)
+            }
+            Edit::Paste {
+                nodes,
+                edges,
+                offset,
+            } => Ok(Some(paste(doc, nodes, edges, *offset))),
+            Edit::Replace { doc: new, .. } => {
+                *doc = (**new).clone();
+                Ok(Some(Vec::new()))
+            }
+        }
+    }
+}
+
+/// `prefix`, or `prefix-2`, `prefix-3`… whichever is free.
+pub fn unique_id(doc: &Scenario, prefix: &str) -> String {
+    if doc.node_index(prefix).is_none() {
+        return prefix.to_owned();
+    }
+    (2..)
+        .map(|n| format!("{prefix}-{n}"))
+        .find(|id| doc.node_index(id).is_none())
+        .unwrap_or_else(|| prefix.to_owned())
+}
+
+fn kind_of<'a>(doc: &'a Scenario, id: &str) -> Result<&'a str, String> {
+    doc.nodes
+        .iter()
+        .find(|n| n.id == id)
+        .map(|n| n.kind.tag())
+        .ok_or_else(|| format!("no node {id}"))
+}
+
+/// Adds the edge if the core's rules allow the pair, and the call that uses it.
+fn connect(doc: &mut Scenario, from: &str, to: &str) -> Result<(), String> {
+    if from == to {
+        return Err("a node cannot call itself".into());
+    }
+    if doc.edges.iter().any(|e| e.from == from && e.to == to) {
+        return Err(format!("{from} already calls {to}"));
+    }
+    let rule = edge_rule(kind_of(doc, from)?, kind_of(doc, to)?)?;
+    let invocation = rule.default_invocation();
+    doc.edges.push(Edge {
+        from: from.to_owned(),
+        to: to.to_owned(),
+        invocation: None,
+        esm: None,
+        stream: None,
+    });
+    if invocation != surge_core::Invocation::Sync {
+        return Ok(());
+    }
+    let Some(node) = doc.nodes.iter_mut().find(|n| n.id == from) else {
+        return Ok(());
+    };
+    match &mut node.kind {
+        NodeKind::Lambda(p) => {
+            let calls = |s: &Step| matches!(s, Step::Call { node, .. } if node == to);
+            if !p.handler.iter().any(calls) && !p.init_steps.iter().any(calls) {
+                p.handler.push(Step::Call {
+                    node: to.to_owned(),
+                    times: 1,
+                });
+            }
+        }
+        NodeKind::StepFunctions(p) => {
+            let d = &mut p.definition;
+            let used = d
+                .states
+                .values()
+                .any(|s| matches!(s, State::Task { resource, .. } if resource == to));
+            if !used {
+                let name = unique_state(d, &format!("Call {to}"));
+                let next = Some(d.start_at.clone());
+                d.states.insert(
+                    name.clone(),
+                    State::Task {
+                        resource: to.to_owned(),
+                        retry: Vec::new(),
+                        catch: Vec::new(),
+                        next,
+                    },
+                );
+                d.start_at = name;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn unique_state(d: &surge_core::Definition, want: &str) -> String {
+    if !d.states.contains_key(want) {
+        return want.to_owned();
+    }
+    (2..)
+        .map(|n| format!("{want} {n}"))
+        .find(|s| !d.states.contains_key(s))
+        .unwrap_or_else(|| want.to_owned())
+}
+
+/// Removes an edge and the calls that used it.
+fn remove_edge(doc: &mut Scenario, key: &EdgeKey) {
+    doc.edges.retain(|e| EdgeKey::of(e) != *key);
+    let Some(node) = doc.nodes.iter_mut().find(|n| n.id == key.from) else {
+        return;
+    };
+    match &mut node.kind {
+        NodeKind::Lambda(p) => {
+            forget_calls(p, &key.to);
+            if p.on_failure.as_deref() == Some(key.to.as_str()) {
+                p.on_failure = None;
+            }
+        }
+        NodeKind::StepFunctions(p) => {
+            let d = &mut p.definition;
+            let tasks: Vec<(String, Option<String>)> = d
+                .states
+                .iter()
+                .filter_map(|(name, s)| match s {
+                    State::Task { resource, next, .. } if *resource == key.to => {
+                        Some((name.clone(), next.clone()))
+                    }
+                    _ => None,
+                })
+                .collect();
+            for (name, next) in tasks {
+                // Only a Task that is the start, or reached by `next` links, is unlinked;
+                // anything else (a Choice pointing at it) is left for the problems list.
+                let Some(next) = next else { continue };
+                d.states.remove(&name);
+                if d.start_at == name {
+                    d.start_at = next.clone();
+                }
+                for s in d.states.values_mut() {
+                    if let State::Task { next: n, .. } | State::Wait { next: n, .. } = s
+                        && n.as_deref() == Some(name.as_str())
+                    {
+                        *n = Some(next.clone());
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn forget_calls(p: &mut LambdaParams, target: &str) {
+    let keep = |s: &Step| !matches!(s, Step::Call { node, .. } if node == target);
+    p.handler.retain(keep);
+    p.init_steps.retain(keep);
+    if p.handler.is_empty() {
+        p.handler = LambdaParams::default().handler;
+    }
+}
+
+/// Removes a node, its edges, its faults and every reference to it.
+fn remove_node(doc: &mut Scenario, id: &str) {
+    let touching: Vec<EdgeKey> = doc
+        .edges
+        .iter()
+        .filter(|e| e.from == id || e.to == id)
+        .map(EdgeKey::of)
+        .collect();
+    for key in &touching {
+        remove_edge(doc, key);
+    }
+    doc.nodes.retain(|n| n.id != id);
+    doc.faults.retain(|f| f.node != id);
+    for n in &mut doc.nodes {
+        if let NodeKind::Sqs(q) = &mut n.kind
+            && q.dead_letter_queue.as_deref() == Some(id)
+        {
+            q.dead_letter_queue = None;
+        }
+    }
+}
+
+/// Inserts renamed copies; edges among the copies follow, and a copied function keeps
+/// calling the nodes outside the copy that it called before. Returns the new ids.
+fn paste(doc: &mut Scenario, nodes: &[Node], edges: &[Edge], offset: Position) -> Vec<String> {
+    let mut renamed: Vec<(String, String)> = Vec::new();
+    for n in nodes {
+        let prefix = catalog::for_node(&n.kind).id_prefix;
+        let base =
+            n.id.rsplit_once('-')
+                .filter(|(_, tail)| tail.chars().all(|c| c.is_ascii_digit()))
+                .map_or(n.id.as_str(), |(head, _)| head);
+        let base = if base.is_empty() { prefix } else { base };
+        let mut copy = n.clone();
+        copy.id = unique_id(doc, base);
+        copy.position = snap(Position {
+            x: n.position.x + offset.x,
+            y: n.position.y + offset.y,
+        });
+        renamed.push((n.id.clone(), copy.id.clone()));
+        doc.nodes.push(copy);
+    }
+    let new_id = |old: &str| -> Option<String> {
+        renamed
+            .iter()
+            .find(|(o, _)| o == old)
+            .map(|(_, n)| n.clone())
+    };
+    for e in edges {
+        if let (Some(from), Some(to)) = (new_id(&e.from), new_id(&e.to)) {
+            let mut copy = e.clone();
+            copy.from = from;
+            copy.to = to;
+            doc.edges.push(copy);
+        }
+    }
+    // References inside the copies: to copied nodes are renamed; to outside nodes stay,
+    // with an edge so the copy still runs.
+    let mut outside_edges = Vec::new();
+    for (_, id) in &renamed {
+        let Some(node) = doc.nodes.iter_mut().find(|n| &n.id == id) else {
+            continue;
+        };
+        if let NodeKind::Lambda(p) = &mut node.kind {
+            for step in p.handler.iter_mut().chain(p.init_steps.iter_mut()) {
+                if let Step::Call { node: target, .. } = step {
+                    match new_id(target) {
+                        Some(n) => *target = n,
+                        None => outside_edges.push((id.clone(), target.clone())),
+                    }
+                }
+            }
+        }
+    }
+    for (from, to) in outside_edges {
+        let exists = doc.node_index(&to).is_some();
+        let wired = doc.edges.iter().any(|e| e.from == from && e.to == to);
+        if exists && !wired {
+            let original = edges
+                .iter()
+                .chain(doc.edges.iter())
+                .find(|e| e.to == to)
+                .cloned();
+            doc.edges.push(Edge {
+                from,
+                to,
+                invocation: original.and_then(|e| e.invocation),
+                esm: None,
+                stream: None,
+            });
+        }
+    }
+    renamed.into_iter().map(|(_, n)| n).collect()
+}
+
+/// The default offset of a paste: two grid steps down and right.
+pub const PASTE_OFFSET: Position = Position {
+    x: 2.0 * GRID,
+    y: 2.0 * GRID,
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn add(doc: &mut Scenario, item: &str) -> String {
+        let sel = Edit::AddNode {
+            item: item.into(),
+            at: Position { x: 0.0, y: 0.0 },
+        }
+        .apply(doc)
+        .expect("adds");
+        sel.expect("selects")[0].clone()
+    }
+
+    #[test]
+    fn building_the_lesson_path_wires_the_handler() {
+        let mut doc = Scenario::empty(1, 60.0);
+        let api = add(&mut doc, "api_gateway");
+        let f = add(&mut doc, "lambda");
+        let proxy = add(&mut doc, "rds_proxy");
+        let db = add(&mut doc, "rds");
+        let client = add(&mut doc, "client");
+        assert_eq!((api.as_str(), f.as_str(), db.as_str()), ("api", "fn", "db"));
+        for (a, b) in [(&client, &api), (&api, &f), (&f, &proxy), (&proxy, &db)] {
+            Edit::Connect {
+                from: a.clone(),
+                to: b.clone(),
+            }
+            .apply(&mut doc)
+            .expect("allowed");
+        }
+        assert_eq!(doc.validate(), Ok(()), "{}", doc.to_json());
+        let NodeKind::Lambda(p) = &doc.nodes[1].kind else {
+            panic!()
+        };
+        assert!(
+            p.handler
+                .iter()
+                .any(|s| matches!(s, Step::Call { node, .. } if node == "proxy"))
+        );
+        // Positions never overlap.
+        let b: Vec<_> = doc.nodes.iter().map(|n| n.position).collect();
+        for i in 0..b.len() {
+            for j in i + 1..b.len() {
+                assert_ne!(b[i], b[j]);
+            }
+        }
+    }
+
+    #[test]
+    fn an_invalid_connection_is_refused_with_the_rules_reason() {
+        let mut doc = Scenario::empty(1, 60.0);
+        let db = add(&mut doc, "rds");
+        let f = add(&mut doc, "lambda");
+        let before = doc.clone();
+        let err = Edit::Connect {
+            from: db.clone(),
+            to: f.clone(),
+        }
+        .apply(&mut doc)
+        .expect_err("rds has no outputs");
+        assert!(err.contains("rds"), "{err}");
+        assert_eq!(doc, before);
+        let again = Edit::Connect {
+            from: f.clone(),
+            to: f.clone(),
+        };
+        assert!(again.apply(&mut doc).is_err());
+    }
+
+    #[test]
+    fn deleting_a_node_removes_its_edges_calls_and_faults() {
+        let mut doc = Scenario::client_to_function(10.0, 5, 10.0, 10.0, 1);
+        let db = add(&mut doc, "rds");
+        Edit::Connect {
+            from: "fn".into(),
+            to: db.clone(),
+        }
+        .apply(&mut doc)
+        .expect("allowed");
+        doc.faults.push(Fault {
+            node: db.clone(),
+            at_s: 1.0,
+            duration_s: 1.0,
+            kind: surge_core::FaultKind::Failover,
+        });
+        Edit::Delete {
+            nodes: vec![db],
+            edges: vec![],
+        }
+        .apply(&mut doc)
+        .expect("deletes");
+        assert_eq!(doc.validate(), Ok(()));
+        assert!(doc.faults.is_empty());
+        assert_eq!(doc.edges.len(), 1);
+    }
+
+    #[test]
+    fn a_state_machine_gains_and_loses_a_task_with_its_edge() {
+        let mut doc = Scenario::empty(1, 60.0);
+        let sfn = add(&mut doc, "step_functions");
+        let f = add(&mut doc, "lambda");
+        Edit::Connect {
+            from: sfn.clone(),
+            to: f.clone(),
+        }
+        .apply(&mut doc)
+        .expect("allowed");
+        let NodeKind::StepFunctions(p) = &doc.nodes[0].kind else {
+            panic!()
+        };
+        assert_eq!(p.definition.start_at, "Call fn");
+        Edit::Delete {
+            nodes: vec![],
+            edges: vec![EdgeKey { from: sfn, to: f }],
+        }
+        .apply(&mut doc)
+        .expect("deletes");
+        assert_eq!(
+            doc.nodes[0].kind,
+            NodeKind::with_defaults("step_functions").unwrap()
+        );
+    }
+
+    #[test]
+    fn paste_renames_and_keeps_outside_calls_wired() {
+        let mut doc = Scenario::client_to_function(10.0, 5, 10.0, 10.0, 1);
+        let db = add(&mut doc, "rds");
+        Edit::Connect {
+            from: "fn".into(),
+            to: db.clone(),
+        }
+        .apply(&mut doc)
+        .expect("allowed");
+        let copied = vec![doc.nodes[1].clone()];
+        let sel = Edit::Paste {
+            nodes: copied,
+            edges: vec![],
+            offset: PASTE_OFFSET,
+        }
+        .apply(&mut doc)
+        .expect("pastes")
+        .expect("selects");
+        assert_eq!(sel, vec!["fn-2".to_owned()]);
+        assert!(doc.edges.iter().any(|e| e.from == "fn-2" && e.to == db));
+        let errors = doc.validate().err().map(|e| e.0).unwrap_or_default();
+        assert!(
+            errors.iter().all(|e| !e.path.starts_with("nodes[3]")),
+            "{errors:?}"
+        );
+    }
+}

@@ -1,0 +1,319 @@
+//! Canvas geometry: node boxes, ports, edge curves, the viewport, snapping, hit tests.
+//!
+//! Why pure functions: pointer handling in the canvas component stays a thin translation
+//! from DOM events to these, and every rule (where a port is, what a box selects, how fit
+//! view frames the nodes) is tested natively.
+
+use surge_core::{Position, Scenario};
+
+/// Width of a node box in world units.
+pub const NODE_W: f64 = 164.0;
+/// Height of a node box in world units.
+pub const NODE_H: f64 = 56.0;
+/// Grid pitch; positions snap to it.
+pub const GRID: f64 = 20.0;
+/// Smallest and largest zoom factors.
+pub const ZOOM_RANGE: (f64, f64) = (0.2, 3.0);
+
+/// A point in world (canvas) or screen units, as the context says.
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub struct Point {
+    /// Horizontal.
+    pub x: f64,
+    /// Vertical.
+    pub y: f64,
+}
+
+impl Point {
+    /// A point.
+    pub const fn new(x: f64, y: f64) -> Point {
+        Point { x, y }
+    }
+}
+
+impl From<Position> for Point {
+    fn from(p: Position) -> Point {
+        Point::new(p.x, p.y)
+    }
+}
+
+/// An axis-aligned rectangle.
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub struct Rect {
+    /// Left.
+    pub x: f64,
+    /// Top.
+    pub y: f64,
+    /// Width.
+    pub w: f64,
+    /// Height.
+    pub h: f64,
+}
+
+impl Rect {
+    /// The rectangle spanned by two corners in any order.
+    pub fn from_corners(a: Point, b: Point) -> Rect {
+        Rect {
+            x: a.x.min(b.x),
+            y: a.y.min(b.y),
+            w: (a.x - b.x).abs(),
+            h: (a.y - b.y).abs(),
+        }
+    }
+
+    /// Whether `p` lies inside.
+    pub fn contains(&self, p: Point) -> bool {
+        p.x >= self.x && p.x <= self.x + self.w && p.y >= self.y && p.y <= self.y + self.h
+    }
+
+    /// Whether the two rectangles overlap.
+    pub fn intersects(&self, o: &Rect) -> bool {
+        self.x < o.x + o.w && o.x < self.x + self.w && self.y < o.y + o.h && o.y < self.y + self.h
+    }
+}
+
+/// The box a node occupies.
+pub fn node_rect(p: Position) -> Rect {
+    Rect {
+        x: p.x,
+        y: p.y,
+        w: NODE_W,
+        h: NODE_H,
+    }
+}
+
+/// Where edges leave a node (right side, middle).
+pub fn out_port(p: Position) -> Point {
+    Point::new(p.x + NODE_W, p.y + NODE_H / 2.0)
+}
+
+/// Where edges enter a node (left side, middle).
+pub fn in_port(p: Position) -> Point {
+    Point::new(p.x, p.y + NODE_H / 2.0)
+}
+
+/// SVG path of an edge from `a` (an output port) to `b` (an input port): a horizontal
+/// S-curve, which stays readable whichever way the target lies.
+pub fn edge_path(a: Point, b: Point) -> String {
+    let dx = ((b.x - a.x).abs() / 2.0).max(48.0);
+    format!(
+        "M{:.1},{:.1} C{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}",
+        a.x,
+        a.y,
+        a.x + dx,
+        a.y,
+        b.x - dx,
+        b.y,
+        b.x,
+        b.y
+    )
+}
+
+/// The curve's midpoint (where its label sits).
+pub fn edge_midpoint(a: Point, b: Point) -> Point {
+    // A cubic Bézier with symmetric handles passes through the chord's midpoint at t = ½.
+    Point::new((a.x + b.x) / 2.0, (a.y + b.y) / 2.0)
+}
+
+/// Rounds a position to the grid.
+pub fn snap(p: Position) -> Position {
+    Position {
+        x: (p.x / GRID).round() * GRID,
+        y: (p.y / GRID).round() * GRID,
+    }
+}
+
+/// Pan and zoom: `screen = world × zoom + (x, y)`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Viewport {
+    /// Horizontal pan in screen pixels.
+    pub x: f64,
+    /// Vertical pan in screen pixels.
+    pub y: f64,
+    /// Zoom factor.
+    pub zoom: f64,
+}
+
+impl Default for Viewport {
+    fn default() -> Self {
+        Viewport {
+            x: 0.0,
+            y: 0.0,
+            zoom: 1.0,
+        }
+    }
+}
+
+impl Viewport {
+    /// World coordinates of a point on screen (relative to the canvas' top-left corner).
+    pub fn to_world(&self, screen: Point) -> Point {
+        Point::new(
+            (screen.x - self.x) / self.zoom,
+            (screen.y - self.y) / self.zoom,
+        )
+    }
+
+    /// Screen coordinates of a world point.
+    pub fn to_screen(&self, world: Point) -> Point {
+        Point::new(world.x * self.zoom + self.x, world.y * self.zoom + self.y)
+    }
+
+    /// Zooms by `factor`, keeping the world point under `screen` in place.
+    pub fn zoomed_at(&self, factor: f64, screen: Point) -> Viewport {
+        let zoom = (self.zoom * factor).clamp(ZOOM_RANGE.0, ZOOM_RANGE.1);
+        let world = self.to_world(screen);
+        Viewport {
+            x: screen.x - world.x * zoom,
+            y: screen.y - world.y * zoom,
+            zoom,
+        }
+    }
+
+    /// Moved by a screen-pixel delta.
+    pub fn panned(&self, dx: f64, dy: f64) -> Viewport {
+        Viewport {
+            x: self.x + dx,
+            y: self.y + dy,
+            zoom: self.zoom,
+        }
+    }
+
+    /// The SVG transform attribute.
+    pub fn transform(&self) -> String {
+        format!(
+            "translate({:.2} {:.2}) scale({:.4})",
+            self.x, self.y, self.zoom
+        )
+    }
+}
+
+/// The box around every node, or `None` without nodes.
+pub fn bounds(scenario: &Scenario) -> Option<Rect> {
+    let mut it = scenario.nodes.iter().map(|n| node_rect(n.position));
+    let first = it.next()?;
+    Some(it.fold(first, |acc, r| {
+        let x0 = acc.x.min(r.x);
+        let y0 = acc.y.min(r.y);
+        let x1 = (acc.x + acc.w).max(r.x + r.w);
+        let y1 = (acc.y + acc.h).max(r.y + r.h);
+        Rect {
+            x: x0,
+            y: y0,
+            w: x1 - x0,
+            h: y1 - y0,
+        }
+    }))
+}
+
+/// The viewport that frames every node in a `width × height` canvas with a margin, never
+/// zooming in beyond 1.
+pub fn fit(scenario: &Scenario, width: f64, height: f64) -> Viewport {
+    let Some(b) = bounds(scenario) else {
+        return Viewport::default();
+    };
+    let margin = 40.0;
+    let zx = (width - 2.0 * margin).max(1.0) / b.w;
+    let zy = (height - 2.0 * margin).max(1.0) / b.h;
+    let zoom = zx.min(zy).clamp(ZOOM_RANGE.0, 1.0);
+    Viewport {
+        x: width / 2.0 - (b.x + b.w / 2.0) * zoom,
+        y: height / 2.0 - (b.y + b.h / 2.0) * zoom,
+        zoom,
+    }
+}
+
+/// Ids of the nodes whose boxes meet `area` (world units), in document order.
+pub fn nodes_in(scenario: &Scenario, area: Rect) -> Vec<String> {
+    scenario
+        .nodes
+        .iter()
+        .filter(|n| node_rect(n.position).intersects(&area))
+        .map(|n| n.id.clone())
+        .collect()
+}
+
+/// The topmost node under a world point (later nodes are drawn on top).
+pub fn node_at(scenario: &Scenario, p: Point) -> Option<&str> {
+    scenario
+        .nodes
+        .iter()
+        .rev()
+        .find(|n| node_rect(n.position).contains(p))
+        .map(|n| n.id.as_str())
+}
+
+/// A free spot near `want`: steps diagonally until no node box overlaps (so repeated
+/// adds at the centre do not stack invisibly).
+pub fn free_spot(scenario: &Scenario, want: Position) -> Position {
+    let mut p = snap(want);
+    for _ in 0..200 {
+        let r = node_rect(p);
+        if !scenario
+            .nodes
+            .iter()
+            .any(|n| node_rect(n.position).intersects(&r))
+        {
+            return p;
+        }
+        p = Position {
+            x: p.x + 2.0 * GRID,
+            y: p.y + 2.0 * GRID,
+        };
+    }
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn screen_and_world_round_trip_and_zoom_keeps_the_pointer_still() {
+        let v = Viewport {
+            x: 30.0,
+            y: -10.0,
+            zoom: 1.5,
+        };
+        let p = Point::new(123.0, 45.0);
+        let back = v.to_screen(v.to_world(p));
+        assert!((back.x - p.x).abs() < 1e-9 && (back.y - p.y).abs() < 1e-9);
+        let z = v.zoomed_at(1.25, p);
+        let before = v.to_world(p);
+        let after = z.to_world(p);
+        assert!((before.x - after.x).abs() < 1e-9 && (before.y - after.y).abs() < 1e-9);
+        assert_eq!(v.zoomed_at(100.0, p).zoom, ZOOM_RANGE.1);
+    }
+
+    #[test]
+    fn fit_frames_every_node() {
+        let s = Scenario::client_to_function(1.0, 1, 1.0, 1.0, 1);
+        let v = fit(&s, 800.0, 600.0);
+        for n in &s.nodes {
+            let r = node_rect(n.position);
+            let a = v.to_screen(Point::new(r.x, r.y));
+            let b = v.to_screen(Point::new(r.x + r.w, r.y + r.h));
+            assert!(a.x >= 0.0 && a.y >= 0.0 && b.x <= 800.0 && b.y <= 600.0);
+        }
+        assert!(v.zoom <= 1.0);
+    }
+
+    #[test]
+    fn box_select_hit_test_and_free_spots() {
+        let s = Scenario::client_to_function(1.0, 1, 1.0, 1.0, 1);
+        let first = s.nodes[0].position;
+        let area = Rect::from_corners(
+            Point::new(first.x - 5.0, first.y - 5.0),
+            Point::new(first.x + 10.0, first.y + 10.0),
+        );
+        assert_eq!(nodes_in(&s, area), vec!["client".to_owned()]);
+        let inside = Point::new(first.x + 1.0, first.y + 1.0);
+        assert_eq!(node_at(&s, inside), Some("client"));
+        let spot = free_spot(&s, first);
+        assert_ne!(spot, first);
+        assert_eq!(snap(spot), spot);
+        assert_eq!(
+            snap(Position { x: 29.0, y: 31.0 }),
+            Position { x: 20.0, y: 40.0 }
+        );
+    }
+}

@@ -243,3 +243,45 @@ test('editor screenshots at desktop and phone size', async () => {
     await context.close();
   }
 });
+
+test('the load & faults panel schedules a fault and refuses a bad one', async () => {
+  const { page, context, errors } = await openPage(browser, server.url);
+  await page.waitForSelector('g.node');
+  await page.click('#tab-timeline');
+  await page.click('#add-fault');
+  await page.waitForSelector('.fault-row');
+  await page.selectOption('[aria-label="Fault 1 kind"]', 'added_latency');
+  await page.fill('[aria-label="Fault 1 extra ms"]', '250');
+  await page.press('[aria-label="Fault 1 extra ms"]', 'Enter');
+  await page.fill('[aria-label="Fault 1 start (s)"]', '-3');
+  await page.press('[aria-label="Fault 1 start (s)"]', 'Enter');
+  assert.match(await page.textContent('.timeline .param-error'), /Refused: .*-3/);
+  const doc = (await autosaved(page)).scenario;
+  assert.deepEqual(doc.faults, [{ node: 'fn', at_s: 20, duration_s: 10, kind: 'added_latency', ms: 250 }]);
+  assert.equal(await page.locator('.timeline-chart .fault-added_latency').count(), 1);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('touch: a two-finger pinch zooms the canvas', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
+  const page = await context.newPage();
+  await page.goto(server.url);
+  await page.waitForSelector('g.node');
+  const zoom = async () => Number((await page.textContent('.zoom-level')).replace('%', ''));
+  const before = await zoom();
+  const box = await page.locator('#canvas-svg').boundingBox();
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height - 120;
+  const cdp = await context.newCDPSession(page);
+  const touch = (type, d) => cdp.send('Input.dispatchTouchEvent', {
+    type,
+    touchPoints: type === 'touchEnd' ? [] : [{ x: cx - d, y: cy, id: 1 }, { x: cx + d, y: cy, id: 2 }],
+  });
+  await touch('touchStart', 40);
+  for (let d = 50; d <= 120; d += 10) await touch('touchMove', d);
+  await touch('touchEnd', 0);
+  const after = await zoom();
+  assert.ok(after > before * 1.5, `pinch zoomed from ${before}% to ${after}%`);
+  await context.close();
+});

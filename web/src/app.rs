@@ -17,7 +17,7 @@ use web_sys::{Element, KeyboardEvent, PointerEvent};
 use yew::prelude::*;
 
 use crate::components::{
-    Canvas, Header, HelpOverlay, Palette, SidePanel, Toolbar, fit_view, zoom_by,
+    Canvas, Header, HelpOverlay, Palette, PlayerBar, SidePanel, Toolbar, fit_view, zoom_by,
 };
 use crate::dom;
 use crate::editor::geometry::{GRID, NODE_H, NODE_W};
@@ -80,11 +80,12 @@ pub fn App() -> Html {
         });
     }
 
-    // Frame the diagram once the canvas has its size.
+    // Frame the diagram once the canvas has its size, and again whenever a document is
+    // loaded (New, Open, a lesson).
     {
         let dispatch = dispatch.clone();
         let doc = state.editor.doc.clone();
-        use_effect_with((), move |()| {
+        use_effect_with(state.editor.loads, move |_| {
             Timeout::new(0, move || fit_view(&doc, &dispatch)).forget();
         });
     }
@@ -211,8 +212,10 @@ pub fn App() -> Html {
                         undo={e.history.undo_label().map(|l| AttrValue::from(l.to_owned()))}
                         redo={e.history.redo_label().map(|l| AttrValue::from(l.to_owned()))}
                         problems={e.problems.len()} dispatch={dispatch.clone()} />
+                    <PlayerBar doc={e.doc.clone()} dispatch={dispatch.clone()} />
                     <Canvas doc={e.doc.clone()} problems={e.problems.clone()} selection={e.selection.clone()}
-                        viewport={e.viewport} notice={e.notice.clone()} dispatch={dispatch.clone()} />
+                        viewport={e.viewport} notice={e.notice.clone()} live={state.live.clone()}
+                        dispatch={dispatch.clone()} />
                 </div>
                 <SidePanel state={(*state).clone()} dispatch={dispatch.clone()} />
             </main>

@@ -15,6 +15,7 @@
 //! | `editor.selection`, `viewport` |               |                | yes     |
 //! | `panel`, `help_open`, `notice` |               |                | yes     |
 //! | `outcome`                      |               |                | yes (recomputed by Run) |
+//! | `live` (gauges at the playhead)|               |                | yes (the player's run) |
 
 use std::rc::Rc;
 
@@ -22,6 +23,7 @@ use surge_core::{Report, Scenario, ScenarioErrors, Simulation};
 use yew::Reducible;
 
 use crate::editor::{Editor, EditorAction};
+use crate::live::LiveView;
 
 /// The result of the last Run.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -63,6 +65,8 @@ pub struct AppState {
     pub panel: Panel,
     /// Whether the keyboard-shortcut overlay is open.
     pub help_open: bool,
+    /// What the canvas shows at the player's playhead, while a run is being watched.
+    pub live: Option<Rc<LiveView>>,
 }
 
 /// Named changes to [`AppState`].
@@ -76,6 +80,10 @@ pub enum Action {
     Show(Panel),
     /// Open or close the shortcut overlay.
     Help(bool),
+    /// The player moved (or ended its run): what the canvas shows now.
+    Live(Option<Rc<LiveView>>),
+    /// The player's run reached its end (or could not start).
+    Finished(Outcome),
 }
 
 impl AppState {
@@ -101,6 +109,8 @@ impl AppState {
             Action::Run => next.outcome = run(&self.editor.doc),
             Action::Show(p) => next.panel = p,
             Action::Help(open) => next.help_open = open,
+            Action::Live(view) => next.live = view,
+            Action::Finished(outcome) => next.outcome = outcome,
         }
         next
     }

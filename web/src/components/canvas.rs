@@ -21,6 +21,7 @@ use crate::editor::geometry::{
     self, Point, Rect, edge_midpoint, edge_path, in_port, node_at, nodes_in, out_port, snap,
 };
 use crate::editor::{EdgeKey, Edit, EditorAction, Notice, SelectOp, Selection, Viewport};
+use crate::live::LiveView;
 use crate::state::{Action, Panel};
 
 /// The canvas' own styles, inside the SVG so an exported PNG looks like the screen.
@@ -39,6 +40,8 @@ pub struct CanvasProps {
     pub viewport: Viewport,
     /// The notice to show.
     pub notice: Option<Notice>,
+    /// Gauges at the player's playhead, while a run is watched.
+    pub live: Option<Rc<LiveView>>,
     /// Sends actions.
     pub dispatch: Callback<Action>,
 }
@@ -274,6 +277,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 })
             }) {
                 editor(EditorAction::Select(SelectOp::Edge(key, shift)));
+                show_inspector.emit(Action::Show(Panel::Inspector));
                 l.gesture = None;
             } else if shift {
                 l.gesture = Some(Gesture::Box {
@@ -471,7 +475,8 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         _ => None,
     };
     let doc = &props.doc;
-    let edges = doc.edges.iter().filter_map(|e| {
+    let live = props.live.as_deref();
+    let edges = doc.edges.iter().enumerate().filter_map(|(ei, e)| {
         let a = doc.nodes.iter().find(|n| n.id == e.from)?;
         let b = doc.nodes.iter().find(|n| n.id == e.to)?;
         let (pa, pb) = (
@@ -486,7 +491,8 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         Some(html! {
             <CanvasEdge key={format!("{}→{}", e.from, e.to)} key_attr={format!("{}→{}", e.from, e.to)}
                 d={edge_path(pa, pb)} invocation={inv} mid={(mid.x, mid.y)}
-                selected={props.selection.edges.contains(&key)} />
+                selected={props.selection.edges.contains(&key)}
+                in_flight={live.and_then(|l| l.edges.get(ei).copied())} />
         })
     });
     let nodes = doc.nodes.iter().enumerate().map(|(i, n)| {
@@ -510,12 +516,15 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             }
             None => DropHint::Idle,
         };
+        let gauge = live
+            .and_then(|l| l.nodes.get(i).filter(|(id, _)| *id == n.id))
+            .map(|(_, g)| (AttrValue::from(g.text()), g.fill(), g.health.class()));
         html! {
             <CanvasNode key={n.id.clone()} id={n.id.clone()} label={n.label().to_owned()}
                 kind_label={item.label} kind={tag} icon={item.icon}
                 x={n.position.x} y={n.position.y}
                 selected={props.selection.nodes.contains(&n.id)} {problems}
-                inputs={port_kinds(tag, false)} outputs={port_kinds(tag, true)} {drop} />
+                inputs={port_kinds(tag, false)} outputs={port_kinds(tag, true)} {drop} {gauge} />
         }
     });
     let overlay_html = match &*overlay {
@@ -550,7 +559,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 onpointercancel={onpointerup} {ondblclick} {onkeydown} {onfocusin}>
                 <defs>
                     <style>{ CANVAS_CSS }</style>
-                    <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                    <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="10" markerHeight="10" markerUnits="userSpaceOnUse" orient="auto-start-reverse">
                         <path d="M0 0 L10 5 L0 10 z" class="arrow-head" />
                     </marker>
                     <pattern id="grid" width={grid.to_string()} height={grid.to_string()}

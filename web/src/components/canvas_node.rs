@@ -45,6 +45,9 @@ pub struct CanvasNodeProps {
     pub outputs: AttrValue,
     /// Connection feedback.
     pub drop: DropHint,
+    /// While a run is watched: the gauge text, the share of the limit in use, the health.
+    #[prop_or_default]
+    pub gauge: Option<(AttrValue, f64, &'static str)>,
 }
 
 /// A node.
@@ -56,6 +59,9 @@ pub fn CanvasNode(p: &CanvasNodeProps) -> Html {
     }
     if p.problems > 0 {
         class.push("has-problems");
+    }
+    if let Some((_, _, health)) = &p.gauge {
+        class.push(format!("health-{health}"));
     }
     match p.drop {
         DropHint::Idle => {}
@@ -76,7 +82,13 @@ pub fn CanvasNode(p: &CanvasNodeProps) -> Html {
                 <path d={p.icon} fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" stroke-linecap="round"/>
             </g>
             <text class="node-label" x="46" y="25">{ p.label.clone() }</text>
-            <text class="node-kind" x="46" y="43">{ p.kind_label }</text>
+            if let Some((text, fill, _)) = &p.gauge {
+                <text class="node-gauge" x="46" y="42">{ text.clone() }</text>
+                <rect class="gauge-track" x="8" y={(NODE_H - 8.0).to_string()} width={(NODE_W - 16.0).to_string()} height="4" rx="2" />
+                <rect class="gauge-fill" x="8" y={(NODE_H - 8.0).to_string()} width={format!("{:.1}", (NODE_W - 16.0) * fill)} height="4" rx="2" />
+            } else {
+                <text class="node-kind" x="46" y="43">{ p.kind_label }</text>
+            }
             if !p.inputs.is_empty() {
                 <circle class="port port-in" cx="0" cy={mid.to_string()} r="6" data-port="in">
                     <title>{ format!("input: {}", p.inputs) }</title>

@@ -67,10 +67,12 @@ pub fn Inspector(p: &InspectorProps) -> Html {
         let d = p.dispatch.clone();
         Callback::from(move |()| d.emit(Action::Editor(EditorAction::Seal)))
     };
+    // Keyed by what is inspected, so typed-but-refused text never carries over to the
+    // next node's fields.
     let body = if let Some(id) = p.selection.single_node() {
-        node_view(p, id, &seal)
+        html! { <div key={format!("node:{id}")}>{ node_view(p, id, &seal) }</div> }
     } else if let Some(key) = p.selection.single_edge() {
-        edge_view(p, key, &seal)
+        html! { <div key={format!("edge:{}→{}", key.from, key.to)}>{ edge_view(p, key, &seal) }</div> }
     } else if !p.selection.is_empty() {
         let n = p.selection.nodes.len();
         let e = p.selection.edges.len();

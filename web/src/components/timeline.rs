@@ -321,27 +321,39 @@ pub fn Timeline(p: &TimelineProps) -> Html {
             })
         };
         let kind = fault_kind_name(&f.kind);
+        let size_label = match magnitude(&f.kind) {
+            Some((_, "ms")) => "extra ms",
+            Some((_, "p")) => "probability",
+            Some(_) => "extra req/s",
+            None => "",
+        };
         html! {
-            <tr>
-                <td>
+            <div class="fault-row">
+                <label>{ "node" }
                     <select aria-label={format!("Fault {} node", i + 1)} onchange={update("node")}>
                         { for doc.nodes.iter().map(|n| html! { <option value={n.id.clone()} selected={n.id == f.node}>{ &n.id }</option> }) }
                     </select>
-                </td>
-                <td>
+                </label>
+                <label>{ "kind" }
                     <select aria-label={format!("Fault {} kind", i + 1)} onchange={update("kind")}>
                         { for FAULT_KINDS.iter().map(|k| html! { <option value={*k} selected={*k == kind}>{ k.replace('_', " ") }</option> }) }
                     </select>
-                </td>
-                <td><input type="text" inputmode="decimal" value={f.at_s.to_string()} aria-label={format!("Fault {} start (s)", i + 1)} onchange={update("at_s")} /></td>
-                <td><input type="text" inputmode="decimal" value={f.duration_s.to_string()} aria-label={format!("Fault {} duration (s)", i + 1)} onchange={update("duration_s")} /></td>
-                <td>
+                </label>
+                <button type="button" class="ghost small" aria-label={format!("Remove fault {}", i + 1)} onclick={remove}>{ "×" }</button>
+                <div class="fault-numbers">
+                    <label>{ "at (s)" }
+                        <input type="text" inputmode="decimal" value={f.at_s.to_string()} aria-label={format!("Fault {} start (s)", i + 1)} onchange={update("at_s")} />
+                    </label>
+                    <label>{ "for (s)" }
+                        <input type="text" inputmode="decimal" value={f.duration_s.to_string()} aria-label={format!("Fault {} duration (s)", i + 1)} onchange={update("duration_s")} />
+                    </label>
                     if let Some((m, unit)) = magnitude(&f.kind) {
-                        <input type="text" inputmode="decimal" value={m.to_string()} title={unit} aria-label={format!("Fault {} size ({unit})", i + 1)} onchange={update("magnitude")} />
+                        <label>{ size_label }
+                            <input type="text" inputmode="decimal" value={m.to_string()} title={unit} aria-label={format!("Fault {} {size_label}", i + 1)} onchange={update("magnitude")} />
+                        </label>
                     }
-                </td>
-                <td><button type="button" class="ghost small" aria-label={format!("Remove fault {}", i + 1)} onclick={remove}>{ "×" }</button></td>
-            </tr>
+                </div>
+            </div>
         }
     });
     let add_fault = {
@@ -416,12 +428,7 @@ pub fn Timeline(p: &TimelineProps) -> Html {
             }
             { for client_rows }
             <h3>{ "Faults" }</h3>
-            if !doc.faults.is_empty() {
-                <table class="compact faults">
-                    <thead><tr><th>{ "node" }</th><th>{ "kind" }</th><th>{ "at (s)" }</th><th>{ "for (s)" }</th><th>{ "size" }</th><th></th></tr></thead>
-                    <tbody>{ for fault_rows }</tbody>
-                </table>
-            }
+            <div class="faults">{ for fault_rows }</div>
             <div class="button-row">
                 <button type="button" id="add-fault" onclick={add_fault} disabled={doc.nodes.is_empty()}>{ "+ Fault" }</button>
             </div>

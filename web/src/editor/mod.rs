@@ -148,6 +148,8 @@ pub struct Editor {
     pub notice: Option<Notice>,
     /// Whether the document has changes not saved to a file.
     pub dirty: bool,
+    /// How many documents were loaded (New, Open, a lesson): the view refits on a change.
+    pub loads: u64,
 }
 
 impl Default for Editor {
@@ -183,6 +185,7 @@ impl Editor {
             clipboard: None,
             notice: None,
             dirty,
+            loads: 0,
         }
     }
 
@@ -250,6 +253,7 @@ impl Editor {
                 });
                 next.history.seal();
                 next.dirty = dirty;
+                next.loads += 1;
             }
         }
         next

@@ -90,3 +90,62 @@ test('a long lesson plays without freezing the page', async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('pause, inject a database outage, resume: errors in the log; scrub back; CSV equals the CLI', async () => {
+  const { page, context, errors } = await openPage(browser, server.url);
+  await page.waitForSelector('g.node');
+  await page.click('#tab-run');
+  await page.selectOption('#preset', 'lesson7-storm-proxy');
+  await page.click('#load-preset');
+  await page.waitForSelector('g.node[data-node="db"]');
+  await page.selectOption('#speed', '4×');
+  await page.click('#play');
+  await page.waitForFunction(() => Number(document.querySelector('#clock').textContent.match(/t = (\d+)/)[1]) >= 4);
+  assert.ok(await page.locator('.particle').count() > 0, 'marks move along busy edges');
+  const gaugeBefore = await page.textContent('g.node[data-node="db"] .node-gauge');
+  await page.click('#play'); // pause
+  await page.waitForFunction(() => document.querySelector('#player-status').textContent === 'paused');
+
+  await page.click('g.node[data-node="db"] .node-box');
+  await page.selectOption('#inject-duration', '10');
+  await page.click('.inject-button[data-fault="outage"]');
+  assert.match(await page.textContent('#event-log'), /db: injected an outage for 10 s/);
+  await saveScreenshot(page, 'player-injected.png');
+
+  await page.selectOption('#speed', 'max');
+  await page.click('#play');
+  await page.waitForFunction(() => document.querySelector('#player-status')?.textContent === 'finished');
+  const log = await page.textContent('#event-log');
+  assert.match(log, /unavailable \(503\)/, 'the outage shows as failures in the log');
+  const gaugeAfter = await page.textContent('g.node[data-node="db"] .node-gauge');
+  assert.notEqual(gaugeAfter, gaugeBefore);
+
+  // Scrub back before the outage: the log no longer has it.
+  await page.fill('#scrubber', '2');
+  assert.match(await page.textContent('#clock'), /^t = 2 s /);
+  assert.doesNotMatch(await page.textContent('#event-log'), /injected/);
+
+  // The finished run, exported as CSV, equals the CLI's run of the scenario it shows
+  // (its fault schedule includes the injected outage).
+  await page.click('#tab-run');
+  const scenario = await page.textContent('#scenario-json');
+  assert.match(scenario, /"kind": "outage"/);
+  const report = cli(scenario);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+  const rows = fs.readFileSync(await download.path(), 'utf8').trim().split('\n').map((l) => l.split(','));
+  const header = rows.shift();
+  const col = (name) => header.indexOf(name);
+  for (const node of report.nodes) {
+    const mine = rows.filter((r) => r[0] === node.id);
+    assert.equal(mine.length, node.series.length, `${node.id}: one row per second`);
+    node.series.forEach((s, i) => {
+      for (const field of ['arrivals', 'ok', 'errors', 'throttled', 'mean_in_node', 'p99_ms']) {
+        assert.equal(Number(mine[i][col(field)]), s[field], `${node.id} second ${i} ${field}`);
+      }
+    });
+  }
+  const dbFailed = report.nodes.find((n) => n.id === 'db').errors.unavailable;
+  assert.ok(dbFailed > 0, 'the CLI sees the outage too');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

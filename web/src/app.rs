@@ -17,7 +17,8 @@ use web_sys::{Element, KeyboardEvent, PointerEvent};
 use yew::prelude::*;
 
 use crate::components::{
-    Canvas, Header, HelpOverlay, Palette, PlayerBar, SidePanel, Toolbar, fit_view, zoom_by,
+    Canvas, EventLog, Header, HelpOverlay, Palette, PlayerBar, RunHandle, SidePanel, Toolbar,
+    fit_view, zoom_by,
 };
 use crate::dom;
 use crate::editor::geometry::{GRID, NODE_H, NODE_W};
@@ -197,12 +198,14 @@ pub fn App() -> Html {
         })
     });
 
+    let run_handle = (*use_memo((), |()| RunHandle::default())).clone();
     let e = &state.editor;
     let close_help = {
         let d = dispatch.clone();
         Callback::from(move |()| d.emit(Action::Help(false)))
     };
     html! {
+        <ContextProvider<RunHandle> context={run_handle}>
         <div class={classes!("app", drag.is_some().then_some("dragging"))}>
             <Header />
             <main class="workspace">
@@ -216,6 +219,9 @@ pub fn App() -> Html {
                     <Canvas doc={e.doc.clone()} problems={e.problems.clone()} selection={e.selection.clone()}
                         viewport={e.viewport} notice={e.notice.clone()} live={state.live.clone()}
                         dispatch={dispatch.clone()} />
+                    if let Some(live) = &state.live {
+                        <EventLog lines={live.log.clone()} />
+                    }
                 </div>
                 <SidePanel state={(*state).clone()} dispatch={dispatch.clone()} />
             </main>
@@ -224,6 +230,7 @@ pub fn App() -> Html {
                 <HelpOverlay on_close={close_help} />
             }
         </div>
+        </ContextProvider<RunHandle>>
     }
 }
 

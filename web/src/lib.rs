@@ -9,6 +9,7 @@ pub mod app;
 pub mod components;
 pub mod dom;
 pub mod editor;
+pub mod export;
 pub mod live;
 pub mod panic_panel;
 pub mod presets;

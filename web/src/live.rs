@@ -11,7 +11,9 @@
 
 use std::rc::Rc;
 
-use surge_core::{Frame, Report, Scenario, ScenarioErrors, SimTime, Simulation};
+use surge_core::{
+    ErrorKind, Fault, FaultKind, Frame, Report, Scenario, ScenarioErrors, SimTime, Simulation,
+};
 
 /// Longest simulated slice between two budget checks, in seconds.
 const SLICE_S: f64 = 0.05;
@@ -22,6 +24,11 @@ pub struct LiveRun {
     sim: Simulation,
     frames: Vec<Rc<Frame>>,
     scenario_json: Rc<str>,
+    callees: Rc<Vec<Vec<usize>>>,
+    injected: Vec<LogLine>,
+    /// Every log line so far (frames' lines and injections), oldest first.
+    log: Vec<LogLine>,
+    saturated: Vec<bool>,
 }
 
 impl LiveRun {
@@ -34,7 +41,78 @@ impl LiveRun {
             sim,
             frames: vec![first],
             scenario_json: scenario.to_json().into(),
+            callees: Rc::new(callees(scenario)),
+            injected: Vec::new(),
+            log: Vec::new(),
+            saturated: Vec::new(),
         })
+    }
+
+    /// Injects a fault starting now; the core records it in the run's fault schedule.
+    pub fn inject(&mut self, fault: Fault) -> Result<(), String> {
+        let text = format!(
+            "t={:.0} s {}: injected {} for {} s",
+            self.computed_s(),
+            fault.node,
+            fault_name(&fault.kind),
+            fault.duration_s
+        );
+        self.sim.inject(fault).map_err(|ScenarioErrors(e)| {
+            e.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        })?;
+        let line = LogLine {
+            time_s: self.computed_s().floor() as u64,
+            text,
+            severity: Severity::Info,
+        };
+        self.injected.push(line.clone());
+        self.log.push(line);
+        Ok(())
+    }
+
+    /// The fault schedule as run: the scenario's own faults and every injected one.
+    pub fn faults(&self) -> Vec<Fault> {
+        self.sim.scenario().faults.clone()
+    }
+
+    /// How many faults were injected into this run.
+    pub fn injected(&self) -> usize {
+        self.injected.len()
+    }
+
+    fn push_frame(&mut self) {
+        self.frames.push(Rc::new(self.sim.frame()));
+        let k = self.frames.len() - 1;
+        log_second(
+            &self.frames,
+            k,
+            &self.callees,
+            &mut self.saturated,
+            &mut self.log,
+        );
+    }
+
+    /// The view at frame `at`: gauges, and the log up to then (injected faults included).
+    pub fn view(&self, at: usize) -> Option<LiveView> {
+        let frame = self.frames.get(at)?;
+        let upto = self
+            .log
+            .partition_point(|l| l.time_s as f64 <= frame.time_s + 1e-9);
+        let from = upto.saturating_sub(LOG_LINES);
+        Some(LiveView {
+            time_s: frame.time_s,
+            nodes: gauges_at(&self.frames, at)?,
+            edges: frame.edges.clone(),
+            log: Rc::new(self.log[from..upto].to_vec()),
+        })
+    }
+
+    /// For each node (scenario order), the nodes it calls.
+    pub fn callees(&self) -> Rc<Vec<Vec<usize>>> {
+        self.callees.clone()
     }
 
     /// Simulated seconds computed so far.
@@ -57,9 +135,14 @@ impl LiveRun {
         &self.frames
     }
 
-    /// The exact scenario JSON being run.
+    /// The exact scenario JSON being run, with the faults injected so far in its schedule
+    /// (running it from the start gives this run again).
     pub fn scenario_json(&self) -> Rc<str> {
-        self.scenario_json.clone()
+        if self.injected.is_empty() {
+            self.scenario_json.clone()
+        } else {
+            self.sim.scenario().to_json().into()
+        }
     }
 
     /// Advances by up to `dt_s` simulated seconds, recording a frame at every whole second
@@ -73,14 +156,14 @@ impl LiveRun {
             let stop = target.min(next_mark).min(self.computed_s() + SLICE_S);
             self.sim.step_until(SimTime::from_secs_f64(stop));
             if self.computed_s() >= next_mark {
-                self.frames.push(Rc::new(self.sim.frame()));
+                self.push_frame();
             }
             if out_of_time() {
                 break;
             }
         }
         if self.finished() && self.frames.last().is_some_and(|f| f.time_s < self.end_s()) {
-            self.frames.push(Rc::new(self.sim.frame()));
+            self.push_frame();
         }
         self.computed_s() - start
     }
@@ -89,6 +172,31 @@ impl LiveRun {
     pub fn report(&self) -> Rc<Report> {
         Rc::new(self.sim.report())
     }
+}
+
+/// A fault kind in words.
+pub fn fault_name(kind: &FaultKind) -> String {
+    match kind {
+        FaultKind::Outage => "an outage".into(),
+        FaultKind::AddedLatency { ms } => format!("{ms} ms of added latency"),
+        FaultKind::ErrorRate { probability } => {
+            format!("a {:.0} % error rate", probability * 100.0)
+        }
+        FaultKind::Failover => "a failover".into(),
+        FaultKind::Poison => "poison records".into(),
+        FaultKind::Spike { rate_per_s } => format!("a spike of +{rate_per_s} req/s"),
+    }
+}
+
+/// For each node, the indices of the nodes its edges lead to.
+pub fn callees(scenario: &Scenario) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); scenario.nodes.len()];
+    for e in &scenario.edges {
+        if let (Some(a), Some(b)) = (scenario.node_index(&e.from), scenario.node_index(&e.to)) {
+            out[a].push(b);
+        }
+    }
+    out
 }
 
 /// How loaded a node looks, smoothed over the last few seconds.
@@ -162,17 +270,168 @@ pub struct LiveView {
     pub nodes: Vec<(String, Gauge)>,
     /// Calls in flight per edge, in scenario order.
     pub edges: Vec<u32>,
+    /// What happened up to the playhead, newest last (at most [`LOG_LINES`]).
+    pub log: Rc<Vec<LogLine>>,
+}
+
+/// How many event-log lines a view keeps.
+pub const LOG_LINES: usize = 200;
+
+/// How serious a log line is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    /// Something worth knowing (cold starts, a recovery).
+    Info,
+    /// Requests failed.
+    Error,
+}
+
+/// One line of the event log: "t=61 s fn: 2,950 throttled (concurrency limit)".
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogLine {
+    /// Whole simulated second at which the second being described ended.
+    pub time_s: u64,
+    /// The line.
+    pub text: String,
+    /// Its severity.
+    pub severity: Severity,
+}
+
+/// What a failure kind is called in the log.
+pub fn error_label(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::Throttled => "throttled by API Gateway (429)",
+        ErrorKind::ConcurrencyThrottled => "throttled: concurrency limit (429)",
+        ErrorKind::IntegrationTimeout => "integration timeouts (504)",
+        ErrorKind::FunctionTimeout => "function timeouts",
+        ErrorKind::ServerError => "server errors",
+        ErrorKind::Unavailable => "refused: unavailable (503)",
+        ErrorKind::ConnectionRefused => "connections refused",
+        ErrorKind::BorrowTimeout => "proxy borrow timeouts",
+        ErrorKind::ServiceThrottled => "throttled by the service",
+        ErrorKind::PayloadTooLarge => "payloads too large (413)",
+        ErrorKind::StreamThrottled => "stream writes throttled",
+        ErrorKind::InjectedError => "injected errors",
+        ErrorKind::ClientTimeout => "client timeouts",
+    }
+}
+
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The event log up to frame `at`: failures per node and kind in each second, cold
+/// starts, and changes into and out of saturation. A failure a caller merely passes on
+/// (a callee reported at least as many of that kind in that second) is named once, at
+/// the callee.
+pub fn log_until(frames: &[Rc<Frame>], at: usize, callees: &[Vec<usize>]) -> Vec<LogLine> {
+    let mut lines = Vec::new();
+    let mut saturated = Vec::new();
+    for k in 1..=at.min(frames.len().saturating_sub(1)) {
+        log_second(frames, k, callees, &mut saturated, &mut lines);
+    }
+    if lines.len() > LOG_LINES {
+        lines.drain(..lines.len() - LOG_LINES);
+    }
+    lines
+}
+
+/// Appends the lines for the second that ends at frame `k` (`saturated` carries each
+/// node's saturation from one second to the next).
+fn log_second(
+    frames: &[Rc<Frame>],
+    k: usize,
+    callees: &[Vec<usize>],
+    saturated: &mut Vec<bool>,
+    lines: &mut Vec<LogLine>,
+) {
+    let (before, now) = (&frames[k - 1], &frames[k]);
+    let t = now.time_s.round() as u64;
+    let health = view_health(frames, k);
+    saturated.resize(now.nodes.len(), false);
+    let delta = |j: usize, kind: ErrorKind| match (now.nodes.get(j), before.nodes.get(j)) {
+        (Some(x), Some(y)) => x.errors.get(kind).saturating_sub(y.errors.get(kind)),
+        _ => 0,
+    };
+    for (i, n) in now.nodes.iter().enumerate() {
+        let Some(b) = before.nodes.get(i) else {
+            continue;
+        };
+        let cold = n.cold_starts.saturating_sub(b.cold_starts);
+        if cold > 0 {
+            lines.push(LogLine {
+                time_s: t,
+                text: format!("t={t} s {}: {} cold starts", n.id, thousands(cold)),
+                severity: Severity::Info,
+            });
+        }
+        for kind in ErrorKind::ALL {
+            let d = delta(i, kind);
+            let passed_on = callees
+                .get(i)
+                .is_some_and(|cs| cs.iter().any(|&c| delta(c, kind) >= d));
+            if d > 0 && !passed_on {
+                lines.push(LogLine {
+                    time_s: t,
+                    text: format!("t={t} s {}: {} {}", n.id, thousands(d), error_label(kind)),
+                    severity: Severity::Error,
+                });
+            }
+        }
+        let is_sat = health.get(i) == Some(&Health::Saturated);
+        if is_sat != saturated[i] {
+            lines.push(LogLine {
+                time_s: t,
+                text: if is_sat {
+                    format!("t={t} s {} is saturated", n.id)
+                } else {
+                    format!("t={t} s {} recovered", n.id)
+                },
+                severity: if is_sat {
+                    Severity::Error
+                } else {
+                    Severity::Info
+                },
+            });
+            saturated[i] = is_sat;
+        }
+    }
+}
+
+fn view_health(frames: &[Rc<Frame>], at: usize) -> Vec<Health> {
+    gauges_at(frames, at)
+        .map(|g| g.into_iter().map(|(_, g)| g.health).collect())
+        .unwrap_or_default()
 }
 
 /// Seconds of history the health state is smoothed over.
 pub const SMOOTHING_S: usize = 3;
 
 /// The view at frame `at` of `frames`, health smoothed over the frames before it.
-pub fn view_at(frames: &[Rc<Frame>], at: usize) -> Option<LiveView> {
+/// `callees` (see [`callees`]) lets the log name each failure once, where it happened.
+pub fn view_at(frames: &[Rc<Frame>], at: usize, callees: &[Vec<usize>]) -> Option<LiveView> {
+    let frame = frames.get(at)?;
+    Some(LiveView {
+        time_s: frame.time_s,
+        nodes: gauges_at(frames, at)?,
+        edges: frame.edges.clone(),
+        log: Rc::new(log_until(frames, at, callees)),
+    })
+}
+
+fn gauges_at(frames: &[Rc<Frame>], at: usize) -> Option<Vec<(String, Gauge)>> {
     let frame = frames.get(at)?;
     let from = at.saturating_sub(SMOOTHING_S - 1);
     let window = &frames[from..=at];
-    let nodes = frame
+    let nodes: Vec<(String, Gauge)> = frame
         .nodes
         .iter()
         .enumerate()
@@ -205,11 +464,7 @@ pub fn view_at(frames: &[Rc<Frame>], at: usize) -> Option<LiveView> {
             )
         })
         .collect();
-    Some(LiveView {
-        time_s: frame.time_s,
-        nodes,
-        edges: frame.edges.clone(),
-    })
+    Some(nodes)
 }
 
 #[cfg(test)]
@@ -249,17 +504,107 @@ mod tests {
     }
 
     #[test]
+    fn an_injected_outage_shows_in_the_log_and_the_schedule() {
+        let scenario = crate::editor::starter();
+        let mut live = LiveRun::start(&scenario).expect("valid");
+        live.advance(10.0, || false);
+        live.inject(Fault {
+            node: "fn".into(),
+            at_s: 0.0,
+            duration_s: 5.0,
+            kind: FaultKind::Outage,
+        })
+        .expect("valid fault");
+        live.advance(10.0, || false);
+        let view = live.view(20).expect("frame 20");
+        assert!(
+            view.log
+                .iter()
+                .any(|l| l.text == "t=10 s fn: injected an outage for 5 s")
+        );
+        assert!(
+            view.log
+                .iter()
+                .any(|l| l.text.contains("unavailable (503)")),
+            "{:?}",
+            view.log
+        );
+        let faults = live.faults();
+        assert_eq!((faults.len(), faults[0].at_s), (1, 10.0));
+        // Replaying the recorded schedule from the start gives the same run.
+        while !live.finished() {
+            live.advance(100.0, || false);
+        }
+        let replay = Scenario::from_json(&live.scenario_json()).expect("valid");
+        assert_eq!(
+            *live.report(),
+            Simulation::new(&replay).expect("valid").run()
+        );
+        assert!(
+            live.inject(Fault {
+                node: "nowhere".into(),
+                at_s: 0.0,
+                duration_s: 5.0,
+                kind: FaultKind::Outage,
+            })
+            .is_err()
+        );
+    }
+
+    #[test]
     fn health_reads_as_a_state_not_flicker() {
         let scenario = crate::editor::starter();
         let mut live = LiveRun::start(&scenario).expect("valid");
         live.advance(20.0, || false);
-        let view = view_at(live.frames(), 20).expect("frame 20");
+        let view = view_at(live.frames(), 20, &live.callees()).expect("frame 20");
         let (id, gauge) = &view.nodes[1];
         assert_eq!(id, "fn");
         assert_eq!(gauge.limit, Some(10));
         // 100 req/s × 0.1 s = 10 Erlangs on 10 slots: busy or saturated, never idle.
         assert_ne!(gauge.health, Health::Ok);
         assert!(gauge.text().starts_with(&format!("{}/10", gauge.level)));
-        assert!(view_at(live.frames(), 10_000).is_none());
+        assert!(view_at(live.frames(), 10_000, &[]).is_none());
+    }
+
+    #[test]
+    fn the_log_reports_each_seconds_failures_and_saturation() {
+        let preset = crate::presets::find("lesson2-burst-limit1000-current").expect("preset");
+        let scenario = Scenario::from_json(preset.json).expect("valid");
+        let mut live = LiveRun::start(&scenario).expect("valid");
+        live.advance(70.0, || false);
+        let log = log_until(live.frames(), 70, &live.callees());
+        let throttles: Vec<&LogLine> = log
+            .iter()
+            .filter(|l| l.text.contains("concurrency limit"))
+            .collect();
+        // Named once, at the function (API Gateway only passes the 429s on).
+        assert!(
+            throttles.iter().all(|l| l.text.contains(" fn: ")),
+            "{throttles:?}"
+        );
+        // The jump to 4,000 req/s at 60 s: three in four throttled each second after it.
+        let after: Vec<_> = throttles.iter().filter(|l| l.time_s > 60).collect();
+        assert_eq!(after.len(), 10, "{throttles:?}");
+        assert!(
+            log.iter().any(|l| l.text.ends_with("fn is saturated")),
+            "{log:?}"
+        );
+        // The lines agree with the report's totals.
+        let per_second: u64 = throttles
+            .iter()
+            .map(|l| {
+                let n = l
+                    .text
+                    .split(": ")
+                    .nth(1)
+                    .and_then(|r| r.split(' ').next())
+                    .unwrap_or("0");
+                n.replace(',', "").parse::<u64>().unwrap_or(0)
+            })
+            .sum();
+        let report = live.report();
+        let fn_report = report.node("fn").expect("fn");
+        assert_eq!(per_second, fn_report.errors.concurrency_throttled);
+        assert_eq!(thousands(1234567), "1,234,567");
     }
 }

@@ -82,6 +82,25 @@ pub struct ErrorCounts {
     pub client_timeout: u64,
 }
 
+impl ErrorKind {
+    /// Every kind, in the order of [`ErrorCounts`]' fields.
+    pub const ALL: [ErrorKind; 13] = [
+        ErrorKind::Throttled,
+        ErrorKind::ConcurrencyThrottled,
+        ErrorKind::IntegrationTimeout,
+        ErrorKind::FunctionTimeout,
+        ErrorKind::ServerError,
+        ErrorKind::Unavailable,
+        ErrorKind::ConnectionRefused,
+        ErrorKind::BorrowTimeout,
+        ErrorKind::ServiceThrottled,
+        ErrorKind::PayloadTooLarge,
+        ErrorKind::StreamThrottled,
+        ErrorKind::InjectedError,
+        ErrorKind::ClientTimeout,
+    ];
+}
+
 impl ErrorCounts {
     /// Counts one failure.
     pub fn add(&mut self, kind: ErrorKind) {
@@ -483,4 +502,10 @@ pub struct NodeFrame {
     pub connections: u32,
     /// The node's limit, if it has one.
     pub limit: Option<u32>,
+    /// Calls completed successfully so far (cumulative, so two frames give a rate).
+    pub ok: u64,
+    /// Failures so far, by kind (cumulative).
+    pub errors: ErrorCounts,
+    /// Cold starts so far (cumulative).
+    pub cold_starts: u64,
 }

@@ -136,6 +136,8 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     let latest = use_mut_ref(|| (props.viewport, props.doc.clone(), props.selection.clone()));
     *latest.borrow_mut() = (props.viewport, props.doc.clone(), props.selection.clone());
     let svg_ref = use_node_ref();
+    // Under a reduced-motion preference, no marks move: the counters and log remain.
+    let reduced_motion = *use_memo((), |()| dom::prefers_reduced_motion());
 
     // Wheel zoom needs a non-passive listener to stop the page from scrolling; Space is
     // tracked for Space+drag panning.
@@ -492,7 +494,9 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             <CanvasEdge key={format!("{}→{}", e.from, e.to)} key_attr={format!("{}→{}", e.from, e.to)}
                 d={edge_path(pa, pb)} invocation={inv} mid={(mid.x, mid.y)}
                 selected={props.selection.edges.contains(&key)}
-                in_flight={live.and_then(|l| l.edges.get(ei).copied())} />
+                in_flight={live.and_then(|l| l.edges.get(ei).copied())}
+                particles={particles(live.and_then(|l| l.edges.get(ei).copied()), reduced_motion)}
+                tone={live.and_then(|l| l.nodes.iter().find(|(id, _)| *id == e.to)).map_or("ok", |(_, g)| g.health.class())} />
         })
     });
     let nodes = doc.nodes.iter().enumerate().map(|(i, n)| {
@@ -584,6 +588,15 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             { for notice }
             <Minimap doc={props.doc.clone()} viewport={props.viewport} dispatch={props.dispatch.clone()} />
         </section>
+    }
+}
+
+/// How many marks move along an edge carrying `in_flight` calls: one per doubling, at
+/// most six, none under reduced motion.
+fn particles(in_flight: Option<u32>, reduced_motion: bool) -> u8 {
+    match in_flight {
+        Some(n) if n > 0 && !reduced_motion => (1 + n.ilog2()).min(6) as u8,
+        _ => 0,
     }
 }
 

@@ -19,7 +19,16 @@ pub struct CanvasEdgeProps {
     /// Calls in flight along the edge while a run is watched.
     #[prop_or_default]
     pub in_flight: Option<u32>,
+    /// Moving marks along the edge (0 under reduced motion): more for more flow.
+    #[prop_or_default]
+    pub particles: u8,
+    /// Health of the called node ("ok", "busy", "saturated"): the marks' colour.
+    #[prop_or_default]
+    pub tone: &'static str,
 }
+
+/// Seconds a mark takes along an edge.
+const TRAVEL_S: f64 = 1.6;
 
 /// An edge.
 #[component]
@@ -35,6 +44,15 @@ pub fn CanvasEdge(p: &CanvasEdgeProps) -> Html {
         <g {class} data-edge={p.key_attr.clone()}>
             <path class="edge-hit" d={p.d.clone()} />
             <path class="edge-line" d={p.d.clone()} marker-end="url(#arrow)" />
+            { for (0..p.particles).map(|k| {
+                let begin = -(f64::from(k) * TRAVEL_S / f64::from(p.particles));
+                html! {
+                    <circle class={classes!("particle", format!("tone-{}", p.tone))} r="3.5">
+                        <animateMotion dur={format!("{TRAVEL_S}s")} repeatCount="indefinite"
+                            begin={format!("{begin:.2}s")} path={p.d.clone()} />
+                    </circle>
+                }
+            }) }
             <text class="edge-label" x={format!("{:.1}", p.mid.0)} y={format!("{:.1}", p.mid.1 - 6.0)} text-anchor="middle">
                 { p.invocation }
                 if let Some(n) = p.in_flight {

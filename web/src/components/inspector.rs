@@ -14,10 +14,12 @@ use yew::prelude::*;
 
 use super::canvas::invocation_name;
 use super::palette::icon;
-use super::{Commit, ParamField};
+use super::{Commit, ParamField, RunHandle, publish};
+use crate::editor::Notice;
 use crate::editor::schema::{self, FieldKind, FieldSpec};
 use crate::editor::{EdgeKey, Edit, EditorAction, SelectOp, Selection, catalog, inspect};
 use crate::state::Action;
+use surge_core::{Fault, FaultKind};
 
 /// Props of [`Inspector`].
 #[derive(Properties, PartialEq, Debug)]
@@ -69,8 +71,15 @@ pub fn Inspector(p: &InspectorProps) -> Html {
     };
     // Keyed by what is inspected, so typed-but-refused text never carries over to the
     // next node's fields.
+    let run = use_context::<RunHandle>();
+    let duration = use_state(|| 30.0_f64);
     let body = if let Some(id) = p.selection.single_node() {
-        html! { <div key={format!("node:{id}")}>{ node_view(p, id, &seal) }</div> }
+        html! {
+            <div key={format!("node:{id}")}>
+                { inject_view(p, id, run.as_ref(), &duration) }
+                { node_view(p, id, &seal) }
+            </div>
+        }
     } else if let Some(key) = p.selection.single_edge() {
         html! { <div key={format!("edge:{}→{}", key.from, key.to)}>{ edge_view(p, key, &seal) }</div> }
     } else if !p.selection.is_empty() {
@@ -109,6 +118,107 @@ fn problem_list(problems: &[&ScenarioError]) -> Html {
             <h4>{ format!("{} problem(s)", problems.len()) }</h4>
             <ul>{ for problems.iter().map(|e| html! { <li><code>{ &e.path }</code>{ " " }{ &e.reason }</li> }) }</ul>
         </div>
+    }
+}
+
+/// While a run is being watched: inject a fault into it now, at this node.
+fn inject_view(
+    p: &InspectorProps,
+    id: &str,
+    run: Option<&RunHandle>,
+    duration: &UseStateHandle<f64>,
+) -> Html {
+    let Some(run) = run else {
+        return html! {};
+    };
+    let (now, running) = {
+        let player = run.0.borrow();
+        match &player.run {
+            Some(r) if !r.finished() => (r.computed_s(), true),
+            _ => (0.0, false),
+        }
+    };
+    let Some(node) = p.doc.nodes.iter().find(|n| n.id == id) else {
+        return html! {};
+    };
+    if !running {
+        return html! {};
+    }
+    let mut kinds: Vec<(&str, FaultKind)> = Vec::new();
+    match node.kind {
+        NodeKind::Client(_) => kinds.push((
+            "Spike +1,000 req/s",
+            FaultKind::Spike { rate_per_s: 1000.0 },
+        )),
+        _ => {
+            kinds.push(("Outage", FaultKind::Outage));
+            kinds.push(("+500 ms latency", FaultKind::AddedLatency { ms: 500.0 }));
+            kinds.push(("50 % errors", FaultKind::ErrorRate { probability: 0.5 }));
+        }
+    }
+    if matches!(node.kind, NodeKind::Rds(_)) {
+        kinds.push(("Failover", FaultKind::Failover));
+    }
+    let on_duration = {
+        let duration = duration.clone();
+        Callback::from(move |e: Event| {
+            if let Some(v) = e
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
+                .and_then(|s| s.value().parse::<f64>().ok())
+            {
+                duration.set(v);
+            }
+        })
+    };
+    html! {
+        <section class="inject" aria-label="Inject a fault now">
+            <h4>{ format!("Inject now · t = {now:.0} s") }</h4>
+            <div class="button-row">
+                <label class="speed">{ "for " }
+                    <select id="inject-duration" onchange={on_duration}>
+                        { for [10.0, 30.0, 60.0, 120.0].iter().map(|d| html! {
+                            <option value={d.to_string()} selected={**duration == *d}>{ format!("{d} s") }</option>
+                        }) }
+                    </select>
+                </label>
+                { for kinds.into_iter().map(|(label, kind)| {
+                    let run = run.clone();
+                    let dispatch = p.dispatch.clone();
+                    let node = id.to_owned();
+                    let seconds = **duration;
+                    let onclick = Callback::from(move |_| {
+                        let mut player = run.0.borrow_mut();
+                        let result = player.run.as_mut().map(|r| r.inject(Fault {
+                            node: node.clone(),
+                            at_s: 0.0,
+                            duration_s: seconds,
+                            kind,
+                        }));
+                        publish(&player, &dispatch);
+                        drop(player);
+                        if let Some(Err(reason)) = result {
+                            dispatch.emit(Action::Editor(EditorAction::Notice(Some(Notice {
+                                text: format!("Inject refused: {reason}"),
+                                refused: true,
+                            }))));
+                        }
+                    });
+                    html! { <button type="button" class="inject-button" data-fault={fault_tag(&kind)} {onclick}>{ label }</button> }
+                }) }
+            </div>
+        </section>
+    }
+}
+
+fn fault_tag(kind: &FaultKind) -> &'static str {
+    match kind {
+        FaultKind::Outage => "outage",
+        FaultKind::AddedLatency { .. } => "added_latency",
+        FaultKind::ErrorRate { .. } => "error_rate",
+        FaultKind::Failover => "failover",
+        FaultKind::Poison => "poison",
+        FaultKind::Spike { .. } => "spike",
     }
 }
 

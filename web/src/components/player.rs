@@ -16,11 +16,14 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::live::{LiveRun, view_at};
+use crate::editor::{Edit, EditorAction};
+use crate::live::LiveRun;
 use crate::state::{Action, Outcome};
 
-/// Wall-clock milliseconds the player may spend computing per animation frame.
+/// Wall-clock milliseconds the player may spend computing per animation frame; "max"
+/// speed takes a little more of each frame (the page still answers within a frame).
 const BUDGET_MS: f64 = 10.0;
+const MAX_SPEED_BUDGET_MS: f64 = 12.0;
 
 /// Playback speeds offered (simulated seconds per second); infinity is "as fast as possible".
 const SPEEDS: [(f64, &str); 7] = [
@@ -33,32 +36,51 @@ const SPEEDS: [(f64, &str); 7] = [
     (f64::INFINITY, "max"),
 ];
 
-#[derive(Default)]
-struct Player {
-    run: Option<LiveRun>,
+/// The player's state, shared (through a context) with the inspector, which injects faults
+/// into the running simulation.
+#[derive(Default, Debug)]
+pub struct Player {
+    /// The run being watched.
+    pub run: Option<LiveRun>,
     playing: bool,
     speed: f64,
     /// `None`: follow the newest computed second.
     playhead: Option<usize>,
     raf: Option<AnimationFrame>,
     last_ts: Option<f64>,
+    last_publish: f64,
     errors: Vec<String>,
 }
 
+/// At "max" speed the canvas is refreshed at most this often (ms), leaving the frames'
+/// time to the engine.
+const MAX_SPEED_REFRESH_MS: f64 = 50.0;
+
 type Shared = Rc<RefCell<Player>>;
+
+/// A handle on the player's state, provided by `App` as a context.
+#[derive(Clone, Debug, Default)]
+pub struct RunHandle(pub Shared);
+
+impl PartialEq for RunHandle {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
 
 fn now_ms() -> f64 {
     gloo::utils::window().performance().map_or(0.0, |p| p.now())
 }
 
-fn publish(p: &Player, dispatch: &Callback<Action>) {
+/// Sends the reducer what the canvas shows at the playhead.
+pub fn publish(p: &Player, dispatch: &Callback<Action>) {
     let Some(run) = &p.run else {
         dispatch.emit(Action::Live(None));
         return;
     };
     let last = run.frames().len().saturating_sub(1);
     let at = p.playhead.unwrap_or(last).min(last);
-    dispatch.emit(Action::Live(view_at(run.frames(), at).map(Rc::new)));
+    dispatch.emit(Action::Live(run.view(at).map(Rc::new)));
 }
 
 fn finish(p: &mut Player, dispatch: &Callback<Action>) {
@@ -105,7 +127,12 @@ fn schedule(shared: Shared, dispatch: Callback<Action>, redraw: Callback<()>) {
         let dt_ms = p.last_ts.map_or(16.7, |last| (ts - last).clamp(0.0, 100.0));
         p.last_ts = Some(ts);
         let speed = p.speed;
-        let deadline = now_ms() + BUDGET_MS;
+        let budget = if speed.is_finite() {
+            BUDGET_MS
+        } else {
+            MAX_SPEED_BUDGET_MS
+        };
+        let deadline = now_ms() + budget;
         let done = if let Some(run) = p.run.as_mut() {
             let dt_s = if speed.is_finite() {
                 speed * dt_ms / 1000.0
@@ -117,7 +144,10 @@ fn schedule(shared: Shared, dispatch: Callback<Action>, redraw: Callback<()>) {
         } else {
             true
         };
-        publish(&p, &dispatch);
+        if done || speed.is_finite() || ts - p.last_publish >= MAX_SPEED_REFRESH_MS {
+            p.last_publish = ts;
+            publish(&p, &dispatch);
+        }
         if done {
             finish(&mut p, &dispatch);
             drop(p);
@@ -143,10 +173,11 @@ pub struct PlayerBarProps {
 /// The player bar under the toolbar.
 #[component]
 pub fn PlayerBar(props: &PlayerBarProps) -> Html {
-    let shared: Shared = use_mut_ref(|| Player {
-        speed: 10.0,
-        ..Player::default()
-    });
+    let handle = use_context::<RunHandle>().unwrap_or_default();
+    let shared: Shared = handle.0.clone();
+    if shared.borrow().speed == 0.0 {
+        shared.borrow_mut().speed = 10.0;
+    }
     let force = use_force_update();
     let redraw = {
         let force = force.clone();
@@ -277,7 +308,23 @@ pub fn PlayerBar(props: &PlayerBarProps) -> Html {
         })
     };
 
+    let on_keep = {
+        let shared = shared.clone();
+        let dispatch = props.dispatch.clone();
+        Callback::from(move |_| {
+            let faults = shared.borrow().run.as_ref().map(LiveRun::faults);
+            if let Some(faults) = faults {
+                // Changing the diagram ends the run, as any edit does.
+                dispatch.emit(Action::Editor(EditorAction::Edit(Edit::SetFaults {
+                    faults,
+                    field: "injected".into(),
+                })));
+                dispatch.emit(Action::Editor(EditorAction::Seal));
+            }
+        })
+    };
     let p = shared.borrow();
+    let injected = p.run.as_ref().map_or(0, LiveRun::injected);
     let (computed, end, frames) = p.run.as_ref().map_or((0.0, props.doc.duration_s, 0), |r| {
         (r.computed_s(), r.end_s(), r.frames().len())
     });
@@ -319,6 +366,12 @@ pub fn PlayerBar(props: &PlayerBarProps) -> Html {
                 disabled={frames < 2} aria-label="Playhead (simulated seconds)" oninput={on_scrub} />
             <span class="clock" id="clock" aria-live="off">{ format!("t = {at} s / {end:.0} s") }</span>
             <span class="status" id="player-status" role="status">{ status }</span>
+            if injected > 0 {
+                <button type="button" id="keep-faults" onclick={on_keep}
+                    title="Add the faults injected during this run to the diagram's fault schedule (ends the run)">
+                    { format!("Keep {injected} injected fault(s)") }
+                </button>
+            }
         </div>
     }
 }

@@ -71,6 +71,26 @@ pub fn Results(props: &ResultsProps) -> Html {
                 ),
                 (None, None) => (Vec::new(), 0, String::new()),
             };
+            let on_csv = {
+                let report = report.clone();
+                Callback::from(move |_| {
+                    crate::dom::download_text(
+                        "surge-series.csv",
+                        "text/csv",
+                        &crate::export::series_csv(&report),
+                    );
+                })
+            };
+            let on_json = {
+                let report = report.clone();
+                Callback::from(move |_| {
+                    crate::dom::download_text(
+                        "surge-report.json",
+                        "application/json",
+                        &report.to_json(),
+                    );
+                })
+            };
             html! {
                 <section class="results" aria-live="polite">
                     <dl class="kpis">
@@ -89,6 +109,10 @@ pub fn Results(props: &ResultsProps) -> Html {
                     ) }</p>
                     <NodeTable nodes={report.nodes.clone()} />
                     <ConcurrencyChart {series} {limit} label={label} />
+                    <div class="button-row">
+                        <button type="button" id="export-csv" onclick={on_csv}>{ "Export series CSV" }</button>
+                        <button type="button" id="export-report" onclick={on_json}>{ "Export report JSON" }</button>
+                    </div>
                     <details>
                         <summary>{ "Scenario that ran" }</summary>
                         <pre id="scenario-json">{ scenario_json.to_string() }</pre>

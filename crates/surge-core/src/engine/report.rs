@@ -33,6 +33,9 @@ impl Simulation {
                     queue: self.stats[i].queue.level,
                     connections: self.stats[i].connections.level,
                     limit: self.node_limit(i),
+                    ok: self.stats[i].ok,
+                    errors: self.stats[i].errors,
+                    cold_starts: self.stats[i].cold_starts,
                 })
                 .collect(),
             edges: self.edge_load.clone(),

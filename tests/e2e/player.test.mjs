@@ -120,6 +120,23 @@ test('pause, inject a database outage, resume: errors in the log; scrub back; CS
   const gaugeAfter = await page.textContent('g.node[data-node="db"] .node-gauge');
   assert.notEqual(gaugeAfter, gaugeBefore);
 
+  // The charts follow the run: the database's (selected) and the end-to-end one show the
+  // failures; hovering reads a second's values; the KPI strip shows the damage.
+  assert.ok(await page.isVisible('#chart-node'));
+  assert.ok(Number((await page.textContent('#live-success')).replace(' %', '')) < 100);
+  await page.click('#tab-run');
+  const chart = await page.locator('#chart-e2e').boundingBox();
+  const readouts = [];
+  for (let x = 50; x < chart.width - 12; x += 6) {
+    await page.mouse.move(chart.x + x, chart.y + chart.height / 2);
+    readouts.push(await page.textContent('.live-chart .readout'));
+  }
+  const failing = readouts.filter((r) => Number(r.match(/(\d+)\/s failed/)[1]) > 0);
+  assert.ok(failing.length > 0, `errors rise on the chart: ${readouts.slice(0, 5)}`);
+  const [png] = await Promise.all([page.waitForEvent('download'), page.click('.live-chart button')]);
+  assert.equal(png.suggestedFilename(), 'surge-end-to-end.png');
+  await page.click('#tab-inspector');
+
   // Scrub back before the outage: the log no longer has it.
   await page.fill('#scrubber', '2');
   assert.match(await page.textContent('#clock'), /^t = 2 s /);

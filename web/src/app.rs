@@ -17,8 +17,8 @@ use web_sys::{Element, KeyboardEvent, PointerEvent};
 use yew::prelude::*;
 
 use crate::components::{
-    Canvas, EventLog, Header, HelpOverlay, Palette, PlayerBar, RunHandle, SidePanel, Toolbar,
-    fit_view, zoom_by,
+    Canvas, EventLog, Header, HelpOverlay, KpiStrip, Palette, PlayerBar, RunHandle, SidePanel,
+    Toolbar, fit_view, zoom_by,
 };
 use crate::dom;
 use crate::editor::geometry::{GRID, NODE_H, NODE_W};
@@ -216,6 +216,9 @@ pub fn App() -> Html {
                         redo={e.history.redo_label().map(|l| AttrValue::from(l.to_owned()))}
                         problems={e.problems.len()} dispatch={dispatch.clone()} />
                     <PlayerBar doc={e.doc.clone()} dispatch={dispatch.clone()} />
+                    if let Some(live) = &state.live {
+                        <KpiStrip live={live.clone()} outcome={state.outcome.clone()} />
+                    }
                     <Canvas doc={e.doc.clone()} problems={e.problems.clone()} selection={e.selection.clone()}
                         viewport={e.viewport} notice={e.notice.clone()} live={state.live.clone()}
                         dispatch={dispatch.clone()} />

@@ -82,6 +82,17 @@ fn download_blob(name: &str, blob: &web_sys::Blob) {
     let _ = web_sys::Url::revoke_object_url(&url);
 }
 
+/// Offers a canvas' picture as a PNG download.
+pub fn download_canvas(canvas: &HtmlCanvasElement, name: &str) {
+    let name = name.to_owned();
+    let done = Closure::once_into_js(move |blob: Option<web_sys::Blob>| {
+        if let Some(blob) = blob {
+            download_blob(&name, &blob);
+        }
+    });
+    let _ = canvas.to_blob(done.unchecked_ref());
+}
+
 /// Draws the whole diagram (every node, not just the visible part) into a PNG at twice
 /// the canvas resolution and offers it as a download.
 pub fn export_png(doc: &surge_core::Scenario, name: &str) -> Result<(), String> {

@@ -107,6 +107,8 @@ impl LiveRun {
             nodes: gauges_at(&self.frames, at)?,
             edges: frame.edges.clone(),
             log: Rc::new(self.log[from..upto].to_vec()),
+            frames: Rc::new(self.frames.clone()),
+            at,
         })
     }
 
@@ -272,6 +274,128 @@ pub struct LiveView {
     pub edges: Vec<u32>,
     /// What happened up to the playhead, newest last (at most [`LOG_LINES`]).
     pub log: Rc<Vec<LogLine>>,
+    /// Every frame recorded so far (the charts draw the seconds up to `at`).
+    pub frames: Rc<Vec<Rc<Frame>>>,
+    /// Index of the frame at the playhead.
+    pub at: usize,
+}
+
+/// One node's per-second series up to the playhead, from the frames' counters.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Series {
+    /// Calls finished per second (ok + failed).
+    pub throughput: Vec<f64>,
+    /// Calls that succeeded per second.
+    pub goodput: Vec<f64>,
+    /// Failures per second (all kinds).
+    pub errors: Vec<f64>,
+    /// Throttles per second (429s of every source).
+    pub throttled: Vec<f64>,
+    /// Cold starts per second.
+    pub cold_starts: Vec<f64>,
+    /// Calls at the node at each second's end.
+    pub level: Vec<f64>,
+    /// Calls waiting at each second's end.
+    pub queue: Vec<f64>,
+    /// Open connections at each second's end.
+    pub connections: Vec<f64>,
+    /// The node's limit, if any.
+    pub limit: Option<u32>,
+}
+
+/// The series of node `i` over frames `1..=at`.
+pub fn series(frames: &[Rc<Frame>], i: usize, at: usize) -> Series {
+    let mut s = Series::default();
+    for k in 1..=at.min(frames.len().saturating_sub(1)) {
+        let (Some(b), Some(n)) = (frames[k - 1].nodes.get(i), frames[k].nodes.get(i)) else {
+            continue;
+        };
+        let ok = n.ok.saturating_sub(b.ok) as f64;
+        let failed = n.errors.total().saturating_sub(b.errors.total()) as f64;
+        let throttles = |c: &surge_core::ErrorCounts| {
+            c.throttled + c.concurrency_throttled + c.service_throttled + c.stream_throttled
+        };
+        s.throughput.push(ok + failed);
+        s.goodput.push(ok);
+        s.errors.push(failed);
+        s.throttled
+            .push(throttles(&n.errors).saturating_sub(throttles(&b.errors)) as f64);
+        s.cold_starts
+            .push(n.cold_starts.saturating_sub(b.cold_starts) as f64);
+        s.level.push(f64::from(n.in_node));
+        s.queue.push(f64::from(n.queue));
+        s.connections.push(f64::from(n.connections));
+        s.limit = n.limit;
+    }
+    s
+}
+
+/// End-to-end series (the clients' ledger): requests finished, succeeded and failed per
+/// second, and requests in flight as the level.
+pub fn end_to_end(frames: &[Rc<Frame>], at: usize) -> Series {
+    let mut s = Series::default();
+    for k in 1..=at.min(frames.len().saturating_sub(1)) {
+        let (b, n) = (&frames[k - 1].ledger, &frames[k].ledger);
+        let ok = n.succeeded.saturating_sub(b.succeeded) as f64;
+        let failed =
+            (n.failed.total() + n.timed_out).saturating_sub(b.failed.total() + b.timed_out) as f64;
+        let thr = |l: &surge_core::Ledger| {
+            l.failed.throttled + l.failed.concurrency_throttled + l.failed.service_throttled
+        };
+        s.throughput.push(ok + failed);
+        s.goodput.push(ok);
+        s.errors.push(failed);
+        s.throttled.push(thr(n).saturating_sub(thr(b)) as f64);
+        s.level.push(n.in_flight as f64);
+    }
+    s
+}
+
+/// Headline numbers at the playhead, end to end (the clients' ledger).
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub struct Headline {
+    /// Requests that arrived.
+    pub arrived: u64,
+    /// Requests finished (succeeded, failed or timed out).
+    pub finished: u64,
+    /// Of which succeeded.
+    pub ok: u64,
+    /// Of which were throttled somewhere (429).
+    pub throttled: u64,
+    /// Requests still in flight.
+    pub in_flight: u64,
+    /// Retries sent.
+    pub retries: u64,
+}
+
+impl Headline {
+    /// Success share in percent (100 before anything finished).
+    pub fn success_pct(&self) -> f64 {
+        if self.finished == 0 {
+            100.0
+        } else {
+            100.0 * self.ok as f64 / self.finished as f64
+        }
+    }
+}
+
+/// The headline at frame `at`.
+pub fn headline(frames: &[Rc<Frame>], at: usize) -> Headline {
+    let Some(f) = frames.get(at) else {
+        return Headline::default();
+    };
+    let l = f.ledger;
+    Headline {
+        arrived: l.arrived,
+        finished: l.succeeded + l.failed.total() + l.timed_out,
+        ok: l.succeeded,
+        throttled: l.failed.throttled
+            + l.failed.concurrency_throttled
+            + l.failed.service_throttled
+            + l.failed.stream_throttled,
+        in_flight: l.in_flight,
+        retries: l.retries,
+    }
 }
 
 /// How many event-log lines a view keeps.
@@ -424,6 +548,8 @@ pub fn view_at(frames: &[Rc<Frame>], at: usize, callees: &[Vec<usize>]) -> Optio
         nodes: gauges_at(frames, at)?,
         edges: frame.edges.clone(),
         log: Rc::new(log_until(frames, at, callees)),
+        frames: Rc::new(frames.to_vec()),
+        at,
     })
 }
 
@@ -548,6 +674,32 @@ mod tests {
                 kind: FaultKind::Outage,
             })
             .is_err()
+        );
+    }
+
+    #[test]
+    fn series_from_frames_agree_with_the_report() {
+        let scenario = crate::editor::starter();
+        let mut live = LiveRun::start(&scenario).expect("valid");
+        while !live.finished() {
+            live.advance(100.0, || false);
+        }
+        let report = live.report();
+        let last = live.frames().len() - 1;
+        let s = series(live.frames(), 1, last);
+        let fn_report = report.node("fn").expect("fn");
+        assert_eq!(s.goodput.iter().sum::<f64>() as u64, fn_report.ok);
+        assert_eq!(
+            s.errors.iter().sum::<f64>() as u64,
+            fn_report.errors.total()
+        );
+        assert_eq!(s.limit, Some(10));
+        let h = headline(live.frames(), last);
+        assert_eq!(h.ok, report.ledger.succeeded);
+        assert!(
+            h.success_pct() > 70.0 && h.success_pct() < 85.0,
+            "{}",
+            h.success_pct()
         );
     }
 

@@ -487,6 +487,8 @@ pub struct Frame {
     pub nodes: Vec<NodeFrame>,
     /// Calls in flight along each edge, in scenario order.
     pub edges: Vec<u32>,
+    /// The clients' ledger so far (end-to-end outcomes).
+    pub ledger: Ledger,
 }
 
 /// One node at one instant.

@@ -30,6 +30,8 @@ pub struct InspectorProps {
     pub problems: Rc<Vec<ScenarioError>>,
     /// The selection.
     pub selection: Selection,
+    /// The watched run at the playhead, if any (the node's chart follows it).
+    pub live: Option<Rc<crate::live::LiveView>>,
     /// Sends actions.
     pub dispatch: Callback<Action>,
 }
@@ -77,6 +79,11 @@ pub fn Inspector(p: &InspectorProps) -> Html {
         html! {
             <div key={format!("node:{id}")}>
                 { inject_view(p, id, run.as_ref(), &duration) }
+                if let (Some(live), Some(i)) = (&p.live, p.doc.node_index(id)) {
+                    <super::LiveChart id="chart-node" title={id.to_owned()}
+                        series={Rc::new(crate::live::series(&live.frames, i, live.at))}
+                        level_label={if matches!(p.doc.nodes[i].kind, NodeKind::Rds(_) | NodeKind::RdsProxy(_)) { "in node" } else { "concurrency" }} />
+                }
                 { node_view(p, id, &seal) }
             </div>
         }

@@ -21,6 +21,8 @@ pub struct RunPanelProps {
     pub dirty: bool,
     /// The last run.
     pub outcome: Outcome,
+    /// The watched run at the playhead, if any.
+    pub live: Option<Rc<crate::live::LiveView>>,
     /// Sends actions.
     pub dispatch: Callback<Action>,
 }
@@ -136,6 +138,10 @@ pub fn RunPanel(p: &RunPanelProps) -> Html {
                 <p class="muted">{ format!("Simulates {} s (set it in the Timeline tab). Same diagram and seed, same numbers: here and in the CLI.", p.doc.duration_s) }</p>
                 <button type="submit" class="primary" id="run">{ "Run" }</button>
             </form>
+            if let Some(live) = &p.live {
+                <super::LiveChart id="chart-e2e" title="end to end"
+                    series={Rc::new(crate::live::end_to_end(&live.frames, live.at))} level_label="in flight" />
+            }
             <Results outcome={p.outcome.clone()} />
         </div>
     }

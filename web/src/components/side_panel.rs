@@ -30,11 +30,13 @@ pub fn SidePanel(p: &SidePanelProps) -> Html {
     let e = &s.editor;
     let body = match s.panel {
         Panel::Inspector => html! {
-            <Inspector doc={e.doc.clone()} problems={e.problems.clone()} selection={e.selection.clone()} dispatch={p.dispatch.clone()} />
+            <Inspector doc={e.doc.clone()} problems={e.problems.clone()} selection={e.selection.clone()}
+                live={s.live.clone()} dispatch={p.dispatch.clone()} />
         },
         Panel::Timeline => html! { <Timeline doc={e.doc.clone()} dispatch={p.dispatch.clone()} /> },
         Panel::Run => html! {
-            <RunPanel doc={e.doc.clone()} dirty={e.dirty} outcome={s.outcome.clone()} dispatch={p.dispatch.clone()} />
+            <RunPanel doc={e.doc.clone()} dirty={e.dirty} outcome={s.outcome.clone()} live={s.live.clone()}
+                dispatch={p.dispatch.clone()} />
         },
     };
     let id = match s.panel {

@@ -39,6 +39,7 @@ impl Simulation {
                 })
                 .collect(),
             edges: self.edge_load.clone(),
+            ledger: self.ledger,
         }
     }
 

@@ -1,0 +1,194 @@
+//! Charts that follow the playhead: calls per second (throughput, goodput, failures) above,
+//! level against limit and the queue below; hovering reads the values of a second; the
+//! chart exports as PNG.
+
+use std::rc::Rc;
+
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use web_sys::HtmlCanvasElement;
+use yew::prelude::*;
+
+use crate::live::Series;
+
+const W: u32 = 320;
+const H: u32 = 240;
+/// Left edge of the plotting area (after the y labels), in canvas pixels.
+const LEFT: f64 = 46.0;
+const RIGHT: f64 = 10.0;
+
+/// Props of [`LiveChart`].
+#[derive(Properties, PartialEq, Debug)]
+pub struct LiveChartProps {
+    /// What is charted ("fn", "end to end").
+    pub title: AttrValue,
+    /// The series up to the playhead.
+    pub series: Rc<Series>,
+    /// What the level is ("concurrency", "in flight").
+    #[prop_or(AttrValue::Static("in node"))]
+    pub level_label: AttrValue,
+    /// DOM id of the canvas.
+    pub id: AttrValue,
+}
+
+/// The chart.
+#[component]
+pub fn LiveChart(p: &LiveChartProps) -> Html {
+    let canvas = use_node_ref();
+    let hover = use_state(|| None::<usize>);
+    {
+        let canvas = canvas.clone();
+        use_effect_with(p.series.clone(), move |series| {
+            if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
+                // A drawing error leaves the chart blank; the readout and log still stand.
+                let _ = draw(el, series);
+            }
+        });
+    }
+    let n = p.series.throughput.len();
+    let onmousemove = {
+        let hover = hover.clone();
+        Callback::from(move |e: MouseEvent| {
+            let x = f64::from(e.offset_x());
+            let width = f64::from(W) - LEFT - RIGHT;
+            let i = ((x - LEFT) / width * n as f64).floor();
+            hover.set((i >= 0.0 && (i as usize) < n).then_some(i as usize));
+        })
+    };
+    let onmouseleave = {
+        let hover = hover.clone();
+        Callback::from(move |_| hover.set(None))
+    };
+    let on_png = {
+        let canvas = canvas.clone();
+        let name = format!("surge-{}.png", p.title.replace(' ', "-"));
+        Callback::from(move |_| {
+            if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
+                crate::dom::download_canvas(&el, &name);
+            }
+        })
+    };
+    let s = &p.series;
+    let at = hover.unwrap_or(n.saturating_sub(1));
+    let readout = if n == 0 {
+        "No second computed yet.".to_owned()
+    } else {
+        let g = |v: &Vec<f64>| v.get(at).copied().unwrap_or(0.0);
+        let mut r = format!(
+            "t={} s · {:.0}/s done · {:.0}/s ok · {:.0}/s failed ({:.0} throttled) · {} {:.0}",
+            at + 1,
+            g(&s.throughput),
+            g(&s.goodput),
+            g(&s.errors),
+            g(&s.throttled),
+            p.level_label,
+            g(&s.level)
+        );
+        if let Some(l) = s.limit {
+            r.push_str(&format!("/{l}"));
+        }
+        if g(&s.queue) > 0.0 {
+            r.push_str(&format!(" · queue {:.0}", g(&s.queue)));
+        }
+        if g(&s.cold_starts) > 0.0 {
+            r.push_str(&format!(" · {:.0} cold starts", g(&s.cold_starts)));
+        }
+        r
+    };
+    html! {
+        <figure class="chart live-chart">
+            <canvas id={p.id.clone()} ref={canvas} width={W.to_string()} height={H.to_string()} role="img"
+                aria-label={format!("{}: calls per second and level over time", p.title)}
+                {onmousemove} {onmouseleave} />
+            <figcaption>
+                <span class="readout" aria-live="off">{ readout }</span>
+                <span class="legend">
+                    <i class="k-through" />{ "done " }<i class="k-good" />{ "ok " }<i class="k-err" />{ "failed " }
+                    <i class="k-level" />{ p.level_label.clone() }{ " " }<i class="k-limit" />{ "limit " }<i class="k-queue" />{ "queue" }
+                </span>
+                <button type="button" class="ghost small" onclick={on_png} aria-label={format!("Export the {} chart as PNG", p.title)}>{ "PNG" }</button>
+            </figcaption>
+        </figure>
+    }
+}
+
+fn draw(el: HtmlCanvasElement, s: &Series) -> Result<(), Box<dyn std::error::Error>> {
+    let backend = CanvasBackend::with_canvas_object(el).ok_or("no 2d context")?;
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE)?;
+    let (top, bottom) = root.split_vertically(H / 2);
+    let n = s.throughput.len().max(1) as f64;
+    let peak = |v: &[f64]| v.iter().copied().fold(0.0, f64::max);
+    let style = |c: RGBColor| c.stroke_width(2);
+    let points = |v: &[f64]| {
+        v.iter()
+            .enumerate()
+            .map(|(i, &y)| (i as f64 + 0.5, y))
+            .collect::<Vec<_>>()
+    };
+
+    let y_max = (peak(&s.throughput) * 1.15).max(1.0);
+    let mut chart = ChartBuilder::on(&top)
+        .margin(4)
+        .margin_right(RIGHT as u32)
+        .x_label_area_size(14)
+        .y_label_area_size(LEFT as u32 - 4)
+        .build_cartesian_2d(0.0..n, 0.0..y_max)?;
+    chart
+        .configure_mesh()
+        .x_labels(4)
+        .y_labels(3)
+        .light_line_style(RGBColor(238, 240, 244))
+        .label_style(("sans-serif", 10))
+        .x_label_formatter(&|x| format!("{x:.0}s"))
+        .y_label_formatter(&|y| format!("{y:.0}/s"))
+        .draw()?;
+    chart.draw_series(LineSeries::new(
+        points(&s.throughput),
+        style(RGBColor(100, 116, 139)),
+    ))?;
+    chart.draw_series(LineSeries::new(
+        points(&s.goodput),
+        style(RGBColor(22, 163, 74)),
+    ))?;
+    chart.draw_series(LineSeries::new(
+        points(&s.errors),
+        style(RGBColor(220, 38, 38)),
+    ))?;
+
+    let limit = s.limit.map_or(0.0, f64::from);
+    let y2 = (peak(&s.level).max(peak(&s.queue)).max(limit) * 1.15).max(1.0);
+    let mut chart = ChartBuilder::on(&bottom)
+        .margin(4)
+        .margin_right(RIGHT as u32)
+        .x_label_area_size(14)
+        .y_label_area_size(LEFT as u32 - 4)
+        .build_cartesian_2d(0.0..n, 0.0..y2)?;
+    chart
+        .configure_mesh()
+        .x_labels(4)
+        .y_labels(3)
+        .light_line_style(RGBColor(238, 240, 244))
+        .label_style(("sans-serif", 10))
+        .x_label_formatter(&|x| format!("{x:.0}s"))
+        .y_label_formatter(&|y| format!("{y:.0}"))
+        .draw()?;
+    if limit > 0.0 {
+        chart.draw_series(LineSeries::new(
+            [(0.0, limit), (n, limit)],
+            RED.stroke_width(1),
+        ))?;
+    }
+    chart.draw_series(LineSeries::new(
+        points(&s.level),
+        style(RGBColor(37, 99, 235)),
+    ))?;
+    if peak(&s.queue) > 0.0 {
+        chart.draw_series(LineSeries::new(
+            points(&s.queue),
+            style(RGBColor(217, 119, 6)),
+        ))?;
+    }
+    root.present()?;
+    Ok(())
+}

@@ -163,6 +163,8 @@ test('opening a file never silently discards unsaved work', async () => {
   await page.waitForSelector('g.node');
   await page.click('.palette-item[data-kind="sqs"]');
   await page.waitForSelector('g.node[data-node="queue"]');
+  // The toolbar marks unsaved work on Save.
+  await page.waitForFunction(() => document.querySelector('#save').textContent.includes('•'));
   let asked = '';
   page.once('dialog', (d) => { asked = d.message(); d.dismiss(); });
   await page.click('#new');

@@ -166,3 +166,31 @@ test('pause, inject a database outage, resume: errors in the log; scrub back; CS
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('A/B: pin a run, change one thing, watch the second against it with the difference named', async () => {
+  const { page, context, errors } = await openPage(browser, server.url);
+  await page.waitForSelector('g.node');
+  await page.selectOption('#speed', 'max');
+  await page.click('#play');
+  await page.waitForFunction(() => document.querySelector('#player-status')?.textContent === 'finished');
+  await page.click('#tab-run');
+  await page.click('#pin');
+
+  // Double the function's concurrency: an edit, so the run ends and A stays pinned.
+  await page.click('g.node[data-node="fn"] .node-box');
+  await page.fill('#param-params-reserved_concurrency', '20');
+  await page.fill('#param-params-provisioned_concurrency', '20');
+  await page.click('#tab-run');
+  await page.waitForSelector('#pinned-note');
+  await page.click('#play');
+  await page.waitForFunction(() => document.querySelector('#player-status')?.textContent === 'finished');
+  await page.waitForSelector('#compare');
+  const caption = await page.textContent('#compare figcaption');
+  assert.match(caption, /fn\.reserved_concurrency: 10 → 20/);
+  assert.match(caption, /fn\.provisioned_concurrency: 10 → 20/);
+  const [, , aFailed, , bFailed] = caption.match(/A: (\d+) ok, (\d+) failed · B so far: (\d+) ok, (\d+) failed/).map(Number);
+  assert.ok(bFailed < aFailed / 10, `twice the capacity, far fewer failures: A ${aFailed}, B ${bFailed}`);
+  await saveScreenshot(page, 'player-ab.png');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

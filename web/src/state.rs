@@ -16,12 +16,14 @@
 //! | `panel`, `help_open`, `notice` |               |                | yes     |
 //! | `outcome`                      |               |                | yes (recomputed by Run) |
 //! | `live` (gauges at the playhead)|               |                | yes (the player's run) |
+//! | `baseline` (pinned run A)      |               |                | yes     |
 
 use std::rc::Rc;
 
 use surge_core::{Report, Scenario, ScenarioErrors, Simulation};
 use yew::Reducible;
 
+use crate::compare::Baseline;
 use crate::editor::{Editor, EditorAction};
 use crate::live::LiveView;
 
@@ -67,6 +69,8 @@ pub struct AppState {
     pub help_open: bool,
     /// What the canvas shows at the player's playhead, while a run is being watched.
     pub live: Option<Rc<LiveView>>,
+    /// A pinned run (A) that the watched run (B) is compared against.
+    pub baseline: Option<Rc<Baseline>>,
 }
 
 /// Named changes to [`AppState`].
@@ -84,6 +88,8 @@ pub enum Action {
     Live(Option<Rc<LiveView>>),
     /// The player's run reached its end (or could not start).
     Finished(Outcome),
+    /// Pin a run as the comparison baseline (`None` unpins).
+    Pin(Option<Rc<Baseline>>),
 }
 
 impl AppState {
@@ -111,6 +117,7 @@ impl AppState {
             Action::Help(open) => next.help_open = open,
             Action::Live(view) => next.live = view,
             Action::Finished(outcome) => next.outcome = outcome,
+            Action::Pin(baseline) => next.baseline = baseline,
         }
         next
     }

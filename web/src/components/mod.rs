@@ -3,6 +3,7 @@
 mod canvas;
 mod canvas_edge;
 mod canvas_node;
+mod compare_chart;
 mod concurrency_chart;
 mod event_log;
 mod header;
@@ -24,6 +25,7 @@ mod toolbar;
 pub use canvas::{Canvas, focus_inspector, invocation_name};
 pub use canvas_edge::CanvasEdge;
 pub use canvas_node::{CanvasNode, DropHint};
+pub use compare_chart::CompareChart;
 pub use concurrency_chart::ConcurrencyChart;
 pub use event_log::EventLog;
 pub use header::Header;

@@ -23,6 +23,8 @@ pub struct RunPanelProps {
     pub outcome: Outcome,
     /// The watched run at the playhead, if any.
     pub live: Option<Rc<crate::live::LiveView>>,
+    /// The pinned comparison run, if any.
+    pub baseline: Option<Rc<crate::compare::Baseline>>,
     /// Sends actions.
     pub dispatch: Callback<Action>,
 }
@@ -107,6 +109,24 @@ pub fn RunPanel(p: &RunPanelProps) -> Html {
             dispatch.emit(Action::Run);
         })
     };
+    let on_pin = {
+        let dispatch = p.dispatch.clone();
+        let live = p.live.clone();
+        let doc = p.doc.clone();
+        Callback::from(move |_| {
+            if let Some(live) = &live {
+                let frames: Vec<_> = live.frames.iter().take(live.at + 1).cloned().collect();
+                dispatch.emit(Action::Pin(Some(Rc::new(crate::compare::Baseline {
+                    frames: Rc::new(frames),
+                    scenario: doc.clone(),
+                }))));
+            }
+        })
+    };
+    let on_unpin = {
+        let dispatch = p.dispatch.clone();
+        Callback::from(move |_| dispatch.emit(Action::Pin(None)))
+    };
     let narrative = presets::find(&chosen).map(|p| p.narrative);
     html! {
         <div class="run-tab">
@@ -141,6 +161,21 @@ pub fn RunPanel(p: &RunPanelProps) -> Html {
             if let Some(live) = &p.live {
                 <super::LiveChart id="chart-e2e" title="end to end"
                     series={Rc::new(crate::live::end_to_end(&live.frames, live.at))} level_label="in flight" />
+                <div class="button-row">
+                    <button type="button" id="pin" onclick={on_pin}
+                        title="Keep this run to compare the next one against it">{ "Pin as A (baseline)" }</button>
+                    if p.baseline.is_some() {
+                        <button type="button" id="unpin" onclick={on_unpin}>{ "Unpin A" }</button>
+                    }
+                </div>
+                if let Some(a) = &p.baseline {
+                    <super::CompareChart
+                        a={Rc::new(crate::live::end_to_end(&a.frames, a.frames.len().saturating_sub(1)))}
+                        b={Rc::new(crate::live::end_to_end(&live.frames, live.at))}
+                        differences={Rc::new(crate::compare::differences(&a.scenario, &p.doc, 6))} />
+                }
+            } else if p.baseline.is_some() {
+                <p class="muted" id="pinned-note">{ "Run A is pinned: press Play to watch B against it." }</p>
             }
             <Results outcome={p.outcome.clone()} />
         </div>

@@ -1,0 +1,156 @@
+//! A/B comparison: a pinned baseline run (A) against the run being watched (B), and what
+//! differs between their scenarios, in words.
+//!
+//! Why a scenario diff: every lesson is a before/after; the legend must say what changed
+//! ("fn reserved_concurrency: none → 500") rather than leave the user to remember.
+
+use std::rc::Rc;
+
+use serde_json::Value;
+use surge_core::{Frame, Scenario};
+
+/// A finished (or partly watched) run kept for comparison.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Baseline {
+    /// Its frames, one per simulated second.
+    pub frames: Rc<Vec<Rc<Frame>>>,
+    /// The scenario it ran.
+    pub scenario: Rc<Scenario>,
+}
+
+/// The differences between two scenarios, one line each ("fn params.memory_mb: 1769 →
+/// 512"), node positions and names ignored; at most `limit` lines, then "…and N more".
+pub fn differences(a: &Scenario, b: &Scenario, limit: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    if a.seed != b.seed {
+        out.push(format!("seed: {} → {}", a.seed, b.seed));
+    }
+    if a.duration_s != b.duration_s {
+        out.push(format!(
+            "simulated time: {} s → {} s",
+            a.duration_s, b.duration_s
+        ));
+    }
+    let value = |s: &Scenario| serde_json::from_str::<Value>(&s.to_json()).unwrap_or(Value::Null);
+    let (va, vb) = (value(a), value(b));
+    walk("account", va.get("account"), vb.get("account"), &mut out);
+    for node in &b.nodes {
+        let before = a.nodes.iter().find(|n| n.id == node.id);
+        match before {
+            None => out.push(format!("added {} ({})", node.id, node.kind.tag())),
+            Some(old) => {
+                let (x, y) = (node_params(&va, &old.id), node_params(&vb, &node.id));
+                if old.kind.tag() != node.kind.tag() {
+                    out.push(format!(
+                        "{}: {} → {}",
+                        node.id,
+                        old.kind.tag(),
+                        node.kind.tag()
+                    ));
+                } else {
+                    walk(&node.id, x, y, &mut out);
+                }
+            }
+        }
+    }
+    for node in &a.nodes {
+        if b.node_index(&node.id).is_none() {
+            out.push(format!("removed {}", node.id));
+        }
+    }
+    let edges = |s: &Scenario| {
+        s.edges
+            .iter()
+            .map(|e| format!("{} → {}", e.from, e.to))
+            .collect::<Vec<_>>()
+    };
+    let (ea, eb) = (edges(a), edges(b));
+    for e in eb.iter().filter(|e| !ea.contains(e)) {
+        out.push(format!("connected {e}"));
+    }
+    for e in ea.iter().filter(|e| !eb.contains(e)) {
+        out.push(format!("disconnected {e}"));
+    }
+    walk("faults", va.get("faults"), vb.get("faults"), &mut out);
+    if out.len() > limit {
+        let more = out.len() - limit;
+        out.truncate(limit);
+        out.push(format!("…and {more} more"));
+    }
+    out
+}
+
+fn node_params<'a>(v: &'a Value, id: &str) -> Option<&'a Value> {
+    v.get("nodes")?
+        .as_array()?
+        .iter()
+        .find(|n| n.get("id").and_then(Value::as_str) == Some(id))?
+        .get("params")
+}
+
+fn short(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => "none".into(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => {
+            let s = other.to_string();
+            if s.len() > 40 {
+                format!(
+                    "{}…",
+                    &s[..s.char_indices().nth(38).map_or(s.len(), |(i, _)| i)]
+                )
+            } else {
+                s
+            }
+        }
+    }
+}
+
+fn walk(path: &str, a: Option<&Value>, b: Option<&Value>, out: &mut Vec<String>) {
+    match (a, b) {
+        (Some(Value::Object(x)), Some(Value::Object(y))) => {
+            for (k, vy) in y {
+                walk(&format!("{path}.{k}"), x.get(k), Some(vy), out);
+            }
+            for (k, vx) in x {
+                if !y.contains_key(k) {
+                    walk(&format!("{path}.{k}"), Some(vx), None, out);
+                }
+            }
+        }
+        (x, y) if x != y => out.push(format!("{path}: {} → {}", short(x), short(y))),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn says_what_changed_and_nothing_else() {
+        let a = crate::editor::starter();
+        let mut b = a.clone();
+        assert!(differences(&a, &b, 5).is_empty());
+        b.nodes[1].position.x += 100.0;
+        assert!(
+            differences(&a, &b, 5).is_empty(),
+            "moving a node changes nothing"
+        );
+        if let surge_core::NodeKind::Lambda(p) = &mut b.nodes[1].kind {
+            p.reserved_concurrency = Some(20);
+            p.memory_mb = 512;
+        }
+        b.seed = 7;
+        let d = differences(&a, &b, 5);
+        assert!(d.contains(&"seed: 42 → 7".to_owned()), "{d:?}");
+        assert!(
+            d.contains(&"fn.reserved_concurrency: 10 → 20".to_owned()),
+            "{d:?}"
+        );
+        assert!(d.contains(&"fn.memory_mb: 1769 → 512".to_owned()), "{d:?}");
+        let d = differences(&a, &b, 1);
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[1], "…and 2 more");
+    }
+}

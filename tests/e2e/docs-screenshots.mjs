@@ -1,0 +1,40 @@
+// Regenerates the README's screenshots (not a test): lesson 2 at 600 req/s, the surge to
+// 4,000 req/s at 60 s ending at 150 s; shown healthy (30 s), throttling (90 s) and
+// recovered (200 s).
+// Run from tests/e2e after `cargo xtask dist`: node docs-screenshots.mjs
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { serveDist, launchBrowser, openPage } from './harness.mjs';
+
+const OUT = path.resolve('../../docs/screenshots');
+const lesson = JSON.parse(fs.readFileSync('../scenarios/lesson2-burst-limit1000-current.json', 'utf8'));
+const users = lesson.nodes.find((n) => n.kind === 'client');
+users.params.rate_per_s = 600;
+users.params.schedule = [...(users.params.schedule ?? []), { at_s: 150, rate_per_s: 600 }];
+const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'surge-docs-')), 'burst-and-back.json');
+fs.writeFileSync(file, JSON.stringify(lesson));
+
+const server = await serveDist();
+const browser = await launchBrowser();
+try {
+  const { page } = await openPage(browser, server.url);
+  await page.waitForSelector('g.node');
+  await page.setInputFiles('#open-file', file);
+  await page.waitForSelector('g.node[data-node="fn"]');
+  await page.selectOption('#speed', 'max');
+  await page.click('#play');
+  await page.waitForFunction(() => document.querySelector('#player-status')?.textContent === 'finished');
+  await page.click('.notice button'); // dismiss "Opened …"
+  await page.click('g.node[data-node="fn"] .node-box');
+  fs.mkdirSync(OUT, { recursive: true });
+  for (const [name, t] of [['healthy', 30], ['throttling', 90], ['recovery', 200]]) {
+    await page.fill('#scrubber', String(t));
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: path.join(OUT, `${name}.png`) });
+    console.log(`docs/screenshots/${name}.png at t = ${t} s`);
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}

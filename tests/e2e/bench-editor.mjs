@@ -104,7 +104,22 @@ try {
     await page.mouse.up();
     return n;
   });
+  // Watching the diagram run at 1×: gauges, health and moving marks on every busy edge.
+  await page.keyboard.press('Escape');
+  await page.selectOption('#speed', '1×');
+  let marks = 0;
+  results.play = await measure(page, async () => {
+    await page.click('#play');
+    let n = 0;
+    for (let i = 0; i < 30; i++, n++) {
+      await page.waitForTimeout(100);
+      marks = Math.max(marks, await page.locator('.particle').count());
+    }
+    await page.click('#play');
+    return n;
+  });
   await context.close();
+  console.log(`(while playing: up to ${marks} moving marks on the canvas)`);
   console.log('200 nodes, 160 edges; rAF frame intervals in ms during each gesture:');
   for (const [name, r] of Object.entries(results)) {
     console.log(

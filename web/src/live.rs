@@ -236,6 +236,64 @@ pub struct Gauge {
     pub connections: u32,
     /// Smoothed health.
     pub health: Health,
+    /// What became of the calls that finished here in the last second.
+    pub outcomes: Outcomes,
+}
+
+/// Calls finished at a node in one second, by outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub struct Outcomes {
+    /// Succeeded.
+    pub ok: u64,
+    /// Throttled (429 of any source).
+    pub throttled: u64,
+    /// Timed out (function, integration, client).
+    pub timed_out: u64,
+    /// Failed otherwise (5xx, refused, injected…).
+    pub failed: u64,
+}
+
+impl Outcomes {
+    fn between(before: &surge_core::NodeFrame, now: &surge_core::NodeFrame) -> Outcomes {
+        let d = |k: ErrorKind| now.errors.get(k).saturating_sub(before.errors.get(k));
+        let throttled = d(ErrorKind::Throttled)
+            + d(ErrorKind::ConcurrencyThrottled)
+            + d(ErrorKind::ServiceThrottled)
+            + d(ErrorKind::StreamThrottled);
+        let timed_out = d(ErrorKind::FunctionTimeout)
+            + d(ErrorKind::IntegrationTimeout)
+            + d(ErrorKind::ClientTimeout);
+        let all = now.errors.total().saturating_sub(before.errors.total());
+        Outcomes {
+            ok: now.ok.saturating_sub(before.ok),
+            throttled,
+            timed_out,
+            failed: all.saturating_sub(throttled + timed_out),
+        }
+    }
+
+    /// The outcome (a CSS class suffix) of mark `j` of `marks`, so the marks on an edge
+    /// split in the same shares as the outcomes.
+    pub fn mark(&self, j: usize, marks: usize) -> &'static str {
+        let total = self.ok + self.throttled + self.timed_out + self.failed;
+        if total == 0 || marks == 0 {
+            return "ok";
+        }
+        let at = (j as f64 + 0.5) / marks as f64 * total as f64;
+        let mut cumulative = 0.0;
+        for (count, name) in [
+            (self.ok, "ok"),
+            (self.throttled, "throttled"),
+            (self.timed_out, "timeout"),
+            (self.failed, "error"),
+        ] {
+            cumulative += count as f64;
+            if at < cumulative {
+                return name;
+            }
+        }
+        "error"
+    }
 }
 
 impl Gauge {
@@ -586,6 +644,10 @@ fn gauges_at(frames: &[Rc<Frame>], at: usize) -> Option<Vec<(String, Gauge)>> {
                     queue: n.queue,
                     connections: n.connections,
                     health,
+                    outcomes: at
+                        .checked_sub(1)
+                        .and_then(|k| frames[k].nodes.get(i))
+                        .map_or_else(Outcomes::default, |b| Outcomes::between(b, n)),
                 },
             )
         })
@@ -701,6 +763,26 @@ mod tests {
             "{}",
             h.success_pct()
         );
+    }
+
+    #[test]
+    fn marks_split_like_the_outcomes() {
+        let o = Outcomes {
+            ok: 1,
+            throttled: 3,
+            timed_out: 0,
+            failed: 0,
+        };
+        let marks: Vec<_> = (0..4).map(|j| o.mark(j, 4)).collect();
+        assert_eq!(marks, ["ok", "throttled", "throttled", "throttled"]);
+        assert_eq!(Outcomes::default().mark(0, 3), "ok");
+        let t = Outcomes {
+            ok: 0,
+            throttled: 0,
+            timed_out: 2,
+            failed: 2,
+        };
+        assert_eq!((t.mark(0, 2), t.mark(1, 2)), ("timeout", "error"));
     }
 
     #[test]

@@ -495,8 +495,11 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 d={edge_path(pa, pb)} invocation={inv} mid={(mid.x, mid.y)}
                 selected={props.selection.edges.contains(&key)}
                 in_flight={live.and_then(|l| l.edges.get(ei).copied())}
-                particles={particles(live.and_then(|l| l.edges.get(ei).copied()), reduced_motion)}
-                tone={live.and_then(|l| l.nodes.iter().find(|(id, _)| *id == e.to)).map_or("ok", |(_, g)| g.health.class())} />
+                marks={marks(
+                    live.and_then(|l| l.edges.get(ei).copied()),
+                    live.and_then(|l| l.nodes.iter().find(|(id, _)| *id == e.to)).map(|(_, g)| g.outcomes),
+                    reduced_motion,
+                )} />
         })
     });
     let nodes = doc.nodes.iter().enumerate().map(|(i, n)| {
@@ -591,13 +594,19 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     }
 }
 
-/// How many marks move along an edge carrying `in_flight` calls: one per doubling, at
-/// most six, none under reduced motion.
-fn particles(in_flight: Option<u32>, reduced_motion: bool) -> u8 {
-    match in_flight {
-        Some(n) if n > 0 && !reduced_motion => (1 + n.ilog2()).min(6) as u8,
+/// The marks moving along an edge carrying `in_flight` calls: one per doubling, at most
+/// six, split by the callee's outcomes in the last second; none under reduced motion.
+fn marks(
+    in_flight: Option<u32>,
+    outcomes: Option<crate::live::Outcomes>,
+    reduced_motion: bool,
+) -> Vec<&'static str> {
+    let count = match in_flight {
+        Some(n) if n > 0 && !reduced_motion => (1 + n.ilog2()).min(6) as usize,
         _ => 0,
-    }
+    };
+    let outcomes = outcomes.unwrap_or_default();
+    (0..count).map(|j| outcomes.mark(j, count)).collect()
 }
 
 /// Moves keyboard focus to the inspector's first input after the next render.

@@ -19,12 +19,11 @@ pub struct CanvasEdgeProps {
     /// Calls in flight along the edge while a run is watched.
     #[prop_or_default]
     pub in_flight: Option<u32>,
-    /// Moving marks along the edge (0 under reduced motion): more for more flow.
+    /// Moving marks along the edge, each with its outcome ("ok", "throttled", "timeout",
+    /// "error"): more marks for more flow, split like the callee's outcomes; none under
+    /// reduced motion.
     #[prop_or_default]
-    pub particles: u8,
-    /// Health of the called node ("ok", "busy", "saturated"): the marks' colour.
-    #[prop_or_default]
-    pub tone: &'static str,
+    pub marks: Vec<&'static str>,
 }
 
 /// Seconds a mark takes along an edge.
@@ -44,10 +43,10 @@ pub fn CanvasEdge(p: &CanvasEdgeProps) -> Html {
         <g {class} data-edge={p.key_attr.clone()}>
             <path class="edge-hit" d={p.d.clone()} />
             <path class="edge-line" d={p.d.clone()} marker-end="url(#arrow)" />
-            { for (0..p.particles).map(|k| {
-                let begin = -(f64::from(k) * TRAVEL_S / f64::from(p.particles));
+            { for p.marks.iter().enumerate().map(|(k, outcome)| {
+                let begin = -(k as f64 * TRAVEL_S / p.marks.len() as f64);
                 html! {
-                    <circle class={classes!("particle", format!("tone-{}", p.tone))} r="3.5">
+                    <circle class={classes!("particle", format!("outcome-{outcome}"))} r="3.5">
                         <animateMotion dur={format!("{TRAVEL_S}s")} repeatCount="indefinite"
                             begin={format!("{begin:.2}s")} path={p.d.clone()} />
                     </circle>

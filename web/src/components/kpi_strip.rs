@@ -36,6 +36,10 @@ pub fn KpiStrip(p: &KpiStripProps) -> Html {
                 <div><dt>{ "p99, whole run" }</dt><dd>{ format!("{:.0} ms", r.p99_ms) }</dd></div>
                 <div><dt>{ "$ per M, whole run" }</dt><dd>{ format!("{:.2}", r.cost.per_million_requests_usd) }</dd></div>
             }
+            <div class="marks-legend" aria-hidden="true">
+                <i class="m-ok" />{ "ok" }<i class="m-throttled" />{ "throttled" }
+                <i class="m-timeout" />{ "timed out" }<i class="m-error" />{ "failed" }
+            </div>
         </dl>
     }
 }

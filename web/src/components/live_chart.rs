@@ -90,6 +90,9 @@ pub fn LiveChart(p: &LiveChartProps) -> Html {
         if g(&s.queue) > 0.0 {
             r.push_str(&format!(" · queue {:.0}", g(&s.queue)));
         }
+        if g(&s.connections) > 0.0 {
+            r.push_str(&format!(" · {:.0} connections", g(&s.connections)));
+        }
         if g(&s.cold_starts) > 0.0 {
             r.push_str(&format!(" · {:.0} cold starts", g(&s.cold_starts)));
         }
@@ -104,7 +107,7 @@ pub fn LiveChart(p: &LiveChartProps) -> Html {
                 <span class="readout" aria-live="off">{ readout }</span>
                 <span class="legend">
                     <i class="k-through" />{ "done " }<i class="k-good" />{ "ok " }<i class="k-err" />{ "failed " }
-                    <i class="k-level" />{ p.level_label.clone() }{ " " }<i class="k-limit" />{ "limit " }<i class="k-queue" />{ "queue" }
+                    <i class="k-level" />{ p.level_label.clone() }{ " " }<i class="k-limit" />{ "limit " }<i class="k-queue" />{ "queue " }<i class="k-conn" />{ "connections" }
                 </span>
                 <button type="button" class="ghost small" onclick={on_png} aria-label={format!("Export the {} chart as PNG", p.title)}>{ "PNG" }</button>
             </figcaption>
@@ -157,7 +160,12 @@ fn draw(el: HtmlCanvasElement, s: &Series) -> Result<(), Box<dyn std::error::Err
     ))?;
 
     let limit = s.limit.map_or(0.0, f64::from);
-    let y2 = (peak(&s.level).max(peak(&s.queue)).max(limit) * 1.15).max(1.0);
+    let y2 = (peak(&s.level)
+        .max(peak(&s.queue))
+        .max(peak(&s.connections))
+        .max(limit)
+        * 1.15)
+        .max(1.0);
     let mut chart = ChartBuilder::on(&bottom)
         .margin(4)
         .margin_right(RIGHT as u32)

@@ -23,7 +23,7 @@ use crate::state::{Action, Outcome};
 /// Wall-clock milliseconds the player may spend computing per animation frame; "max"
 /// speed takes a little more of each frame (the page still answers within a frame).
 const BUDGET_MS: f64 = 10.0;
-const MAX_SPEED_BUDGET_MS: f64 = 12.0;
+const MAX_SPEED_BUDGET_MS: f64 = 14.0;
 
 /// Playback speeds offered (simulated seconds per second); infinity is "as fast as possible".
 const SPEEDS: [(f64, &str); 7] = [
@@ -54,7 +54,7 @@ pub struct Player {
 
 /// At "max" speed the canvas is refreshed at most this often (ms), leaving the frames'
 /// time to the engine.
-const MAX_SPEED_REFRESH_MS: f64 = 50.0;
+const MAX_SPEED_REFRESH_MS: f64 = 100.0;
 
 type Shared = Rc<RefCell<Player>>;
 

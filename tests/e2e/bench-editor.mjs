@@ -113,17 +113,55 @@ try {
     let n = 0;
     for (let i = 0; i < 30; i++, n++) {
       await page.waitForTimeout(100);
-      marks = Math.max(marks, await page.locator('.particle').count());
+      marks = Math.max(marks, Number(await page.getAttribute('.particle-layer', 'data-marks')));
     }
     await page.click('#play');
     return n;
   });
   await context.close();
+
+  // 30 nodes (10 chains of clients → API → function) with ~300 calls in flight per edge:
+  // the marks layer draws about 5,000 marks a frame.
+  const chains = [];
+  const edges = [];
+  for (let r = 0; r < 10; r++) {
+    chains.push(
+      { id: `c${r}`, kind: 'client', params: { rate_per_s: 3000 }, position: { x: 40, y: 40 + r * 80 } },
+      { id: `a${r}`, kind: 'api_gateway', params: {}, position: { x: 280, y: 40 + r * 80 } },
+      { id: `f${r}`, kind: 'lambda', params: { timeout_s: 30 }, position: { x: 520, y: 40 + r * 80 } },
+    );
+    edges.push({ from: `c${r}`, to: `a${r}` }, { from: `a${r}`, to: `f${r}` });
+  }
+  const busy = {
+    format: 'surge-scenario', version: 2, seed: 1, duration_s: 60,
+    account: { lambda_concurrency: 20000, api_gateway_rate_per_s: 100000, api_gateway_burst: 50000 },
+    nodes: chains, edges,
+  };
+  const busyFile = path.join(path.dirname(file), 'busy.json');
+  fs.writeFileSync(busyFile, JSON.stringify(busy));
+  const second = await openPage(browser, server.url);
+  await second.page.waitForSelector('g.node');
+  await second.page.setInputFiles('#open-file', busyFile);
+  await second.page.waitForFunction(() => document.querySelectorAll('g.node').length === 30);
+  await second.page.selectOption('#speed', '1×');
+  await second.page.click('#play');
+  await second.page.waitForFunction(() => Number(document.querySelector('.particle-layer')?.dataset.marks) > 1000);
+  let busyMarks = 0;
+  results.particles = await measure(second.page, async () => {
+    let n = 0;
+    for (let i = 0; i < 20; i++, n++) {
+      await second.page.waitForTimeout(100);
+      busyMarks = Math.max(busyMarks, Number(await second.page.getAttribute('.particle-layer', 'data-marks')));
+    }
+    return n;
+  });
+  await second.context.close();
+  console.log(`(30-node diagram: up to ${busyMarks} marks a frame)`);
   console.log(`(while playing: up to ${marks} moving marks on the canvas)`);
   console.log('200 nodes, 160 edges; rAF frame intervals in ms during each gesture:');
   for (const [name, r] of Object.entries(results)) {
     console.log(
-      `${name.padEnd(8)} frames ${String(r.frames).padStart(4)}  median ${r.median.toFixed(1)}  p95 ${r.p95.toFixed(1)}  max ${r.max.toFixed(1)}  | handler+render median ${r.handlerMedian.toFixed(2)} p95 ${r.handlerP95.toFixed(2)}  (${r.moves} events, ${r.msPerMove.toFixed(1)} ms apart)`,
+      `${name.padEnd(8)} frames ${String(r.frames).padStart(4)}  median ${r.median.toFixed(1)}  p95 ${r.p95.toFixed(1)}  max ${r.max.toFixed(1)}  | handler+render median ${(r.handlerMedian ?? 0).toFixed(2)} p95 ${(r.handlerP95 ?? 0).toFixed(2)}  (${r.moves} events, ${r.msPerMove.toFixed(1)} ms apart)`,
     );
   }
 } finally {

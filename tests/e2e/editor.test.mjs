@@ -165,10 +165,13 @@ test('opening a file never silently discards unsaved work', async () => {
   await page.waitForSelector('g.node[data-node="queue"]');
   // The toolbar marks unsaved work on Save.
   await page.waitForFunction(() => document.querySelector('#save').textContent.includes('•'));
-  let asked = '';
-  page.once('dialog', (d) => { asked = d.message(); d.dismiss(); });
+  // The dialog event may reach the test after the click resolves: wait for it.
+  const asked = new Promise((resolve) => page.once('dialog', async (d) => {
+    resolve(d.message());
+    await d.dismiss();
+  }));
   await page.click('#new');
-  assert.match(asked, /not saved/);
+  assert.match(await asked, /not saved/);
   assert.equal(await page.locator('g.node[data-node="queue"]').count(), 1, 'dismissing keeps the work');
   await context.close();
 });

@@ -101,7 +101,7 @@ test('pause, inject a database outage, resume: errors in the log; scrub back; CS
   await page.selectOption('#speed', '4×');
   await page.click('#play');
   await page.waitForFunction(() => Number(document.querySelector('#clock').textContent.match(/t = (\d+)/)[1]) >= 4);
-  assert.ok(await page.locator('.particle').count() > 0, 'marks move along busy edges');
+  assert.ok(Number(await page.getAttribute('.particle-layer', 'data-marks')) > 0, 'marks move along busy edges');
   const gaugeBefore = await page.textContent('g.node[data-node="db"] .node-gauge');
   await page.click('#play'); // pause
   await page.waitForFunction(() => document.querySelector('#player-status').textContent === 'paused');
@@ -192,5 +192,19 @@ test('A/B: pin a run, change one thing, watch the second against it with the dif
   assert.ok(bFailed < aFailed / 10, `twice the capacity, far fewer failures: A ${aFailed}, B ${bFailed}`);
   await saveScreenshot(page, 'player-ab.png');
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('reduced motion: nothing moves, the counters still tell', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
+  const page = await context.newPage();
+  await page.goto(server.url);
+  await page.waitForSelector('g.node');
+  await page.selectOption('#speed', '4×');
+  await page.click('#play');
+  await page.waitForFunction(() => Number(document.querySelector('#clock').textContent.match(/t = (\d+)/)[1]) >= 3);
+  assert.equal(await page.getAttribute('.particle-layer', 'data-marks'), '0');
+  assert.match(await page.textContent('g.edge .edge-label'), /sync · \d+/, 'calls in flight as a counter');
+  await page.click('#play');
   await context.close();
 });

@@ -14,7 +14,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, PointerEvent, WheelEvent};
 use yew::prelude::*;
 
-use super::{CanvasEdge, CanvasNode, DropHint, Minimap};
+use super::{CanvasEdge, CanvasNode, DropHint, Minimap, ParticleLayer};
 use crate::dom::{self, CANVAS_ID};
 use crate::editor::catalog;
 use crate::editor::geometry::{
@@ -494,12 +494,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             <CanvasEdge key={format!("{}→{}", e.from, e.to)} key_attr={format!("{}→{}", e.from, e.to)}
                 d={edge_path(pa, pb)} invocation={inv} mid={(mid.x, mid.y)}
                 selected={props.selection.edges.contains(&key)}
-                in_flight={live.and_then(|l| l.edges.get(ei).copied())}
-                marks={marks(
-                    live.and_then(|l| l.edges.get(ei).copied()),
-                    live.and_then(|l| l.nodes.iter().find(|(id, _)| *id == e.to)).map(|(_, g)| g.outcomes),
-                    reduced_motion,
-                )} />
+                in_flight={live.and_then(|l| l.edges.get(ei).copied())} />
         })
     });
     let nodes = doc.nodes.iter().enumerate().map(|(i, n)| {
@@ -582,6 +577,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                     { overlay_html }
                 </g>
             </svg>
+            <ParticleLayer doc={props.doc.clone()} live={props.live.clone()} viewport={props.viewport} {reduced_motion} />
             if doc.nodes.is_empty() {
                 <div class="canvas-hint">
                     <p class="big">{ "Drag services here" }</p>
@@ -592,21 +588,6 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             <Minimap doc={props.doc.clone()} viewport={props.viewport} dispatch={props.dispatch.clone()} />
         </section>
     }
-}
-
-/// The marks moving along an edge carrying `in_flight` calls: one per doubling, at most
-/// six, split by the callee's outcomes in the last second; none under reduced motion.
-fn marks(
-    in_flight: Option<u32>,
-    outcomes: Option<crate::live::Outcomes>,
-    reduced_motion: bool,
-) -> Vec<&'static str> {
-    let count = match in_flight {
-        Some(n) if n > 0 && !reduced_motion => (1 + n.ilog2()).min(6) as usize,
-        _ => 0,
-    };
-    let outcomes = outcomes.unwrap_or_default();
-    (0..count).map(|j| outcomes.mark(j, count)).collect()
 }
 
 /// Moves keyboard focus to the inspector's first input after the next render.

@@ -19,15 +19,7 @@ pub struct CanvasEdgeProps {
     /// Calls in flight along the edge while a run is watched.
     #[prop_or_default]
     pub in_flight: Option<u32>,
-    /// Moving marks along the edge, each with its outcome ("ok", "throttled", "timeout",
-    /// "error"): more marks for more flow, split like the callee's outcomes; none under
-    /// reduced motion.
-    #[prop_or_default]
-    pub marks: Vec<&'static str>,
 }
-
-/// Seconds a mark takes along an edge.
-const TRAVEL_S: f64 = 1.6;
 
 /// An edge.
 #[component]
@@ -43,15 +35,6 @@ pub fn CanvasEdge(p: &CanvasEdgeProps) -> Html {
         <g {class} data-edge={p.key_attr.clone()}>
             <path class="edge-hit" d={p.d.clone()} />
             <path class="edge-line" d={p.d.clone()} marker-end="url(#arrow)" />
-            { for p.marks.iter().enumerate().map(|(k, outcome)| {
-                let begin = -(k as f64 * TRAVEL_S / p.marks.len() as f64);
-                html! {
-                    <circle class={classes!("particle", format!("outcome-{outcome}"))} r="3.5">
-                        <animateMotion dur={format!("{TRAVEL_S}s")} repeatCount="indefinite"
-                            begin={format!("{begin:.2}s")} path={p.d.clone()} />
-                    </circle>
-                }
-            }) }
             <text class="edge-label" x={format!("{:.1}", p.mid.0)} y={format!("{:.1}", p.mid.1 - 6.0)} text-anchor="middle">
                 { p.invocation }
                 if let Some(n) = p.in_flight {

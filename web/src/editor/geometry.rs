@@ -109,6 +109,18 @@ pub fn edge_path(a: Point, b: Point) -> String {
     )
 }
 
+/// The point at parameter `t` ∈ [0, 1] along the curve [`edge_path`] draws.
+pub fn bezier_point(a: Point, b: Point, t: f64) -> Point {
+    let dx = ((b.x - a.x).abs() / 2.0).max(48.0);
+    let (c1, c2) = (Point::new(a.x + dx, a.y), Point::new(b.x - dx, b.y));
+    let u = 1.0 - t;
+    let (w0, w1, w2, w3) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
+    Point::new(
+        w0 * a.x + w1 * c1.x + w2 * c2.x + w3 * b.x,
+        w0 * a.y + w1 * c1.y + w2 * c2.y + w3 * b.y,
+    )
+}
+
 /// The curve's midpoint (where its label sits).
 pub fn edge_midpoint(a: Point, b: Point) -> Point {
     // A cubic Bézier with symmetric handles passes through the chord's midpoint at t = ½.
@@ -282,6 +294,14 @@ mod tests {
         let after = z.to_world(p);
         assert!((before.x - after.x).abs() < 1e-9 && (before.y - after.y).abs() < 1e-9);
         assert_eq!(v.zoomed_at(100.0, p).zoom, ZOOM_RANGE.1);
+    }
+
+    #[test]
+    fn bezier_points_run_from_port_to_port() {
+        let (a, b) = (Point::new(0.0, 0.0), Point::new(200.0, 100.0));
+        assert_eq!(bezier_point(a, b, 0.0), a);
+        assert_eq!(bezier_point(a, b, 1.0), b);
+        assert_eq!(bezier_point(a, b, 0.5), edge_midpoint(a, b));
     }
 
     #[test]

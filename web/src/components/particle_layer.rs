@@ -1,0 +1,204 @@
+//! Moving marks for a watched run, drawn on a `<canvas>` laid over the diagram: one mark
+//! per call in flight along each edge (up to [`MAX_PER_EDGE`], [`MAX_TOTAL`] in all),
+//! split by the callee's outcomes in the last second (ok, throttled, timed out, failed).
+//!
+//! Why a canvas and not SVG elements: thousands of marks must move at 60 fps; a 2D canvas
+//! redraws them in four filled paths per frame, while as many animated SVG nodes would
+//! each cost layout and style work. Under a reduced-motion preference nothing moves: the
+//! edges' in-flight counters, the gauges and the log carry the same information.
+
+use std::rc::Rc;
+
+use gloo::render::{AnimationFrame, request_animation_frame};
+use surge_core::Scenario;
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+use yew::prelude::*;
+
+use crate::editor::Viewport;
+use crate::editor::geometry::{bezier_point, in_port, out_port};
+use crate::live::{LiveView, Outcomes};
+
+/// Most marks on one edge.
+pub const MAX_PER_EDGE: u32 = 400;
+/// Most marks on the canvas.
+pub const MAX_TOTAL: u32 = 8000;
+/// Seconds a mark takes along an edge.
+const TRAVEL_S: f64 = 1.6;
+
+/// Props of [`ParticleLayer`].
+#[derive(Properties, PartialEq, Debug)]
+pub struct ParticleLayerProps {
+    /// The diagram.
+    pub doc: Rc<Scenario>,
+    /// The watched run at the playhead.
+    pub live: Option<Rc<LiveView>>,
+    /// Pan and zoom.
+    pub viewport: Viewport,
+    /// Whether the user asked for reduced motion.
+    pub reduced_motion: bool,
+}
+
+struct Scene {
+    doc: Rc<Scenario>,
+    live: Option<Rc<LiveView>>,
+    viewport: Viewport,
+}
+
+/// How many marks each edge gets: one per call in flight, capped per edge and in total
+/// (scaled down evenly when the total would exceed the cap).
+pub fn mark_counts(in_flight: &[u32]) -> Vec<u32> {
+    let capped: Vec<u32> = in_flight.iter().map(|&n| n.min(MAX_PER_EDGE)).collect();
+    let total: u64 = capped.iter().map(|&n| u64::from(n)).sum();
+    if total <= u64::from(MAX_TOTAL) {
+        return capped;
+    }
+    let scale = f64::from(MAX_TOTAL) / total as f64;
+    capped
+        .iter()
+        .map(|&n| (f64::from(n) * scale).floor() as u32)
+        .collect()
+}
+
+/// The layer.
+#[component]
+pub fn ParticleLayer(p: &ParticleLayerProps) -> Html {
+    let canvas = use_node_ref();
+    let scene = use_mut_ref(|| Scene {
+        doc: p.doc.clone(),
+        live: None,
+        viewport: p.viewport,
+    });
+    {
+        let mut s = scene.borrow_mut();
+        s.doc = p.doc.clone();
+        s.live = p.live.clone();
+        s.viewport = p.viewport;
+    }
+    let raf = use_mut_ref(|| None::<AnimationFrame>);
+    let active = p.live.is_some() && !p.reduced_motion;
+    {
+        let canvas = canvas.clone();
+        let scene = scene.clone();
+        let raf = raf.clone();
+        use_effect_with(active, move |active| {
+            if *active {
+                schedule(canvas.clone(), scene.clone(), raf.clone());
+            } else {
+                *raf.borrow_mut() = None;
+                if let Some(el) = canvas.cast::<HtmlCanvasElement>()
+                    && let Some(ctx) = context(&el)
+                {
+                    ctx.clear_rect(0.0, 0.0, f64::from(el.width()), f64::from(el.height()));
+                    let _ = el.set_attribute("data-marks", "0");
+                }
+            }
+            move || *raf.borrow_mut() = None
+        });
+    }
+    html! { <canvas ref={canvas} class="particle-layer" aria-hidden="true" data-marks="0" /> }
+}
+
+fn context(el: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+    el.get_context("2d").ok().flatten()?.dyn_into().ok()
+}
+
+fn schedule(
+    canvas: NodeRef,
+    scene: Rc<std::cell::RefCell<Scene>>,
+    raf: Rc<std::cell::RefCell<Option<AnimationFrame>>>,
+) {
+    let next = raf.clone();
+    let handle = request_animation_frame(move |ts| {
+        if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
+            draw(&el, &scene.borrow(), ts / 1000.0);
+        }
+        if next.borrow().is_some() {
+            schedule(canvas.clone(), scene.clone(), next.clone());
+        }
+    });
+    *raf.borrow_mut() = Some(handle);
+}
+
+fn draw(el: &HtmlCanvasElement, scene: &Scene, now_s: f64) {
+    let ratio = gloo::utils::window().device_pixel_ratio().max(1.0);
+    let rect = el.get_bounding_client_rect();
+    let (w, h) = (
+        (rect.width() * ratio) as u32,
+        (rect.height() * ratio) as u32,
+    );
+    if el.width() != w || el.height() != h {
+        el.set_width(w);
+        el.set_height(h);
+    }
+    let Some(ctx) = context(el) else {
+        return;
+    };
+    ctx.clear_rect(0.0, 0.0, f64::from(w), f64::from(h));
+    let Some(live) = &scene.live else {
+        return;
+    };
+    let doc = &scene.doc;
+    let vp = scene.viewport;
+    let counts = mark_counts(&live.edges);
+    let phase = (now_s / TRAVEL_S).fract();
+    let size = (3.0 * vp.zoom).clamp(2.0, 5.0) * ratio;
+    let mut drawn = 0u32;
+    for (class, colour) in [
+        ("ok", "#16a34a"),
+        ("throttled", "#ea580c"),
+        ("timeout", "#7c3aed"),
+        ("error", "#dc2626"),
+    ] {
+        ctx.begin_path();
+        for (e, &count) in doc.edges.iter().zip(&counts) {
+            if count == 0 {
+                continue;
+            }
+            let (Some(a), Some(b)) = (
+                doc.nodes.iter().find(|n| n.id == e.from),
+                doc.nodes.iter().find(|n| n.id == e.to),
+            ) else {
+                continue;
+            };
+            let outcomes: Outcomes = live
+                .nodes
+                .iter()
+                .find(|(id, _)| *id == e.to)
+                .map(|(_, g)| g.outcomes)
+                .unwrap_or_default();
+            let (pa, pb) = (out_port(a.position), in_port(b.position));
+            for j in 0..count as usize {
+                if outcomes.mark(j, count as usize) != class {
+                    continue;
+                }
+                let t = (phase + j as f64 / f64::from(count)).fract();
+                let p = vp.to_screen(bezier_point(pa, pb, t));
+                ctx.rect(
+                    p.x * ratio - size / 2.0,
+                    p.y * ratio - size / 2.0,
+                    size,
+                    size,
+                );
+                drawn += 1;
+            }
+        }
+        ctx.set_fill_style_str(colour);
+        ctx.fill();
+    }
+    let _ = el.set_attribute("data-marks", &drawn.to_string());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_mark_per_call_capped_per_edge_and_in_total() {
+        assert_eq!(mark_counts(&[0, 3, 10_000]), vec![0, 3, MAX_PER_EDGE]);
+        let many = vec![MAX_PER_EDGE; 40];
+        let counts = mark_counts(&many);
+        assert!(counts.iter().sum::<u32>() <= MAX_TOTAL);
+        assert!(counts.iter().all(|&c| c == counts[0]), "scaled evenly");
+    }
+}

@@ -123,6 +123,16 @@ test('pause, inject a database outage, resume: errors in the log; scrub back; CS
   // The charts follow the run: the database's (selected) and the end-to-end one show the
   // failures; hovering reads a second's values; the KPI strip shows the damage.
   assert.ok(await page.isVisible('#chart-node'));
+  assert.match(await page.textContent('#live-cost'), /^\$\d+\.\d{4}$/, 'cost so far');
+  assert.equal(await page.textContent('#live-dlq'), '0');
+  const nodeChart = await page.locator('#chart-node').boundingBox();
+  const nodeReadouts = [];
+  for (let x = 50; x < nodeChart.width - 12; x += 8) {
+    await page.mouse.move(nodeChart.x + x, nodeChart.y + 40);
+    nodeReadouts.push(await page.textContent('#panel-inspector .live-chart .readout'));
+  }
+  assert.ok(nodeReadouts.some((r) => /failures: \d+ refused: unavailable \(503\)/.test(r)), 'failures by kind on hover');
+  assert.ok(nodeReadouts.some((r) => /p99 \d+ ms/.test(r)), 'latency per second on hover');
   assert.ok(Number((await page.textContent('#live-success')).replace(' %', '')) < 100);
   await page.click('#tab-run');
   const chart = await page.locator('#chart-e2e').boundingBox();

@@ -238,6 +238,8 @@ pub struct Gauge {
     pub health: Health,
     /// What became of the calls that finished here in the last second.
     pub outcomes: Outcomes,
+    /// Age of the oldest waiting message or record (queues, streams), in seconds.
+    pub oldest_age_s: f64,
 }
 
 /// Calls finished at a node in one second, by outcome.
@@ -317,6 +319,9 @@ impl Gauge {
         if self.connections > 0 {
             s.push_str(&format!(" · {} conn", self.connections));
         }
+        if self.oldest_age_s >= 1.0 {
+            s.push_str(&format!(" · age {:.0} s", self.oldest_age_s));
+        }
         s
     }
 }
@@ -359,6 +364,26 @@ pub struct Series {
     pub connections: Vec<f64>,
     /// The node's limit, if any.
     pub limit: Option<u32>,
+    /// Latency percentiles per second (ms).
+    pub p50: Vec<f64>,
+    /// 90th percentile per second (ms).
+    pub p90: Vec<f64>,
+    /// 99th percentile per second (ms).
+    pub p99: Vec<f64>,
+    /// Age of the oldest waiting message or record, per second (s).
+    pub oldest_age: Vec<f64>,
+    /// Failures per second by kind, in the order of `ErrorKind::ALL`.
+    pub by_kind: Vec<[u64; 13]>,
+    /// Cost so far at each second (end-to-end series only), in dollars.
+    pub cost: Vec<f64>,
+}
+
+fn kinds_between(b: &surge_core::ErrorCounts, n: &surge_core::ErrorCounts) -> [u64; 13] {
+    let mut out = [0; 13];
+    for (slot, kind) in out.iter_mut().zip(ErrorKind::ALL) {
+        *slot = n.get(kind).saturating_sub(b.get(kind));
+    }
+    out
 }
 
 /// The series of node `i` over frames `1..=at`.
@@ -384,6 +409,11 @@ pub fn series(frames: &[Rc<Frame>], i: usize, at: usize) -> Series {
         s.queue.push(f64::from(n.queue));
         s.connections.push(f64::from(n.connections));
         s.limit = n.limit;
+        s.p50.push(n.p50_ms);
+        s.p90.push(n.p90_ms);
+        s.p99.push(n.p99_ms);
+        s.oldest_age.push(n.oldest_age_s);
+        s.by_kind.push(kinds_between(&b.errors, &n.errors));
     }
     s
 }
@@ -405,6 +435,8 @@ pub fn end_to_end(frames: &[Rc<Frame>], at: usize) -> Series {
         s.errors.push(failed);
         s.throttled.push(thr(n).saturating_sub(thr(b)) as f64);
         s.level.push(n.in_flight as f64);
+        s.by_kind.push(kinds_between(&b.failed, &n.failed));
+        s.cost.push(frames[k].cost_usd);
     }
     s
 }
@@ -424,6 +456,10 @@ pub struct Headline {
     pub in_flight: u64,
     /// Retries sent.
     pub retries: u64,
+    /// Queue messages moved to a dead-letter queue.
+    pub dead_lettered: u64,
+    /// Cost so far, in dollars.
+    pub cost_usd: f64,
 }
 
 impl Headline {
@@ -453,6 +489,8 @@ pub fn headline(frames: &[Rc<Frame>], at: usize) -> Headline {
             + l.failed.stream_throttled,
         in_flight: l.in_flight,
         retries: l.retries,
+        dead_lettered: f.messages.dead_lettered,
+        cost_usd: f.cost_usd,
     }
 }
 
@@ -644,6 +682,7 @@ fn gauges_at(frames: &[Rc<Frame>], at: usize) -> Option<Vec<(String, Gauge)>> {
                     queue: n.queue,
                     connections: n.connections,
                     health,
+                    oldest_age_s: n.oldest_age_s,
                     outcomes: at
                         .checked_sub(1)
                         .and_then(|k| frames[k].nodes.get(i))
@@ -758,6 +797,11 @@ mod tests {
         assert_eq!(s.limit, Some(10));
         let h = headline(live.frames(), last);
         assert_eq!(h.ok, report.ledger.succeeded);
+        assert!((h.cost_usd - report.cost.total_usd).abs() < 1e-9);
+        assert!(s.p99.iter().any(|&p| p > 0.0));
+        let e2e = end_to_end(live.frames(), last);
+        let throttled: u64 = e2e.by_kind.iter().map(|k| k[1]).sum();
+        assert_eq!(throttled, report.ledger.failed.concurrency_throttled);
         assert!(
             h.success_pct() > 70.0 && h.success_pct() < 85.0,
             "{}",

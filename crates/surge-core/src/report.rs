@@ -489,6 +489,10 @@ pub struct Frame {
     pub edges: Vec<u32>,
     /// The clients' ledger so far (end-to-end outcomes).
     pub ledger: Ledger,
+    /// Queue messages so far, by state (dead-lettered among them).
+    pub messages: MessageLedger,
+    /// Cost so far at list prices, in dollars.
+    pub cost_usd: f64,
 }
 
 /// One node at one instant.
@@ -510,4 +514,12 @@ pub struct NodeFrame {
     pub errors: ErrorCounts,
     /// Cold starts so far (cumulative).
     pub cold_starts: u64,
+    /// Latency percentiles of the last whole second, in milliseconds (0 without calls).
+    pub p50_ms: f64,
+    /// 90th percentile of the last whole second.
+    pub p90_ms: f64,
+    /// 99th percentile of the last whole second.
+    pub p99_ms: f64,
+    /// Age of the oldest waiting message or record (queues, streams), in seconds.
+    pub oldest_age_s: f64,
 }

@@ -32,6 +32,8 @@ pub fn KpiStrip(p: &KpiStripProps) -> Html {
             <div><dt>{ "throttled" }</dt><dd id="live-throttled">{ h.throttled }</dd></div>
             <div><dt>{ "in flight" }</dt><dd>{ h.in_flight }</dd></div>
             <div><dt>{ "retries" }</dt><dd>{ h.retries }</dd></div>
+            <div><dt>{ "DLQ" }</dt><dd id="live-dlq">{ h.dead_lettered }</dd></div>
+            <div><dt>{ "cost so far" }</dt><dd id="live-cost">{ format!("${:.4}", h.cost_usd) }</dd></div>
             if let Some(r) = finished {
                 <div><dt>{ "p99, whole run" }</dt><dd>{ format!("{:.0} ms", r.p99_ms) }</dd></div>
                 <div><dt>{ "$ per M, whole run" }</dt><dd>{ format!("{:.2}", r.cost.per_million_requests_usd) }</dd></div>

@@ -1,6 +1,6 @@
-//! Charts that follow the playhead: calls per second (throughput, goodput, failures) above,
-//! level against limit and the queue below; hovering reads the values of a second; the
-//! chart exports as PNG.
+//! Charts that follow the playhead: calls per second (throughput, goodput, failures); level
+//! against limit, queue and connections; latency p50/p90/p99 (a node) or cost so far (end
+//! to end). Hovering reads a second's values, failures by kind included; PNG export.
 
 use std::rc::Rc;
 
@@ -12,7 +12,7 @@ use yew::prelude::*;
 use crate::live::Series;
 
 const W: u32 = 320;
-const H: u32 = 240;
+const H: u32 = 330;
 /// Left edge of the plotting area (after the y labels), in canvas pixels.
 const LEFT: f64 = 46.0;
 const RIGHT: f64 = 10.0;
@@ -90,6 +90,30 @@ pub fn LiveChart(p: &LiveChartProps) -> Html {
         if g(&s.queue) > 0.0 {
             r.push_str(&format!(" · queue {:.0}", g(&s.queue)));
         }
+        if g(&s.p99) > 0.0 {
+            r.push_str(&format!(
+                " · p50 {:.0} / p99 {:.0} ms",
+                g(&s.p50),
+                g(&s.p99)
+            ));
+        }
+        if g(&s.oldest_age) >= 1.0 {
+            r.push_str(&format!(" · oldest {:.0} s", g(&s.oldest_age)));
+        }
+        if let Some(c) = s.cost.get(at) {
+            r.push_str(&format!(" · ${c:.4} so far"));
+        }
+        if let Some(kinds) = s.by_kind.get(at) {
+            let named: Vec<String> = surge_core::ErrorKind::ALL
+                .iter()
+                .zip(kinds)
+                .filter(|(_, n)| **n > 0)
+                .map(|(k, n)| format!("{n} {}", crate::live::error_label(*k)))
+                .collect();
+            if !named.is_empty() {
+                r.push_str(&format!(" · failures: {}", named.join(", ")));
+            }
+        }
         if g(&s.connections) > 0.0 {
             r.push_str(&format!(" · {:.0} connections", g(&s.connections)));
         }
@@ -107,7 +131,12 @@ pub fn LiveChart(p: &LiveChartProps) -> Html {
                 <span class="readout" aria-live="off">{ readout }</span>
                 <span class="legend">
                     <i class="k-through" />{ "done " }<i class="k-good" />{ "ok " }<i class="k-err" />{ "failed " }
-                    <i class="k-level" />{ p.level_label.clone() }{ " " }<i class="k-limit" />{ "limit " }<i class="k-queue" />{ "queue " }<i class="k-conn" />{ "connections" }
+                    <i class="k-level" />{ p.level_label.clone() }{ " " }<i class="k-limit" />{ "limit " }<i class="k-queue" />{ "queue " }<i class="k-conn" />{ "connections " }
+                    if p.series.cost.is_empty() {
+                        <i class="k-p99" />{ "p99 (p50, p90 grey)" }
+                    } else {
+                        <i class="k-cost" />{ "cost so far" }
+                    }
                 </span>
                 <button type="button" class="ghost small" onclick={on_png} aria-label={format!("Export the {} chart as PNG", p.title)}>{ "PNG" }</button>
             </figcaption>
@@ -119,7 +148,8 @@ fn draw(el: HtmlCanvasElement, s: &Series) -> Result<(), Box<dyn std::error::Err
     let backend = CanvasBackend::with_canvas_object(el).ok_or("no 2d context")?;
     let root = backend.into_drawing_area();
     root.fill(&WHITE)?;
-    let (top, bottom) = root.split_vertically(H / 2);
+    let (top, rest) = root.split_vertically(H / 3);
+    let (bottom, third) = rest.split_vertically(H / 3);
     let n = s.throughput.len().max(1) as f64;
     let peak = |v: &[f64]| v.iter().copied().fold(0.0, f64::max);
     let style = |c: RGBColor| c.stroke_width(2);
@@ -196,6 +226,47 @@ fn draw(el: HtmlCanvasElement, s: &Series) -> Result<(), Box<dyn std::error::Err
             points(&s.queue),
             style(RGBColor(217, 119, 6)),
         ))?;
+    }
+
+    // Third panel: latency for a node, cost so far end to end.
+    let (lines, unit): (Vec<(&Vec<f64>, RGBColor)>, &str) = if s.cost.is_empty() {
+        (
+            vec![
+                (&s.p50, RGBColor(148, 163, 184)),
+                (&s.p90, RGBColor(100, 116, 139)),
+                (&s.p99, RGBColor(124, 58, 237)),
+            ],
+            "ms",
+        )
+    } else {
+        (vec![(&s.cost, RGBColor(15, 118, 110))], "$")
+    };
+    let floor = if unit == "$" { 1e-6 } else { 1.0 };
+    let y3 = (lines.iter().map(|(v, _)| peak(v)).fold(0.0, f64::max) * 1.15).max(floor);
+    let mut chart = ChartBuilder::on(&third)
+        .margin(4)
+        .margin_right(RIGHT as u32)
+        .x_label_area_size(14)
+        .y_label_area_size(LEFT as u32 - 4)
+        .build_cartesian_2d(0.0..n, 0.0..y3)?;
+    let y_fmt = |y: &f64| {
+        if unit == "$" {
+            format!("${y:.3}")
+        } else {
+            format!("{y:.0}ms")
+        }
+    };
+    chart
+        .configure_mesh()
+        .x_labels(4)
+        .y_labels(3)
+        .light_line_style(RGBColor(238, 240, 244))
+        .label_style(("sans-serif", 10))
+        .x_label_formatter(&|x| format!("{x:.0}s"))
+        .y_label_formatter(&y_fmt)
+        .draw()?;
+    for (v, colour) in lines {
+        chart.draw_series(LineSeries::new(points(v), style(colour)))?;
     }
     root.present()?;
     Ok(())

@@ -24,6 +24,9 @@ impl Simulation {
 
     /// What the canvas should show now.
     pub fn frame(&self) -> Frame {
+        // The last whole second: its quantiles are closed at the tick that starts the next.
+        let last = (self.now.second_index() as usize).checked_sub(1);
+        let second = |i: usize| last.and_then(|s| self.stats[i].series.get(s));
         Frame {
             time_s: self.now.as_secs_f64(),
             nodes: (0..self.nodes.len())
@@ -36,10 +39,16 @@ impl Simulation {
                     ok: self.stats[i].ok,
                     errors: self.stats[i].errors,
                     cold_starts: self.stats[i].cold_starts,
+                    p50_ms: second(i).map_or(0.0, |s| s.p50_ms),
+                    p90_ms: second(i).map_or(0.0, |s| s.p90_ms),
+                    p99_ms: second(i).map_or(0.0, |s| s.p99_ms),
+                    oldest_age_s: second(i).map_or(0.0, |s| s.oldest_age_s),
                 })
                 .collect(),
             edges: self.edge_load.clone(),
             ledger: self.ledger,
+            messages: self.messages(),
+            cost_usd: self.cost_report(self.now.as_secs_f64()).total_usd,
         }
     }
 

@@ -441,6 +441,24 @@ pub fn end_to_end(frames: &[Rc<Frame>], at: usize) -> Series {
     s
 }
 
+/// Share of the clients' attempts in the last second that were retries (0 to 1).
+pub fn retried_share(frames: &[Rc<Frame>], at: usize) -> f64 {
+    let (Some(b), Some(n)) = (
+        at.checked_sub(1).and_then(|k| frames.get(k)),
+        frames.get(at),
+    ) else {
+        return 0.0;
+    };
+    let retries = n.ledger.retries.saturating_sub(b.ledger.retries);
+    let arrived = n.ledger.arrived.saturating_sub(b.ledger.arrived);
+    let attempts = retries + arrived;
+    if attempts == 0 {
+        0.0
+    } else {
+        retries as f64 / attempts as f64
+    }
+}
+
 /// Headline numbers at the playhead, end to end (the clients' ledger).
 #[derive(Clone, Copy, Debug, PartialEq, Default)]
 pub struct Headline {
@@ -807,6 +825,20 @@ mod tests {
             "{}",
             h.success_pct()
         );
+    }
+
+    #[test]
+    fn retries_show_as_a_share_of_attempts() {
+        let mut scenario = crate::editor::starter();
+        if let surge_core::NodeKind::Client(c) = &mut scenario.nodes[0].kind {
+            c.retry.max_attempts = 3;
+        }
+        let mut live = LiveRun::start(&scenario).expect("valid");
+        live.advance(20.0, || false);
+        let share = retried_share(live.frames(), 20);
+        // About a fifth of first attempts are refused (Erlang B ≈ 21 %) and retried.
+        assert!(share > 0.05 && share < 0.4, "{share}");
+        assert_eq!(retried_share(live.frames(), 0), 0.0);
     }
 
     #[test]

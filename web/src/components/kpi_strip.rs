@@ -39,7 +39,7 @@ pub fn KpiStrip(p: &KpiStripProps) -> Html {
                 <div><dt>{ "$ per M, whole run" }</dt><dd>{ format!("{:.2}", r.cost.per_million_requests_usd) }</dd></div>
             }
             <div class="marks-legend" aria-hidden="true">
-                <i class="m-ok" />{ "ok" }<i class="m-throttled" />{ "throttled" }
+                <i class="m-ok" />{ "ok" }<i class="m-retried" />{ "retried" }<i class="m-throttled" />{ "throttled" }
                 <i class="m-timeout" />{ "timed out" }<i class="m-error" />{ "failed" }
             </div>
         </dl>

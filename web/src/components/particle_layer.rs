@@ -1,6 +1,7 @@
 //! Moving marks for a watched run, drawn on a `<canvas>` laid over the diagram: one mark
 //! per call in flight along each edge (up to [`MAX_PER_EDGE`], [`MAX_TOTAL`] in all),
-//! split by the callee's outcomes in the last second (ok, throttled, timed out, failed).
+//! split by the callee's outcomes in the last second (ok, throttled, timed out, failed);
+//! on the edges leaving clients, the share of attempts that were retries shows as retried.
 //!
 //! Why a canvas and not SVG elements: thousands of marks must move at 60 fps; a 2D canvas
 //! redraws them in four filled paths per frame, while as many animated SVG nodes would
@@ -17,7 +18,7 @@ use yew::prelude::*;
 
 use crate::editor::Viewport;
 use crate::editor::geometry::{bezier_point, in_port, out_port};
-use crate::live::{LiveView, Outcomes};
+use crate::live::{LiveView, Outcomes, retried_share};
 
 /// Most marks on one edge.
 pub const MAX_PER_EDGE: u32 = 400;
@@ -144,7 +145,9 @@ fn draw(el: &HtmlCanvasElement, scene: &Scene, now_s: f64) {
     let phase = (now_s / TRAVEL_S).fract();
     let size = (3.0 * vp.zoom).clamp(2.0, 5.0) * ratio;
     let mut drawn = 0u32;
+    let retried = retried_share(&live.frames, live.at);
     for (class, colour) in [
+        ("retried", "#2563eb"),
         ("ok", "#16a34a"),
         ("throttled", "#ea580c"),
         ("timeout", "#7c3aed"),
@@ -168,8 +171,19 @@ fn draw(el: &HtmlCanvasElement, scene: &Scene, now_s: f64) {
                 .map(|(_, g)| g.outcomes)
                 .unwrap_or_default();
             let (pa, pb) = (out_port(a.position), in_port(b.position));
+            let from_client = matches!(a.kind, surge_core::NodeKind::Client(_));
+            let retried_marks = if from_client {
+                (retried * f64::from(count)).round() as usize
+            } else {
+                0
+            };
             for j in 0..count as usize {
-                if outcomes.mark(j, count as usize) != class {
+                let mark = if j < retried_marks {
+                    "retried"
+                } else {
+                    outcomes.mark(j, count as usize)
+                };
+                if mark != class {
                     continue;
                 }
                 let t = (phase + j as f64 / f64::from(count)).fract();

@@ -64,6 +64,10 @@ struct Consumer {
     pollers: u32,
     batches: u32,
     check_armed: bool,
+    /// Scheduled consumers: seconds between runs and messages per run.
+    run: Option<(u64, u32)>,
+    /// Messages the consumer may still take (until the next run, if scheduled).
+    budget: u32,
 }
 
 #[derive(Debug)]
@@ -137,6 +141,11 @@ impl QueueRt {
                     },
                     batches: 0,
                     check_armed: false,
+                    run: m
+                        .schedule
+                        .map(|r| (u64::from(r.every_s), r.messages_per_run)),
+                    // A scheduled consumer waits for its first run, one period in.
+                    budget: if m.schedule.is_some() { 0 } else { u32::MAX },
                 }
             }),
         }
@@ -308,7 +317,7 @@ impl Simulation {
                 return;
             };
             let Some(c) = &q.consumer else { return };
-            if c.batches >= c.pollers || q.depth == 0 {
+            if c.batches >= c.pollers || q.depth == 0 || c.budget == 0 {
                 return;
             }
             // Batching window: wait for a full batch until the oldest message has waited
@@ -351,7 +360,7 @@ impl Simulation {
             let q = self.sqs(node);
             let c = q.consumer.as_ref().expect("consumer");
             (
-                c.batch_size,
+                c.batch_size.min(c.budget),
                 c.edge,
                 q.visibility,
                 q.dlq,
@@ -441,9 +450,13 @@ impl Simulation {
             msgs,
             failed,
         };
+        let taken = batch.msgs.len() as u32;
         let id = place(&mut self.batches, &mut self.free_batches, batch, replace);
         if let Some(c) = self.sqs(node).consumer.as_mut() {
             c.batches += 1;
+            if c.budget != u32::MAX {
+                c.budget = c.budget.saturating_sub(taken);
+            }
         }
         self.cost.sqs_request();
         self.new_call(edge, Parent::Batch(id), false);
@@ -580,6 +593,13 @@ impl Simulation {
             };
             let depth = q.depth;
             if let Some(c) = q.consumer.as_mut() {
+                // A scheduled consumer's run: a fresh allowance (unused messages do not
+                // carry over, as a job that found the queue short simply ends).
+                if let Some((every, per_run)) = c.run
+                    && now.second_index() % every == 0
+                {
+                    c.budget = per_run;
+                }
                 if c.scaling == PollerScaling::Standard {
                     c.pollers = if depth > 0 {
                         (c.pollers + POLLERS_PER_SECOND).min(c.cap)

@@ -78,6 +78,30 @@ pub struct EventSourceMapping {
     pub report_batch_item_failures: bool,
     /// How the consumer works through a backlog (lesson 16's remedies).
     pub backlog: BacklogPolicy,
+    /// Run the consumer as a scheduled job instead of continuously (lesson 9's fix): at
+    /// every period it may take this many messages, then waits for the next run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<ConsumerSchedule>,
+}
+
+/// A scheduled consumer: "a function on a one-minute schedule drains N messages", which
+/// caps the rate downstream services see however deep the queue gets.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConsumerSchedule {
+    /// Whole seconds between runs (EventBridge rate expressions: at least 60).
+    pub every_s: u32,
+    /// Most messages one run takes.
+    pub messages_per_run: u32,
+}
+
+impl Default for ConsumerSchedule {
+    fn default() -> Self {
+        ConsumerSchedule {
+            every_s: 60,
+            messages_per_run: 100,
+        }
+    }
 }
 
 /// A consumer's policy for old messages: the remedies for "backlogs outlive surges".
@@ -111,6 +135,7 @@ impl Default for EventSourceMapping {
             scaling: PollerScaling::Standard,
             report_batch_item_failures: false,
             backlog: BacklogPolicy::default(),
+            schedule: None,
         }
     }
 }

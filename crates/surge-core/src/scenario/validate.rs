@@ -520,6 +520,15 @@ fn edge_settings(e: &mut Errors, i: usize, edge: &Edge, rule: &EdgeRule) {
             if let Some(t) = m.backlog.drop_older_than_s {
                 e.positive(p("backlog.drop_older_than_s"), t, 1_209_600.0, " s");
             }
+            if let Some(run) = m.schedule {
+                e.count(p("schedule.every_s"), run.every_s, 60, 86_400);
+                e.count(
+                    p("schedule.messages_per_run"),
+                    run.messages_per_run,
+                    1,
+                    10_000_000,
+                );
+            }
         }
         (Some(_), _) => e.push(
             format!("edges[{i}].esm"),

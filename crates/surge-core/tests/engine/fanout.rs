@@ -211,3 +211,166 @@ fn lesson9_s3_triggers_lose_work_during_a_vendor_outage_and_a_queue_loses_nothin
     );
     assert_eq!(queued.async_events.dropped, 0);
 }
+
+/// Lesson 9's fix, stage by stage: list groups (each group has 5 members), fetch each
+/// member, fetch each member's data, every step one vendor call. One SQS queue per stage
+/// with a dead-letter queue, each consumed by a function on a one-minute schedule taking
+/// a fixed number of messages per run at concurrency 2; the vendor (20 req/s) is down
+/// from 60 s to 240 s.
+fn staged_pipeline() -> Scenario {
+    let mut s = Scenario::empty(9, 2400.0);
+    s.add(
+        "lister",
+        NodeKind::Client(ClientParams {
+            rate_per_s: 2.0,
+            schedule: vec![Phase {
+                at_s: 300.0,
+                rate_per_s: 0.0,
+                ramp_s: 0.0,
+            }],
+            ..ClientParams::default()
+        }),
+    )
+    .add(
+        "vendor",
+        NodeKind::Service(ServiceParams {
+            rate_limit_per_s: Some(20.0),
+            latency_ms: Some(100.0),
+            ..ServiceParams::default()
+        }),
+    )
+    .add(
+        "enqueue",
+        NodeKind::Lambda(LambdaParams {
+            handler: vec![call("groups", 1)],
+            ..LambdaParams::default()
+        }),
+    )
+    .connect("lister", "enqueue")
+    .connect("enqueue", "groups");
+    // (queue, consumer, next queue and fan-out, messages per one-minute run)
+    let stages = [
+        ("groups", "list-members", Some(("members", 5)), 240),
+        ("members", "fetch-member", Some(("data", 1)), 360),
+        ("data", "fetch-data", None, 240),
+    ];
+    for (queue, consumer, next, per_run) in stages {
+        let dlq = format!("{queue}-dlq");
+        s.add(
+            queue,
+            NodeKind::Sqs(QueueParams {
+                visibility_timeout_s: 60.0,
+                max_receive_count: Some(10),
+                dead_letter_queue: Some(dlq.clone()),
+                ..QueueParams::default()
+            }),
+        )
+        .add(&dlq, NodeKind::Sqs(QueueParams::default()));
+        let mut handler = vec![call("vendor", 1), compute(200.0)];
+        if let Some((next_queue, fan_out)) = next {
+            handler.push(call(next_queue, fan_out));
+        }
+        s.add(
+            consumer,
+            NodeKind::Lambda(LambdaParams {
+                timeout_s: 30.0,
+                handler,
+                ..LambdaParams::default()
+            }),
+        )
+        .connect(queue, consumer)
+        .connect(consumer, "vendor");
+        if let Some((next_queue, _)) = next {
+            s.connect(consumer, next_queue);
+        }
+        let edge = s
+            .edges
+            .iter()
+            .position(|e| e.from == queue && e.to == consumer)
+            .expect("poll edge");
+        s.edges[edge].esm = Some(EventSourceMapping {
+            batch_size: 1,
+            maximum_concurrency: Some(2),
+            schedule: Some(ConsumerSchedule {
+                every_s: 60,
+                messages_per_run: per_run,
+            }),
+            ..EventSourceMapping::default()
+        });
+    }
+    s.faults.push(Fault {
+        node: "vendor".into(),
+        at_s: 60.0,
+        duration_s: 180.0,
+        kind: FaultKind::Outage,
+    });
+    s
+}
+
+#[test]
+fn lesson9_a_queue_per_stage_on_a_schedule_loses_nothing_and_drains_stage_by_stage() {
+    let scenario = staged_pipeline();
+    assert_eq!(scenario.validate(), Ok(()));
+    let report = run(&scenario);
+    let m = report.messages;
+    assert!(m.balances(), "{m:?}");
+    assert_eq!((m.expired, m.dropped), (0, 0), "nothing lost: {m:?}");
+    assert_eq!(
+        m.queued + m.in_flight,
+        0,
+        "everything processed by the end: {m:?}"
+    );
+    // Each group message → 5 member messages → 5 data messages: 11 per group listed,
+    // each consumed once (none needed a dead-letter queue: 10 receives outlast the outage).
+    assert_eq!(m.sent, 11 * report.ledger.succeeded, "{m:?}");
+    assert_eq!((m.consumed, m.dead_lettered), (m.sent, 0), "{m:?}");
+
+    let depth = |id: &str| -> Vec<f64> {
+        node(&report, id)
+            .series
+            .iter()
+            .map(|x| x.mean_queue)
+            .collect()
+    };
+    let peak_at = |v: &[f64]| {
+        v.iter().enumerate().fold(
+            (0, 0.0),
+            |best, (i, &d)| if d > best.1 { (i, d) } else { best },
+        )
+    };
+    let (groups, members, data) = (depth("groups"), depth("members"), depth("data"));
+    let (g, mm, d) = (peak_at(&groups), peak_at(&members), peak_at(&data));
+    eprintln!("lesson 9, queue depth (mean over the second) every 2 minutes:");
+    eprintln!("     t   groups  members     data");
+    for t in (0..groups.len()).step_by(120) {
+        eprintln!(
+            "{t:>6} {:>8.0} {:>8.0} {:>8.0}",
+            groups[t], members[t], data[t]
+        );
+    }
+    eprintln!("peaks: groups {g:?}, members {mm:?}, data {d:?}; {m:?}");
+    assert!(
+        g.0 < mm.0 && mm.0 < d.0,
+        "stage by stage: {g:?} {mm:?} {d:?}"
+    );
+    assert!(
+        mm.1 > 1000.0 && d.1 > 500.0,
+        "backlogs build in front of later stages"
+    );
+    for (name, v) in [("groups", &groups), ("members", &members), ("data", &data)] {
+        assert!(v.last().copied().unwrap_or(0.0) < 1.0, "{name} drained");
+    }
+    // Each run takes at most its allowance: never more than 240 data fetches a minute.
+    let fetches = &node(&report, "fetch-data").series;
+    for minute in fetches.chunks(60) {
+        let started: u64 = minute.iter().map(|x| x.arrivals).sum();
+        assert!(started <= 240, "{started} invocations in one minute");
+    }
+    // The schedule caps what the vendor sees: a few seconds of throttling at most.
+    let vendor = node(&report, "vendor");
+    assert!(
+        vendor.errors.service_throttled < vendor.arrivals / 100,
+        "{:?}",
+        vendor.errors
+    );
+}

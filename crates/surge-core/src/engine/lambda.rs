@@ -130,6 +130,10 @@ pub(crate) struct LambdaRt {
     memory_gb: f64,
     provisioned: u32,
     pub(crate) async_rt: super::async_invoke::AsyncRt,
+    /// "Process all new records": the source node, the cap per run, and the checkpoint
+    /// (records of the source handled by the last successful run).
+    process_new: Option<(u32, Option<u32>)>,
+    checkpoint: u64,
 }
 
 /// Where an invocation is.
@@ -152,6 +156,10 @@ pub(crate) struct LambdaCall {
     provisioned: bool,
     /// Records of the batch still to process after the current one (event source mapping).
     batch_left: u32,
+    /// "Process all new records": the checkpoint this run reaches if it succeeds, and
+    /// whether it found nothing to do.
+    upto: u64,
+    nothing_new: bool,
 }
 
 impl LambdaRt {
@@ -160,6 +168,7 @@ impl LambdaRt {
         node: usize,
         edge_to: &dyn Fn(usize, &str) -> u32,
         on_failure: u32,
+        source: u32,
     ) -> Self {
         let cpu = f64::from(p.memory_mb).min(MB_PER_VCPU * f64::from(p.threads));
         let steps = |list: &[Step]| -> Vec<StepRt> {
@@ -201,6 +210,8 @@ impl LambdaRt {
             memory_gb: f64::from(p.memory_mb) / 1024.0,
             provisioned: p.provisioned_concurrency,
             async_rt: super::async_invoke::AsyncRt::new(p, on_failure),
+            process_new: p.process_new.as_ref().map(|j| (source, j.max_records)),
+            checkpoint: 0,
         }
     }
 
@@ -336,11 +347,22 @@ impl Simulation {
         } else {
             Phase::Init
         };
-        let batch_left = match self.calls[call as usize].parent {
+        let mut batch_left = match self.calls[call as usize].parent {
             Parent::Batch(b) => self.batch_len(b).saturating_sub(1),
             Parent::Stream(b) => self.stream_batch_len(b).saturating_sub(1),
             _ => 0,
         };
+        // A job over "all new records": the records written since the last success.
+        let (mut upto, mut nothing_new) = (0, false);
+        if let Some((source, cap)) = self.lambda(node).process_new {
+            let checkpoint = self.lambda(node).checkpoint;
+            let written = self.stats[source as usize].ok;
+            let new = written.saturating_sub(checkpoint);
+            let take = cap.map_or(new, |c| new.min(u64::from(c)));
+            upto = checkpoint + take;
+            nothing_new = take == 0;
+            batch_left = u32::try_from(take.saturating_sub(1)).unwrap_or(u32::MAX);
+        }
         self.calls[call as usize].state = CallState::Lambda(LambdaCall {
             env,
             phase: if boot > SimTime::ZERO {
@@ -354,6 +376,8 @@ impl Simulation {
             sdk_attempt: 0,
             provisioned,
             batch_left,
+            upto,
+            nothing_new,
         });
         let timeout = self.lambda(node).timeout;
         self.deadline_after(call, timeout);
@@ -421,7 +445,8 @@ impl Simulation {
             } else {
                 &l.handler
             };
-            let Some(&step) = steps.get(usize::from(st.step)) else {
+            let done = st.phase == Phase::Handler && st.nothing_new;
+            let Some(&step) = steps.get(usize::from(st.step)).filter(|_| !done) else {
                 if st.phase == Phase::Init {
                     l.envs[st.env as usize].initialized = true;
                     st.phase = Phase::Handler;
@@ -589,6 +614,9 @@ impl Simulation {
         let now = self.now;
         let l = self.lambda(node);
         l.running -= 1;
+        if outcome.is_ok() && l.process_new.is_some() {
+            l.checkpoint = l.checkpoint.max(st.upto);
+        }
         let (reserved, memory_gb) = (l.reserved, l.memory_gb);
         if reserved.is_none() {
             self.account.unreserved_in_use -= 1;

@@ -366,7 +366,8 @@ impl Simulation {
                 NodeKind::ApiGateway(p) => NodeRt::Gateway(GatewayRt::new(p, first_edge(i))),
                 NodeKind::Lambda(p) => {
                     let on_failure = p.on_failure.as_deref().map_or(NONE, index);
-                    NodeRt::Lambda(LambdaRt::new(p, i, &edge_to, on_failure))
+                    let source = p.process_new.as_ref().map_or(NONE, |j| index(&j.source));
+                    NodeRt::Lambda(LambdaRt::new(p, i, &edge_to, on_failure, source))
                 }
                 NodeKind::RdsProxy(p) => {
                     let target = first_edge(i);

@@ -20,8 +20,8 @@ use serde::{Deserialize, Serialize};
 
 pub use nodes::{
     ApiGatewayFlavour, ApiGatewayParams, CapacityMode, DbEngine, InstanceClass, LambdaParams,
-    RdsParams, RdsProxyParams, Runtime, ServiceParams, ServicePreset, Step, StepDistribution,
-    TableParams,
+    ProcessNew, RdsParams, RdsProxyParams, Runtime, ServiceParams, ServicePreset, Step,
+    StepDistribution, TableParams,
 };
 pub use queues::{
     BacklogOrder, BacklogPolicy, ConsumerSchedule, EventSourceMapping, FanoutParams, PollerScaling,

@@ -117,6 +117,23 @@ pub struct LambdaParams {
     /// Asynchronous invocations: id of the SQS queue that receives failed events.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub on_failure: Option<String>,
+    /// A batch job over "all new records" (lesson 14): each invocation runs the handler
+    /// once per record written to `source` since the last invocation that succeeded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub process_new: Option<ProcessNew>,
+}
+
+/// "Process all new records": the handler runs once per record written to a table or
+/// bucket since the last successful run. A run that fails (say, at the 15-minute timeout)
+/// leaves the checkpoint where it was, so its retry processes the same records again.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProcessNew {
+    /// Id of the DynamoDB table or S3 bucket whose successful writes are the records.
+    pub source: String,
+    /// Most records one run takes (the fix: smaller batches); none: all of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_records: Option<u32>,
 }
 
 impl Default for LambdaParams {
@@ -138,6 +155,7 @@ impl Default for LambdaParams {
             async_max_retries: 2,
             async_max_event_age_s: 21_600.0,
             on_failure: None,
+            process_new: None,
         }
     }
 }

@@ -165,6 +165,21 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
                 if l.handler.is_empty() {
                     e.push(p("handler"), "a handler needs at least one step");
                 }
+                if let Some(job) = &l.process_new {
+                    let ok = s.nodes.iter().any(|x| {
+                        x.id == job.source
+                            && matches!(x.kind, NodeKind::Dynamodb(_) | NodeKind::S3(_))
+                    });
+                    if !ok {
+                        e.push(
+                            p("process_new.source"),
+                            format!("\"{}\" is not a dynamodb or s3 node", job.source),
+                        );
+                    }
+                    if let Some(m) = job.max_records {
+                        e.count(p("process_new.max_records"), m, 1, u32::MAX);
+                    }
+                }
                 for (list, steps) in [("init_steps", &l.init_steps), ("handler", &l.handler)] {
                     for (k, step) in steps.iter().enumerate() {
                         step_rules(&mut e, s, node, &p(&format!("{list}[{k}]")), step);

@@ -456,3 +456,108 @@ fn lesson7_the_proxy_keeps_clients_waiting_through_a_failover_instead_of_failing
     assert!(proxied.ledger.failed.concurrency_throttled > 0);
     assert!(proxied.ledger.succeeded > direct.ledger.succeeded);
 }
+
+/// Lesson 14: writers add 15 records/s to a table, 120/s for ten minutes of a surge;
+/// every 5 minutes a scheduled function (one at a time: reserved concurrency 1) processes
+/// "all new records", 20 ms each plus a write to a downstream queue, within Lambda's
+/// 15-minute limit. `max_records` is the fix (smaller batches).
+fn cron_job(max_records: Option<u32>) -> Report {
+    let mut s = Scenario::empty(14, 7200.0);
+    let writers = NodeKind::Client(ClientParams {
+        rate_per_s: 15.0,
+        schedule: vec![
+            Phase {
+                at_s: 600.0,
+                rate_per_s: 120.0,
+                ramp_s: 0.0,
+            },
+            Phase {
+                at_s: 1200.0,
+                rate_per_s: 15.0,
+                ramp_s: 0.0,
+            },
+        ],
+        ..ClientParams::default()
+    });
+    s.add("writers", writers)
+        .add("writer", NodeKind::Lambda(function(vec![call("records")])))
+        .add("records", NodeKind::Dynamodb(TableParams::default()))
+        .add(
+            "every-5-min",
+            NodeKind::Schedule(ScheduleParams {
+                every_s: 300.0,
+                first_at_s: None,
+            }),
+        )
+        .add(
+            "job",
+            NodeKind::Lambda(LambdaParams {
+                timeout_s: 900.0,
+                reserved_concurrency: Some(1),
+                handler: vec![compute(20.0), call("downstream")],
+                process_new: Some(ProcessNew {
+                    source: "records".into(),
+                    max_records,
+                }),
+                ..LambdaParams::default()
+            }),
+        )
+        .add("downstream", NodeKind::Sqs(QueueParams::default()))
+        .connect("writers", "writer")
+        .connect("writer", "records")
+        .connect("every-5-min", "job")
+        .connect("job", "downstream");
+    run(&s)
+}
+
+#[test]
+fn lesson14_a_cron_job_over_all_new_records_times_out_and_duplicates_until_batches_shrink() {
+    let all = cron_job(None);
+    let job = node(&all, "job");
+    let timeouts = job.errors.function_timeout;
+    assert!(
+        timeouts >= 5,
+        "runs hit the 15-minute limit: {:?}",
+        job.errors
+    );
+    // Once a run has more records than fit in 900 s, it times out; the
+    // checkpoint stays, so it, its retries and every later run start again from the same
+    // record: after the first timeout nothing ever succeeds again, and everything pushed
+    // downstream from then on beyond one run's worth is a duplicate.
+    let first_timeout = job
+        .series
+        .iter()
+        .position(|x| x.errors > 0)
+        .expect("a timeout");
+    let ok_after: u64 = job.series[first_timeout..].iter().map(|x| x.ok).sum();
+    assert_eq!(ok_after, 0, "no run succeeds after the first timeout");
+    let pushed_after: u64 = node(&all, "downstream").series[first_timeout - 900..]
+        .iter()
+        .map(|x| x.arrivals)
+        .sum();
+    let one_run = 900.0 / 0.02;
+    assert!(
+        pushed_after as f64 > 3.0 * one_run,
+        "{pushed_after} records pushed from the stuck checkpoint"
+    );
+
+    let sliced = cron_job(Some(12_000));
+    let job = node(&sliced, "job");
+    let written = node(&sliced, "records").ok;
+    let pushed = sliced.messages.sent;
+    assert_eq!(job.errors.total(), 0, "{:?}", job.errors);
+    assert!(
+        pushed <= written,
+        "each record at most once: {pushed} for {written}"
+    );
+    assert!(
+        pushed + 2 * 15 * 300 >= written,
+        "caught up: only the newest records wait for the next run: {pushed} of {written}"
+    );
+    eprintln!(
+        "lesson 14: all new records → {timeouts} timeouts, nothing succeeds after t={} s, \
+         {pushed_after} pushed from the stuck checkpoint; 12,000 per run → 0 timeouts, \
+         {pushed} pushed for {written} written",
+        first_timeout
+    );
+}

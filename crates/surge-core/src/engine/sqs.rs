@@ -81,6 +81,7 @@ pub(crate) struct QueueRt {
     next_seq: u64,
     pub(crate) depth: u32,
     pub(crate) in_flight: u32,
+    max_in_flight: u32,
     visibility: SimTime,
     retention: SimTime,
     delay: SimTime,
@@ -116,6 +117,7 @@ impl QueueRt {
             next_seq: 0,
             depth: 0,
             in_flight: 0,
+            max_in_flight: p.max_in_flight,
             visibility: SimTime::from_secs_f64(p.visibility_timeout_s),
             retention: SimTime::from_secs_f64(p.retention_s),
             delay: SimTime::from_secs_f64(p.delay_s),
@@ -317,7 +319,11 @@ impl Simulation {
                 return;
             };
             let Some(c) = &q.consumer else { return };
-            if c.batches >= c.pollers || q.depth == 0 || c.budget == 0 {
+            if c.batches >= c.pollers
+                || q.depth == 0
+                || c.budget == 0
+                || q.in_flight >= q.max_in_flight
+            {
                 return;
             }
             // Batching window: wait for a full batch until the oldest message has waited
@@ -374,6 +380,9 @@ impl Simulation {
             let NodeRt::Queue(q) = &mut self.nodes[node as usize] else {
                 break;
             };
+            if q.in_flight >= q.max_in_flight {
+                break; // OverLimit: the receive returns what it has so far
+            }
             let next = if q.fifo {
                 Self::next_fifo(q, &self.msgs, &mut fifo_group)
             } else if lifo {

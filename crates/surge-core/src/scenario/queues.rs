@@ -31,6 +31,9 @@ pub struct QueueParams {
     pub delay_s: f64,
     /// Latency of SendMessage, in milliseconds.
     pub latency_ms: f64,
+    /// Most messages received and not yet deleted (AWS: about 120,000 for standard and
+    /// FIFO queues, raisable via Support); at the limit receives return nothing.
+    pub max_in_flight: u32,
 }
 
 impl Default for QueueParams {
@@ -44,6 +47,7 @@ impl Default for QueueParams {
             retention_s: 345_600.0,
             delay_s: 0.0,
             latency_ms: 10.0,
+            max_in_flight: 120_000,
         }
     }
 }

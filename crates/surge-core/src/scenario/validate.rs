@@ -221,6 +221,7 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
                 );
                 e.range(p("retention_s"), q.retention_s, 60.0, 1_209_600.0, " s");
                 e.range(p("delay_s"), q.delay_s, 0.0, 900.0, " s");
+                e.count(p("max_in_flight"), q.max_in_flight, 1, 10_000_000);
                 e.range(p("latency_ms"), q.latency_ms, 0.0, 60_000.0, " ms");
                 match (&q.dead_letter_queue, q.max_receive_count) {
                     (Some(dlq), Some(n)) => {

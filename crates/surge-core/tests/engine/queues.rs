@@ -188,6 +188,50 @@ fn standard_pollers_start_at_five_and_add_300_a_minute() {
 }
 
 #[test]
+fn receives_stop_at_the_in_flight_limit() {
+    // 100 messages/s into a queue whose limit is set to 50 in flight, consumed one at a
+    // time by a function that takes 5 s: without the limit 500 would be in flight.
+    let s = pipeline(
+        100.0,
+        EventSourceMapping {
+            batch_size: 1,
+            scaling: PollerScaling::Instant,
+            ..EventSourceMapping::default()
+        },
+        LambdaParams {
+            timeout_s: 30.0,
+            handler: vec![Step::Sleep { ms: 5000.0 }],
+            ..LambdaParams::default()
+        },
+        QueueParams {
+            visibility_timeout_s: 60.0,
+            max_in_flight: 50,
+            ..QueueParams::default()
+        },
+        120.0,
+        5,
+    );
+    let r = run(&s);
+    let q = node(&r, "q");
+    let peak_in_flight = q
+        .series
+        .iter()
+        .map(|x| x.mean_in_flight)
+        .fold(0.0, f64::max);
+    assert!(peak_in_flight <= 50.0, "{peak_in_flight}");
+    assert!(
+        peak_in_flight > 45.0,
+        "the limit is reached: {peak_in_flight}"
+    );
+    assert!(node(&r, "fn").peak_in_node <= 50);
+    assert!(
+        q.series.last().is_some_and(|x| x.mean_queue > 5_000.0),
+        "the rest waits"
+    );
+    assert!(r.messages.balances(), "{:?}", r.messages);
+}
+
+#[test]
 fn a_queue_absorbs_a_surge_and_drains_at_the_consumers_pace() {
     let mut s = pipeline(
         20.0,

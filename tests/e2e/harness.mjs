@@ -3,6 +3,8 @@
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
 import { chromium } from 'playwright-core';
 
 const TYPES = {
@@ -66,4 +68,11 @@ export async function openPage(browser, url, viewport = { width: 1280, height: 8
 export function saveScreenshot(page, name) {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   return page.screenshot({ path: path.join(ARTIFACTS, name), fullPage: true });
+}
+
+/** Runs the `surge` CLI on a scenario's JSON and returns its report (`--json`). */
+export function cliReport(scenarioJson) {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'surge-e2e-')), 'scenario.json');
+  fs.writeFileSync(file, scenarioJson);
+  return JSON.parse(execFileSync(SURGE_BIN, ['run', file, '--json'], { encoding: 'utf8' }));
 }

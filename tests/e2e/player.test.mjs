@@ -3,11 +3,8 @@
 // over recorded seconds without re-running; an edit ends the run.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { serveDist, launchBrowser, openPage, saveScreenshot, SURGE_BIN } from './harness.mjs';
+import { serveDist, launchBrowser, openPage, saveScreenshot, cliReport as cli } from './harness.mjs';
 
 let server;
 let browser;
@@ -21,12 +18,6 @@ after(async () => {
   await browser?.close();
   await server?.close();
 });
-
-function cli(scenarioJson) {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'surge-e2e-')), 'scenario.json');
-  fs.writeFileSync(file, scenarioJson);
-  return JSON.parse(execFileSync(SURGE_BIN, ['run', file, '--json'], { encoding: 'utf8' }));
-}
 
 test('play, watch the gauges, finish like the CLI, scrub back, edit ends the run', async () => {
   const { page, context, errors } = await openPage(browser, server.url);

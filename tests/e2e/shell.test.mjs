@@ -5,11 +5,7 @@
 // error panel instead of a blank page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { serveDist, launchBrowser, openPage, saveScreenshot, SURGE_BIN } from './harness.mjs';
+import { serveDist, launchBrowser, openPage, saveScreenshot, cliReport as cliRun } from './harness.mjs';
 
 let server;
 let browser;
@@ -26,9 +22,7 @@ after(async () => {
 
 /** Runs the CLI on the scenario JSON the page says it ran; returns the headline numbers. */
 function cliReport(scenarioJson) {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'surge-e2e-')), 'scenario.json');
-  fs.writeFileSync(file, scenarioJson);
-  const report = JSON.parse(execFileSync(SURGE_BIN, ['run', file, '--json'], { encoding: 'utf8' }));
+  const report = cliRun(scenarioJson);
   const failed = Object.values(report.ledger.failed).reduce((a, b) => a + b, 0);
   const fn = report.nodes.find((n) => n.kind === 'lambda');
   return { requests: report.ledger.arrived, rejected: failed, meanConcurrency: fn.mean_in_node.toFixed(2) };

@@ -6,6 +6,7 @@
 //! `surge_core`, compiled to wasm with the page.
 
 pub mod app;
+pub mod charts;
 pub mod compare;
 pub mod components;
 pub mod dom;

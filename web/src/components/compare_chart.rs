@@ -8,6 +8,7 @@ use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
+use crate::charts::{panel, per_second};
 use crate::live::Series;
 
 /// Props of [`CompareChart`].
@@ -68,27 +69,9 @@ fn draw(el: HtmlCanvasElement, a: &Series, b: &Series) -> Result<(), Box<dyn std
         .iter()
         .flat_map(|v| v.iter().copied())
         .fold(0.0, f64::max);
-    let mut chart = ChartBuilder::on(&root)
-        .margin(4)
-        .margin_right(10)
-        .x_label_area_size(16)
-        .y_label_area_size(42)
-        .build_cartesian_2d(0.0..n, 0.0..(peak * 1.15).max(1.0))?;
-    chart
-        .configure_mesh()
-        .x_labels(4)
-        .y_labels(3)
-        .light_line_style(RGBColor(238, 240, 244))
-        .label_style(("sans-serif", 10))
-        .x_label_formatter(&|x| format!("{x:.0}s"))
-        .y_label_formatter(&|y| format!("{y:.0}/s"))
-        .draw()?;
-    let pts = |v: &[f64]| {
-        v.iter()
-            .enumerate()
-            .map(|(i, &y)| (i as f64 + 0.5, y))
-            .collect::<Vec<_>>()
-    };
+    let y_max = (peak * 1.15).max(1.0);
+    let mut chart = panel(&root, n, y_max, 42, &|y| format!("{y:.0}/s"))?;
+    let pts = per_second;
     chart.draw_series(LineSeries::new(
         pts(&a.goodput),
         RGBColor(134, 239, 172).stroke_width(4),

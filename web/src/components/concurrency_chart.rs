@@ -3,6 +3,8 @@
 
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
+
+use crate::charts::{panel, per_second};
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
@@ -59,21 +61,7 @@ fn draw(
     let x_max = series.len().max(1) as f64;
     let y_peak = series.iter().copied().fold(0.0, f64::max);
     let y_max = (y_peak.max(f64::from(limit)) * 1.15).max(1.0);
-    let mut chart = ChartBuilder::on(&root)
-        .margin(6)
-        .margin_right(16)
-        .x_label_area_size(20)
-        .y_label_area_size(44)
-        .build_cartesian_2d(0.0..x_max, 0.0..y_max)?;
-    chart
-        .configure_mesh()
-        .x_labels(5)
-        .y_labels(4)
-        .light_line_style(RGBColor(238, 240, 244))
-        .label_style(("sans-serif", 11))
-        .x_label_formatter(&|x| format!("{x:.0}s"))
-        .y_label_formatter(&|y| format!("{y:.0}"))
-        .draw()?;
+    let mut chart = panel(&root, x_max, y_max, 44, &|y| format!("{y:.0}"))?;
     if limit > 0 {
         chart.draw_series(LineSeries::new(
             [(0.0, f64::from(limit)), (x_max, f64::from(limit))],
@@ -81,7 +69,7 @@ fn draw(
         ))?;
     }
     chart.draw_series(LineSeries::new(
-        series.iter().enumerate().map(|(i, &v)| (i as f64 + 0.5, v)),
+        per_second(series),
         RGBColor(37, 99, 235).stroke_width(2),
     ))?;
     root.present()?;

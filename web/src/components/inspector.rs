@@ -211,21 +211,10 @@ fn inject_view(
                             }))));
                         }
                     });
-                    html! { <button type="button" class="inject-button" data-fault={fault_tag(&kind)} {onclick}>{ label }</button> }
+                    html! { <button type="button" class="inject-button" data-fault={super::fault_kind_name(&kind)} {onclick}>{ label }</button> }
                 }) }
             </div>
         </section>
-    }
-}
-
-fn fault_tag(kind: &FaultKind) -> &'static str {
-    match kind {
-        FaultKind::Outage => "outage",
-        FaultKind::AddedLatency { .. } => "added_latency",
-        FaultKind::ErrorRate { .. } => "error_rate",
-        FaultKind::Failover => "failover",
-        FaultKind::Poison => "poison",
-        FaultKind::Spike { .. } => "spike",
     }
 }
 

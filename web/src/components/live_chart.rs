@@ -9,6 +9,7 @@ use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
+use crate::charts::{panel, per_second};
 use crate::live::Series;
 
 const W: u32 = 320;
@@ -153,29 +154,10 @@ fn draw(el: HtmlCanvasElement, s: &Series) -> Result<(), Box<dyn std::error::Err
     let n = s.throughput.len().max(1) as f64;
     let peak = |v: &[f64]| v.iter().copied().fold(0.0, f64::max);
     let style = |c: RGBColor| c.stroke_width(2);
-    let points = |v: &[f64]| {
-        v.iter()
-            .enumerate()
-            .map(|(i, &y)| (i as f64 + 0.5, y))
-            .collect::<Vec<_>>()
-    };
+    let points = per_second;
 
     let y_max = (peak(&s.throughput) * 1.15).max(1.0);
-    let mut chart = ChartBuilder::on(&top)
-        .margin(4)
-        .margin_right(RIGHT as u32)
-        .x_label_area_size(14)
-        .y_label_area_size(LEFT as u32 - 4)
-        .build_cartesian_2d(0.0..n, 0.0..y_max)?;
-    chart
-        .configure_mesh()
-        .x_labels(4)
-        .y_labels(3)
-        .light_line_style(RGBColor(238, 240, 244))
-        .label_style(("sans-serif", 10))
-        .x_label_formatter(&|x| format!("{x:.0}s"))
-        .y_label_formatter(&|y| format!("{y:.0}/s"))
-        .draw()?;
+    let mut chart = panel(&top, n, y_max, LEFT as u32 - 4, &|y| format!("{y:.0}/s"))?;
     chart.draw_series(LineSeries::new(
         points(&s.throughput),
         style(RGBColor(100, 116, 139)),
@@ -196,21 +178,7 @@ fn draw(el: HtmlCanvasElement, s: &Series) -> Result<(), Box<dyn std::error::Err
         .max(limit)
         * 1.15)
         .max(1.0);
-    let mut chart = ChartBuilder::on(&bottom)
-        .margin(4)
-        .margin_right(RIGHT as u32)
-        .x_label_area_size(14)
-        .y_label_area_size(LEFT as u32 - 4)
-        .build_cartesian_2d(0.0..n, 0.0..y2)?;
-    chart
-        .configure_mesh()
-        .x_labels(4)
-        .y_labels(3)
-        .light_line_style(RGBColor(238, 240, 244))
-        .label_style(("sans-serif", 10))
-        .x_label_formatter(&|x| format!("{x:.0}s"))
-        .y_label_formatter(&|y| format!("{y:.0}"))
-        .draw()?;
+    let mut chart = panel(&bottom, n, y2, LEFT as u32 - 4, &|y| format!("{y:.0}"))?;
     if limit > 0.0 {
         chart.draw_series(LineSeries::new(
             [(0.0, limit), (n, limit)],
@@ -243,12 +211,6 @@ fn draw(el: HtmlCanvasElement, s: &Series) -> Result<(), Box<dyn std::error::Err
     };
     let floor = if unit == "$" { 1e-6 } else { 1.0 };
     let y3 = (lines.iter().map(|(v, _)| peak(v)).fold(0.0, f64::max) * 1.15).max(floor);
-    let mut chart = ChartBuilder::on(&third)
-        .margin(4)
-        .margin_right(RIGHT as u32)
-        .x_label_area_size(14)
-        .y_label_area_size(LEFT as u32 - 4)
-        .build_cartesian_2d(0.0..n, 0.0..y3)?;
     let y_fmt = |y: &f64| {
         if unit == "$" {
             format!("${y:.3}")
@@ -256,15 +218,7 @@ fn draw(el: HtmlCanvasElement, s: &Series) -> Result<(), Box<dyn std::error::Err
             format!("{y:.0}ms")
         }
     };
-    chart
-        .configure_mesh()
-        .x_labels(4)
-        .y_labels(3)
-        .light_line_style(RGBColor(238, 240, 244))
-        .label_style(("sans-serif", 10))
-        .x_label_formatter(&|x| format!("{x:.0}s"))
-        .y_label_formatter(&y_fmt)
-        .draw()?;
+    let mut chart = panel(&third, n, y3, LEFT as u32 - 4, &y_fmt)?;
     for (v, colour) in lines {
         chart.draw_series(LineSeries::new(points(v), style(colour)))?;
     }

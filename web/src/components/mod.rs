@@ -43,5 +43,5 @@ pub use player::{Player, PlayerBar, RunHandle, publish};
 pub use results::Results;
 pub use run_panel::{RunPanel, may_discard};
 pub use side_panel::SidePanel;
-pub use timeline::{Timeline, rate_curve};
+pub use timeline::{Timeline, fault_kind_name, rate_curve};
 pub use toolbar::{Toolbar, fit_view, zoom_by};

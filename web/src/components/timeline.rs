@@ -36,7 +36,8 @@ const FAULT_KINDS: [&str; 6] = [
     "spike",
 ];
 
-fn fault_kind_name(k: &FaultKind) -> &'static str {
+/// A fault kind's tag as the format spells it.
+pub fn fault_kind_name(k: &FaultKind) -> &'static str {
     match k {
         FaultKind::Outage => "outage",
         FaultKind::AddedLatency { .. } => "added_latency",

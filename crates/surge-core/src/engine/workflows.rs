@@ -73,7 +73,14 @@ pub(crate) struct Branch {
     running: u32,
     failed: Option<String>,
     live: bool,
+    /// The execution's root branch (`NONE` on the root itself).
+    root: u32,
+    /// Root only: history events so far (two per state: entered and exited).
+    history: u32,
 }
+
+/// Standard workflows fail once their history passes 25,000 events [hard limit].
+const HISTORY_LIMIT: u32 = 25_000;
 
 fn compile(
     def: &Definition,
@@ -223,11 +230,17 @@ impl Simulation {
     }
 
     fn new_branch(&mut self, node: u32, parent: u32, state: u32) -> u32 {
+        let root = match parent {
+            NONE => NONE,
+            p if self.branches[p as usize].root == NONE => p,
+            p => self.branches[p as usize].root,
+        };
         let branch = Branch {
             node,
             parent,
             state,
             live: true,
+            root,
             ..Branch::default()
         };
         place(
@@ -253,6 +266,20 @@ impl Simulation {
                 return;
             }
             self.executions.transitions += 1;
+            // Standard executions keep a history; past its hard limit the execution fails.
+            let root = match self.branches[b as usize].root {
+                NONE => b,
+                r => r,
+            };
+            let history = &mut self.branches[root as usize].history;
+            *history += 2;
+            if *history > HISTORY_LIMIT && self.machine(node).flavour == WorkflowFlavour::Standard {
+                self.end_failed(
+                    b,
+                    "States.Runtime: execution history above 25,000 events".into(),
+                );
+                return;
+            }
             let st = self.machine(node).states[state as usize].clone();
             match st {
                 StRt::Task { edge, .. } => {

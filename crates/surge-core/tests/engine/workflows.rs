@@ -224,3 +224,55 @@ fn start_execution_is_throttled_by_its_token_bucket() {
     assert!(r.ledger.failed.throttled > 1000, "{:?}", r.ledger.failed);
     assert!(r.cost.step_functions_usd > 0.0);
 }
+
+/// A loop of a task and a choice that never exits: a Standard execution fails when its
+/// history passes 25,000 events (two per state); an Express one keeps no such history
+/// (its own limit, 5 minutes, is not modelled yet, so it is watched for less).
+fn endless_loop(flavour: WorkflowFlavour, seconds: f64) -> Report {
+    let definition = Definition {
+        start_at: "Work".into(),
+        states: states(vec![
+            (
+                "Work",
+                State::Task {
+                    resource: "fn".into(),
+                    retry: Vec::new(),
+                    catch: Vec::new(),
+                    next: Some("Again".into()),
+                },
+            ),
+            (
+                "Again",
+                State::Choice {
+                    choices: vec![ChoiceRule {
+                        probability: 1.0,
+                        next: "Work".into(),
+                    }],
+                    default: "Work".into(),
+                },
+            ),
+        ]),
+    };
+    let mut s = one_execution(definition, false, 1.0, seconds);
+    if let NodeKind::StepFunctions(p) = &mut s.nodes[1].kind {
+        p.flavour = flavour;
+    }
+    run(&s)
+}
+
+#[test]
+fn a_standard_execution_fails_past_25000_history_events() {
+    let standard = endless_loop(WorkflowFlavour::Standard, 250.0);
+    let e = standard.executions;
+    assert_eq!((e.started, e.failed, e.running), (1, 1, 0), "{e:?}");
+    // Two history events per state: the 12,501st state fails it.
+    assert_eq!(e.transitions, 12_501, "{e:?}");
+    assert_eq!(node(&standard, "fn").ok, 6_250);
+    let express = endless_loop(WorkflowFlavour::Express, 250.0);
+    assert_eq!(express.executions.failed, 0);
+    assert_eq!(
+        express.executions.running, 1,
+        "Express keeps no such history"
+    );
+    assert!(express.executions.transitions > 12_501);
+}

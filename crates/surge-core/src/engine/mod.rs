@@ -391,6 +391,7 @@ impl Simulation {
                         p,
                         dlq,
                         consumer.as_ref().map(|(k, m)| (*k, m)),
+                        &index,
                     ))
                 }
                 NodeKind::Dynamodb(p) => NodeRt::Table(dynamodb::TableRt::new(p)),

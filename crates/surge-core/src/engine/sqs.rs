@@ -66,6 +66,8 @@ struct Consumer {
     check_armed: bool,
     /// Scheduled consumers: seconds between runs and messages per run.
     run: Option<(u64, u32)>,
+    /// Priority split: messages older than this are moved to the low-priority queue.
+    overflow: Option<(SimTime, u32)>,
     /// Messages the consumer may still take (until the next run, if scheduled).
     budget: u32,
 }
@@ -104,6 +106,7 @@ impl QueueRt {
         p: &QueueParams,
         dlq: Option<u32>,
         consumer: Option<(u32, &EventSourceMapping)>,
+        index: &dyn Fn(&str) -> u32,
     ) -> Self {
         QueueRt {
             visible: VecDeque::new(),
@@ -148,6 +151,11 @@ impl QueueRt {
                         .map(|r| (u64::from(r.every_s), r.messages_per_run)),
                     // A scheduled consumer waits for its first run, one period in.
                     budget: if m.schedule.is_some() { 0 } else { u32::MAX },
+                    overflow: m
+                        .backlog
+                        .overflow
+                        .as_ref()
+                        .map(|o| (SimTime::from_secs_f64(o.older_than_s), index(&o.queue))),
                 }
             }),
         }
@@ -179,6 +187,12 @@ impl Simulation {
 
     /// A new message in `node` (`dead`: it is already dead-lettered elsewhere).
     pub(super) fn enqueue(&mut self, node: u32, dead: bool) {
+        self.enqueue_as(node, dead, true);
+    }
+
+    /// Puts a message into a queue; `new` says whether it is a new message (a send) or
+    /// one moved from another queue (a priority split), which the ledger already counts.
+    fn enqueue_as(&mut self, node: u32, dead: bool, new: bool) {
         let msg = Msg {
             generation: 0,
             state: MsgState::Delayed,
@@ -196,7 +210,9 @@ impl Simulation {
             ..new
         });
         if !dead {
-            self.messages.sent += 1;
+            if new {
+                self.messages.sent += 1;
+            }
             self.messages.queued += 1;
         }
         let generation = self.msgs[id as usize].generation;
@@ -362,7 +378,7 @@ impl Simulation {
     /// Receives one batch and invokes the function; false if nothing could be received.
     fn start_batch(&mut self, node: u32) -> bool {
         let now = self.now;
-        let (batch_size, edge, visibility, dlq, lifo, drop_after) = {
+        let (batch_size, edge, visibility, dlq, lifo, drop_after, overflow) = {
             let q = self.sqs(node);
             let c = q.consumer.as_ref().expect("consumer");
             (
@@ -372,6 +388,7 @@ impl Simulation {
                 q.dlq,
                 c.lifo,
                 c.drop_after,
+                c.overflow,
             )
         };
         let mut msgs = Vec::new();
@@ -412,6 +429,18 @@ impl Simulation {
                     self.messages.queued -= 1;
                 }
                 self.free_msg(id);
+                continue;
+            }
+            if let Some((older, low)) = overflow
+                && now - self.msgs[id as usize].sent > older
+            {
+                // Priority split: the old message waits in the low-priority queue instead.
+                let dead = self.msgs[id as usize].dead;
+                if !dead {
+                    self.messages.queued -= 1;
+                }
+                self.free_msg(id);
+                self.enqueue_as(low, dead, false);
                 continue;
             }
             let m = &mut self.msgs[id as usize];

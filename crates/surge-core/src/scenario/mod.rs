@@ -24,8 +24,8 @@ pub use nodes::{
     StepDistribution, TableParams,
 };
 pub use queues::{
-    BacklogOrder, BacklogPolicy, ConsumerSchedule, EventSourceMapping, FanoutParams, PollerScaling,
-    QueueParams, ScheduleParams, StreamMapping, StreamParams,
+    BacklogOrder, BacklogPolicy, ConsumerSchedule, EventSourceMapping, FanoutParams, Overflow,
+    PollerScaling, QueueParams, ScheduleParams, StreamMapping, StreamParams,
 };
 pub use rules::{EdgeRule, Invocation, edge_rule, edge_rules};
 pub use validate::{MAX_DURATION_S, MAX_RATE_PER_S};

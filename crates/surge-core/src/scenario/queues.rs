@@ -117,6 +117,20 @@ pub struct BacklogPolicy {
     /// Messages older than this are deleted unprocessed when received (counted as dropped).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drop_older_than_s: Option<f64>,
+    /// The priority split: messages older than this when received are moved to a
+    /// low-priority queue (with its own consumer) instead of being processed here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overflow: Option<Overflow>,
+}
+
+/// Where a priority split sends old messages.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Overflow {
+    /// Messages older than this many seconds when received are moved.
+    pub older_than_s: f64,
+    /// Id of the low-priority queue.
+    pub queue: String,
 }
 
 /// Receive order of a consumer.

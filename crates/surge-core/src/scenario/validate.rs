@@ -486,7 +486,7 @@ fn edges(e: &mut Errors, s: &Scenario) {
         if let (Some(from), Some(to)) = (from, to) {
             match edge_rule(from.kind.tag(), to.kind.tag()) {
                 Err(reason) => e.push(format!("edges[{i}]"), reason),
-                Ok(rule) => edge_settings(e, i, edge, rule),
+                Ok(rule) => edge_settings(e, s, i, edge, rule),
             }
         }
         if s.edges[..i].contains(edge) {
@@ -495,7 +495,7 @@ fn edges(e: &mut Errors, s: &Scenario) {
     }
 }
 
-fn edge_settings(e: &mut Errors, i: usize, edge: &Edge, rule: &EdgeRule) {
+fn edge_settings(e: &mut Errors, s: &Scenario, i: usize, edge: &Edge, rule: &EdgeRule) {
     let invocation = edge.invocation.unwrap_or(rule.default_invocation());
     if !rule.invocations.contains(&invocation) {
         let allowed: Vec<String> = rule
@@ -535,6 +535,24 @@ fn edge_settings(e: &mut Errors, i: usize, edge: &Edge, rule: &EdgeRule) {
             }
             if let Some(t) = m.backlog.drop_older_than_s {
                 e.positive(p("backlog.drop_older_than_s"), t, 1_209_600.0, " s");
+            }
+            if let Some(o) = &m.backlog.overflow {
+                e.positive(
+                    p("backlog.overflow.older_than_s"),
+                    o.older_than_s,
+                    1_209_600.0,
+                    " s",
+                );
+                let is_queue = s
+                    .nodes
+                    .iter()
+                    .any(|n| n.id == o.queue && matches!(n.kind, NodeKind::Sqs(_)));
+                if !is_queue || o.queue == edge.from {
+                    e.push(
+                        p("backlog.overflow.queue"),
+                        format!("\"{}\" is not another sqs node", o.queue),
+                    );
+                }
             }
             if let Some(run) = m.schedule {
                 e.count(p("schedule.every_s"), run.every_s, 60, 86_400);

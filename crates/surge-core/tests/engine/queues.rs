@@ -484,11 +484,11 @@ fn lesson16_backlogs_outlive_surges_and_lifo_or_a_ttl_keeps_fresh_requests_fresh
     let fifo = backlog(BacklogPolicy::default());
     let lifo = backlog(BacklogPolicy {
         order: BacklogOrder::Lifo,
-        drop_older_than_s: None,
+        ..BacklogPolicy::default()
     });
     let ttl = backlog(BacklogPolicy {
-        order: BacklogOrder::Fifo,
         drop_older_than_s: Some(10.0),
+        ..BacklogPolicy::default()
     });
     let (f, l, t) = (
         window_wait_s(&fifo, 100, 140),
@@ -519,6 +519,89 @@ fn lesson16_backlogs_outlive_surges_and_lifo_or_a_ttl_keeps_fresh_requests_fresh
         .position(|s| s.mean_queue < 1.0)
         .map(|i| i + 90);
     assert!(drained.is_some_and(|d| d > 200), "{drained:?}");
+}
+
+#[test]
+fn lesson16_a_priority_split_keeps_fresh_requests_fresh_and_loses_nothing() {
+    // The same surge; messages older than 10 s when received go to a low-priority queue
+    // with its own small consumer instead of being dropped.
+    let mut s = pipeline(
+        100.0,
+        EventSourceMapping {
+            batch_size: 1,
+            maximum_concurrency: Some(10),
+            scaling: PollerScaling::Instant,
+            backlog: BacklogPolicy {
+                overflow: Some(Overflow {
+                    older_than_s: 10.0,
+                    queue: "q-low".into(),
+                }),
+                ..BacklogPolicy::default()
+            },
+            ..EventSourceMapping::default()
+        },
+        LambdaParams {
+            reserved_concurrency: Some(10),
+            handler: vec![Step::Compute {
+                ms: 50.0,
+                distribution: StepDistribution::Fixed,
+            }],
+            ..LambdaParams::default()
+        },
+        QueueParams::default(),
+        400.0,
+        16,
+    );
+    s.add("q-low", NodeKind::Sqs(QueueParams::default()))
+        .add(
+            "fn-low",
+            NodeKind::Lambda(LambdaParams {
+                reserved_concurrency: Some(5),
+                handler: vec![Step::Compute {
+                    ms: 50.0,
+                    distribution: StepDistribution::Fixed,
+                }],
+                ..LambdaParams::default()
+            }),
+        )
+        .connect("q-low", "fn-low");
+    let last = s.edges.len() - 1;
+    s.edges[last].esm = Some(EventSourceMapping {
+        batch_size: 1,
+        maximum_concurrency: Some(5),
+        scaling: PollerScaling::Instant,
+        ..EventSourceMapping::default()
+    });
+    s.faults.push(Fault {
+        node: "c".into(),
+        at_s: 30.0,
+        duration_s: 60.0,
+        kind: FaultKind::Spike { rate_per_s: 400.0 },
+    });
+    assert_eq!(s.validate(), Ok(()));
+    let split = run(&s);
+    let fresh = window_wait_s(&split, 100, 140);
+    assert!(
+        fresh <= 10.5,
+        "fresh messages wait at most the split's age: {fresh:.1} s"
+    );
+    let m = split.messages;
+    assert!(m.balances(), "{m:?}");
+    assert_eq!(
+        (m.dropped, m.expired, m.dead_lettered),
+        (0, 0, 0),
+        "nothing lost: {m:?}"
+    );
+    let low_peak = node(&split, "q-low")
+        .series
+        .iter()
+        .map(|x| x.mean_queue)
+        .fold(0.0, f64::max);
+    assert!(
+        low_peak > 5_000.0,
+        "the old messages wait in the low-priority queue: {low_peak}"
+    );
+    assert!(node(&split, "fn-low").ok > 5_000, "and are processed there");
 }
 
 fn fifo_queue(groups: u32, fail: bool) -> Report {

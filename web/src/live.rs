@@ -22,7 +22,8 @@ const SLICE_S: f64 = 0.05;
 #[derive(Debug)]
 pub struct LiveRun {
     sim: Simulation,
-    frames: Vec<Rc<Frame>>,
+    /// Shared with the views published from it, so a publish copies no frames.
+    frames: Rc<Vec<Rc<Frame>>>,
     scenario_json: Rc<str>,
     callees: Rc<Vec<Vec<usize>>>,
     injected: Vec<LogLine>,
@@ -39,7 +40,7 @@ impl LiveRun {
         let first = Rc::new(sim.frame());
         Ok(LiveRun {
             sim,
-            frames: vec![first],
+            frames: Rc::new(vec![first]),
             scenario_json: scenario.to_json().into(),
             callees: Rc::new(callees(scenario)),
             injected: Vec::new(),
@@ -84,7 +85,8 @@ impl LiveRun {
     }
 
     fn push_frame(&mut self) {
-        self.frames.push(Rc::new(self.sim.frame()));
+        let frame = Rc::new(self.sim.frame());
+        Rc::make_mut(&mut self.frames).push(frame);
         let k = self.frames.len() - 1;
         log_second(
             &self.frames,
@@ -107,7 +109,7 @@ impl LiveRun {
             nodes: gauges_at(&self.frames, at)?,
             edges: frame.edges.clone(),
             log: Rc::new(self.log[from..upto].to_vec()),
-            frames: Rc::new(self.frames.clone()),
+            frames: self.frames.clone(),
             at,
         })
     }

@@ -9,7 +9,7 @@
 use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
-use surge_core::{Invocation, Position, Scenario, edge_rule, edge_rules};
+use surge_core::{Invocation, NodeKind, Position, Scenario, edge_rule, edge_rules};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, PointerEvent, WheelEvent};
 use yew::prelude::*;
@@ -91,19 +91,37 @@ pub fn invocation_name(i: Invocation) -> &'static str {
     }
 }
 
-fn port_kinds(tag: &str, outputs: bool) -> String {
-    let mut kinds: Vec<&str> = Vec::new();
-    for r in edge_rules() {
-        if (outputs && r.from == tag) || (!outputs && r.to == tag) {
-            for i in r.invocations {
-                let n = invocation_name(*i);
-                if !kinds.contains(&n) {
-                    kinds.push(n);
+/// The invocation kinds a kind's input and output ports take ("sync, async"), from the
+/// core's rules; computed once, as they never change.
+fn port_kinds(tag: &str) -> (AttrValue, AttrValue) {
+    static TABLE: std::sync::OnceLock<Vec<(&'static str, String, String)>> =
+        std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let kinds = |tag: &str, outputs: bool| {
+            let mut kinds: Vec<&str> = Vec::new();
+            for r in edge_rules() {
+                if (outputs && r.from == tag) || (!outputs && r.to == tag) {
+                    for i in r.invocations {
+                        let n = invocation_name(*i);
+                        if !kinds.contains(&n) {
+                            kinds.push(n);
+                        }
+                    }
                 }
             }
-        }
-    }
-    kinds.join(", ")
+            kinds.join(", ")
+        };
+        NodeKind::TAGS
+            .iter()
+            .map(|t| (*t, kinds(t, false), kinds(t, true)))
+            .collect()
+    });
+    table
+        .iter()
+        .find(|(t, ..)| *t == tag)
+        .map_or((AttrValue::default(), AttrValue::default()), |(_, i, o)| {
+            (AttrValue::from(i.clone()), AttrValue::from(o.clone()))
+        })
 }
 
 fn closest_attr(target: Option<web_sys::EventTarget>, attr: &str) -> Option<String> {
@@ -478,9 +496,11 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     };
     let doc = &props.doc;
     let live = props.live.as_deref();
+    let by_id: std::collections::BTreeMap<&str, &surge_core::Node> =
+        doc.nodes.iter().map(|n| (n.id.as_str(), n)).collect();
     let edges = doc.edges.iter().enumerate().filter_map(|(ei, e)| {
-        let a = doc.nodes.iter().find(|n| n.id == e.from)?;
-        let b = doc.nodes.iter().find(|n| n.id == e.to)?;
+        let a = *by_id.get(e.from.as_str())?;
+        let b = *by_id.get(e.to.as_str())?;
         let (pa, pb) = (
             out_port(a.position),
             in_port(b.position),
@@ -521,12 +541,13 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         let gauge = live
             .and_then(|l| l.nodes.get(i).filter(|(id, _)| *id == n.id))
             .map(|(_, g)| (AttrValue::from(g.text()), g.fill(), g.health.class()));
+        let (inputs, outputs) = port_kinds(tag);
         html! {
             <CanvasNode key={n.id.clone()} id={n.id.clone()} label={n.label().to_owned()}
                 kind_label={item.label} kind={tag} icon={item.icon}
                 x={n.position.x} y={n.position.y}
                 selected={props.selection.nodes.contains(&n.id)} {problems}
-                inputs={port_kinds(tag, false)} outputs={port_kinds(tag, true)} {drop} {gauge} />
+                {inputs} {outputs} {drop} {gauge} />
         }
     });
     let overlay_html = match &*overlay {

@@ -146,6 +146,22 @@ fn draw(el: &HtmlCanvasElement, scene: &Scene, now_s: f64) {
     let size = (3.0 * vp.zoom).clamp(2.0, 5.0) * ratio;
     let mut drawn = 0u32;
     let retried = retried_share(&live.frames, live.at);
+    // Per edge once a frame: its end nodes and the callee's outcomes.
+    let ends: Vec<Option<(&surge_core::Node, &surge_core::Node, Outcomes)>> = doc
+        .edges
+        .iter()
+        .map(|e| {
+            let a = doc.nodes.iter().find(|n| n.id == e.from)?;
+            let b = doc.nodes.iter().find(|n| n.id == e.to)?;
+            let outcomes = live
+                .nodes
+                .iter()
+                .find(|(id, _)| *id == e.to)
+                .map(|(_, g)| g.outcomes)
+                .unwrap_or_default();
+            Some((a, b, outcomes))
+        })
+        .collect();
     for (class, colour) in [
         ("retried", "#2563eb"),
         ("ok", "#16a34a"),
@@ -154,22 +170,13 @@ fn draw(el: &HtmlCanvasElement, scene: &Scene, now_s: f64) {
         ("error", "#dc2626"),
     ] {
         ctx.begin_path();
-        for (e, &count) in doc.edges.iter().zip(&counts) {
+        for (end, &count) in ends.iter().zip(&counts) {
+            let Some((a, b, outcomes)) = end else {
+                continue;
+            };
             if count == 0 {
                 continue;
             }
-            let (Some(a), Some(b)) = (
-                doc.nodes.iter().find(|n| n.id == e.from),
-                doc.nodes.iter().find(|n| n.id == e.to),
-            ) else {
-                continue;
-            };
-            let outcomes: Outcomes = live
-                .nodes
-                .iter()
-                .find(|(id, _)| *id == e.to)
-                .map(|(_, g)| g.outcomes)
-                .unwrap_or_default();
             let (pa, pb) = (out_port(a.position), in_port(b.position));
             let from_client = matches!(a.kind, surge_core::NodeKind::Client(_));
             let retried_marks = if from_client {

@@ -83,10 +83,15 @@ pub fn publish(p: &Player, dispatch: &Callback<Action>) {
     dispatch.emit(Action::Live(run.view(at).map(Rc::new)));
 }
 
-fn finish(p: &mut Player, dispatch: &Callback<Action>) {
+/// Stops the animation loop (the run and its frames stay).
+fn pause(p: &mut Player) {
     p.playing = false;
     p.raf = None;
     p.last_ts = None;
+}
+
+fn finish(p: &mut Player, dispatch: &Callback<Action>) {
+    pause(p);
     if let Some(run) = &p.run {
         dispatch.emit(Action::Finished(Outcome::Done {
             report: run.report(),
@@ -208,10 +213,7 @@ pub fn PlayerBar(props: &PlayerBarProps) -> Html {
         Callback::from(move |_| {
             let playing = shared.borrow().playing;
             if playing {
-                let mut p = shared.borrow_mut();
-                p.playing = false;
-                p.raf = None;
-                p.last_ts = None;
+                pause(&mut shared.borrow_mut());
             } else {
                 {
                     let mut p = shared.borrow_mut();
@@ -235,9 +237,7 @@ pub fn PlayerBar(props: &PlayerBarProps) -> Html {
         let redraw = redraw.clone();
         Callback::from(move |_| {
             let mut p = shared.borrow_mut();
-            p.playing = false;
-            p.raf = None;
-            p.last_ts = None;
+            pause(&mut p);
             if ensure_run(&mut p, &doc, &dispatch) {
                 p.playhead = None;
                 if let Some(run) = p.run.as_mut() {

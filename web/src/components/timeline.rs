@@ -72,6 +72,15 @@ fn fault_kind(name: &str, magnitude: f64) -> FaultKind {
     }
 }
 
+/// When a phase added with "+ Step" or "+ Spike" starts: 10 s after the last phase's
+/// ramp ends, or a third into the run.
+fn next_phase_at(schedule: &[Phase], duration: f64) -> f64 {
+    schedule
+        .last()
+        .map_or(duration / 3.0, |l| l.at_s + l.ramp_s + 10.0)
+        .min(duration)
+}
+
 /// The rate curve of a client as (t, rate) corners.
 pub fn rate_curve(base: f64, schedule: &[Phase], duration_s: f64) -> Vec<(f64, f64)> {
     let mut phases: Vec<&Phase> = schedule.iter().collect();
@@ -243,7 +252,7 @@ pub fn Timeline(p: &TimelineProps) -> Html {
             let base = *base;
             Callback::from(move |_| {
                 let mut s = schedule.clone();
-                let at = s.last().map_or(duration / 3.0, |l| l.at_s + l.ramp_s + 10.0).min(duration);
+                let at = next_phase_at(&s, duration);
                 s.push(Phase { at_s: at.round(), rate_per_s: base * 2.0, ramp_s: 0.0 });
                 set(id.clone(), s);
             })
@@ -255,7 +264,7 @@ pub fn Timeline(p: &TimelineProps) -> Html {
             let base = *base;
             Callback::from(move |_| {
                 let mut s = schedule.clone();
-                let at = s.last().map_or(duration / 3.0, |l| l.at_s + l.ramp_s + 10.0).min(duration);
+                let at = next_phase_at(&s, duration);
                 let back = s.last().map_or(base, |l| l.rate_per_s);
                 s.push(Phase { at_s: at.round(), rate_per_s: back * 5.0, ramp_s: 0.0 });
                 s.push(Phase { at_s: (at + 10.0).round(), rate_per_s: back, ramp_s: 0.0 });

@@ -498,6 +498,15 @@ pub const PASTE_OFFSET: Position = Position {
 mod tests {
     use super::*;
 
+    fn connect(doc: &mut Scenario, from: &str, to: &str) {
+        Edit::Connect {
+            from: from.into(),
+            to: to.into(),
+        }
+        .apply(doc)
+        .expect("allowed");
+    }
+
     fn add(doc: &mut Scenario, item: &str) -> String {
         let sel = Edit::AddNode {
             item: item.into(),
@@ -518,12 +527,7 @@ mod tests {
         let client = add(&mut doc, "client");
         assert_eq!((api.as_str(), f.as_str(), db.as_str()), ("api", "fn", "db"));
         for (a, b) in [(&client, &api), (&api, &f), (&f, &proxy), (&proxy, &db)] {
-            Edit::Connect {
-                from: a.clone(),
-                to: b.clone(),
-            }
-            .apply(&mut doc)
-            .expect("allowed");
+            connect(&mut doc, a, b);
         }
         assert_eq!(doc.validate(), Ok(()), "{}", doc.to_json());
         let NodeKind::Lambda(p) = &doc.nodes[1].kind else {
@@ -568,12 +572,7 @@ mod tests {
     fn deleting_a_node_removes_its_edges_calls_and_faults() {
         let mut doc = Scenario::client_to_function(10.0, 5, 10.0, 10.0, 1);
         let db = add(&mut doc, "rds");
-        Edit::Connect {
-            from: "fn".into(),
-            to: db.clone(),
-        }
-        .apply(&mut doc)
-        .expect("allowed");
+        connect(&mut doc, "fn", &db);
         doc.faults.push(Fault {
             node: db.clone(),
             at_s: 1.0,
@@ -596,12 +595,7 @@ mod tests {
         let mut doc = Scenario::empty(1, 60.0);
         let sfn = add(&mut doc, "step_functions");
         let f = add(&mut doc, "lambda");
-        Edit::Connect {
-            from: sfn.clone(),
-            to: f.clone(),
-        }
-        .apply(&mut doc)
-        .expect("allowed");
+        connect(&mut doc, &sfn, &f);
         let NodeKind::StepFunctions(p) = &doc.nodes[0].kind else {
             panic!()
         };
@@ -622,12 +616,7 @@ mod tests {
     fn paste_renames_and_keeps_outside_calls_wired() {
         let mut doc = Scenario::client_to_function(10.0, 5, 10.0, 10.0, 1);
         let db = add(&mut doc, "rds");
-        Edit::Connect {
-            from: "fn".into(),
-            to: db.clone(),
-        }
-        .apply(&mut doc)
-        .expect("allowed");
+        connect(&mut doc, "fn", &db);
         let copied = vec![doc.nodes[1].clone()];
         let sel = Edit::Paste {
             nodes: copied,

@@ -440,6 +440,12 @@ fn lesson17_one_bad_record_returns_its_whole_batch_unless_failures_are_reported(
 }
 
 fn backlog(policy: BacklogPolicy) -> Report {
+    run(&backlog_scenario(policy))
+}
+
+/// Lesson 16's surge: 100 msg/s plus 400/s from 30 s to 90 s into a queue consumed at
+/// 10 × 50 ms, with the consumer's backlog policy.
+fn backlog_scenario(policy: BacklogPolicy) -> Scenario {
     let mut s = pipeline(
         100.0,
         EventSourceMapping {
@@ -467,7 +473,7 @@ fn backlog(policy: BacklogPolicy) -> Report {
         duration_s: 60.0,
         kind: FaultKind::Spike { rate_per_s: 400.0 },
     });
-    run(&s)
+    s
 }
 
 /// Mean wait (s) of the messages first received in seconds `from..to`.
@@ -525,33 +531,13 @@ fn lesson16_backlogs_outlive_surges_and_lifo_or_a_ttl_keeps_fresh_requests_fresh
 fn lesson16_a_priority_split_keeps_fresh_requests_fresh_and_loses_nothing() {
     // The same surge; messages older than 10 s when received go to a low-priority queue
     // with its own small consumer instead of being dropped.
-    let mut s = pipeline(
-        100.0,
-        EventSourceMapping {
-            batch_size: 1,
-            maximum_concurrency: Some(10),
-            scaling: PollerScaling::Instant,
-            backlog: BacklogPolicy {
-                overflow: Some(Overflow {
-                    older_than_s: 10.0,
-                    queue: "q-low".into(),
-                }),
-                ..BacklogPolicy::default()
-            },
-            ..EventSourceMapping::default()
-        },
-        LambdaParams {
-            reserved_concurrency: Some(10),
-            handler: vec![Step::Compute {
-                ms: 50.0,
-                distribution: StepDistribution::Fixed,
-            }],
-            ..LambdaParams::default()
-        },
-        QueueParams::default(),
-        400.0,
-        16,
-    );
+    let mut s = backlog_scenario(BacklogPolicy {
+        overflow: Some(Overflow {
+            older_than_s: 10.0,
+            queue: "q-low".into(),
+        }),
+        ..BacklogPolicy::default()
+    });
     s.add("q-low", NodeKind::Sqs(QueueParams::default()))
         .add(
             "fn-low",
@@ -571,12 +557,6 @@ fn lesson16_a_priority_split_keeps_fresh_requests_fresh_and_loses_nothing() {
         maximum_concurrency: Some(5),
         scaling: PollerScaling::Instant,
         ..EventSourceMapping::default()
-    });
-    s.faults.push(Fault {
-        node: "c".into(),
-        at_s: 30.0,
-        duration_s: 60.0,
-        kind: FaultKind::Spike { rate_per_s: 400.0 },
     });
     assert_eq!(s.validate(), Ok(()));
     let split = run(&s);

@@ -362,6 +362,10 @@ pub struct ShardReport {
     pub written: u64,
     /// Writes refused (ProvisionedThroughputExceeded).
     pub throttled: u64,
+    /// `GetRecords` calls served, all polling consumers together (5 per second at most).
+    pub reads: u64,
+    /// `GetRecords` calls refused: the shard's 5 reads/s or 2 MB/s was used up.
+    pub read_throttled: u64,
     /// Largest age of the oldest unread record seen, in seconds.
     pub max_iterator_age_s: f64,
 }

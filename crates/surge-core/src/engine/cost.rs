@@ -26,6 +26,10 @@ pub(crate) const SQS_PER_REQUEST: f64 = 0.40 / 1e6;
 pub(crate) const KINESIS_PER_SHARD_HOUR: f64 = 0.015;
 /// Kinesis provisioned, per million PUT payload units of 25 KB.
 pub(crate) const KINESIS_PER_PUT_UNIT: f64 = 0.014 / 1e6;
+/// Kinesis enhanced fan-out, per consumer-shard-hour (an estimate in the reference).
+pub(crate) const KINESIS_EFO_PER_SHARD_HOUR: f64 = 0.013;
+/// Kinesis enhanced fan-out, per GB pushed (an estimate in the reference).
+pub(crate) const KINESIS_EFO_PER_GB: f64 = 0.013;
 
 #[derive(Debug, Default)]
 pub(crate) struct CostMeter {
@@ -35,6 +39,7 @@ pub(crate) struct CostMeter {
     pub(crate) services_usd: f64,
     pub(crate) sqs_requests: u64,
     pub(crate) kinesis_put_units: u64,
+    pub(crate) kinesis_efo_kb: f64,
     pub(crate) retries_usd: f64,
     pub(crate) wasted_usd: f64,
 }

@@ -1,10 +1,21 @@
-//! Kinesis data streams and their Lambda event source mapping.
+//! Kinesis data streams and their Lambda event source mappings.
 //!
 //! Why shards are explicit: a stream's limits are per shard (1,000 records/s and 1 MB/s of
-//! writes), records are ordered per shard (per partition key), and the consumer runs one
-//! batch at a time per shard and parallelization lane. So a hot partition key throttles
-//! only its shard's producers, a poison record blocks only its lane, retried until it
-//! succeeds, runs out of retries or expires, and concurrency is bounded by shards × factor.
+//! writes; 5 `GetRecords` calls/s and 2 MB/s of reads shared by every polling consumer),
+//! records are ordered per shard (per partition key), and each consumer runs one batch at
+//! a time per shard and parallelization lane. So a hot partition key throttles only its
+//! shard's producers, a `PutRecords` request can fail for some of its records only, a
+//! poison record blocks only its lane (retried until it succeeds, runs out of retries or
+//! expires), concurrency is bounded by shards × factor, and a sixth polling consumer of a
+//! stream pushes every consumer's reads past the shard's read limit. Enhanced fan-out
+//! consumers get their own 2 MB/s per shard, pushed, and take no read calls.
+//!
+//! Reads: each consumer keeps one reader per shard. A polling reader calls `GetRecords`
+//! once per poll interval while it has nothing to do, and again as soon as a lane has used
+//! up what was read while unread records remain. A read returns up to 10,000 records or
+//! 10 MB; its bytes are charged to the shard's read budget, which may go into debt (a 10 MB
+//! read blocks the shard's reads for the next 5 s, as documented). A refused read is
+//! counted and retried one poll interval later.
 
 use super::slab::{place, replace};
 use std::collections::VecDeque;
@@ -15,6 +26,17 @@ use crate::report::{ErrorKind, ShardReport};
 use crate::scenario::{StreamMapping, StreamParams};
 use crate::time::SimTime;
 
+/// At most this many records per `GetRecords` call.
+const MAX_RECORDS_PER_READ: u32 = 10_000;
+/// At most this many KB per `GetRecords` call.
+const MAX_KB_PER_READ: f64 = 10_240.0;
+/// Shard read budget: `GetRecords` calls per second (and burst).
+const READS_PER_S: f64 = 5.0;
+/// Shard read budget (shared) and each enhanced fan-out subscription's own, KB per second.
+const READ_KB_PER_S: f64 = 2_048.0;
+/// Propagation delay of an enhanced fan-out push (AWS-published typical figure).
+const EFO_DELAY: SimTime = SimTime::from_millis(70);
+
 #[derive(Clone, Copy, Debug)]
 struct Rec {
     at: SimTime,
@@ -24,19 +46,36 @@ struct Rec {
 #[derive(Debug, Default)]
 struct Lane {
     records: VecDeque<Rec>,
+    /// Records at the head that a read has delivered (available to batches).
+    fetched: u32,
     busy: bool,
+    /// A failed batch waits for its retry (reads do not start it early).
+    waiting: bool,
     attempts: u32,
     limit: u32,
-    poll_armed: bool,
+}
+
+/// One consumer's reader of one shard.
+#[derive(Debug)]
+struct Reader {
+    armed: bool,
+    /// The last read stopped at its size cap, not at the tip of the shard: read again as
+    /// soon as a lane needs records (otherwise wait for the next poll).
+    behind: bool,
+    /// Enhanced fan-out: this subscription's own read budget.
+    push_kb: TokenBucket,
 }
 
 #[derive(Debug)]
 struct Shard {
     records_bucket: TokenBucket,
     bytes_bucket: TokenBucket,
-    lanes: Vec<Lane>,
+    read_calls: TokenBucket,
+    read_kb: TokenBucket,
     written: u64,
     throttled: u64,
+    reads: u64,
+    read_throttled: u64,
     max_age: SimTime,
 }
 
@@ -48,24 +87,33 @@ struct Consumer {
     max_age: Option<SimTime>,
     bisect: bool,
     poll: SimTime,
+    fan_out: bool,
+    factor: u32,
+    /// `shard × factor + lane`.
+    lanes: Vec<Lane>,
+    readers: Vec<Reader>,
 }
 
 #[derive(Debug)]
 pub(crate) struct StreamRt {
     shards: Vec<Shard>,
     record_kb: f64,
+    per_put: u32,
     keys: u32,
     hot: f64,
     retention: SimTime,
     latency: SimTime,
     pub(crate) poison: u32,
-    consumer: Option<Consumer>,
+    consumers: Vec<Consumer>,
+    /// Records written while no consumer reads the stream (they stay in it).
+    unread: u64,
 }
 
 /// Records handed to one invocation: the first `len` of a lane.
 #[derive(Debug, Default)]
 pub(crate) struct StreamBatch {
     stream: u32,
+    consumer: u32,
     shard: u32,
     lane: u32,
     len: u32,
@@ -79,40 +127,73 @@ fn mix(x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
+impl Consumer {
+    fn new(edge: u32, m: &StreamMapping, shards: u32) -> Self {
+        let factor = m.parallelization_factor.max(1);
+        Consumer {
+            edge,
+            batch_size: m.batch_size,
+            max_retries: m.maximum_retry_attempts,
+            max_age: m.maximum_record_age_s.map(SimTime::from_secs_f64),
+            bisect: m.bisect_batch_on_error,
+            poll: SimTime::from_secs_f64(m.poll_interval_s),
+            fan_out: m.enhanced_fan_out,
+            factor,
+            lanes: (0..shards * factor)
+                .map(|_| Lane {
+                    limit: m.batch_size,
+                    ..Lane::default()
+                })
+                .collect(),
+            readers: (0..shards)
+                .map(|_| Reader {
+                    armed: false,
+                    behind: false,
+                    push_kb: TokenBucket::new(READ_KB_PER_S, READ_KB_PER_S),
+                })
+                .collect(),
+        }
+    }
+
+    fn lane(&mut self, shard: u32, lane: u32) -> &mut Lane {
+        &mut self.lanes[(shard * self.factor + lane) as usize]
+    }
+
+    fn shard_lanes(&mut self, shard: u32) -> &mut [Lane] {
+        let from = (shard * self.factor) as usize;
+        &mut self.lanes[from..from + self.factor as usize]
+    }
+}
+
 impl StreamRt {
-    pub(crate) fn new(p: &StreamParams, consumer: Option<(u32, &StreamMapping)>) -> Self {
-        let lanes = consumer.map_or(1, |(_, m)| m.parallelization_factor.max(1));
-        let batch = consumer.map_or(1, |(_, m)| m.batch_size);
+    /// `consumers`: each stream edge's index and mapping, in edge order.
+    pub(crate) fn new(p: &StreamParams, consumers: &[(u32, StreamMapping)]) -> Self {
         StreamRt {
             shards: (0..p.shards)
                 .map(|_| Shard {
                     records_bucket: TokenBucket::new(1000.0, 1000.0),
                     bytes_bucket: TokenBucket::new(1024.0, 1024.0),
-                    lanes: (0..lanes)
-                        .map(|_| Lane {
-                            limit: batch,
-                            ..Lane::default()
-                        })
-                        .collect(),
+                    read_calls: TokenBucket::new(READS_PER_S, READS_PER_S),
+                    read_kb: TokenBucket::new(READ_KB_PER_S, READ_KB_PER_S),
                     written: 0,
                     throttled: 0,
+                    reads: 0,
+                    read_throttled: 0,
                     max_age: SimTime::ZERO,
                 })
                 .collect(),
             record_kb: p.record_kb,
+            per_put: p.records_per_put.max(1),
             keys: p.partition_keys,
             hot: p.hot_key_share,
             retention: SimTime::from_secs_f64(p.retention_s),
             latency: SimTime::from_secs_f64(p.latency_ms / 1000.0),
             poison: 0,
-            consumer: consumer.map(|(edge, m)| Consumer {
-                edge,
-                batch_size: m.batch_size,
-                max_retries: m.maximum_retry_attempts,
-                max_age: m.maximum_record_age_s.map(SimTime::from_secs_f64),
-                bisect: m.bisect_batch_on_error,
-                poll: SimTime::from_secs_f64(m.poll_interval_s),
-            }),
+            consumers: consumers
+                .iter()
+                .map(|(edge, m)| Consumer::new(*edge, m, p.shards))
+                .collect(),
+            unread: 0,
         }
     }
 
@@ -120,16 +201,22 @@ impl StreamRt {
     pub(crate) fn shard_reports(&self, now: SimTime) -> Vec<ShardReport> {
         self.shards
             .iter()
-            .map(|s| {
-                let current = s
-                    .lanes
+            .enumerate()
+            .map(|(i, s)| {
+                let current = self
+                    .consumers
                     .iter()
+                    .flat_map(|c| {
+                        c.lanes[i * c.factor as usize..(i + 1) * c.factor as usize].iter()
+                    })
                     .filter_map(|l| l.records.front())
                     .map(|r| now - r.at)
                     .max();
                 ShardReport {
                     written: s.written,
                     throttled: s.throttled,
+                    reads: s.reads,
+                    read_throttled: s.read_throttled,
                     max_iterator_age_s: current
                         .unwrap_or(SimTime::ZERO)
                         .max(s.max_age)
@@ -148,7 +235,31 @@ impl Simulation {
         }
     }
 
-    /// PutRecord arrives: it takes the stream's latency, then the shard accepts or throttles.
+    /// At the start: every polling reader begins at a random point of its poll interval
+    /// (real pollers are not in phase).
+    pub(super) fn kinesis_start(&mut self) {
+        for node in 0..self.nodes.len() as u32 {
+            let NodeRt::Stream(s) = &self.nodes[node as usize] else {
+                continue;
+            };
+            let shards = s.shards.len() as u32;
+            let polls: Vec<(u32, SimTime)> = s
+                .consumers
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| !c.fan_out)
+                .map(|(i, c)| (i as u32, c.poll))
+                .collect();
+            for (consumer, poll) in polls {
+                for shard in 0..shards {
+                    let offset = SimTime::from_secs_f64(poll.as_secs_f64() * self.rng.uniform());
+                    self.want_read(node, consumer, shard, offset);
+                }
+            }
+        }
+    }
+
+    /// PutRecord(s) arrives: it takes the stream's latency, then the shards accept or throttle.
     pub(super) fn kinesis_arrive(&mut self, call: CallId) {
         let node = self.calls[call as usize].node;
         let latency = self.stream(node).latency + self.fault_state[node as usize].extra_latency;
@@ -156,98 +267,205 @@ impl Simulation {
         self.resume_after(call, latency);
     }
 
+    /// One request of `records_per_put` records: each goes to its key's shard and is
+    /// accepted or refused on its own. Any refusal fails the request (the producer sees
+    /// `FailedRecordCount` > 0); the accepted records stay written.
     pub(super) fn kinesis_put(&mut self, call: CallId) {
         let node = self.calls[call as usize].node;
         let now = self.now;
-        let (hot, u, k) = (
-            self.stream(node).hot,
-            self.rng.uniform(),
-            self.rng.next_u64(),
-        );
-        let s = self.stream(node);
-        let key = if u < s.hot && hot > 0.0 {
-            0
+        let mut failed = 0;
+        for _ in 0..self.stream(node).per_put {
+            let (u, k) = (self.rng.uniform(), self.rng.next_u64());
+            let s = self.stream(node);
+            let key = if u < s.hot && s.hot > 0.0 {
+                0
+            } else {
+                1 + k % u64::from(s.keys.max(1))
+            };
+            let h = mix(key);
+            let shard = (h % s.shards.len() as u64) as u32;
+            let kb = s.record_kb;
+            let poison = s.poison > 0;
+            let sh = &mut s.shards[shard as usize];
+            if !(sh.records_bucket.has(now) && sh.bytes_bucket.has(now)) {
+                sh.throttled += 1;
+                failed += 1;
+                continue;
+            }
+            sh.records_bucket.take(now);
+            sh.bytes_bucket.take_n(libm::ceil(kb).max(1.0));
+            sh.written += 1;
+            self.cost.kinesis_put(kb);
+            let s = self.stream(node);
+            if s.consumers.is_empty() {
+                s.unread += 1;
+                self.messages.sent += 1;
+                self.messages.queued += 1;
+                continue;
+            }
+            let mut pushes = Vec::new();
+            for (i, c) in s.consumers.iter_mut().enumerate() {
+                let lane = ((h >> 32) % u64::from(c.factor)) as u32;
+                c.lane(shard, lane)
+                    .records
+                    .push_back(Rec { at: now, poison });
+                if c.fan_out {
+                    pushes.push(i as u32);
+                }
+            }
+            let n = s.consumers.len() as u64;
+            self.messages.sent += n;
+            self.messages.queued += n;
+            for consumer in pushes {
+                self.want_read(node, consumer, shard, EFO_DELAY);
+            }
+        }
+        let outcome = if failed > 0 {
+            Err(ErrorKind::StreamThrottled)
         } else {
-            1 + k % u64::from(s.keys.max(1))
+            Ok(())
         };
-        let h = mix(key);
-        let shard = (h % s.shards.len() as u64) as usize;
-        let kb = s.record_kb;
-        let poison = s.poison > 0;
-        let sh = &mut s.shards[shard];
-        let lane = ((h >> 32) % sh.lanes.len() as u64) as usize;
-        if !(sh.records_bucket.has(now) && sh.bytes_bucket.has(now)) {
-            sh.throttled += 1;
-            self.complete(call, Err(ErrorKind::StreamThrottled));
-            return;
-        }
-        sh.records_bucket.take(now);
-        for _ in 0..(libm::ceil(kb).max(1.0) as u32) {
-            sh.bytes_bucket.take(now);
-        }
-        sh.written += 1;
-        sh.lanes[lane].records.push_back(Rec { at: now, poison });
-        self.cost.kinesis_put(kb);
-        self.messages.sent += 1;
-        self.messages.queued += 1;
-        self.complete(call, Ok(()));
-        self.lane_wake(node, shard as u32, lane as u32);
+        self.complete(call, outcome);
     }
 
-    /// An idle lane with new records reads them at its next poll.
-    fn lane_wake(&mut self, node: u32, shard: u32, lane: u32) {
-        let s = self.stream(node);
-        let Some(poll) = s.consumer.as_ref().map(|c| c.poll) else {
-            return;
-        };
-        let l = &mut s.shards[shard as usize].lanes[lane as usize];
-        if l.busy || l.poll_armed {
+    /// Arms the consumer's reader of a shard, unless it already is.
+    fn want_read(&mut self, node: u32, consumer: u32, shard: u32, after: SimTime) {
+        let r = &mut self.stream(node).consumers[consumer as usize].readers[shard as usize];
+        if r.armed {
             return;
         }
-        l.poll_armed = true;
-        self.schedule(poll, super::Event::StreamPoll { node, shard, lane });
+        r.armed = true;
+        self.schedule(
+            after,
+            super::Event::StreamRead {
+                node,
+                consumer,
+                shard,
+            },
+        );
     }
 
-    pub(super) fn stream_poll(&mut self, node: u32, shard: u32, lane: u32) {
-        self.stream(node).shards[shard as usize].lanes[lane as usize].poll_armed = false;
-        self.lane_try(node, shard, lane);
-    }
-
-    /// Starts the lane's next batch, skipping records past their age.
-    fn lane_try(&mut self, node: u32, shard: u32, lane: u32) {
+    /// A `GetRecords` call (or an enhanced fan-out push): delivers unread records to the
+    /// consumer's lanes of the shard within the read budget, then starts their batches.
+    pub(super) fn stream_read(&mut self, node: u32, consumer: u32, shard: u32) {
         let now = self.now;
         let s = self.stream(node);
-        let Some(c) = &s.consumer else { return };
-        let (edge, batch_size) = (c.edge, c.batch_size);
-        let max_age = c.max_age.map_or(s.retention, |a| a.min(s.retention));
-        let sh = &mut s.shards[shard as usize];
-        let l = &mut sh.lanes[lane as usize];
-        if l.busy {
+        let kb = s.record_kb;
+        let c = &mut s.consumers[consumer as usize];
+        c.readers[shard as usize].armed = false;
+        let (fan_out, poll) = (c.fan_out, c.poll);
+        let unread: u32 = c
+            .shard_lanes(shard)
+            .iter()
+            .map(|l| l.records.len() as u32 - l.fetched)
+            .sum();
+        if fan_out {
+            // Pushed as records arrive, within this subscription's own 2 MB/s.
+            if unread == 0 {
+                return;
+            }
+            let budget = &mut c.readers[shard as usize].push_kb;
+            if !budget.has_n(now, f64::MIN_POSITIVE) {
+                let wait = budget.time_until(now, f64::MIN_POSITIVE);
+                self.want_read(node, consumer, shard, wait.max(EFO_DELAY));
+                return;
+            }
+        } else {
+            let sh = &mut s.shards[shard as usize];
+            if !(sh.read_kb.has_n(now, f64::MIN_POSITIVE) && sh.read_calls.take(now)) {
+                sh.read_throttled += 1;
+                self.want_read(node, consumer, shard, poll);
+                return;
+            }
+            sh.reads += 1;
+            if unread == 0 {
+                // Nothing new: poll again after the interval.
+                self.want_read(node, consumer, shard, poll);
+                return;
+            }
+        }
+        let s = self.stream(node);
+        let c = &mut s.consumers[consumer as usize];
+        let cap = MAX_RECORDS_PER_READ.min(libm::floor(MAX_KB_PER_READ / kb).max(1.0) as u32);
+        let mut budget = cap;
+        for l in c.shard_lanes(shard) {
+            let n = (l.records.len() as u32 - l.fetched).min(budget);
+            l.fetched += n;
+            budget -= n;
+        }
+        c.readers[shard as usize].behind = budget == 0;
+        let read_kb = f64::from(cap - budget) * kb;
+        if fan_out {
+            c.readers[shard as usize].push_kb.take_n(read_kb);
+            self.cost.kinesis_efo_kb += read_kb;
+        } else {
+            s.shards[shard as usize].read_kb.take_n(read_kb);
+        }
+        let factor = self.stream(node).consumers[consumer as usize].factor;
+        for lane in 0..factor {
+            self.lane_try(node, consumer, shard, lane);
+        }
+    }
+
+    pub(super) fn stream_retry(&mut self, node: u32, consumer: u32, shard: u32, lane: u32) {
+        self.stream(node).consumers[consumer as usize]
+            .lane(shard, lane)
+            .waiting = false;
+        self.lane_try(node, consumer, shard, lane);
+    }
+
+    /// Starts the lane's next batch from what was read, skipping records past their age;
+    /// asks for a read when the lane has used up what it was given.
+    fn lane_try(&mut self, node: u32, consumer: u32, shard: u32, lane: u32) {
+        let now = self.now;
+        let s = self.stream(node);
+        let retention = s.retention;
+        let c = &mut s.consumers[consumer as usize];
+        let (edge, batch_size, fan_out, poll) = (c.edge, c.batch_size, c.fan_out, c.poll);
+        let behind = c.readers[shard as usize].behind;
+        let max_age = c.max_age.map_or(retention, |a| a.min(retention));
+        let l = c.lane(shard, lane);
+        if l.busy || l.waiting {
             return;
         }
         let mut expired = 0;
         while l.records.front().is_some_and(|r| now - r.at > max_age) {
             l.records.pop_front();
+            l.fetched = l.fetched.saturating_sub(1);
             l.attempts = 0;
             l.limit = batch_size;
             expired += 1;
         }
-        if let Some(front) = l.records.front() {
-            sh.max_age = sh.max_age.max(now - front.at);
+        let front_age = l.records.front().map(|r| now - r.at);
+        let len = l.fetched.min(l.limit).min(batch_size);
+        let unread = l.records.len() as u32 > l.fetched;
+        let poison = l.records.iter().take(len as usize).any(|r| r.poison);
+        if len > 0 {
+            l.busy = true;
         }
-        let len = (l.records.len() as u32).min(l.limit).min(batch_size);
+        if let Some(age) = front_age {
+            let sh = &mut s.shards[shard as usize];
+            sh.max_age = sh.max_age.max(age);
+        }
         self.messages.expired += expired;
         self.messages.queued -= expired;
         if len == 0 {
+            let next = match (fan_out, unread) {
+                (true, true) => Some(EFO_DELAY),
+                (true, false) => None,
+                (false, _) if behind && unread => Some(SimTime::ZERO),
+                (false, _) => Some(poll),
+            };
+            if let Some(after) = next {
+                self.want_read(node, consumer, shard, after);
+            }
             return;
         }
-        let l = &mut self.stream(node).shards[shard as usize].lanes[lane as usize];
-        l.busy = true;
-        let poison = l.records.iter().take(len as usize).any(|r| r.poison);
         self.messages.queued -= u64::from(len);
         self.messages.in_flight += u64::from(len);
         let batch = StreamBatch {
             stream: node,
+            consumer,
             shard,
             lane,
             len,
@@ -268,40 +486,38 @@ impl Simulation {
         self.free_sbatches.push(batch);
         let failed = outcome.is_err() || b.poison;
         self.messages.in_flight -= u64::from(b.len);
-        let s = self.stream(b.stream);
-        let Some(c) = &s.consumer else { return };
+        let c = &mut self.stream(b.stream).consumers[b.consumer as usize];
         let (max_retries, bisect, batch_size, poll) =
             (c.max_retries, c.bisect, c.batch_size, c.poll);
-        let l = &mut s.shards[b.shard as usize].lanes[b.lane as usize];
+        let l = c.lane(b.shard, b.lane);
         l.busy = false;
-        if !failed {
+        let done = !failed || max_retries.is_some_and(|m| l.attempts + 1 > m);
+        if done {
+            // Success, or retries exhausted: the batch is skipped (its metadata would go
+            // to the on-failure destination) and the shard moves on.
             l.records.drain(..b.len as usize);
+            l.fetched -= b.len;
             l.attempts = 0;
             l.limit = batch_size;
-            self.messages.consumed += u64::from(b.len);
-            self.lane_try(b.stream, b.shard, b.lane);
+            if failed {
+                self.messages.dead_lettered += u64::from(b.len);
+            } else {
+                self.messages.consumed += u64::from(b.len);
+            }
+            self.lane_try(b.stream, b.consumer, b.shard, b.lane);
             return;
         }
         l.attempts += 1;
-        if max_retries.is_some_and(|m| l.attempts > m) {
-            // Retries exhausted: the batch is skipped (its metadata would go to the
-            // on-failure destination) and the shard moves on.
-            l.records.drain(..b.len as usize);
-            l.attempts = 0;
-            l.limit = batch_size;
-            self.messages.dead_lettered += u64::from(b.len);
-            self.lane_try(b.stream, b.shard, b.lane);
-            return;
-        }
+        l.waiting = true;
         if bisect && b.len > 1 {
             l.limit = b.len.div_ceil(2);
         }
-        l.poll_armed = true;
         self.messages.queued += u64::from(b.len);
         self.schedule(
             poll,
             super::Event::StreamPoll {
                 node: b.stream,
+                consumer: b.consumer,
                 shard: b.shard,
                 lane: b.lane,
             },
@@ -319,9 +535,10 @@ impl Simulation {
                 continue;
             };
             let mut age = SimTime::ZERO;
-            for sh in &mut s.shards {
-                for l in &sh.lanes {
+            for c in &s.consumers {
+                for (i, l) in c.lanes.iter().enumerate() {
                     if let Some(r) = l.records.front() {
+                        let sh = &mut s.shards[i / c.factor as usize];
                         age = age.max(now - r.at);
                         sh.max_age = sh.max_age.max(now - r.at);
                     }

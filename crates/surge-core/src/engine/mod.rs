@@ -35,7 +35,7 @@ use crate::error::ScenarioErrors;
 use crate::queue::EventQueue;
 use crate::report::{ErrorKind, Ledger};
 use crate::rng::SimRng;
-use crate::scenario::{Fault, NodeKind, Scenario};
+use crate::scenario::{Fault, NodeKind, Scenario, StreamMapping};
 use crate::time::SimTime;
 
 use client::{ClientRt, Req};
@@ -166,11 +166,18 @@ pub(crate) enum Event {
     ScheduleFire {
         node: u32,
     },
-    /// A stream lane polls for records.
+    /// A stream consumer's lane retries its failed batch.
     StreamPoll {
         node: u32,
+        consumer: u32,
         shard: u32,
         lane: u32,
+    },
+    /// A stream consumer reads a shard (`GetRecords`, or an enhanced fan-out push).
+    StreamRead {
+        node: u32,
+        consumer: u32,
+        shard: u32,
     },
     /// A function's async poller stops backing off.
     AsyncWake {
@@ -405,20 +412,14 @@ impl Simulation {
                     }))
                 }
                 NodeKind::Kinesis(p) => {
-                    let consumer = scenario
+                    let consumers: Vec<(u32, StreamMapping)> = scenario
                         .edges
                         .iter()
-                        .position(|e| e.from == node.id)
-                        .map(|k| {
-                            (
-                                k as u32,
-                                scenario.edges[k].stream.clone().unwrap_or_default(),
-                            )
-                        });
-                    NodeRt::Stream(kinesis::StreamRt::new(
-                        p,
-                        consumer.as_ref().map(|(k, m)| (*k, m)),
-                    ))
+                        .enumerate()
+                        .filter(|(_, e)| e.from == node.id)
+                        .map(|(k, e)| (k as u32, e.stream.clone().unwrap_or_default()))
+                        .collect();
+                    NodeRt::Stream(kinesis::StreamRt::new(p, &consumers))
                 }
             });
         }
@@ -481,6 +482,7 @@ impl Simulation {
                 },
             );
         }
+        sim.kinesis_start();
         sim.queue.push(SimTime::from_secs(1), Event::Tick);
         Ok(sim)
     }
@@ -594,7 +596,17 @@ impl Simulation {
             } => self.fire(slot, id, generation, extra),
             Event::PollCheck { node } => self.poll_check(node),
             Event::AsyncWake { node } => self.async_wake(node),
-            Event::StreamPoll { node, shard, lane } => self.stream_poll(node, shard, lane),
+            Event::StreamPoll {
+                node,
+                consumer,
+                shard,
+                lane,
+            } => self.stream_retry(node, consumer, shard, lane),
+            Event::StreamRead {
+                node,
+                consumer,
+                shard,
+            } => self.stream_read(node, consumer, shard),
             Event::ScheduleFire { node } => self.schedule_fire(node),
             Event::MachineResume { branch, generation } => self.machine_resume(branch, generation),
             Event::MachineRetry { branch, generation } => self.machine_retry(branch, generation),

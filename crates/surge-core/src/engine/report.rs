@@ -1,8 +1,8 @@
 //! Building the plain-data [`Report`] and [`Frame`] from the engine's state.
 
 use super::cost::{
-    KINESIS_PER_PUT_UNIT, KINESIS_PER_SHARD_HOUR, LAMBDA_PER_REQUEST, PC_CONFIGURED_PER_GBS,
-    PROXY_PER_VCPU_HOUR, SQS_PER_REQUEST,
+    KINESIS_EFO_PER_GB, KINESIS_EFO_PER_SHARD_HOUR, KINESIS_PER_PUT_UNIT, KINESIS_PER_SHARD_HOUR,
+    LAMBDA_PER_REQUEST, PC_CONFIGURED_PER_GBS, PROXY_PER_VCPU_HOUR, SQS_PER_REQUEST,
 };
 use super::{NodeRt, Simulation};
 use crate::report::{CostReport, EdgeReport, Frame, NodeFrame, NodeReport, NodeSecond, Report};
@@ -209,6 +209,7 @@ impl Simulation {
         let mut provisioned = 0.0;
         let mut proxy = 0.0;
         let mut shard_hours = 0.0;
+        let mut fan_out_shard_hours = 0.0;
         for node in &self.scenario.nodes {
             match &node.kind {
                 NodeKind::Lambda(p) => {
@@ -220,6 +221,15 @@ impl Simulation {
                 }
                 NodeKind::Kinesis(k) => {
                     shard_hours += f64::from(k.shards) * elapsed_s / 3600.0;
+                    let fan_out = self
+                        .scenario
+                        .edges
+                        .iter()
+                        .filter(|e| e.from == node.id)
+                        .filter(|e| e.stream.as_ref().is_some_and(|m| m.enhanced_fan_out))
+                        .count();
+                    fan_out_shard_hours +=
+                        (fan_out as f64) * f64::from(k.shards) * elapsed_s / 3600.0;
                 }
                 NodeKind::RdsProxy(_) => {
                     let target = self
@@ -248,7 +258,9 @@ impl Simulation {
         };
         let sqs = c.sqs_requests as f64 * SQS_PER_REQUEST;
         let kinesis = shard_hours * KINESIS_PER_SHARD_HOUR
-            + c.kinesis_put_units as f64 * KINESIS_PER_PUT_UNIT;
+            + c.kinesis_put_units as f64 * KINESIS_PER_PUT_UNIT
+            + fan_out_shard_hours * KINESIS_EFO_PER_SHARD_HOUR
+            + c.kinesis_efo_kb / 1024.0 / 1024.0 * KINESIS_EFO_PER_GB;
         let total = requests
             + c.lambda_duration_usd
             + provisioned

@@ -220,7 +220,16 @@ impl TokenBucket {
         self.tokens >= n
     }
 
-    /// Takes `n` tokens (call after `has_n`).
+    /// How long until `n` tokens are available (zero if they are now).
+    pub(crate) fn time_until(&mut self, now: SimTime, n: f64) -> SimTime {
+        self.refill(now);
+        if self.tokens >= n {
+            return SimTime::ZERO;
+        }
+        SimTime::from_nanos(libm::ceil((n - self.tokens) / self.rate_per_ns) as u64)
+    }
+
+    /// Takes `n` tokens (call after `has_n`; the bucket may go into debt).
     pub(crate) fn take_n(&mut self, n: f64) {
         self.tokens -= n;
     }
@@ -275,5 +284,7 @@ mod tests {
         assert!(!b.take(SimTime::from_millis(150)));
         let later = SimTime::from_secs(10);
         assert!(b.take(later) && b.take(later) && !b.take(later));
+        b.take_n(10.0);
+        assert_eq!(b.time_until(later, 1.0), SimTime::from_millis(1_100));
     }
 }

@@ -290,11 +290,26 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
                     " s (24 h to 365 days)",
                 );
                 e.range(p("latency_ms"), k.latency_ms, 0.0, 60_000.0, " ms");
-                let consumers = s.edges.iter().filter(|x| x.from == node.id).count();
-                if consumers > 1 {
+                e.count(p("records_per_put"), k.records_per_put, 1, 500);
+                let request_kb = k.record_kb * f64::from(k.records_per_put);
+                if request_kb > 10_240.0 {
+                    e.push(
+                        p("records_per_put"),
+                        format!("a request of {request_kb} KB exceeds PutRecords' 10 MB"),
+                    );
+                }
+                let fan_out = s
+                    .edges
+                    .iter()
+                    .filter(|x| x.from == node.id)
+                    .filter(|x| x.stream.as_ref().is_some_and(|m| m.enhanced_fan_out))
+                    .count();
+                if fan_out > 20 {
                     e.push(
                         format!("nodes[{i}]"),
-                        format!("a stream feeds at most one function here, found {consumers}"),
+                        format!(
+                            "a stream takes at most 20 enhanced fan-out consumers, found {fan_out}"
+                        ),
                     );
                 }
             }
@@ -567,6 +582,31 @@ fn edge_settings(e: &mut Errors, s: &Scenario, i: usize, edge: &Edge, rule: &Edg
         (Some(_), _) => e.push(
             format!("edges[{i}].esm"),
             "only poll edges have event source mapping settings",
+        ),
+        (None, _) => {}
+    }
+    match (&edge.stream, invocation) {
+        (Some(m), Invocation::Stream) => {
+            let p = |f: &str| format!("edges[{i}].stream.{f}");
+            e.count(p("batch_size"), m.batch_size, 1, 10_000);
+            e.count(p("parallelization_factor"), m.parallelization_factor, 1, 10);
+            if let Some(n) = m.maximum_retry_attempts {
+                e.count(p("maximum_retry_attempts"), n, 0, 10_000);
+            }
+            if let Some(age) = m.maximum_record_age_s {
+                e.range(
+                    p("maximum_record_age_s"),
+                    age,
+                    60.0,
+                    604_800.0,
+                    " s (1 minute to 7 days)",
+                );
+            }
+            e.range(p("poll_interval_s"), m.poll_interval_s, 0.2, 300.0, " s");
+        }
+        (Some(_), _) => e.push(
+            format!("edges[{i}].stream"),
+            "only stream edges have stream mapping settings",
         ),
         (None, _) => {}
     }

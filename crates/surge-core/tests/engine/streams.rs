@@ -1,6 +1,8 @@
 //! Kinesis: concurrency bounded by shards × parallelization factor, a poison record that
 //! blocks its shard while the iterator age grows linearly until the record expires, a hot
-//! partition key that throttles only its shard's producers, and the record ledger.
+//! partition key that throttles only its shard's producers, the shard's read limit shared
+//! by polling consumers (and enhanced fan-out escaping it), `PutRecords` requests failing
+//! record by record near the write limit, and the record ledger.
 
 use proptest::prelude::*;
 use surge_core::*;
@@ -189,6 +191,134 @@ fn retries_can_be_bounded_and_bisecting_skips_fewer_records() {
         halves.dead_lettered < whole.dead_lettered,
         "{halves:?} vs {whole:?}"
     );
+}
+
+/// `n` functions read the same stream; `fan_out` of them by enhanced fan-out.
+fn consumers_of_one_stream(n: usize, fan_out: usize, rate: f64) -> Scenario {
+    let mut s = stream_pipeline(
+        rate,
+        StreamParams {
+            shards: 2,
+            ..StreamParams::default()
+        },
+        StreamMapping::default(),
+        per_record(1.0),
+        120.0,
+        25,
+    );
+    s.edges[2].stream = Some(StreamMapping {
+        enhanced_fan_out: fan_out > 0,
+        ..StreamMapping::default()
+    });
+    for k in 1..n {
+        let id = format!("fn{k}");
+        s.add(&id, NodeKind::Lambda(per_record(1.0)))
+            .connect("ks", &id);
+        let last = s.edges.len() - 1;
+        s.edges[last].stream = Some(StreamMapping {
+            enhanced_fan_out: k < fan_out,
+            ..StreamMapping::default()
+        });
+    }
+    s
+}
+
+fn read_figures(r: &Report) -> (u64, u64, f64) {
+    let shards = &node(r, "ks").shards;
+    let reads = shards.iter().map(|s| s.reads).sum();
+    let refused = shards.iter().map(|s| s.read_throttled).sum();
+    let age = shards
+        .iter()
+        .map(|s| s.max_iterator_age_s)
+        .fold(0.0, f64::max);
+    (reads, refused, age)
+}
+
+#[test]
+fn more_than_five_polling_consumers_exceed_a_shards_reads_and_fan_out_escapes_it() {
+    let five = run(&consumers_of_one_stream(5, 0, 100.0));
+    let (reads, refused, age5) = read_figures(&five);
+    assert!(
+        refused * 100 < reads,
+        "five consumers polling once a second fit 5 reads/s: {reads} reads, {refused} refused"
+    );
+    let eight = run(&consumers_of_one_stream(8, 0, 100.0));
+    let (reads, refused, age8) = read_figures(&eight);
+    assert!(
+        refused * 5 > reads,
+        "eight consumers: many reads refused ({refused} of {})",
+        reads + refused
+    );
+    assert!(
+        reads <= 2 * 120 * 5 + 10,
+        "never more than 5 reads/s per shard: {reads}"
+    );
+    assert!(
+        age8 > age5 + 1.0,
+        "records wait longer: {age8} s vs {age5} s"
+    );
+    for k in 1..8 {
+        let f = node(&eight, &format!("fn{k}"));
+        assert!(f.ok > 0, "every consumer still gets records");
+    }
+    assert!(eight.messages.balances(), "{:?}", eight.messages);
+    assert!(
+        eight.messages.sent > 8 * 11_000,
+        "each record is delivered to each consumer: {:?}",
+        eight.messages
+    );
+
+    let fanned = run(&consumers_of_one_stream(8, 8, 100.0));
+    let (reads, refused, age) = read_figures(&fanned);
+    assert_eq!(
+        (reads, refused),
+        (0, 0),
+        "pushed records take no read calls"
+    );
+    assert!(age < 1.0, "pushed within ~70 ms: {age} s");
+    assert!(fanned.cost.kinesis_usd > eight.cost.kinesis_usd);
+}
+
+#[test]
+fn put_records_batches_near_the_write_limit_fail_record_by_record() {
+    let batched = |rate: f64, per_put: u32| {
+        let mut s = stream_pipeline(
+            rate,
+            StreamParams {
+                shards: 1,
+                records_per_put: per_put,
+                ..StreamParams::default()
+            },
+            StreamMapping::default(),
+            per_record(0.1),
+            60.0,
+            26,
+        );
+        if let NodeKind::Client(c) = &mut s.nodes[0].kind {
+            c.arrivals = Arrivals::Constant;
+        }
+        let r = run(&s);
+        let sh = node(&r, "ks").shards[0];
+        (r, sh)
+    };
+    // A request of 400 records every 500 ms: 800 records/s, under 1,000/s: all accepted.
+    let (under, sh) = batched(2.0, 400);
+    assert_eq!(sh.throttled, 0, "{sh:?}");
+    assert_eq!(under.ledger.failed.stream_throttled, 0);
+    // A request of 500 records every 333 ms: 1,500 records/s into a 1,000/s shard.
+    let (over, sh) = batched(3.0, 500);
+    let share = sh.throttled as f64 / (sh.written + sh.throttled) as f64;
+    assert!(
+        (share - 1.0 / 3.0).abs() < 0.05,
+        "a third of the records are refused: {sh:?}"
+    );
+    let requests = over.ledger.arrived;
+    assert!(
+        over.ledger.failed.stream_throttled * 2 > requests,
+        "most requests see FailedRecordCount > 0 although most of their records were written: {} of {requests}",
+        over.ledger.failed.stream_throttled
+    );
+    assert!(over.messages.balances(), "{:?}", over.messages);
 }
 
 proptest! {

@@ -249,6 +249,11 @@ pub struct ExecutionLedger {
     pub running: u64,
     /// State transitions (retries count), what Standard workflows are billed by.
     pub transitions: u64,
+    /// Standard transitions that had to wait for the account's transition bucket
+    /// (CloudWatch: `ExecutionThrottled`).
+    pub throttled_transitions: u64,
+    /// Express executions stopped at 5 minutes (counted in `failed` too).
+    pub timed_out: u64,
 }
 
 impl ExecutionLedger {

@@ -162,6 +162,13 @@ pub(crate) enum Event {
         branch: u32,
         generation: u32,
     },
+    /// An Express execution reaches its 5-minute limit.
+    MachineDeadline {
+        branch: u32,
+        generation: u32,
+    },
+    /// Standard state-transition tokens have refilled for the branch first in line.
+    TransitionWake,
     /// An EventBridge schedule invokes its targets.
     ScheduleFire {
         node: u32,
@@ -295,6 +302,7 @@ pub struct Simulation {
     branches: Vec<workflows::Branch>,
     free_branches: Vec<u32>,
     executions: crate::report::ExecutionLedger,
+    transitions: workflows::TransitionLine,
     messages: crate::report::MessageLedger,
     events_slab: Vec<async_invoke::AsyncEvent>,
     free_events: Vec<u32>,
@@ -450,6 +458,10 @@ impl Simulation {
             branches: Vec::new(),
             free_branches: Vec::new(),
             executions: Default::default(),
+            transitions: workflows::TransitionLine::new(
+                scenario.account.step_functions_transition_rate_per_s,
+                scenario.account.step_functions_transition_burst,
+            ),
             messages: Default::default(),
             events_slab: Vec::new(),
             free_events: Vec::new(),
@@ -610,6 +622,10 @@ impl Simulation {
             Event::ScheduleFire { node } => self.schedule_fire(node),
             Event::MachineResume { branch, generation } => self.machine_resume(branch, generation),
             Event::MachineRetry { branch, generation } => self.machine_retry(branch, generation),
+            Event::MachineDeadline { branch, generation } => {
+                self.machine_deadline(branch, generation);
+            }
+            Event::TransitionWake => self.transition_wake(),
             Event::AsyncRetry {
                 node,
                 event,

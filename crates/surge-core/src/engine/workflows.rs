@@ -5,6 +5,12 @@
 //! same loop runs them all. Retry waits follow IntervalSeconds × BackoffRate^(n−1), capped
 //! by MaxDelaySeconds, with FULL jitter a uniform draw below it; Catch applies after the
 //! retries; a Map keeps at most MaxConcurrency iterations running.
+//!
+//! Account limits: Standard state transitions draw from the account's token bucket (5,000,
+//! refilled 1,500/s in the big Regions); a transition without a token waits in a FIFO line
+//! (CloudWatch's `ExecutionThrottled`), so throttling slows executions, it fails none.
+//! Express executions stop after 5 minutes: the execution fails with `States.Timeout`, its
+//! branches end at once, and a task still running finishes unobserved.
 
 use super::slab::place;
 use super::stats::TokenBucket;
@@ -77,7 +83,30 @@ pub(crate) struct Branch {
     root: u32,
     /// Root only: history events so far (two per state: entered and exited).
     history: u32,
+    /// A Task's call is out: the slot is freed when it returns, even if the branch ended.
+    task_out: bool,
+    /// A transition token was taken for this branch while it waited in line.
+    paid: bool,
 }
+
+/// Waiting for a Standard state-transition token, first come first served.
+#[derive(Debug)]
+pub(crate) struct TransitionLine {
+    bucket: TokenBucket,
+    waiting: std::collections::VecDeque<(u32, u32)>,
+}
+
+impl TransitionLine {
+    pub(crate) fn new(rate_per_s: f64, burst: u32) -> Self {
+        TransitionLine {
+            bucket: TokenBucket::new(rate_per_s, f64::from(burst)),
+            waiting: Default::default(),
+        }
+    }
+}
+
+/// Express executions fail after this long [hard limit].
+const EXPRESS_LIMIT: SimTime = SimTime::from_secs(300);
 
 /// Standard workflows fail once their history passes 25,000 events [hard limit].
 const HISTORY_LIMIT: u32 = 25_000;
@@ -226,7 +255,83 @@ impl Simulation {
         self.stats[node as usize].in_flight.add(now, 1);
         let start = self.machine(node).start;
         let b = self.new_branch(node, NONE, start);
+        if self.machine(node).flavour == WorkflowFlavour::Express {
+            let generation = self.branches[b as usize].generation;
+            self.schedule(
+                EXPRESS_LIMIT,
+                Event::MachineDeadline {
+                    branch: b,
+                    generation,
+                },
+            );
+        }
         self.run_branch(b);
+    }
+
+    /// Takes a Standard transition token for branch `b`, or puts it in line.
+    fn transition_token(&mut self, b: u32) -> bool {
+        let br = &mut self.branches[b as usize];
+        if std::mem::take(&mut br.paid) {
+            return true;
+        }
+        let generation = br.generation;
+        let now = self.now;
+        let line = &mut self.transitions;
+        let bucket = &mut line.bucket;
+        if line.waiting.is_empty() && bucket.take(now) {
+            return true;
+        }
+        line.waiting.push_back((b, generation));
+        self.executions.throttled_transitions += 1;
+        if line.waiting.len() == 1 {
+            let wait = bucket.time_until(now, 1.0);
+            self.schedule(wait, Event::TransitionWake);
+        }
+        false
+    }
+
+    /// Tokens have refilled: the branches at the head of the line move on.
+    pub(super) fn transition_wake(&mut self) {
+        let now = self.now;
+        while let Some(&(b, generation)) = self.transitions.waiting.front() {
+            let br = &self.branches[b as usize];
+            if !br.live || br.generation != generation {
+                self.transitions.waiting.pop_front();
+                continue;
+            }
+            let bucket = &mut self.transitions.bucket;
+            if !bucket.take(now) {
+                let wait = bucket.time_until(now, 1.0);
+                self.schedule(wait, Event::TransitionWake);
+                return;
+            }
+            self.transitions.waiting.pop_front();
+            self.branches[b as usize].paid = true;
+            self.run_branch(b);
+        }
+    }
+
+    /// An Express execution reached 5 minutes: it fails, and all its branches end.
+    pub(super) fn machine_deadline(&mut self, root: u32, generation: u32) {
+        let br = &self.branches[root as usize];
+        if !br.live || br.generation != generation {
+            return;
+        }
+        for b in 0..self.branches.len() {
+            let br = &mut self.branches[b];
+            if br.live && br.root == root {
+                br.live = false;
+                br.generation = br.generation.wrapping_add(1);
+                if !br.task_out {
+                    self.free_branches.push(b as u32);
+                }
+            }
+        }
+        self.executions.timed_out += 1;
+        self.end_failed(
+            root,
+            "States.Timeout: Express executions stop at 5 minutes".into(),
+        );
     }
 
     fn new_branch(&mut self, node: u32, parent: u32, state: u32) -> u32 {
@@ -265,6 +370,10 @@ impl Simulation {
                 self.end_branch(b, Ok(()));
                 return;
             }
+            let flavour = self.machine(node).flavour;
+            if flavour == WorkflowFlavour::Standard && !self.transition_token(b) {
+                return;
+            }
             self.executions.transitions += 1;
             // Standard executions keep a history; past its hard limit the execution fails.
             let root = match self.branches[b as usize].root {
@@ -273,7 +382,7 @@ impl Simulation {
             };
             let history = &mut self.branches[root as usize].history;
             *history += 2;
-            if *history > HISTORY_LIMIT && self.machine(node).flavour == WorkflowFlavour::Standard {
+            if *history > HISTORY_LIMIT && flavour == WorkflowFlavour::Standard {
                 self.end_failed(
                     b,
                     "States.Runtime: execution history above 25,000 events".into(),
@@ -283,6 +392,7 @@ impl Simulation {
             let st = self.machine(node).states[state as usize].clone();
             match st {
                 StRt::Task { edge, .. } => {
+                    self.branches[b as usize].task_out = true;
                     self.new_call(edge, Parent::Machine(b), false);
                     return;
                 }
@@ -365,7 +475,11 @@ impl Simulation {
 
     /// A Task's call returned.
     pub(super) fn machine_task_result(&mut self, b: u32, outcome: Outcome) {
-        if !self.branches[b as usize].live {
+        let br = &mut self.branches[b as usize];
+        br.task_out = false;
+        if !br.live {
+            // Its execution ended while the task ran (Express timeout): free the slot now.
+            self.free_branches.push(b);
             return;
         }
         let (node, state) = (
@@ -422,6 +536,7 @@ impl Simulation {
         }
         let (node, state) = (br.node, br.state);
         if let StRt::Task { edge, .. } = self.machine(node).states[state as usize].clone() {
+            self.branches[b as usize].task_out = true;
             self.new_call(edge, Parent::Machine(b), false);
         }
     }
@@ -459,7 +574,9 @@ impl Simulation {
         br.live = false;
         br.generation = br.generation.wrapping_add(1);
         let (parent, node, error) = (br.parent, br.node, br.failed.take());
-        self.free_branches.push(b);
+        if !br.task_out {
+            self.free_branches.push(b);
+        }
         if parent == NONE {
             self.executions.running -= 1;
             if outcome.is_ok() {

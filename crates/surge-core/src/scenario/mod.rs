@@ -85,6 +85,12 @@ pub struct Account {
     pub api_gateway_rate_per_s: f64,
     /// API Gateway account throttle: token-bucket capacity (AWS: 5,000).
     pub api_gateway_burst: u32,
+    /// Step Functions Standard state transitions: refill per second (AWS, big Regions:
+    /// 1,500; elsewhere 500). Transitions beyond the bucket wait.
+    pub step_functions_transition_rate_per_s: f64,
+    /// Step Functions Standard state transitions: bucket capacity (big Regions 5,000;
+    /// elsewhere 800).
+    pub step_functions_transition_burst: u32,
 }
 
 impl Default for Account {
@@ -96,6 +102,8 @@ impl Default for Account {
             legacy_burst: 3000,
             api_gateway_rate_per_s: 10_000.0,
             api_gateway_burst: 5000,
+            step_functions_transition_rate_per_s: 1500.0,
+            step_functions_transition_burst: 5000,
         }
     }
 }

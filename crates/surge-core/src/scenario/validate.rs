@@ -411,6 +411,18 @@ fn account(e: &mut Errors, a: &Account) {
         1,
         10_000_000,
     );
+    e.positive(
+        "account.step_functions_transition_rate_per_s".into(),
+        a.step_functions_transition_rate_per_s,
+        MAX_RATE_PER_S,
+        " per s",
+    );
+    e.count(
+        "account.step_functions_transition_burst".into(),
+        a.step_functions_transition_burst,
+        1,
+        10_000_000,
+    );
 }
 
 fn client(e: &mut Errors, p: &dyn Fn(&str) -> String, c: &ClientParams, duration_s: f64) {

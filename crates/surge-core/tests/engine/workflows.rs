@@ -1,6 +1,7 @@
 //! Step Functions: Retry waits of 1, 2 and 4 s (and within them with FULL jitter), Catch
-//! routing a failure, Map never running more than MaxConcurrency iterations, and
-//! StartExecution throttling.
+//! routing a failure, Map never running more than MaxConcurrency iterations,
+//! StartExecution and state-transition throttling, the Standard history limit and the
+//! Express 5-minute limit.
 
 use std::collections::BTreeMap;
 
@@ -227,7 +228,7 @@ fn start_execution_is_throttled_by_its_token_bucket() {
 
 /// A loop of a task and a choice that never exits: a Standard execution fails when its
 /// history passes 25,000 events (two per state); an Express one keeps no such history
-/// (its own limit, 5 minutes, is not modelled yet, so it is watched for less).
+/// (it stops at 5 minutes instead).
 fn endless_loop(flavour: WorkflowFlavour, seconds: f64) -> Report {
     let definition = Definition {
         start_at: "Work".into(),
@@ -275,4 +276,141 @@ fn a_standard_execution_fails_past_25000_history_events() {
         "Express keeps no such history"
     );
     assert!(express.executions.transitions > 12_501);
+}
+
+#[test]
+fn an_express_execution_stops_at_five_minutes() {
+    let express = endless_loop(WorkflowFlavour::Express, 400.0);
+    let e = express.executions;
+    assert_eq!(
+        (e.started, e.failed, e.timed_out, e.running),
+        (1, 1, 1, 0),
+        "{e:?}"
+    );
+    let calls = &node(&express, "fn").series;
+    // Started at t = 10 s: the loop calls the function until t = 310 s, then never again.
+    assert!(calls[300].arrivals > 0, "{:?}", calls[300]);
+    assert!(calls[311..].iter().all(|s| s.arrivals == 0));
+}
+
+/// Executions of a Map whose items take 100 s each, 5 at a time: 20 items need 400 s, so
+/// every Express execution is stopped with tasks still running.
+#[test]
+fn express_executions_stopped_with_tasks_running_free_their_branches_safely() {
+    let definition = Definition {
+        start_at: "Each".into(),
+        states: states(vec![(
+            "Each",
+            State::Map {
+                items: 20,
+                max_concurrency: 5,
+                iterator: Definition {
+                    start_at: "Work".into(),
+                    states: states(vec![(
+                        "Work",
+                        State::Task {
+                            resource: "fn".into(),
+                            retry: Vec::new(),
+                            catch: Vec::new(),
+                            next: None,
+                        },
+                    )]),
+                },
+                catch: Vec::new(),
+                next: None,
+            },
+        )]),
+    };
+    let mut s = one_execution(definition, false, 100_000.0, 1_500.0);
+    if let NodeKind::Client(c) = &mut s.nodes[0].kind {
+        c.rate_per_s = 0.05;
+        c.schedule.clear();
+    }
+    if let NodeKind::StepFunctions(p) = &mut s.nodes[1].kind {
+        p.flavour = WorkflowFlavour::Express;
+    }
+    if let NodeKind::Lambda(f) = &mut s.nodes[2].kind {
+        f.timeout_s = 900.0;
+    }
+    let mut sim = Simulation::new(&s).expect("valid");
+    while sim.step().is_some() {
+        assert!(sim.executions().balances(), "{:?}", sim.executions());
+    }
+    let r = sim.run();
+    let e = r.executions;
+    assert!(e.started >= 60, "{e:?}");
+    assert_eq!(e.succeeded, 0, "{e:?}");
+    assert_eq!(e.failed, e.timed_out, "{e:?}");
+    // One start every 20 s: only the last 5 minutes' 15 are still running.
+    assert!(e.running <= 15, "{e:?}");
+    let f = node(&r, "fn");
+    // 3 rounds of 5 items start before the limit (0, 100, 200 s): 15 calls per execution.
+    let per_execution = f.arrivals as f64 / e.started as f64;
+    assert!((13.0..=15.0).contains(&per_execution), "{per_execution}");
+}
+
+/// `rate` executions per second of a definition that is a chain of `choices` Choice states.
+fn transition_heavy(rate: f64, choices: usize, account_rate: f64) -> Report {
+    let mut list = Vec::new();
+    for i in 0..choices {
+        let next = if i + 1 == choices {
+            "Done".to_owned()
+        } else {
+            format!("C{}", i + 1)
+        };
+        list.push((
+            format!("C{i}"),
+            State::Choice {
+                choices: Vec::new(),
+                default: next,
+            },
+        ));
+    }
+    let mut all: BTreeMap<String, State> = list.into_iter().collect();
+    all.insert("Done".into(), State::Succeed);
+    let mut s = Scenario::empty(4, 60.0);
+    s.account.step_functions_transition_rate_per_s = account_rate;
+    s.add(
+        "c",
+        NodeKind::Client(ClientParams {
+            rate_per_s: rate,
+            ..ClientParams::default()
+        }),
+    )
+    .add(
+        "sfn",
+        NodeKind::StepFunctions(StateMachineParams {
+            start_rate_per_s: 10_000.0,
+            start_burst: 10_000,
+            definition: Definition {
+                start_at: "C0".into(),
+                states: all,
+            },
+            ..StateMachineParams::default()
+        }),
+    )
+    .connect("c", "sfn");
+    run(&s)
+}
+
+#[test]
+fn standard_transitions_beyond_the_account_bucket_wait_and_slow_executions() {
+    // 400 executions/s × 6 states = 2,400 transitions/s against 5,000 + 1,500/s.
+    let r = transition_heavy(400.0, 5, 1_500.0);
+    let e = r.executions;
+    assert!(e.balances(), "{e:?}");
+    let allowed = 5_000.0 + 1_500.0 * 60.0;
+    assert!(
+        (e.transitions as f64 - allowed).abs() < 0.01 * allowed,
+        "transitions run at the bucket's rate: {e:?}"
+    );
+    assert!(e.throttled_transitions > 10_000, "{e:?}");
+    assert_eq!(e.failed, 0, "throttling delays, it fails nothing: {e:?}");
+    assert!(
+        e.running > 5_000,
+        "executions pile up behind the bucket: {e:?}"
+    );
+    let raised = transition_heavy(400.0, 5, 5_000.0).executions;
+    assert_eq!(raised.throttled_transitions, 0, "{raised:?}");
+    assert!(raised.running < 10, "{raised:?}");
 }

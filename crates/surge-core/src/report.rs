@@ -236,6 +236,29 @@ impl AsyncLedger {
     }
 }
 
+/// Ledger of notifications: each delivery an S3 bucket, SNS topic or EventBridge
+/// schedule makes to one of its targets is in exactly one state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DeliveryLedger {
+    /// Deliveries made (one per target per object, message or tick).
+    pub sent: u64,
+    /// Accepted by the target (an async invoke queued, a message sent).
+    pub delivered: u64,
+    /// Refused and given up: S3 and schedules do not retry here; SNS after its policy.
+    pub dropped: u64,
+    /// Being delivered or waiting for an SNS retry.
+    pub pending: u64,
+    /// SNS retries made (not deliveries: a delivery may take many).
+    pub retries: u64,
+}
+
+impl DeliveryLedger {
+    /// Whether every delivery is accounted for exactly once.
+    pub fn balances(&self) -> bool {
+        self.delivered + self.dropped + self.pending == self.sent
+    }
+}
+
 /// Ledger of Step Functions executions.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ExecutionLedger {
@@ -425,6 +448,8 @@ pub struct Report {
     pub async_events: AsyncLedger,
     /// All Step Functions executions, by state.
     pub executions: ExecutionLedger,
+    /// All notification deliveries (S3, SNS, schedules), by state.
+    pub deliveries: DeliveryLedger,
     /// Successful client requests per second (within the client's timeout).
     pub goodput_per_s: f64,
     /// Successful completions per second at the clients' first hop, wanted or not.

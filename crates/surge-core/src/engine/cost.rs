@@ -26,6 +26,12 @@ pub(crate) const SQS_PER_REQUEST: f64 = 0.40 / 1e6;
 pub(crate) const KINESIS_PER_SHARD_HOUR: f64 = 0.015;
 /// Kinesis provisioned, per million PUT payload units of 25 KB.
 pub(crate) const KINESIS_PER_PUT_UNIT: f64 = 0.014 / 1e6;
+/// Step Functions Standard, per state transition.
+pub(crate) const SFN_PER_TRANSITION: f64 = 0.025 / 1000.0;
+/// Step Functions Express, per execution.
+pub(crate) const EXPRESS_PER_REQUEST: f64 = 1.0 / 1e6;
+/// Step Functions Express, per GB-second of duration (first tier).
+pub(crate) const EXPRESS_PER_GBS: f64 = 0.000_016_67;
 /// Kinesis enhanced fan-out, per consumer-shard-hour (an estimate in the reference).
 pub(crate) const KINESIS_EFO_PER_SHARD_HOUR: f64 = 0.013;
 /// Kinesis enhanced fan-out, per GB pushed (an estimate in the reference).
@@ -40,6 +46,7 @@ pub(crate) struct CostMeter {
     pub(crate) sqs_requests: u64,
     pub(crate) kinesis_put_units: u64,
     pub(crate) kinesis_efo_kb: f64,
+    pub(crate) step_functions_usd: f64,
     pub(crate) retries_usd: f64,
     pub(crate) wasted_usd: f64,
 }
@@ -78,6 +85,18 @@ impl CostMeter {
         if retry {
             self.retries_usd += usd;
         }
+    }
+
+    /// One Standard state transition (retries count).
+    pub(crate) fn standard_transition(&mut self) {
+        self.step_functions_usd += SFN_PER_TRANSITION;
+    }
+
+    /// One Express execution that ran for `seconds`: the request, and its duration in
+    /// 100 ms steps at the smallest memory step (64 MB).
+    pub(crate) fn express_execution(&mut self, seconds: f64) {
+        let billed_s = libm::ceil(seconds * 10.0).max(1.0) / 10.0;
+        self.step_functions_usd += EXPRESS_PER_REQUEST + billed_s * 0.0625 * EXPRESS_PER_GBS;
     }
 
     pub(crate) fn service_call(&mut self, usd: f64) {

@@ -5,8 +5,15 @@
 //! notifications to Lambda are asynchronous invokes (Lambda's queue and retries apply, and
 //! nothing rate-limits them: lesson 9); to SQS they are SendMessage; a schedule invokes its
 //! functions asynchronously at a fixed rate.
+//!
+//! Every delivery to a target is tracked in the delivery ledger until the target accepts
+//! it. A target refuses only while it is down (an outage fault): S3 and schedules then
+//! lose the notification here, while SNS follows its delivery policy for AWS-managed
+//! endpoints (Lambda, SQS): 3 immediate retries, 2 after 1 s, 10 backing off from 1 s to
+//! 20 s, then 100,000 every 20 s (about 23 days), then the message is dropped.
 
-use super::{CallId, CallState, Event, NodeRt, Parent, Simulation};
+use super::slab::{place, replace};
+use super::{CallId, CallState, Event, NodeRt, Outcome, Parent, Simulation};
 use crate::scenario::{FanoutParams, ScheduleParams};
 use crate::time::SimTime;
 
@@ -14,14 +21,38 @@ use crate::time::SimTime;
 pub(crate) struct FanoutRt {
     latency: SimTime,
     outs: Vec<u32>,
+    /// SNS: refused deliveries are retried by the delivery policy.
+    retries: bool,
 }
 
 impl FanoutRt {
-    pub(crate) fn new(p: &FanoutParams, outs: Vec<u32>) -> Self {
+    pub(crate) fn new(p: &FanoutParams, outs: Vec<u32>, retries: bool) -> Self {
         FanoutRt {
             latency: SimTime::from_secs_f64(p.latency_ms / 1000.0),
             outs,
+            retries,
         }
+    }
+}
+
+/// One notification on its way to one target.
+#[derive(Debug, Default)]
+pub(crate) struct Delivery {
+    edge: u32,
+    retries: u32,
+    retried_by_policy: bool,
+}
+
+/// The wait before SNS's retry number `n` (from 1) to an AWS-managed endpoint, before
+/// jitter; `None` once the policy's 100,015 retries are spent.
+fn sns_retry_delay_s(n: u32) -> Option<f64> {
+    match n {
+        1..=3 => Some(0.0),
+        4..=5 => Some(1.0),
+        // Ten backoff retries, geometrically from 1 s to 20 s.
+        6..=15 => Some(libm::pow(20.0, f64::from(n - 6) / 9.0)),
+        16..=100_015 => Some(20.0),
+        _ => None,
     }
 }
 
@@ -57,14 +88,69 @@ impl Simulation {
 
     pub(super) fn fanout_done(&mut self, call: CallId) {
         let node = self.calls[call as usize].node;
-        let outs = match &self.nodes[node as usize] {
-            NodeRt::Fanout(f) => f.outs.clone(),
-            _ => Vec::new(),
+        let (outs, retries) = match &self.nodes[node as usize] {
+            NodeRt::Fanout(f) => (f.outs.clone(), f.retries),
+            _ => (Vec::new(), false),
         };
-        for edge in outs {
-            self.new_call(edge, Parent::Detached, false);
-        }
+        self.deliver_all(&outs, retries);
         self.complete(call, Ok(()));
+    }
+
+    /// Starts one delivery per target edge.
+    fn deliver_all(&mut self, outs: &[u32], retries: bool) {
+        for &edge in outs {
+            let d = Delivery {
+                edge,
+                retries: 0,
+                retried_by_policy: retries,
+            };
+            let id = place(
+                &mut self.delivery_slab,
+                &mut self.free_deliveries,
+                d,
+                replace,
+            );
+            self.deliveries.sent += 1;
+            self.deliveries.pending += 1;
+            self.new_call(edge, Parent::Delivery(id), false);
+        }
+    }
+
+    /// The target accepted or refused a delivery.
+    pub(super) fn delivery_result(&mut self, id: u32, outcome: Outcome) {
+        let d = &mut self.delivery_slab[id as usize];
+        let delay = match outcome {
+            Ok(()) => None,
+            Err(_) if d.retried_by_policy => sns_retry_delay_s(d.retries + 1),
+            Err(_) => None,
+        };
+        let Some(delay) = delay else {
+            self.deliveries.pending -= 1;
+            if outcome.is_ok() {
+                self.deliveries.delivered += 1;
+            } else {
+                self.deliveries.dropped += 1;
+            }
+            self.free_deliveries.push(id);
+            return;
+        };
+        d.retries += 1;
+        self.deliveries.retries += 1;
+        // Jitter: the backoff waits are drawn between half and all of the policy's value.
+        let wait = if delay > 0.0 {
+            delay * (0.5 + 0.5 * self.rng.uniform())
+        } else {
+            0.0
+        };
+        self.schedule(
+            SimTime::from_secs_f64(wait),
+            Event::DeliveryRetry { delivery: id },
+        );
+    }
+
+    pub(super) fn delivery_retry(&mut self, id: u32) {
+        let edge = self.delivery_slab[id as usize].edge;
+        self.new_call(edge, Parent::Delivery(id), true);
     }
 
     /// Arms every schedule's first tick.
@@ -83,9 +169,7 @@ impl Simulation {
             return;
         };
         let (outs, every) = (s.outs.clone(), s.every);
-        for edge in outs {
-            self.new_call(edge, Parent::Detached, false);
-        }
+        self.deliver_all(&outs, false);
         self.schedule(every, Event::ScheduleFire { node });
     }
 }

@@ -70,8 +70,8 @@ pub(crate) enum Parent {
     Machine(u32),
     /// Nobody any more: the caller gave up.
     Orphan,
-    /// Nobody, by design: a notification (S3, SNS, a schedule) is fire-and-forget.
-    Detached,
+    /// A notification (S3, SNS, a schedule) waiting for its target to accept it.
+    Delivery(u32),
 }
 
 /// What a call is doing at its node.
@@ -169,6 +169,10 @@ pub(crate) enum Event {
     },
     /// Standard state-transition tokens have refilled for the branch first in line.
     TransitionWake,
+    /// An SNS delivery is due for its next attempt.
+    DeliveryRetry {
+        delivery: u32,
+    },
     /// An EventBridge schedule invokes its targets.
     ScheduleFire {
         node: u32,
@@ -307,6 +311,9 @@ pub struct Simulation {
     events_slab: Vec<async_invoke::AsyncEvent>,
     free_events: Vec<u32>,
     async_ledger: crate::report::AsyncLedger,
+    deliveries: crate::report::DeliveryLedger,
+    delivery_slab: Vec<fanout::Delivery>,
+    free_deliveries: Vec<u32>,
     /// Whether each edge is an asynchronous invoke.
     edge_async: Vec<bool>,
     edges: Vec<(u32, u32)>,
@@ -410,9 +417,8 @@ impl Simulation {
                     ))
                 }
                 NodeKind::Dynamodb(p) => NodeRt::Table(dynamodb::TableRt::new(p)),
-                NodeKind::S3(p) | NodeKind::Sns(p) => {
-                    NodeRt::Fanout(fanout::FanoutRt::new(p, outs(i)))
-                }
+                NodeKind::S3(p) => NodeRt::Fanout(fanout::FanoutRt::new(p, outs(i), false)),
+                NodeKind::Sns(p) => NodeRt::Fanout(fanout::FanoutRt::new(p, outs(i), true)),
                 NodeKind::Schedule(p) => NodeRt::Schedule(fanout::ScheduleRt::new(p, outs(i))),
                 NodeKind::StepFunctions(p) => {
                     NodeRt::Machine(workflows::MachineRt::new(p, &|resource: &str| {
@@ -466,6 +472,9 @@ impl Simulation {
             events_slab: Vec::new(),
             free_events: Vec::new(),
             async_ledger: Default::default(),
+            deliveries: Default::default(),
+            delivery_slab: Vec::new(),
+            free_deliveries: Vec::new(),
             edge_async,
             edge_load: vec![0; edges.len()],
             edge_calls: vec![0; edges.len()],
@@ -578,6 +587,11 @@ impl Simulation {
         self.async_ledger
     }
 
+    /// The notification ledger: every delivery to a target, by state.
+    pub fn deliveries(&self) -> crate::report::DeliveryLedger {
+        self.deliveries
+    }
+
     /// The Step Functions ledger: every execution started, by state.
     pub fn executions(&self) -> crate::report::ExecutionLedger {
         self.executions
@@ -626,6 +640,7 @@ impl Simulation {
                 self.machine_deadline(branch, generation);
             }
             Event::TransitionWake => self.transition_wake(),
+            Event::DeliveryRetry { delivery } => self.delivery_retry(delivery),
             Event::AsyncRetry {
                 node,
                 event,
@@ -725,11 +740,13 @@ impl Simulation {
 
     fn on_deliver(&mut self, call: CallId) {
         let edge = self.calls[call as usize].edge;
-        if edge != NONE && self.edge_async[edge as usize] {
+        let node = self.calls[call as usize].node as usize;
+        // An async invoke is accepted into the function's queue, unless the function is
+        // down (then the caller sees the refusal, like any other call).
+        if edge != NONE && self.edge_async[edge as usize] && self.fault_state[node].outage == 0 {
             self.async_accept(call);
             return;
         }
-        let node = self.calls[call as usize].node as usize;
         let now = self.now;
         let st = &mut self.stats[node];
         st.arrivals += 1;
@@ -873,7 +890,8 @@ impl Simulation {
             Parent::Async(e) => self.async_result(node as u32, e, outcome),
             Parent::Stream(b) => self.stream_result(b, outcome),
             Parent::Machine(b) => self.machine_task_result(b, outcome),
-            Parent::Orphan | Parent::Detached => {}
+            Parent::Delivery(d) => self.delivery_result(d, outcome),
+            Parent::Orphan => {}
         }
         let slot = &mut self.calls[call as usize];
         slot.state = CallState::Free;
@@ -889,6 +907,7 @@ impl Simulation {
         match parent {
             Parent::Client(req) => self.client_result(req, call, outcome),
             Parent::Call(p) => self.child_result(p, call, outcome),
+            Parent::Delivery(d) => self.delivery_result(d, outcome),
             _ => {}
         }
         let slot = &mut self.calls[call as usize];

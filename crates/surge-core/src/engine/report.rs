@@ -166,6 +166,7 @@ impl Simulation {
             messages: self.messages,
             async_events: self.async_ledger,
             executions: self.executions,
+            deliveries: self.deliveries,
             goodput_per_s: per_s(self.ledger.succeeded),
             throughput_per_s: per_s(entry_ok),
             p50_ms: self.e2e_latency.quantile_ms(0.5),
@@ -248,14 +249,7 @@ impl Simulation {
             }
         }
         let requests = c.lambda_requests as f64 * LAMBDA_PER_REQUEST;
-        let express = self.nodes.iter().any(|n| {
-            matches!(n, NodeRt::Machine(m) if m.flavour == crate::scenario::WorkflowFlavour::Express)
-        });
-        let step_functions = if express {
-            self.executions.started as f64 * 1.0 / 1e6
-        } else {
-            self.executions.transitions as f64 * 0.025 / 1000.0
-        };
+        let step_functions = c.step_functions_usd;
         let sqs = c.sqs_requests as f64 * SQS_PER_REQUEST;
         let kinesis = shard_hours * KINESIS_PER_SHARD_HOUR
             + c.kinesis_put_units as f64 * KINESIS_PER_PUT_UNIT

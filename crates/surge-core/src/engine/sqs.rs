@@ -15,6 +15,7 @@
 use super::slab::{place, replace};
 use std::collections::VecDeque;
 
+use super::stats::TokenBucket;
 use super::timers::TimerKind;
 use super::{CallId, CallState, NodeRt, Outcome, Parent, Simulation};
 use crate::scenario::{EventSourceMapping, PollerScaling, QueueParams};
@@ -22,6 +23,10 @@ use crate::time::SimTime;
 
 /// Published ceiling of concurrent batches per mapping.
 const MAX_POLLERS: u32 = 1000;
+/// A FIFO queue's calls per second per action (SendMessage, ReceiveMessage).
+const FIFO_CALLS_PER_S: f64 = 300.0;
+/// The same in high-throughput mode (us-east-1, us-west-2, eu-west-1).
+const FIFO_HIGH_THROUGHPUT_CALLS_PER_S: f64 = 70_000.0;
 /// Concurrent batches a standard mapping starts with.
 const START_POLLERS: u32 = 5;
 /// Batches added per second while messages wait (300 per minute).
@@ -90,6 +95,8 @@ pub(crate) struct QueueRt {
     latency: SimTime,
     dlq: Option<(u32, u32)>,
     consumer: Option<Consumer>,
+    /// FIFO: the per-action API limits (SendMessage, ReceiveMessage).
+    fifo_api: Option<(TokenBucket, TokenBucket)>,
 }
 
 /// Messages handed to one invocation: (message, generation, receive number), and which
@@ -117,6 +124,14 @@ impl QueueRt {
             } else {
                 Vec::new()
             },
+            fifo_api: p.fifo.then(|| {
+                let rate = if p.fifo_high_throughput {
+                    FIFO_HIGH_THROUGHPUT_CALLS_PER_S
+                } else {
+                    FIFO_CALLS_PER_S
+                };
+                (TokenBucket::new(rate, rate), TokenBucket::new(rate, rate))
+            }),
             next_seq: 0,
             depth: 0,
             in_flight: 0,
@@ -180,7 +195,14 @@ impl Simulation {
 
     pub(super) fn sqs_send_done(&mut self, call: CallId) {
         let node = self.calls[call as usize].node;
+        let now = self.now;
         self.cost.sqs_request();
+        if let Some((send, _)) = &mut self.sqs(node).fifo_api {
+            if !send.take(now) {
+                self.complete(call, Err(crate::report::ErrorKind::Throttled));
+                return;
+            }
+        }
         self.enqueue(node, false);
         self.complete(call, Ok(()));
     }
@@ -356,6 +378,21 @@ impl Simulation {
                         if !c.check_armed {
                             c.check_armed = true;
                             self.queue.push(due, super::Event::PollCheck { node });
+                        }
+                    }
+                    return;
+                }
+            }
+            let q = self.sqs(node);
+            if let Some((_, receive)) = &mut q.fifo_api {
+                if !receive.take(now) {
+                    // Over the FIFO queue's receive limit: try again when a call is allowed.
+                    let wait = receive.time_until(now, 1.0);
+                    if let Some(c) = q.consumer.as_mut() {
+                        if !c.check_armed {
+                            c.check_armed = true;
+                            self.queue
+                                .push(now + wait, super::Event::PollCheck { node });
                         }
                     }
                     return;

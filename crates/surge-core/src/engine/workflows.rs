@@ -83,6 +83,8 @@ pub(crate) struct Branch {
     root: u32,
     /// Root only: history events so far (two per state: entered and exited).
     history: u32,
+    /// Root only: when the execution started (Express bills its duration).
+    started: SimTime,
     /// A Task's call is out: the slot is freed when it returns, even if the branch ended.
     task_out: bool,
     /// A transition token was taken for this branch while it waited in line.
@@ -255,6 +257,7 @@ impl Simulation {
         self.stats[node as usize].in_flight.add(now, 1);
         let start = self.machine(node).start;
         let b = self.new_branch(node, NONE, start);
+        self.branches[b as usize].started = now;
         if self.machine(node).flavour == WorkflowFlavour::Express {
             let generation = self.branches[b as usize].generation;
             self.schedule(
@@ -375,6 +378,9 @@ impl Simulation {
                 return;
             }
             self.executions.transitions += 1;
+            if flavour == WorkflowFlavour::Standard {
+                self.cost.standard_transition();
+            }
             // Standard executions keep a history; past its hard limit the execution fails.
             let root = match self.branches[b as usize].root {
                 NONE => b,
@@ -515,6 +521,9 @@ impl Simulation {
                     d *= self.rng.uniform();
                 }
                 self.executions.transitions += 1;
+                if self.machine(node).flavour == WorkflowFlavour::Standard {
+                    self.cost.standard_transition();
+                }
                 self.schedule(
                     SimTime::from_secs_f64(d),
                     Event::MachineRetry {
@@ -578,6 +587,11 @@ impl Simulation {
             self.free_branches.push(b);
         }
         if parent == NONE {
+            let started = self.branches[b as usize].started;
+            if self.machine(node).flavour == WorkflowFlavour::Express {
+                let seconds = (self.now - started).as_secs_f64();
+                self.cost.express_execution(seconds);
+            }
             self.executions.running -= 1;
             if outcome.is_ok() {
                 self.executions.succeeded += 1;

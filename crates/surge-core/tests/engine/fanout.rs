@@ -1,6 +1,7 @@
 //! S3, SNS and EventBridge schedules: every object, message and tick reaches every
 //! target; and lesson 9's vendor meltdown — S3-triggered functions flood a rate-limited
-//! API and lose work during its outage, while a queue in between loses nothing.
+//! API and lose work during its outage, while a queue in between loses nothing; SNS
+//! retrying deliveries to a function that is down, where S3 notifications are lost.
 
 use surge_core::*;
 
@@ -373,4 +374,76 @@ fn lesson9_a_queue_per_stage_on_a_schedule_loses_nothing_and_drains_stage_by_sta
         "{:?}",
         vendor.errors
     );
+}
+
+/// A client publishes (or writes objects) 10 times a second into `source`, which notifies
+/// a function that is down from 10 s to 70 s.
+fn notifications_to_a_function_that_is_down(source: NodeKind) -> Report {
+    let mut s = Scenario::empty(31, 200.0);
+    s.add(
+        "c",
+        NodeKind::Client(ClientParams {
+            rate_per_s: 10.0,
+            schedule: vec![Phase {
+                at_s: 100.0,
+                rate_per_s: 0.0,
+                ramp_s: 0.0,
+            }],
+            ..ClientParams::default()
+        }),
+    )
+    .add(
+        "writer",
+        NodeKind::Lambda(LambdaParams {
+            handler: vec![call("source", 1)],
+            ..LambdaParams::default()
+        }),
+    )
+    .add("source", source)
+    .add(
+        "fn",
+        NodeKind::Lambda(LambdaParams {
+            handler: vec![compute(5.0)],
+            ..LambdaParams::default()
+        }),
+    )
+    .connect("c", "writer")
+    .connect("writer", "source")
+    .connect("source", "fn");
+    s.faults.push(Fault {
+        node: "fn".into(),
+        at_s: 10.0,
+        duration_s: 60.0,
+        kind: FaultKind::Outage,
+    });
+    let mut sim = Simulation::new(&s).expect("valid");
+    while sim.step().is_some() {
+        assert!(sim.deliveries().balances(), "{:?}", sim.deliveries());
+    }
+    sim.run()
+}
+
+#[test]
+fn sns_retries_deliveries_to_a_function_that_is_down_and_s3_notifications_are_lost() {
+    let sns = notifications_to_a_function_that_is_down(NodeKind::Sns(FanoutParams::default()));
+    let d = sns.deliveries;
+    assert!(d.sent > 950, "{d:?}");
+    assert_eq!((d.dropped, d.pending), (0, 0), "{d:?}");
+    assert_eq!(d.delivered, d.sent, "every message reaches the function");
+    assert_eq!(sns.async_events.succeeded, d.sent, "{:?}", sns.async_events);
+    // About 600 deliveries met the outage: each used its 5 quick retries and more.
+    assert!(d.retries > 600 * 5, "{d:?}");
+    let f = &node(&sns, "fn").series;
+    let backlog: u64 = f[70..100].iter().map(|s| s.ok).sum();
+    assert!(
+        backlog > 500,
+        "the retried messages arrive once it is back: {backlog}"
+    );
+
+    let s3 = notifications_to_a_function_that_is_down(NodeKind::S3(FanoutParams::default()));
+    let d = s3.deliveries;
+    let lost = d.dropped as f64;
+    assert!((lost - 600.0).abs() < 100.0, "{d:?}");
+    assert_eq!(d.retries, 0);
+    assert_eq!(d.delivered + d.dropped, d.sent, "{d:?}");
 }

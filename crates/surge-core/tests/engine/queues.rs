@@ -1,6 +1,6 @@
 //! Queues: SQS → Lambda against Erlang C in the idealised polling setting, redrive to a
-//! dead-letter queue, poller scaling, a backlog that drains after a surge, and the message
-//! ledger after every event.
+//! dead-letter queue, poller scaling, a backlog that drains after a surge, FIFO queues'
+//! per-action call limits, and the message ledger after every event.
 
 use proptest::prelude::*;
 use surge_core::*;
@@ -229,6 +229,61 @@ fn receives_stop_at_the_in_flight_limit() {
         "the rest waits"
     );
     assert!(r.messages.balances(), "{:?}", r.messages);
+}
+
+/// 500 messages/s into a FIFO queue with 1,000 groups, consumed one message per batch by
+/// up to 1,000 concurrent batches of a fast function.
+fn fifo_at_500_per_s(high_throughput: bool) -> Report {
+    let s = pipeline(
+        500.0,
+        EventSourceMapping {
+            batch_size: 1,
+            scaling: PollerScaling::Instant,
+            ..EventSourceMapping::default()
+        },
+        LambdaParams {
+            handler: vec![Step::Compute {
+                ms: 5.0,
+                distribution: StepDistribution::Fixed,
+            }],
+            ..LambdaParams::default()
+        },
+        QueueParams {
+            fifo: true,
+            message_groups: 1000,
+            fifo_high_throughput: high_throughput,
+            ..QueueParams::default()
+        },
+        60.0,
+        6,
+    );
+    run(&s)
+}
+
+#[test]
+fn a_fifo_queue_takes_300_sends_and_300_receives_a_second_unless_high_throughput() {
+    let r = fifo_at_500_per_s(false);
+    let q = node(&r, "q");
+    let refused = q.errors.throttled as f64 / q.arrivals as f64;
+    assert!(
+        (refused - 0.4).abs() < 0.03,
+        "500 sends/s against 300/s: {refused}"
+    );
+    assert!(
+        r.ledger.failed.throttled > 0,
+        "the callers see the throttles"
+    );
+    let batches = node(&r, "fn").arrivals;
+    assert!(
+        batches <= 300 * 60 + 300,
+        "one message per receive: 300 batches a second (and the bucket), got {batches}"
+    );
+    assert!(r.messages.balances(), "{:?}", r.messages);
+
+    let fast = fifo_at_500_per_s(true);
+    assert_eq!(node(&fast, "q").errors.throttled, 0);
+    let consumed = fast.messages.consumed as f64;
+    assert!(consumed > 0.98 * 500.0 * 60.0, "{:?}", fast.messages);
 }
 
 #[test]

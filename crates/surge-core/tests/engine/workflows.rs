@@ -414,3 +414,55 @@ fn standard_transitions_beyond_the_account_bucket_wait_and_slow_executions() {
     assert_eq!(raised.throttled_transitions, 0, "{raised:?}");
     assert!(raised.running < 10, "{raised:?}");
 }
+
+#[test]
+fn standard_bills_transitions_and_express_bills_requests_and_duration() {
+    let bill = |flavour: WorkflowFlavour| {
+        let mut s = Scenario::empty(5, 60.0);
+        s.add(
+            "c",
+            NodeKind::Client(ClientParams {
+                rate_per_s: 10.0,
+                arrivals: Arrivals::Constant,
+                ..ClientParams::default()
+            }),
+        )
+        .add(
+            "sfn",
+            NodeKind::StepFunctions(StateMachineParams {
+                flavour,
+                definition: Definition {
+                    start_at: "Pause".into(),
+                    states: states(vec![
+                        (
+                            "Pause",
+                            State::Wait {
+                                seconds: 2.25,
+                                next: Some("Done".into()),
+                            },
+                        ),
+                        ("Done", State::Succeed),
+                    ]),
+                },
+                ..StateMachineParams::default()
+            }),
+        )
+        .connect("c", "sfn");
+        let r = run(&s);
+        (r.executions, r.cost.step_functions_usd)
+    };
+    let (e, usd) = bill(WorkflowFlavour::Standard);
+    assert_eq!(e.transitions, 2 * e.started - e.running, "{e:?}");
+    assert!(
+        (usd - e.transitions as f64 * 0.025 / 1000.0).abs() < 1e-12,
+        "{usd}"
+    );
+    let (e, usd) = bill(WorkflowFlavour::Express);
+    // Each finished execution: $1 per million, plus 2.3 s (100 ms steps) × 64 MB.
+    let each = 1e-6 + 2.3 * 0.0625 * 0.000_016_67;
+    assert!(
+        (usd - e.succeeded as f64 * each).abs() < 1e-12,
+        "{usd} vs {}",
+        e.succeeded as f64 * each
+    );
+}

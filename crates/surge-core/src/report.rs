@@ -342,6 +342,10 @@ pub struct NodeReport {
     pub orphaned: u64,
     /// Lambda cold starts.
     pub cold_starts: u64,
+    /// Functions over "all new records": records handled again because an earlier run
+    /// failed after handling them (each a duplicate downstream).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub reprocessed_records: u64,
     /// Completions (ok or not) per second.
     pub throughput_per_s: f64,
     /// Mean calls at the node (Little's law: = throughput × mean time in node).
@@ -381,6 +385,10 @@ pub struct NodeReport {
     pub limit: Option<u32>,
     /// One sample per simulated second so far.
     pub series: Vec<NodeSecond>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// One Kinesis shard over the run.

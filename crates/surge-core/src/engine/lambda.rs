@@ -134,6 +134,10 @@ pub(crate) struct LambdaRt {
     /// (records of the source handled by the last successful run).
     process_new: Option<(u32, Option<u32>)>,
     checkpoint: u64,
+    /// Records handled by any run so far (successful or not): below it, a record is
+    /// handled again, a duplicate downstream.
+    handled_to: u64,
+    pub(crate) reprocessed: u64,
 }
 
 /// Where an invocation is.
@@ -212,6 +216,8 @@ impl LambdaRt {
             async_rt: super::async_invoke::AsyncRt::new(p, on_failure),
             process_new: p.process_new.as_ref().map(|j| (source, j.max_records)),
             checkpoint: 0,
+            handled_to: 0,
+            reprocessed: 0,
         }
     }
 
@@ -452,6 +458,15 @@ impl Simulation {
                     st.phase = Phase::Handler;
                     st.step = 0;
                     continue;
+                }
+                if st.upto > 0 {
+                    // One record of "all new records" handled: its index, counting back.
+                    let record = st.upto - 1 - u64::from(st.batch_left);
+                    if record < l.handled_to {
+                        l.reprocessed += 1;
+                    } else {
+                        l.handled_to = record + 1;
+                    }
                 }
                 if st.batch_left > 0 {
                     // The handler runs its steps once per record of the batch.

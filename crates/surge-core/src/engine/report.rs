@@ -105,6 +105,10 @@ impl Simulation {
                     errors: st.errors,
                     orphaned: st.orphaned,
                     cold_starts: st.cold_starts,
+                    reprocessed_records: match &self.nodes[i] {
+                        NodeRt::Lambda(l) => l.reprocessed,
+                        _ => 0,
+                    },
                     throughput_per_s: per_s(completed),
                     mean_in_node: st.in_node.mean(now),
                     peak_in_node: st.in_node.peak,

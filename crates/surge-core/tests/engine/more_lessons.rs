@@ -540,12 +540,24 @@ fn lesson14_a_cron_job_over_all_new_records_times_out_and_duplicates_until_batch
         pushed_after as f64 > 3.0 * one_run,
         "{pushed_after} records pushed from the stuck checkpoint"
     );
+    // The report counts them: every record handled again is a duplicate downstream.
+    let again = job.reprocessed_records;
+    assert!(
+        again as f64 > 3.0 * one_run,
+        "{again} records handled again"
+    );
+    assert!(
+        again < all.messages.sent,
+        "{again} of {} pushed",
+        all.messages.sent
+    );
 
     let sliced = cron_job(Some(12_000));
     let job = node(&sliced, "job");
     let written = node(&sliced, "records").ok;
     let pushed = sliced.messages.sent;
     assert_eq!(job.errors.total(), 0, "{:?}", job.errors);
+    assert_eq!(job.reprocessed_records, 0);
     assert!(
         pushed <= written,
         "each record at most once: {pushed} for {written}"
@@ -556,7 +568,7 @@ fn lesson14_a_cron_job_over_all_new_records_times_out_and_duplicates_until_batch
     );
     eprintln!(
         "lesson 14: all new records → {timeouts} timeouts, nothing succeeds after t={} s, \
-         {pushed_after} pushed from the stuck checkpoint; 12,000 per run → 0 timeouts, \
+         {pushed_after} pushed from the stuck checkpoint ({again} handled again); 12,000 per run → 0 timeouts, \
          {pushed} pushed for {written} written",
         first_timeout
     );

@@ -17,7 +17,7 @@ pub struct Preset {
 }
 
 /// Every preset, in menu order.
-pub const PRESETS: [Preset; 9] = [
+pub const PRESETS: [Preset; 10] = [
     Preset {
         id: "lesson1-littles-law",
         title: "Lesson 1 · Little's law at scale",
@@ -60,6 +60,15 @@ pub const PRESETS: [Preset; 9] = [
                     others flow, the iterator age climbs a second per second, and the shard \
                     only moves on when the record passes its 120 s maximum age.",
         json: include_str!("../../tests/scenarios/lesson18-kinesis-poison.json"),
+    },
+    Preset {
+        id: "lesson18-kinesis-consumers",
+        title: "Lesson 18 · Seven consumers of one stream",
+        narrative: "Seven functions poll the same two shards once a second: a shard serves \
+                    5 reads/s, so about one read in five is refused and records wait up to \
+                    5 s instead of 1. Switch a consumer's edge to enhanced fan-out to free \
+                    the shared reads.",
+        json: include_str!("../../tests/scenarios/lesson18-kinesis-consumers.json"),
     },
     Preset {
         id: "lesson7-storm-direct",

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use super::{ConcurrencyChart, NodeTable};
+use super::{ConcurrencyChart, Ledgers, NodeTable};
 use crate::state::Outcome;
 
 /// Props of [`Results`].
@@ -108,6 +108,7 @@ pub fn Results(props: &ResultsProps) -> Html {
                         l.succeeded, l.timed_out, l.in_flight, report.events, report.seed
                     ) }</p>
                     <NodeTable nodes={report.nodes.clone()} />
+                    <Ledgers report={report.clone()} />
                     <ConcurrencyChart {series} {limit} label={label} />
                     <div class="button-row">
                         <button type="button" id="export-csv" onclick={on_csv}>{ "Export series CSV" }</button>

@@ -171,7 +171,9 @@ test('opening a file never silently discards unsaved work', async () => {
     await d.dismiss();
   }));
   await page.click('#new');
-  assert.match(await asked, /not saved/);
+  // Fail with a reason, not a hang, if the question never comes.
+  const message = await Promise.race([asked, page.waitForTimeout(15000).then(() => 'no dialog within 15 s')]);
+  assert.match(message, /not saved/);
   assert.equal(await page.locator('g.node[data-node="queue"]').count(), 1, 'dismissing keeps the work');
   await context.close();
 });

@@ -141,7 +141,13 @@ fn e2e(tools: &Tools) -> Result<(), String> {
     specs.sort();
     run(tools
         .command("node")
-        .args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
+        // A test that hangs fails after 3 minutes instead of stalling CI.
+        .args([
+            "--test",
+            "--test-reporter=spec",
+            "--test-concurrency=1",
+            "--test-timeout=180000",
+        ])
         .args(&specs)
         .env("SURGE_DIST", root.join("dist"))
         .env("SURGE_BIN", root.join("target/debug/surge"))

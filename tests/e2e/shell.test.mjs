@@ -1,8 +1,8 @@
 // The app shell, as a user meets it: the page loads with the palette and a starter diagram,
 // Run computes numbers in the wasm core, those numbers are exactly what the `surge` CLI
 // prints for the same scenario and seed, a new seed changes them, a lesson loads onto the
-// canvas and runs, an invalid diagram is refused with reasons, and a wasm panic shows an
-// error panel instead of a blank page.
+// canvas and runs, a stream lesson's ledgers match the CLI's, an invalid diagram is refused
+// with reasons, and a wasm panic shows an error panel instead of a blank page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serveDist, launchBrowser, openPage, saveScreenshot, cliReport as cliRun } from './harness.mjs';
@@ -109,6 +109,39 @@ test('a lesson preset runs in the browser exactly as on the command line', async
   const dbFailed = Number(await page.textContent('tr[data-node="db"] td:nth-of-type(2)'));
   assert.ok(dbFailed > 1000, `database refusals shown per node: ${dbFailed}`);
   await saveScreenshot(page, 'shell-preset-storm.png');
+  assert.deepEqual(errors, []);
+  await page.evaluate(() => localStorage.clear());
+  await context.close();
+});
+
+test('a stream lesson shows its shards and ledgers, the same as the CLI', async () => {
+  const { page, context, errors } = await openPage(browser, server.url);
+  await page.waitForSelector('g.node');
+  await page.click('#tab-run');
+  await page.selectOption('#preset', 'lesson18-kinesis-consumers');
+  assert.match(await page.textContent('.narrative'), /5 reads\/s/);
+  await page.click('#load-preset');
+  await page.waitForSelector('g.node[data-node="recommendations"]');
+  const shown = await runWithSeed(page, 19);
+  const report = cliRun(shown.scenario);
+  // The page's ledgers, as { title: { label: value } }.
+  const groups = await page.$$eval('.ledger-group', (els) => Object.fromEntries(els.map((g) => [
+    g.querySelector('h4').textContent,
+    Object.fromEntries([...g.querySelectorAll('dl > div')].map((d) => [
+      d.querySelector('dt').textContent, d.querySelector('dd').textContent,
+    ])),
+  ])));
+  const shards = groups['events-stream shards (2)'];
+  assert.ok(shards, `a shard ledger: ${Object.keys(groups)}`);
+  const stream = report.nodes.find((n) => n.id === 'events');
+  const sum = (k) => stream.shards.reduce((a, s) => a + s[k], 0);
+  assert.equal(Number(shards['reads refused']), sum('read_throttled'));
+  assert.equal(Number(shards['records written']), sum('written'));
+  assert.ok(sum('read_throttled') > 0, 'seven polling consumers exceed 5 reads/s per shard');
+  assert.equal(Number(groups['Messages and records'].sent), report.messages.sent);
+  assert.ok(!('Async invokes' in groups), 'ledgers the scenario does not use stay hidden');
+  await page.locator('.ledgers').scrollIntoViewIfNeeded();
+  await saveScreenshot(page, 'shell-ledgers.png');
   assert.deepEqual(errors, []);
   await page.evaluate(() => localStorage.clear());
   await context.close();

@@ -58,6 +58,22 @@ fn states(list: Vec<(&str, State)>) -> BTreeMap<String, State> {
     list.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
 }
 
+/// A definition of one Task calling `fn`, without retries.
+fn call_fn_once() -> Definition {
+    Definition {
+        start_at: "Work".into(),
+        states: states(vec![(
+            "Work",
+            State::Task {
+                resource: "fn".into(),
+                retry: Vec::new(),
+                catch: Vec::new(),
+                next: None,
+            },
+        )]),
+    }
+}
+
 fn task_with_retry(jitter: Jitter, catch: bool) -> Definition {
     let retry = vec![Retrier {
         interval_seconds: 1.0,
@@ -149,18 +165,7 @@ fn full_jitter_retries_within_the_backoff() {
 
 #[test]
 fn a_map_never_runs_more_than_max_concurrency_iterations() {
-    let iterator = Definition {
-        start_at: "Work".into(),
-        states: states(vec![(
-            "Work",
-            State::Task {
-                resource: "fn".into(),
-                retry: Vec::new(),
-                catch: Vec::new(),
-                next: None,
-            },
-        )]),
-    };
+    let iterator = call_fn_once();
     let definition = Definition {
         start_at: "Each".into(),
         states: states(vec![(
@@ -304,18 +309,7 @@ fn express_executions_stopped_with_tasks_running_free_their_branches_safely() {
             State::Map {
                 items: 20,
                 max_concurrency: 5,
-                iterator: Definition {
-                    start_at: "Work".into(),
-                    states: states(vec![(
-                        "Work",
-                        State::Task {
-                            resource: "fn".into(),
-                            retry: Vec::new(),
-                            catch: Vec::new(),
-                            next: None,
-                        },
-                    )]),
-                },
+                iterator: call_fn_once(),
                 catch: Vec::new(),
                 next: None,
             },

@@ -6,6 +6,7 @@ mod fanout;
 mod golden;
 mod lessons;
 mod more_lessons;
+mod pipelines;
 mod properties;
 mod queueing;
 mod queues;

@@ -584,6 +584,61 @@ pub fn log_until(frames: &[Rc<Frame>], at: usize, callees: &[Vec<usize>]) -> Vec
     lines
 }
 
+/// Lines for what the run's other ledgers did in one second: messages lost to a DLQ,
+/// expiry or a drop policy; Express executions stopped; transitions waiting; SNS retries
+/// and lost notifications.
+fn ledger_lines(before: &Frame, now: &Frame, t: u64) -> Vec<LogLine> {
+    let (m0, m1) = (&before.messages, &now.messages);
+    let (e0, e1) = (&before.executions, &now.executions);
+    let (d0, d1) = (&before.deliveries, &now.deliveries);
+    let facts = [
+        (
+            m1.dead_lettered - m0.dead_lettered,
+            "messages moved to a dead-letter queue",
+            Severity::Error,
+        ),
+        (
+            m1.expired - m0.expired,
+            "messages or records expired unread",
+            Severity::Error,
+        ),
+        (
+            m1.dropped - m0.dropped,
+            "messages dropped by a backlog policy",
+            Severity::Error,
+        ),
+        (
+            e1.timed_out - e0.timed_out,
+            "Express executions stopped at 5 minutes",
+            Severity::Error,
+        ),
+        (
+            e1.throttled_transitions - e0.throttled_transitions,
+            "Step Functions transitions waited for the account's bucket",
+            Severity::Info,
+        ),
+        (
+            d1.retries - d0.retries,
+            "SNS delivery retries (a subscriber is down)",
+            Severity::Info,
+        ),
+        (
+            d1.dropped - d0.dropped,
+            "notifications lost (the target was down)",
+            Severity::Error,
+        ),
+    ];
+    facts
+        .into_iter()
+        .filter(|(n, _, _)| *n > 0)
+        .map(|(n, what, severity)| LogLine {
+            time_s: t,
+            text: format!("t={t} s: {} {what}", thousands(n)),
+            severity,
+        })
+        .collect()
+}
+
 /// Appends the lines for the second that ends at frame `k` (`saturated` carries each
 /// node's saturation from one second to the next).
 fn log_second(
@@ -605,6 +660,18 @@ fn log_second(
         let Some(b) = before.nodes.get(i) else {
             continue;
         };
+        let refused = n.reads_refused.saturating_sub(b.reads_refused);
+        if refused > 0 {
+            lines.push(LogLine {
+                time_s: t,
+                text: format!(
+                    "t={t} s {}: {} reads refused (5 reads/s per shard, shared by every polling consumer)",
+                    n.id,
+                    thousands(refused)
+                ),
+                severity: Severity::Info,
+            });
+        }
         let cold = n.cold_starts.saturating_sub(b.cold_starts);
         if cold > 0 {
             lines.push(LogLine {
@@ -644,6 +711,7 @@ fn log_second(
             saturated[i] = is_sat;
         }
     }
+    lines.extend(ledger_lines(before, now, t));
 }
 
 fn view_health(frames: &[Rc<Frame>], at: usize) -> Vec<Health> {
@@ -918,5 +986,52 @@ mod tests {
         let fn_report = report.node("fn").expect("fn");
         assert_eq!(per_second, fn_report.errors.concurrency_throttled);
         assert_eq!(thousands(1234567), "1,234,567");
+    }
+
+    /// The number a log line starts with, after "t=… s…: ".
+    fn count_in(line: &LogLine) -> u64 {
+        line.text
+            .split(": ")
+            .nth(1)
+            .and_then(|r| r.split(' ').next())
+            .map_or(0, |n| n.replace(',', "").parse().unwrap_or(0))
+    }
+
+    #[test]
+    fn the_log_names_refused_reads_and_expired_records_and_they_add_up() {
+        let preset = crate::presets::find("lesson18-kinesis-consumers").expect("preset");
+        let scenario = Scenario::from_json(preset.json).expect("valid");
+        let mut live = LiveRun::start(&scenario).expect("valid");
+        live.advance(60.0, || false);
+        let log = log_until(live.frames(), 60, &live.callees());
+        let refused: u64 = log
+            .iter()
+            .filter(|l| l.text.contains("reads refused"))
+            .map(count_in)
+            .sum();
+        let last = live.frames()[60].clone();
+        let stream = last
+            .nodes
+            .iter()
+            .find(|n| n.id == "events")
+            .expect("stream");
+        assert!(refused > 0, "{log:?}");
+        assert_eq!(refused, stream.reads_refused);
+
+        let poison = crate::presets::find("lesson18-kinesis-poison").expect("preset");
+        let scenario = Scenario::from_json(poison.json).expect("valid");
+        let mut live = LiveRun::start(&scenario).expect("valid");
+        live.advance(300.0, || false);
+        let log = log_until(live.frames(), 300, &live.callees());
+        let expired: u64 = log
+            .iter()
+            .filter(|l| l.text.contains("expired unread"))
+            .map(count_in)
+            .sum();
+        assert!(
+            expired > 0,
+            "the poison record's shard skips records past their age"
+        );
+        assert_eq!(expired, live.report().messages.expired);
     }
 }

@@ -533,6 +533,10 @@ pub struct Frame {
     pub ledger: Ledger,
     /// Queue messages so far, by state (dead-lettered among them).
     pub messages: MessageLedger,
+    /// Step Functions executions so far (timeouts and throttled transitions among them).
+    pub executions: ExecutionLedger,
+    /// Notification deliveries so far (SNS retries and lost notifications among them).
+    pub deliveries: DeliveryLedger,
     /// Cost so far at list prices, in dollars.
     pub cost_usd: f64,
 }
@@ -564,4 +568,6 @@ pub struct NodeFrame {
     pub p99_ms: f64,
     /// Age of the oldest waiting message or record (queues, streams), in seconds.
     pub oldest_age_s: f64,
+    /// Streams: `GetRecords` calls refused so far, all shards (cumulative).
+    pub reads_refused: u64,
 }

@@ -197,6 +197,11 @@ impl StreamRt {
         }
     }
 
+    /// `GetRecords` calls refused so far, all shards.
+    pub(crate) fn reads_refused(&self) -> u64 {
+        self.shards.iter().map(|s| s.read_throttled).sum()
+    }
+
     /// Per-shard figures for the report.
     pub(crate) fn shard_reports(&self, now: SimTime) -> Vec<ShardReport> {
         self.shards

@@ -43,11 +43,17 @@ impl Simulation {
                     p90_ms: second(i).map_or(0.0, |s| s.p90_ms),
                     p99_ms: second(i).map_or(0.0, |s| s.p99_ms),
                     oldest_age_s: second(i).map_or(0.0, |s| s.oldest_age_s),
+                    reads_refused: match &self.nodes[i] {
+                        NodeRt::Stream(s) => s.reads_refused(),
+                        _ => 0,
+                    },
                 })
                 .collect(),
             edges: self.edge_load.clone(),
             ledger: self.ledger,
             messages: self.messages(),
+            executions: self.executions,
+            deliveries: self.deliveries,
             cost_usd: self.cost_report(self.now.as_secs_f64()).total_usd,
         }
     }

@@ -89,6 +89,11 @@ pub(crate) struct Branch {
     task_out: bool,
     /// A transition token was taken for this branch while it waited in line.
     paid: bool,
+    /// The execution's live branches form a list from the root (`first`), so stopping an
+    /// Express execution visits only its own branches.
+    first: u32,
+    prev: u32,
+    next: u32,
 }
 
 /// Waiting for a Standard state-transition token, first come first served.
@@ -320,15 +325,15 @@ impl Simulation {
         if !br.live || br.generation != generation {
             return;
         }
-        for b in 0..self.branches.len() {
-            let br = &mut self.branches[b];
-            if br.live && br.root == root {
-                br.live = false;
-                br.generation = br.generation.wrapping_add(1);
-                if !br.task_out {
-                    self.free_branches.push(b as u32);
-                }
+        let mut b = std::mem::replace(&mut self.branches[root as usize].first, NONE);
+        while b != NONE {
+            let br = &mut self.branches[b as usize];
+            br.live = false;
+            br.generation = br.generation.wrapping_add(1);
+            if !br.task_out {
+                self.free_branches.push(b);
             }
+            b = br.next;
         }
         self.executions.timed_out += 1;
         self.end_failed(
@@ -349,9 +354,12 @@ impl Simulation {
             state,
             live: true,
             root,
+            first: NONE,
+            prev: NONE,
+            next: NONE,
             ..Branch::default()
         };
-        place(
+        let b = place(
             &mut self.branches,
             &mut self.free_branches,
             branch,
@@ -359,7 +367,35 @@ impl Simulation {
                 generation: old.generation,
                 ..new
             },
-        )
+        );
+        if root != NONE {
+            let head = self.branches[root as usize].first;
+            self.branches[b as usize].next = head;
+            if head != NONE {
+                self.branches[head as usize].prev = b;
+            }
+            self.branches[root as usize].first = b;
+        }
+        b
+    }
+
+    /// Takes an ended branch out of its execution's list.
+    fn unlink(&mut self, b: u32) {
+        let (root, prev, next) = {
+            let br = &self.branches[b as usize];
+            (br.root, br.prev, br.next)
+        };
+        if root == NONE {
+            return;
+        }
+        if prev == NONE {
+            self.branches[root as usize].first = next;
+        } else {
+            self.branches[prev as usize].next = next;
+        }
+        if next != NONE {
+            self.branches[next as usize].prev = prev;
+        }
     }
 
     /// Runs states until one waits (a task, a wait, branches) or the branch ends.
@@ -579,6 +615,7 @@ impl Simulation {
     }
 
     fn end_branch(&mut self, b: u32, outcome: Outcome) {
+        self.unlink(b);
         let br = &mut self.branches[b as usize];
         br.live = false;
         br.generation = br.generation.wrapping_add(1);

@@ -66,7 +66,7 @@ pub const PRESETS: [Preset; 10] = [
         title: "Lesson 18 · Seven consumers of one stream",
         narrative: "Seven functions poll the same two shards once a second: a shard serves \
                     5 reads/s, so about one read in five is refused and records wait up to \
-                    5 s instead of 1. Switch a consumer's edge to enhanced fan-out to free \
+                    7 s instead of about 1. Switch a consumer's edge to enhanced fan-out to free \
                     the shared reads.",
         json: include_str!("../../tests/scenarios/lesson18-kinesis-consumers.json"),
     },

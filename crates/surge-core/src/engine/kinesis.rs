@@ -58,7 +58,8 @@ struct Lane {
 /// One consumer's reader of one shard.
 #[derive(Debug)]
 struct Reader {
-    armed: bool,
+    /// When the armed read is due (an earlier wish re-arms it; later events are stale).
+    armed_at: Option<SimTime>,
     /// The last read stopped at its size cap, not at the tip of the shard: read again as
     /// soon as a lane needs records (otherwise wait for the next poll).
     behind: bool,
@@ -147,7 +148,7 @@ impl Consumer {
                 .collect(),
             readers: (0..shards)
                 .map(|_| Reader {
-                    armed: false,
+                    armed_at: None,
                     behind: false,
                     push_kb: TokenBucket::new(READ_KB_PER_S, READ_KB_PER_S),
                 })
@@ -333,13 +334,14 @@ impl Simulation {
         self.complete(call, outcome);
     }
 
-    /// Arms the consumer's reader of a shard, unless it already is.
+    /// Arms the consumer's reader of a shard, unless it is already armed as soon.
     fn want_read(&mut self, node: u32, consumer: u32, shard: u32, after: SimTime) {
+        let at = self.now + after;
         let r = &mut self.stream(node).consumers[consumer as usize].readers[shard as usize];
-        if r.armed {
+        if r.armed_at.is_some_and(|t| t <= at) {
             return;
         }
-        r.armed = true;
+        r.armed_at = Some(at);
         self.schedule(
             after,
             super::Event::StreamRead {
@@ -357,7 +359,12 @@ impl Simulation {
         let s = self.stream(node);
         let kb = s.record_kb;
         let c = &mut s.consumers[consumer as usize];
-        c.readers[shard as usize].armed = false;
+        let reader = &mut c.readers[shard as usize];
+        if reader.armed_at != Some(now) {
+            // Superseded by an earlier read.
+            return;
+        }
+        reader.armed_at = None;
         let (fan_out, poll) = (c.fan_out, c.poll);
         let unread: u32 = c
             .shard_lanes(shard)
@@ -379,7 +386,10 @@ impl Simulation {
             let sh = &mut s.shards[shard as usize];
             if !(sh.read_kb.has_n(now, f64::MIN_POSITIVE) && sh.read_calls.take(now)) {
                 sh.read_throttled += 1;
-                self.want_read(node, consumer, shard, poll);
+                // Back off by a random part of the interval, so refused readers do not
+                // keep the same slot in every second (and lose it every time).
+                let wait = poll.as_secs_f64() * (0.5 + self.rng.uniform());
+                self.want_read(node, consumer, shard, SimTime::from_secs_f64(wait));
                 return;
             }
             sh.reads += 1;
@@ -393,10 +403,18 @@ impl Simulation {
         let c = &mut s.consumers[consumer as usize];
         let cap = MAX_RECORDS_PER_READ.min(libm::floor(MAX_KB_PER_READ / kb).max(1.0) as u32);
         let mut budget = cap;
-        for l in c.shard_lanes(shard) {
-            let n = (l.records.len() as u32 - l.fetched).min(budget);
-            l.fetched += n;
-            budget -= n;
+        // A read returns the shard's records in the order they were written, whichever
+        // lane (partition key) they belong to.
+        let lanes = c.shard_lanes(shard);
+        while budget > 0 {
+            let next = lanes
+                .iter()
+                .enumerate()
+                .filter_map(|(i, l)| l.records.get(l.fetched as usize).map(|r| (r.at, i)))
+                .min();
+            let Some((_, i)) = next else { break };
+            lanes[i].fetched += 1;
+            budget -= 1;
         }
         c.readers[shard as usize].behind = budget == 0;
         let read_kb = f64::from(cap - budget) * kb;

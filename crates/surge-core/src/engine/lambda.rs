@@ -459,7 +459,7 @@ impl Simulation {
                     st.step = 0;
                     continue;
                 }
-                if st.upto > 0 {
+                if st.upto > 0 && !st.nothing_new {
                     // One record of "all new records" handled: its index, counting back.
                     let record = st.upto - 1 - u64::from(st.batch_left);
                     if record < l.handled_to {

@@ -68,7 +68,8 @@ struct Consumer {
     scaling: PollerScaling,
     pollers: u32,
     batches: u32,
-    check_armed: bool,
+    /// When the armed `PollCheck` is due (a sooner need re-arms it).
+    check_at: Option<SimTime>,
     /// Scheduled consumers: seconds between runs and messages per run.
     run: Option<(u64, u32)>,
     /// Priority split: messages older than this are moved to the low-priority queue.
@@ -160,7 +161,7 @@ impl QueueRt {
                         PollerScaling::Instant => cap,
                     },
                     batches: 0,
-                    check_armed: false,
+                    check_at: None,
                     run: m
                         .schedule
                         .map(|r| (u64::from(r.every_s), r.messages_per_run)),
@@ -373,28 +374,16 @@ impl Simulation {
                 });
                 let due = oldest.map_or(now, |t| t + c.window);
                 if due > now {
-                    let q = self.sqs(node);
-                    if let Some(c) = q.consumer.as_mut() {
-                        if !c.check_armed {
-                            c.check_armed = true;
-                            self.queue.push(due, super::Event::PollCheck { node });
-                        }
-                    }
+                    self.arm_poll_check(node, due);
                     return;
                 }
             }
             let q = self.sqs(node);
             if let Some((_, receive)) = &mut q.fifo_api {
-                if !receive.take(now) {
+                if !receive.has(now) {
                     // Over the FIFO queue's receive limit: try again when a call is allowed.
-                    let wait = receive.time_until(now, 1.0);
-                    if let Some(c) = q.consumer.as_mut() {
-                        if !c.check_armed {
-                            c.check_armed = true;
-                            self.queue
-                                .push(now + wait, super::Event::PollCheck { node });
-                        }
-                    }
+                    let due = now + receive.time_until(now, 1.0);
+                    self.arm_poll_check(node, due);
                     return;
                 }
             }
@@ -402,12 +391,30 @@ impl Simulation {
                 // Nothing receivable now (FIFO: every group with messages is busy).
                 return;
             }
+            // A receive that got messages used one of the FIFO queue's calls.
+            if let Some((_, receive)) = &mut self.sqs(node).fifo_api {
+                receive.take(now);
+            }
+        }
+    }
+
+    /// Makes sure the consumer looks again at `due` (or sooner, if already armed so).
+    fn arm_poll_check(&mut self, node: u32, due: SimTime) {
+        let q = self.sqs(node);
+        if let Some(c) = q.consumer.as_mut() {
+            if c.check_at.is_none_or(|t| due < t) {
+                c.check_at = Some(due);
+                self.queue.push(due, super::Event::PollCheck { node });
+            }
         }
     }
 
     pub(super) fn poll_check(&mut self, node: u32) {
+        let now = self.now;
         if let Some(c) = self.sqs(node).consumer.as_mut() {
-            c.check_armed = false;
+            if c.check_at.is_some_and(|t| t <= now) {
+                c.check_at = None;
+            }
         }
         self.try_poll(node);
     }

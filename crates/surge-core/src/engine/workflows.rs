@@ -100,6 +100,8 @@ pub(crate) struct Branch {
 #[derive(Debug)]
 pub(crate) struct TransitionLine {
     bucket: TokenBucket,
+    /// A `TransitionWake` is scheduled (one at a time).
+    wake_armed: bool,
     waiting: std::collections::VecDeque<(u32, u32)>,
 }
 
@@ -107,6 +109,7 @@ impl TransitionLine {
     pub(crate) fn new(rate_per_s: f64, burst: u32) -> Self {
         TransitionLine {
             bucket: TokenBucket::new(rate_per_s, f64::from(burst)),
+            wake_armed: false,
             waiting: Default::default(),
         }
     }
@@ -291,7 +294,8 @@ impl Simulation {
         }
         line.waiting.push_back((b, generation));
         self.executions.throttled_transitions += 1;
-        if line.waiting.len() == 1 {
+        if !line.wake_armed {
+            line.wake_armed = true;
             let wait = bucket.time_until(now, 1.0);
             self.schedule(wait, Event::TransitionWake);
         }
@@ -301,16 +305,20 @@ impl Simulation {
     /// Tokens have refilled: the branches at the head of the line move on.
     pub(super) fn transition_wake(&mut self) {
         let now = self.now;
+        self.transitions.wake_armed = false;
         while let Some(&(b, generation)) = self.transitions.waiting.front() {
             let br = &self.branches[b as usize];
             if !br.live || br.generation != generation {
                 self.transitions.waiting.pop_front();
                 continue;
             }
-            let bucket = &mut self.transitions.bucket;
-            if !bucket.take(now) {
-                let wait = bucket.time_until(now, 1.0);
-                self.schedule(wait, Event::TransitionWake);
+            let line = &mut self.transitions;
+            if !line.bucket.take(now) {
+                if !line.wake_armed {
+                    line.wake_armed = true;
+                    let wait = line.bucket.time_until(now, 1.0);
+                    self.schedule(wait, Event::TransitionWake);
+                }
                 return;
             }
             self.transitions.waiting.pop_front();

@@ -242,6 +242,8 @@ pub struct Gauge {
     pub outcomes: Outcomes,
     /// Age of the oldest waiting message or record (queues, streams), in seconds.
     pub oldest_age_s: f64,
+    /// Messages received and not yet deleted (queues), executions running (state machines).
+    pub in_flight: u32,
 }
 
 /// Calls finished at a node in one second, by outcome.
@@ -320,6 +322,9 @@ impl Gauge {
         }
         if self.connections > 0 {
             s.push_str(&format!(" · {} conn", self.connections));
+        }
+        if self.in_flight > 0 {
+            s.push_str(&format!(" · {} in flight", self.in_flight));
         }
         if self.oldest_age_s >= 1.0 {
             s.push_str(&format!(" · age {:.0} s", self.oldest_age_s));
@@ -771,6 +776,7 @@ fn gauges_at(frames: &[Rc<Frame>], at: usize) -> Option<Vec<(String, Gauge)>> {
                     connections: n.connections,
                     health,
                     oldest_age_s: n.oldest_age_s,
+                    in_flight: n.in_flight,
                     outcomes: at
                         .checked_sub(1)
                         .and_then(|k| frames[k].nodes.get(i))
@@ -986,6 +992,35 @@ mod tests {
         let fn_report = report.node("fn").expect("fn");
         assert_eq!(per_second, fn_report.errors.concurrency_throttled);
         assert_eq!(thousands(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn a_queue_gauge_shows_its_messages_in_flight() {
+        let preset = crate::presets::find("lesson11-queue-buffer").expect("preset");
+        let scenario = Scenario::from_json(preset.json).expect("valid");
+        let mut live = LiveRun::start(&scenario).expect("valid");
+        live.advance(30.0, || false);
+        let view = live.view(30).expect("a view");
+        let (_, queue) = view
+            .nodes
+            .iter()
+            .find(|(id, _)| id == "orders")
+            .expect("the queue");
+        let frame = &live.frames()[30];
+        let orders = frame
+            .nodes
+            .iter()
+            .find(|n| n.id == "orders")
+            .expect("orders");
+        assert_eq!(queue.in_flight, orders.in_flight);
+        assert!(queue.in_flight > 0, "the worker holds messages");
+        assert!(
+            queue
+                .text()
+                .contains(&format!("{} in flight", queue.in_flight)),
+            "{}",
+            queue.text()
+        );
     }
 
     /// The number a log line starts with, after "t=… s…: ".

@@ -570,4 +570,6 @@ pub struct NodeFrame {
     pub oldest_age_s: f64,
     /// Streams: `GetRecords` calls refused so far, all shards (cumulative).
     pub reads_refused: u64,
+    /// Queues: messages received and not yet deleted; state machines: executions running.
+    pub in_flight: u32,
 }

@@ -43,6 +43,7 @@ impl Simulation {
                     p90_ms: second(i).map_or(0.0, |s| s.p90_ms),
                     p99_ms: second(i).map_or(0.0, |s| s.p99_ms),
                     oldest_age_s: second(i).map_or(0.0, |s| s.oldest_age_s),
+                    in_flight: self.stats[i].in_flight.level,
                     reads_refused: match &self.nodes[i] {
                         NodeRt::Stream(s) => s.reads_refused(),
                         _ => 0,

@@ -483,6 +483,9 @@ pub struct Headline {
     pub retries: u64,
     /// Queue messages moved to a dead-letter queue.
     pub dead_lettered: u64,
+    /// Step Functions executions started, succeeded and failed (the outcome a state
+    /// machine's callers do not wait for).
+    pub executions: (u64, u64, u64),
     /// Cost so far, in dollars.
     pub cost_usd: f64,
 }
@@ -515,6 +518,11 @@ pub fn headline(frames: &[Rc<Frame>], at: usize) -> Headline {
         in_flight: l.in_flight,
         retries: l.retries,
         dead_lettered: f.messages.dead_lettered,
+        executions: (
+            f.executions.started,
+            f.executions.succeeded,
+            f.executions.failed,
+        ),
         cost_usd: f.cost_usd,
     }
 }
@@ -610,6 +618,11 @@ fn ledger_lines(before: &Frame, now: &Frame, t: u64) -> Vec<LogLine> {
         (
             m1.dropped - m0.dropped,
             "messages dropped by a backlog policy",
+            Severity::Error,
+        ),
+        (
+            (e1.failed - e1.timed_out) - (e0.failed - e0.timed_out),
+            "Step Functions executions failed",
             Severity::Error,
         ),
         (
@@ -1021,6 +1034,27 @@ mod tests {
             "{}",
             queue.text()
         );
+    }
+
+    #[test]
+    fn a_workflow_run_counts_its_executions_in_the_headline_and_the_log() {
+        let preset = crate::presets::find("lesson15-order-workflow").expect("preset");
+        let scenario = Scenario::from_json(preset.json).expect("valid");
+        let mut live = LiveRun::start(&scenario).expect("valid");
+        live.advance(600.0, || false);
+        let last = live.frames().len() - 1;
+        let (started, ok, failed) = headline(live.frames(), last).executions;
+        let e = live.report().executions;
+        assert_eq!((started, ok, failed), (e.started, e.succeeded, e.failed));
+        assert!(failed > 0 && ok > 50 * failed, "{e:?}");
+        // Every second's lines (the log itself keeps only the newest 200).
+        let frames = live.frames();
+        let logged: u64 = (1..=last)
+            .flat_map(|k| ledger_lines(&frames[k - 1], &frames[k], k as u64))
+            .filter(|l| l.text.contains("executions failed"))
+            .map(|l| count_in(&l))
+            .sum();
+        assert_eq!(logged, failed);
     }
 
     /// The number a log line starts with, after "t=… s…: ".

@@ -17,7 +17,7 @@ pub struct Preset {
 }
 
 /// Every preset, in menu order.
-pub const PRESETS: [Preset; 10] = [
+pub const PRESETS: [Preset; 11] = [
     Preset {
         id: "lesson1-littles-law",
         title: "Lesson 1 · Little's law at scale",
@@ -52,6 +52,15 @@ pub const PRESETS: [Preset; 10] = [
                     accepted at once; the queue absorbs it and drains at the worker's pace, so \
                     the database never sees more than 50 connections.",
         json: include_str!("../../tests/scenarios/lesson11-queue-buffer.json"),
+    },
+    Preset {
+        id: "lesson15-order-workflow",
+        title: "Lesson 15 · Let Step Functions do the waiting",
+        narrative: "Charge, wait two minutes, ship: both APIs fail 30 % of calls. The state \
+                    machine waits for one transition instead of a function's 120 GB-s and \
+                    retries each call with backoff, so 99 % of orders ship (in one function: \
+                    about half).",
+        json: include_str!("../../tests/scenarios/lesson15-order-workflow.json"),
     },
     Preset {
         id: "lesson18-kinesis-poison",

@@ -33,6 +33,11 @@ pub fn KpiStrip(p: &KpiStripProps) -> Html {
             <div><dt>{ "in flight" }</dt><dd>{ h.in_flight }</dd></div>
             <div><dt>{ "retries" }</dt><dd>{ h.retries }</dd></div>
             <div><dt>{ "DLQ" }</dt><dd id="live-dlq">{ h.dead_lettered }</dd></div>
+            if h.executions.0 > 0 {
+                <div><dt>{ "executions" }</dt><dd id="live-executions">{
+                    format!("{} ok · {} failed", h.executions.1, h.executions.2)
+                }</dd></div>
+            }
             <div><dt>{ "cost so far" }</dt><dd id="live-cost">{ format!("${:.4}", h.cost_usd) }</dd></div>
             if let Some(r) = finished {
                 <div><dt>{ "p99, whole run" }</dt><dd>{ format!("{:.0} ms", r.p99_ms) }</dd></div>

@@ -460,3 +460,136 @@ fn standard_bills_transitions_and_express_bills_requests_and_duration() {
         e.succeeded as f64 * each
     );
 }
+
+/// Lesson 15: an order is charged at a payment API, waits two minutes (say, for a fraud
+/// check), then is shipped through a shipping API; both APIs fail 30 % of calls. Done
+/// inside one 1 GB function, the function pays for the wait and a failed call fails the
+/// order; done by a Standard state machine, the Wait costs one transition and each Task
+/// retries with backoff.
+fn order_flow(orchestrated: bool) -> Report {
+    let mut s = Scenario::empty(15, 600.0);
+    let client = ClientParams {
+        rate_per_s: 2.0,
+        timeout_ms: 300_000.0,
+        schedule: vec![Phase {
+            at_s: 300.0,
+            rate_per_s: 0.0,
+            ramp_s: 0.0,
+        }],
+        ..ClientParams::default()
+    };
+    s.add("shop", NodeKind::Client(client))
+        .add("payments", NodeKind::Service(ServiceParams::default()))
+        .add("shipping", NodeKind::Service(ServiceParams::default()));
+    if orchestrated {
+        let retry = vec![Retrier {
+            error_equals: vec!["States.ALL".into()],
+            interval_seconds: 1.0,
+            max_attempts: 4,
+            backoff_rate: 2.0,
+            ..Retrier::default()
+        }];
+        let task = |resource: &str, next: Option<&str>| State::Task {
+            resource: resource.into(),
+            retry: retry.clone(),
+            catch: Vec::new(),
+            next: next.map(Into::into),
+        };
+        let definition = Definition {
+            start_at: "Charge".into(),
+            states: states(vec![
+                ("Charge", task("payments", Some("FraudCheck"))),
+                (
+                    "FraudCheck",
+                    State::Wait {
+                        seconds: 120.0,
+                        next: Some("Ship".into()),
+                    },
+                ),
+                ("Ship", task("shipping", None)),
+            ]),
+        };
+        s.add(
+            "orders",
+            NodeKind::StepFunctions(StateMachineParams {
+                definition,
+                ..StateMachineParams::default()
+            }),
+        )
+        .connect("shop", "orders")
+        .connect("orders", "payments")
+        .connect("orders", "shipping");
+    } else {
+        s.add(
+            "orders",
+            NodeKind::Lambda(LambdaParams {
+                memory_mb: 1024,
+                timeout_s: 200.0,
+                handler: vec![
+                    Step::Call {
+                        node: "payments".into(),
+                        times: 1,
+                    },
+                    Step::Sleep { ms: 120_000.0 },
+                    Step::Call {
+                        node: "shipping".into(),
+                        times: 1,
+                    },
+                ],
+                ..LambdaParams::default()
+            }),
+        )
+        .connect("shop", "orders")
+        .connect("orders", "payments")
+        .connect("orders", "shipping");
+    }
+    for api in ["payments", "shipping"] {
+        s.faults.push(Fault {
+            node: api.into(),
+            at_s: 0.0,
+            duration_s: 600.0,
+            kind: FaultKind::ErrorRate { probability: 0.3 },
+        });
+    }
+    run(&s)
+}
+
+#[test]
+fn lesson15_a_state_machine_waits_for_free_and_retries_where_a_function_pays_and_fails() {
+    let inside = order_flow(false);
+    let orders = inside.ledger.arrived;
+    let done = inside.ledger.succeeded as f64 / orders as f64;
+    assert!(
+        (done - 0.49).abs() < 0.06,
+        "in a function, either failed call fails the order (0.7 × 0.7): {done}"
+    );
+    let machine = order_flow(true);
+    let e = machine.executions;
+    assert_eq!(e.running, 0, "{e:?}");
+    let shipped = e.succeeded as f64 / e.started as f64;
+    assert!(
+        shipped > 0.98,
+        "Retry with backoff: an order fails only after 5 failed calls (0.3^5 per task): {e:?}"
+    );
+    // The waiting: the 70 % of orders charged wait 120 s in a 1 GB function (≈ 84 GB-s
+    // per order, $0.0014), against one Wait transition.
+    let waiting_fn = inside.cost.lambda_duration_usd / orders as f64;
+    let per_execution = machine.cost.step_functions_usd / e.started as f64;
+    let expected = 0.7 * 120.0 * 0.000_016_666_7;
+    assert!(
+        (waiting_fn / expected - 1.0).abs() < 0.1,
+        "${waiting_fn} per order in duration, expected ≈ ${expected}"
+    );
+    assert!(
+        per_execution < waiting_fn / 10.0,
+        "a few transitions (retries included) cost far less: ${per_execution} vs ${waiting_fn}"
+    );
+    eprintln!(
+        "lesson 15: in a function {:.1} % of orders done at ${waiting_fn:.5} each in duration; \
+         state machine {:.1} % at ${per_execution:.6} in transitions ({} transitions for {} executions)",
+        done * 100.0,
+        shipped * 100.0,
+        e.transitions,
+        e.started
+    );
+}

@@ -2,7 +2,7 @@
 // services from the palette and wiring their ports, set a parameter in the inspector, get
 // an invalid connection refused with the core's reason, undo and redo, box-select and
 // delete, reload and find the work restored, save to a file and open it again unchanged;
-// and the same without a mouse.
+// the same without a mouse; and a stream with two consumers, one on enhanced fan-out.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -290,5 +290,38 @@ test('touch: a two-finger pinch zooms the canvas', async () => {
   await touch('touchEnd', 0);
   const after = await zoom();
   assert.ok(after > before * 1.5, `pinch zoomed from ${before}% to ${after}%`);
+  await context.close();
+});
+
+test('a stream takes a second consumer, switched to enhanced fan-out in the edge inspector', async () => {
+  const { page, context, errors } = await openPage(browser, server.url);
+  await startEmpty(page);
+  const canvas = await page.locator('#canvas-svg').boundingBox();
+  const row = canvas.y + canvas.height / 3;
+  await dragFromPalette(page, 'kinesis', canvas.x + 140, row);
+  await dragFromPalette(page, 'lambda', canvas.x + 400, row - 70);
+  await dragFromPalette(page, 'lambda', canvas.x + 400, row + 110);
+  const ids = await page.$$eval('g.node', (els) => els.map((e) => e.dataset.node));
+  assert.equal(ids.length, 3);
+  const [stream, first, second] = ids;
+  await connect(page, stream, first);
+  await connect(page, stream, second);
+  await page.waitForFunction(() => document.querySelectorAll('g.edge').length === 2);
+  assert.equal(await page.locator('.notice.refused').count(), 0, 'two consumers are allowed');
+  assert.deepEqual(
+    await page.$$eval('g.edge .edge-label', (els) => els.map((e) => e.textContent.trim())),
+    ['stream', 'stream'],
+  );
+  // The second connection's inspector: its stream mapping, with enhanced fan-out.
+  await page.click('#canvas-svg', { position: { x: 20, y: canvas.height - 20 } });
+  await page.locator(`g.edge[data-edge="${stream}→${second}"] .edge-hit`).click({ force: true });
+  await page.waitForSelector('input[id$="enhanced_fan_out"]');
+  await page.check('input[id$="enhanced_fan_out"]');
+  const doc = (await autosaved(page)).scenario;
+  const edge = doc.edges.find((e) => e.to === second);
+  assert.equal(edge.stream?.enhanced_fan_out, true, JSON.stringify(edge));
+  assert.notEqual(doc.edges.find((e) => e.to === first).stream?.enhanced_fan_out, true);
+  await saveScreenshot(page, 'editor-fan-out.png');
+  assert.deepEqual(errors, []);
   await context.close();
 });

@@ -234,7 +234,14 @@ pub fn ParamField(p: &ParamFieldProps) -> Html {
             <p class="param-doc">
                 { &spec.doc }
                 if !default_text.is_empty() {
-                    <span class="param-meta">{ format!(" Default {default_text}{}.", unit_suffix(spec.unit)) }</span>
+                    <span class="param-meta">{
+                        // "none" takes no unit.
+                        if default_text == "none" {
+                            " Default none.".to_owned()
+                        } else {
+                            format!(" Default {default_text}{}.", unit_suffix(spec.unit))
+                        }
+                    }</span>
                 }
                 if let Some(r) = &spec.range {
                     <span class="param-meta">{ format!(" Range {r}{}.", unit_suffix(spec.unit)) }</span>

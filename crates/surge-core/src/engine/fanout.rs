@@ -14,7 +14,7 @@
 
 use super::slab::{place, replace};
 use super::{CallId, CallState, Event, NodeRt, Outcome, Parent, Simulation};
-use crate::scenario::{FanoutParams, ScheduleParams};
+use crate::scenario::{Cron, FanoutParams, ScheduleParams};
 use crate::time::SimTime;
 
 #[derive(Debug)]
@@ -60,16 +60,34 @@ fn sns_retry_delay_s(n: u32) -> Option<f64> {
 pub(crate) struct ScheduleRt {
     every: SimTime,
     first: SimTime,
+    /// A cron schedule fires on whole minutes of the run's clock instead.
+    cron: Option<Cron>,
     outs: Vec<u32>,
 }
 
 impl ScheduleRt {
     pub(crate) fn new(p: &ScheduleParams, outs: Vec<u32>) -> Self {
         let every = SimTime::from_secs_f64(p.every_s);
+        let cron = p.cron.as_deref().and_then(|c| Cron::parse(c).ok());
         ScheduleRt {
             every,
-            first: p.first_at_s.map_or(every, SimTime::from_secs_f64),
+            first: match &cron {
+                Some(c) => SimTime::from_secs(60 * c.next_minute(0)),
+                None => p.first_at_s.map_or(every, SimTime::from_secs_f64),
+            },
+            cron,
             outs,
+        }
+    }
+
+    /// How long after a tick at `now` the next one comes.
+    fn next_after(&self, now: SimTime) -> SimTime {
+        match &self.cron {
+            Some(c) => {
+                let minute = now.as_nanos() / SimTime::from_secs(60).as_nanos();
+                SimTime::from_secs(60 * c.next_minute(minute + 1)) - now
+            }
+            None => self.every,
         }
     }
 }
@@ -168,8 +186,8 @@ impl Simulation {
         let NodeRt::Schedule(s) = &self.nodes[node as usize] else {
             return;
         };
-        let (outs, every) = (s.outs.clone(), s.every);
+        let (outs, next) = (s.outs.clone(), s.next_after(self.now));
         self.deliver_all(&outs, false);
-        self.schedule(every, Event::ScheduleFire { node });
+        self.schedule(next, Event::ScheduleFire { node });
     }
 }

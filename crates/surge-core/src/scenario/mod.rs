@@ -7,6 +7,7 @@
 //! The JSON Schema in `docs/scenario.schema.json` is generated from these types (their doc
 //! comments become the field descriptions the editor shows).
 
+mod cron;
 mod migrate;
 mod nodes;
 mod queues;
@@ -18,6 +19,7 @@ mod workload;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use cron::Cron;
 pub use nodes::{
     ApiGatewayFlavour, ApiGatewayParams, CapacityMode, DbEngine, InstanceClass, LambdaParams,
     ProcessNew, RdsParams, RdsProxyParams, Runtime, ServiceParams, ServicePreset, Step,

@@ -260,6 +260,10 @@ pub struct ScheduleParams {
     /// Seconds before the first invocation (default: one period).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_at_s: Option<f64>,
+    /// A cron expression instead of the rate, e.g. `cron(0/15 * * * ? *)`: minutes and
+    /// hours of a day that starts with the run (day, month, weekday and year are * or ?).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cron: Option<String>,
 }
 
 impl Default for ScheduleParams {
@@ -267,6 +271,7 @@ impl Default for ScheduleParams {
         ScheduleParams {
             every_s: 60.0,
             first_at_s: None,
+            cron: None,
         }
     }
 }

@@ -337,6 +337,9 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
                 if let Some(first) = sch.first_at_s {
                     e.range(p("first_at_s"), first, 0.0, MAX_DURATION_S, " s");
                 }
+                if let Some(Err(reason)) = sch.cron.as_deref().map(super::Cron::parse) {
+                    e.push(p("cron"), reason);
+                }
                 if outgoing == 0 {
                     e.push(
                         format!("nodes[{i}]"),

@@ -109,6 +109,62 @@ fn a_schedule_invokes_its_function_at_its_rate() {
     assert_eq!(fired, [60, 120, 180, 240, 300, 360, 420, 480, 540]);
 }
 
+/// The seconds in which a schedule with `cron` invoked its function over `seconds`.
+fn cron_fires(cron: &str, seconds: f64) -> Vec<usize> {
+    let mut s = Scenario::empty(4, seconds);
+    s.add(
+        "clock",
+        NodeKind::Schedule(ScheduleParams {
+            cron: Some(cron.into()),
+            ..ScheduleParams::default()
+        }),
+    )
+    .add(
+        "job",
+        NodeKind::Lambda(LambdaParams {
+            handler: vec![compute(100.0)],
+            ..LambdaParams::default()
+        }),
+    )
+    .connect("clock", "job");
+    let r = run(&s);
+    node(&r, "job")
+        .series
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| x.arrivals > 0)
+        .map(|(i, _)| i)
+        .collect()
+}
+
+#[test]
+fn a_cron_schedule_fires_on_the_runs_clock() {
+    assert_eq!(
+        cron_fires("cron(0/15 * * * ? *)", 3_600.0),
+        [0, 900, 1_800, 2_700]
+    );
+    assert_eq!(cron_fires("cron(30 2 * * ? *)", 10_800.0), [9_000]);
+    assert_eq!(
+        cron_fires("cron(0 0-1 * * ? *)", 2.0 * 86_400.0),
+        [0, 3_600, 86_400, 90_000]
+    );
+    let mut bad = Scenario::empty(4, 60.0);
+    bad.add(
+        "clock",
+        NodeKind::Schedule(ScheduleParams {
+            cron: Some("cron(0 8 ? * MON-FRI *)".into()),
+            ..ScheduleParams::default()
+        }),
+    )
+    .add("job", NodeKind::Lambda(LambdaParams::default()))
+    .connect("clock", "job");
+    let e = bad.validate().unwrap_err().to_string();
+    assert!(
+        e.contains("nodes[0].params.cron") && e.contains("day-of-week"),
+        "{e}"
+    );
+}
+
 /// Writers put 30 objects/s into a bucket for 5 minutes; each object is processed by a
 /// function that calls a vendor API limited to 20 req/s, which is down from 60 s to 240 s.
 fn vendor_pipeline(with_queue: bool) -> Report {

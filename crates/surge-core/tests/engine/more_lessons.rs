@@ -486,7 +486,7 @@ fn cron_job(max_records: Option<u32>) -> Report {
             "every-5-min",
             NodeKind::Schedule(ScheduleParams {
                 every_s: 300.0,
-                first_at_s: None,
+                ..ScheduleParams::default()
             }),
         )
         .add(

@@ -165,15 +165,22 @@ test('opening a file never silently discards unsaved work', async () => {
   await page.waitForSelector('g.node[data-node="queue"]');
   // The toolbar marks unsaved work on Save.
   await page.waitForFunction(() => document.querySelector('#save').textContent.includes('•'));
-  // The dialog event may reach the test after the click resolves: wait for it.
-  const asked = new Promise((resolve) => page.once('dialog', async (d) => {
-    resolve(d.message());
+  // Every dialog is recorded and dismissed. The event may reach the test after the click
+  // resolves, and in 2 of ~10 full-suite runs the first click asked nothing (never seen
+  // when this file runs alone, nor in 16 stress runs of the same steps): click again,
+  // at most three times, and say so in the output.
+  const asked = [];
+  page.on('dialog', async (d) => {
+    asked.push(d.message());
     await d.dismiss();
-  }));
-  await page.click('#new');
-  // Fail with a reason, not a hang, if the question never comes.
-  const message = await Promise.race([asked, page.waitForTimeout(15000).then(() => 'no dialog within 15 s')]);
-  assert.match(message, /not saved/);
+  });
+  for (let attempt = 1; attempt <= 3 && asked.length === 0; attempt++) {
+    if (attempt > 1) console.log(`# New asked nothing on click ${attempt - 1}; clicking again`);
+    await page.click('#new');
+    for (let waited = 0; waited < 3000 && asked.length === 0; waited += 100) await page.waitForTimeout(100);
+  }
+  assert.equal(asked.length, 1, `New asks once before discarding: ${JSON.stringify(asked)}`);
+  assert.match(asked[0], /not saved/);
   assert.equal(await page.locator('g.node[data-node="queue"]').count(), 1, 'dismissing keeps the work');
   await context.close();
 });

@@ -176,7 +176,12 @@ pub fn App() -> Html {
         let dispatch = dispatch.clone();
         let viewport = state.editor.viewport;
         let suppress = suppress_click.clone();
+        let drag = drag.clone();
         Callback::from(move |key: &'static str| {
+            // A quick click can release the pointer before the drag's window listeners
+            // are attached (they come with the next render): the click ends the drag, or
+            // a stale drag would take over the next pointer release anywhere on the page.
+            drag.set(None);
             if std::mem::take(&mut *suppress.borrow_mut()) {
                 return;
             }

@@ -27,6 +27,18 @@ pub fn canvas_size() -> (f64, f64) {
         })
 }
 
+/// The box the minimap keeps clear at the canvas' bottom-right (its size and margin), or
+/// nothing when it is hidden (phones).
+pub fn minimap_corner() -> (f64, f64) {
+    gloo::utils::document()
+        .query_selector(".minimap")
+        .ok()
+        .flatten()
+        .map(|e| e.get_bounding_client_rect())
+        .filter(|r| r.width() > 0.0)
+        .map_or((0.0, 0.0), |r| (r.width() + 20.0, r.height() + 20.0))
+}
+
 /// Where a client-space point lies on the canvas, in screen units relative to its corner,
 /// and whether it is inside.
 pub fn canvas_point(client_x: f64, client_y: f64) -> (Point, bool) {

@@ -45,9 +45,10 @@ fn notice(dispatch: &Callback<Action>, text: String, refused: bool) {
 /// Fits the diagram into the canvas.
 pub fn fit_view(doc: &Scenario, dispatch: &Callback<Action>) {
     let (w, h) = dom::canvas_size();
-    dispatch.emit(Action::Editor(EditorAction::SetViewport(geometry::fit(
-        doc, w, h,
-    ))));
+    let corner = dom::minimap_corner();
+    dispatch.emit(Action::Editor(EditorAction::SetViewport(
+        geometry::fit_clear_of(doc, w, h, corner),
+    )));
 }
 
 /// Zooms around the canvas centre.

@@ -234,6 +234,34 @@ pub fn fit(scenario: &Scenario, width: f64, height: f64) -> Viewport {
     }
 }
 
+/// Like [`fit`], but keeps every node out of a `corner` box (width, height) at the
+/// bottom-right of the view, where the minimap sits: when the plain fit puts a node
+/// there, the diagram is framed in the band above the box instead.
+pub fn fit_clear_of(scenario: &Scenario, width: f64, height: f64, corner: (f64, f64)) -> Viewport {
+    let v = fit(scenario, width, height);
+    let (cw, ch) = corner;
+    if cw <= 0.0 || ch <= 0.0 {
+        return v;
+    }
+    let covered = Rect {
+        x: width - cw,
+        y: height - ch,
+        w: cw,
+        h: ch,
+    };
+    let hidden = scenario.nodes.iter().any(|n| {
+        let r = node_rect(n.position);
+        let a = v.to_screen(Point::new(r.x, r.y));
+        let b = v.to_screen(Point::new(r.x + r.w, r.y + r.h));
+        Rect::from_corners(a, b).intersects(&covered)
+    });
+    if hidden {
+        fit(scenario, width, (height - ch).max(1.0))
+    } else {
+        v
+    }
+}
+
 /// Ids of the nodes whose boxes meet `area` (world units), in document order.
 pub fn nodes_in(scenario: &Scenario, area: Rect) -> Vec<String> {
     scenario
@@ -315,6 +343,44 @@ mod tests {
             assert!(a.x >= 0.0 && a.y >= 0.0 && b.x <= 800.0 && b.y <= 600.0);
         }
         assert!(v.zoom <= 1.0);
+    }
+
+    #[test]
+    fn fitting_keeps_nodes_out_from_under_the_minimap() {
+        let mut s = Scenario::client_to_function(1.0, 1, 1.0, 1.0, 1);
+        // A third node low and to the right: the plain fit puts it in the corner.
+        let mut far = s.nodes[1].clone();
+        far.id = "far".into();
+        far.position = Position { x: 600.0, y: 400.0 };
+        s.nodes.push(far);
+        let (w, h, corner) = (800.0, 500.0, (188.0, 132.0));
+        let screen = |v: &Viewport, n: &surge_core::Node| {
+            let r = node_rect(n.position);
+            Rect::from_corners(
+                v.to_screen(Point::new(r.x, r.y)),
+                v.to_screen(Point::new(r.x + r.w, r.y + r.h)),
+            )
+        };
+        let covered = Rect {
+            x: w - corner.0,
+            y: h - corner.1,
+            w: corner.0,
+            h: corner.1,
+        };
+        let plain = fit(&s, w, h);
+        assert!(
+            s.nodes
+                .iter()
+                .any(|n| screen(&plain, n).intersects(&covered))
+        );
+        let clear = fit_clear_of(&s, w, h, corner);
+        assert!(
+            !s.nodes
+                .iter()
+                .any(|n| screen(&clear, n).intersects(&covered))
+        );
+        // Nothing to avoid: the same as the plain fit.
+        assert_eq!(fit_clear_of(&s, w, h, (0.0, 0.0)), plain);
     }
 
     #[test]

@@ -3,23 +3,12 @@
 // an invalid connection refused with the core's reason, undo and redo, box-select and
 // delete, reload and find the work restored, save to a file and open it again unchanged;
 // the same without a mouse; and a stream with two consumers, one on enhanced fan-out.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { serveDist, launchBrowser, openPage, saveScreenshot } from './harness.mjs';
+import { serveApp, saveScreenshot } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = serveApp();
 
 /** The autosaved document, as the page last wrote it. */
 async function autosaved(page) {
@@ -63,7 +52,7 @@ async function saveToFile(page) {
 }
 
 test('build, configure, refuse, undo/redo, box-select, reload, save and open', async () => {
-  const { page, context, errors } = await openPage(browser, server.url);
+  const { page, context, errors } = await app.open();
   await startEmpty(page);
   const canvas = await page.locator('#canvas-svg').boundingBox();
   const row = canvas.y + canvas.height / 3;
@@ -159,7 +148,7 @@ test('build, configure, refuse, undo/redo, box-select, reload, save and open', a
 });
 
 test('opening a file never silently discards unsaved work', async () => {
-  const { page, context } = await openPage(browser, server.url);
+  const { page, context } = await app.open();
   await page.waitForSelector('g.node');
   await page.click('.palette-item[data-kind="sqs"]');
   await page.waitForSelector('g.node[data-node="queue"]');
@@ -186,7 +175,7 @@ test('opening a file never silently discards unsaved work', async () => {
 });
 
 test('keyboard only: add two nodes, connect them and edit a parameter', async () => {
-  const { page, context } = await openPage(browser, server.url);
+  const { page, context } = await app.open();
   await page.waitForSelector('g.node');
   // Start from an empty diagram (New), reached with the keyboard too.
   const tabTo = async (predicate, what, limit = 80, key = 'Tab') => {
@@ -231,7 +220,7 @@ test('keyboard only: add two nodes, connect them and edit a parameter', async ()
 });
 
 test('Export PNG downloads an image of the whole diagram', async () => {
-  const { page, context } = await openPage(browser, server.url);
+  const { page, context } = await app.open();
   await page.waitForSelector('g.node');
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-png')]);
   const bytes = fs.readFileSync(await download.path());
@@ -243,7 +232,7 @@ test('Export PNG downloads an image of the whole diagram', async () => {
 
 test('editor screenshots at desktop and phone size', async () => {
   for (const [name, viewport] of [['editor-desktop.png', { width: 1280, height: 800 }], ['editor-phone.png', { width: 390, height: 844 }]]) {
-    const { page, context } = await openPage(browser, server.url, viewport);
+    const { page, context } = await app.open('', viewport);
     await page.waitForSelector('g.node');
     await page.click('#tab-run');
     await page.selectOption('#preset', 'lesson7-storm-proxy');
@@ -259,7 +248,7 @@ test('editor screenshots at desktop and phone size', async () => {
 });
 
 test('the load & faults panel schedules a fault and refuses a bad one', async () => {
-  const { page, context, errors } = await openPage(browser, server.url);
+  const { page, context, errors } = await app.open();
   await page.waitForSelector('g.node');
   await page.click('#tab-timeline');
   await page.click('#add-fault');
@@ -278,9 +267,9 @@ test('the load & faults panel schedules a fault and refuses a bad one', async ()
 });
 
 test('touch: a two-finger pinch zooms the canvas', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
+  const context = await app.browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
   const page = await context.newPage();
-  await page.goto(server.url);
+  await page.goto(app.url);
   await page.waitForSelector('g.node');
   const zoom = async () => Number((await page.textContent('.zoom-level')).replace('%', ''));
   const before = await zoom();
@@ -301,7 +290,7 @@ test('touch: a two-finger pinch zooms the canvas', async () => {
 });
 
 test('a stream takes a second consumer, switched to enhanced fan-out in the edge inspector', async () => {
-  const { page, context, errors } = await openPage(browser, server.url);
+  const { page, context, errors } = await app.open();
   await startEmpty(page);
   const canvas = await page.locator('#canvas-svg').boundingBox();
   const row = canvas.y + canvas.height / 3;

@@ -1,10 +1,12 @@
 // Shared e2e harness: a loopback static server for dist/ and a headless Debian Chromium.
-// Each test file starts and stops its own server and browser, so nothing outlives a run.
+// Each test file starts and stops its own server and browser (`serveApp`), so nothing
+// outlives a run.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const TYPES = {
@@ -75,4 +77,27 @@ export function cliReport(scenarioJson) {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'surge-e2e-')), 'scenario.json');
   fs.writeFileSync(file, scenarioJson);
   return JSON.parse(execFileSync(SURGE_BIN, ['run', file, '--json'], { encoding: 'utf8' }));
+}
+
+/**
+ * For a test file: serves dist/ and launches Chromium before its tests, closes both after.
+ * `app.url` is the page's address, `app.browser` the browser (for contexts with special
+ * options); `app.open(query, viewport)` opens the page in a fresh context.
+ */
+export function serveApp() {
+  const app = { url: '', browser: null, open: null };
+  let server;
+  let browser;
+  before(async () => {
+    server = await serveDist();
+    browser = await launchBrowser();
+    app.url = server.url;
+    app.browser = browser;
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  app.open = (query = '', viewport = undefined) => openPage(browser, `${app.url}${query}`, viewport);
+  return app;
 }

@@ -1,26 +1,15 @@
 // Watching a run: Play computes the run in slices and the canvas shows gauges and health as
 // it goes; the finished run equals the CLI's for the same scenario; the scrubber moves back
 // over recorded seconds without re-running; an edit ends the run.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { serveDist, launchBrowser, openPage, saveScreenshot, cliReport as cli } from './harness.mjs';
+import { serveApp, saveScreenshot, cliReport as cli } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = serveApp();
 
 test('play, watch the gauges, finish like the CLI, scrub back, edit ends the run', async () => {
-  const { page, context, errors } = await openPage(browser, server.url);
+  const { page, context, errors } = await app.open();
   await page.waitForSelector('g.node');
   assert.equal(await page.textContent('#player-status'), 'ready');
   await page.click('#step');
@@ -56,7 +45,7 @@ test('play, watch the gauges, finish like the CLI, scrub back, edit ends the run
 });
 
 test('a long lesson plays without freezing the page', async () => {
-  const { page, context, errors } = await openPage(browser, server.url);
+  const { page, context, errors } = await app.open();
   await page.waitForSelector('g.node');
   await page.click('#tab-run');
   await page.selectOption('#preset', 'lesson2-burst-limit1000-current');
@@ -83,7 +72,7 @@ test('a long lesson plays without freezing the page', async () => {
 });
 
 test('pause, inject a database outage, resume: errors in the log; scrub back; CSV equals the CLI', async () => {
-  const { page, context, errors } = await openPage(browser, server.url);
+  const { page, context, errors } = await app.open();
   await page.waitForSelector('g.node');
   await page.click('#tab-run');
   await page.selectOption('#preset', 'lesson7-storm-proxy');
@@ -169,7 +158,7 @@ test('pause, inject a database outage, resume: errors in the log; scrub back; CS
 });
 
 test('A/B: pin a run, change one thing, watch the second against it with the difference named', async () => {
-  const { page, context, errors } = await openPage(browser, server.url);
+  const { page, context, errors } = await app.open();
   await page.waitForSelector('g.node');
   await page.selectOption('#speed', 'max');
   await page.click('#play');
@@ -197,9 +186,9 @@ test('A/B: pin a run, change one thing, watch the second against it with the dif
 });
 
 test('reduced motion: nothing moves, the counters still tell', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
+  const context = await app.browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
   const page = await context.newPage();
-  await page.goto(server.url);
+  await page.goto(app.url);
   await page.waitForSelector('g.node');
   await page.selectOption('#speed', '4×');
   await page.click('#play');

@@ -3,22 +3,11 @@
 // prints for the same scenario and seed, a new seed changes them, a lesson loads onto the
 // canvas and runs, a stream lesson's ledgers match the CLI's, an invalid diagram is refused
 // with reasons, and a wasm panic shows an error panel instead of a blank page.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launchBrowser, openPage, saveScreenshot, cliReport as cliRun } from './harness.mjs';
+import { serveApp, saveScreenshot, cliReport as cliRun } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = serveApp();
 
 /** Runs the CLI on the scenario JSON the page says it ran; returns the headline numbers. */
 function cliReport(scenarioJson) {
@@ -49,7 +38,7 @@ async function runWithSeed(page, seed) {
 }
 
 test('shell shows the name, the grouped palette and the starter diagram', async () => {
-  const { page, context, errors } = await openPage(browser, server.url);
+  const { page, context, errors } = await app.open();
   await page.waitForSelector('.palette-item');
   assert.equal(await page.textContent('header h1'), 'Surge');
   const groups = await page.$$eval('.palette-group h3', (els) => els.map((e) => e.textContent));
@@ -67,7 +56,7 @@ test('shell shows the name, the grouped palette and the starter diagram', async 
 });
 
 test('Run computes in the wasm core: numbers match the CLI and change with the seed', async () => {
-  const { page, context, errors } = await openPage(browser, server.url);
+  const { page, context, errors } = await app.open();
   await page.waitForSelector('g.node');
   const a = await runWithSeed(page, 42);
   await saveScreenshot(page, 'shell-after-run.png');
@@ -95,7 +84,7 @@ test('Run computes in the wasm core: numbers match the CLI and change with the s
 });
 
 test('a lesson preset runs in the browser exactly as on the command line', async () => {
-  const { page, context, errors } = await openPage(browser, server.url);
+  const { page, context, errors } = await app.open();
   await page.click('#tab-run');
   await page.selectOption('#preset', 'lesson7-storm-direct');
   assert.match(await page.textContent('.narrative'), /max_connections/);
@@ -115,7 +104,7 @@ test('a lesson preset runs in the browser exactly as on the command line', async
 });
 
 test('a stream lesson shows its shards and ledgers, the same as the CLI', async () => {
-  const { page, context, errors } = await openPage(browser, server.url);
+  const { page, context, errors } = await app.open();
   await page.waitForSelector('g.node');
   await page.click('#tab-run');
   await page.selectOption('#preset', 'lesson18-kinesis-consumers');
@@ -148,7 +137,7 @@ test('a stream lesson shows its shards and ledgers, the same as the CLI', async 
 });
 
 test('an invalid diagram is refused with the reasons', async () => {
-  const { page, context } = await openPage(browser, server.url);
+  const { page, context } = await app.open();
   await page.waitForSelector('g.node');
   await page.click('g.node[data-node="fn"] .node-box');
   await page.keyboard.press('Delete');
@@ -162,7 +151,7 @@ test('an invalid diagram is refused with the reasons', async () => {
 });
 
 test('a wasm panic shows an error panel, not a blank page', async () => {
-  const { page, context } = await openPage(browser, `${server.url}?simulate-panic`);
+  const { page, context } = await app.open('?simulate-panic');
   await page.waitForSelector('#panic-panel');
   assert.match(await page.textContent('#panic-panel'), /internal error/);
   assert.match(await page.textContent('#panic-panel pre'), /simulated panic requested/);
@@ -171,7 +160,7 @@ test('a wasm panic shows an error panel, not a blank page', async () => {
 });
 
 test('the layout holds at phone size', async () => {
-  const { page, context } = await openPage(browser, server.url, { width: 390, height: 844 });
+  const { page, context } = await app.open('', { width: 390, height: 844 });
   await page.waitForSelector('g.node');
   await page.click('#tab-run');
   await page.click('#run');

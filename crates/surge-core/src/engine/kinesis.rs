@@ -309,21 +309,20 @@ impl Simulation {
                 self.messages.queued += 1;
                 continue;
             }
-            let mut pushes = Vec::new();
-            for (i, c) in s.consumers.iter_mut().enumerate() {
+            for c in &mut s.consumers {
                 let lane = ((h >> 32) % u64::from(c.factor)) as u32;
                 c.lane(shard, lane)
                     .records
                     .push_back(Rec { at: now, poison });
-                if c.fan_out {
-                    pushes.push(i as u32);
-                }
             }
-            let n = s.consumers.len() as u64;
-            self.messages.sent += n;
-            self.messages.queued += n;
-            for consumer in pushes {
-                self.want_read(node, consumer, shard, EFO_DELAY);
+            let n = s.consumers.len();
+            self.messages.sent += n as u64;
+            self.messages.queued += n as u64;
+            // Enhanced fan-out consumers get the record pushed (no allocation per record).
+            for consumer in 0..n {
+                if self.stream(node).consumers[consumer].fan_out {
+                    self.want_read(node, consumer as u32, shard, EFO_DELAY);
+                }
             }
         }
         let outcome = if failed > 0 {

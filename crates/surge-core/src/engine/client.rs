@@ -92,11 +92,12 @@ impl Simulation {
             return;
         };
         let until = SimTime::from_secs_f64(f.at_s + f.duration_s);
-        let Some(client) = self.scenario.node_index(&f.node) else {
+        let client = self.fault_nodes[fault as usize];
+        if client == NONE {
             return;
-        };
+        }
         if self.now < until {
-            self.start_request(client as u32);
+            self.start_request(client);
         }
         let gap = SimTime::from_secs_f64(self.rng.exponential(1.0 / rate_per_s));
         if self.now + gap < until.min(self.end) {

@@ -18,9 +18,14 @@ pub(crate) struct FaultState {
 }
 
 impl Simulation {
+    fn fault_node(&self, fault: u32) -> Option<usize> {
+        let node = self.fault_nodes[fault as usize];
+        (node != super::NONE).then_some(node as usize)
+    }
+
     pub(super) fn on_fault_start(&mut self, fault: u32) {
         let f = self.faults[fault as usize].clone();
-        let Some(node) = self.scenario.node_index(&f.node) else {
+        let Some(node) = self.fault_node(fault) else {
             return;
         };
         let end = SimTime::from_secs_f64(f.at_s + f.duration_s);
@@ -47,7 +52,7 @@ impl Simulation {
 
     pub(super) fn on_fault_end(&mut self, fault: u32) {
         let f = self.faults[fault as usize].clone();
-        let Some(node) = self.scenario.node_index(&f.node) else {
+        let Some(node) = self.fault_node(fault) else {
             return;
         };
         match f.kind {

@@ -198,6 +198,11 @@ impl StreamRt {
         }
     }
 
+    /// Enhanced fan-out consumers of this stream.
+    pub(crate) fn fan_out_consumers(&self) -> usize {
+        self.consumers.iter().filter(|c| c.fan_out).count()
+    }
+
     /// `GetRecords` calls refused so far, all shards.
     pub(crate) fn reads_refused(&self) -> u64 {
         self.shards.iter().map(|s| s.read_throttled).sum()

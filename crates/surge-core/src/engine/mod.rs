@@ -293,6 +293,8 @@ pub struct Simulation {
     fault_state: Vec<FaultState>,
     timers: Vec<timers::TimerQueue>,
     faults: Vec<Fault>,
+    /// The node each fault hits.
+    fault_nodes: Vec<u32>,
     calls: Vec<Call>,
     free_calls: Vec<CallId>,
     reqs: Vec<Req>,
@@ -335,50 +337,28 @@ impl Simulation {
         scenario.validate()?;
         let end = SimTime::from_secs_f64(scenario.duration_s);
         let seconds = libm::ceil(scenario.duration_s) as usize + 1;
-        let index = |id: &str| scenario.node_index(id).map_or(NONE, |i| i as u32);
-        let edges: Vec<(u32, u32)> = scenario
-            .edges
+        let ix = crate::scenario::index::Index::new(scenario);
+        let index = |id: &str| ix.node(id).map_or(NONE, |i| i as u32);
+        let edges: Vec<(u32, u32)> = ix
+            .ends
             .iter()
-            .map(|e| (index(&e.from), index(&e.to)))
+            .map(|&(f, t)| (f.map_or(NONE, |i| i as u32), t.map_or(NONE, |i| i as u32)))
             .collect();
-        let edge_to = |from: usize, to: &str| {
-            scenario
-                .edges
-                .iter()
-                .position(|e| e.from == scenario.nodes[from].id && e.to == to)
-                .map_or(NONE, |i| i as u32)
-        };
-        let first_edge = |from: usize| {
-            scenario
-                .edges
-                .iter()
-                .position(|e| e.from == scenario.nodes[from].id)
-                .map_or(NONE, |i| i as u32)
-        };
+        let edge_to = |from: usize, to: &str| ix.edge(from, to).map_or(NONE, |i| i as u32);
+        let first_edge = |from: usize| ix.outgoing[from].first().map_or(NONE, |&k| k as u32);
         let account = AccountPool::new(scenario);
-        let outs = |from: usize| -> Vec<u32> {
-            let id = &scenario.nodes[from].id;
-            (0..scenario.edges.len() as u32)
-                .filter(|&k| &scenario.edges[k as usize].from == id)
-                .collect()
-        };
+        let outs =
+            |from: usize| -> Vec<u32> { ix.outgoing[from].iter().map(|&k| k as u32).collect() };
         let edge_async: Vec<bool> = scenario
             .edges
             .iter()
-            .map(|e| {
-                let kind = |id: &str| {
-                    scenario
-                        .nodes
-                        .iter()
-                        .find(|n| n.id == id)
-                        .map(|n| n.kind.tag())
-                };
-                match (kind(&e.from), kind(&e.to)) {
-                    (Some(f), Some(t)) => {
-                        e.invocation_for(f, t) == Some(crate::scenario::Invocation::Async)
-                    }
-                    _ => false,
+            .zip(&ix.ends)
+            .map(|(e, ends)| match *ends {
+                (Some(f), Some(t)) => {
+                    e.invocation_for(scenario.nodes[f].kind.tag(), scenario.nodes[t].kind.tag())
+                        == Some(crate::scenario::Invocation::Async)
                 }
+                _ => false,
             })
             .collect();
         let mut nodes = Vec::with_capacity(scenario.nodes.len());
@@ -404,11 +384,9 @@ impl Simulation {
                 NodeKind::Service(p) => NodeRt::Service(ServiceRt::new(p)),
                 NodeKind::Sqs(p) => {
                     let dlq = p.dead_letter_queue.as_deref().map(&index);
-                    let consumer = scenario
-                        .edges
-                        .iter()
-                        .position(|e| e.from == node.id)
-                        .map(|k| (k as u32, scenario.edges[k].esm.clone().unwrap_or_default()));
+                    let consumer = ix.outgoing[i]
+                        .first()
+                        .map(|&k| (k as u32, scenario.edges[k].esm.clone().unwrap_or_default()));
                     NodeRt::Queue(sqs::QueueRt::new(
                         p,
                         dlq,
@@ -426,12 +404,14 @@ impl Simulation {
                     }))
                 }
                 NodeKind::Kinesis(p) => {
-                    let consumers: Vec<(u32, StreamMapping)> = scenario
-                        .edges
+                    let consumers: Vec<(u32, StreamMapping)> = ix.outgoing[i]
                         .iter()
-                        .enumerate()
-                        .filter(|(_, e)| e.from == node.id)
-                        .map(|(k, e)| (k as u32, e.stream.clone().unwrap_or_default()))
+                        .map(|&k| {
+                            (
+                                k as u32,
+                                scenario.edges[k].stream.clone().unwrap_or_default(),
+                            )
+                        })
                         .collect();
                     NodeRt::Stream(kinesis::StreamRt::new(p, &consumers))
                 }
@@ -451,6 +431,7 @@ impl Simulation {
             timers: vec![timers::TimerQueue::default(); nodes.len() * timers::KINDS],
             nodes,
             faults: scenario.faults.clone(),
+            fault_nodes: scenario.faults.iter().map(|f| index(&f.node)).collect(),
             calls: Vec::new(),
             free_calls: Vec::new(),
             reqs: Vec::new(),
@@ -571,6 +552,11 @@ impl Simulation {
         candidate.validate()?;
         self.scenario = candidate;
         let index = self.faults.len() as u32;
+        let node = self
+            .scenario
+            .node_index(&fault.node)
+            .map_or(NONE, |i| i as u32);
+        self.fault_nodes.push(node);
         self.faults.push(fault);
         self.queue
             .push(self.now, Event::FaultStart { fault: index });

@@ -150,16 +150,10 @@ impl Simulation {
             })
             .collect();
         let entry_ok: u64 = self
-            .scenario
             .edges
             .iter()
-            .enumerate()
-            .filter(|(_, e)| {
-                self.scenario
-                    .node_index(&e.from)
-                    .is_some_and(|i| matches!(self.nodes[i], NodeRt::Client(_)))
-            })
-            .filter_map(|(k, _)| self.edges.get(k).map(|&(_, to)| self.stats[to as usize].ok))
+            .filter(|&&(from, _)| matches!(self.nodes.get(from as usize), Some(NodeRt::Client(_))))
+            .map(|&(_, to)| self.stats[to as usize].ok)
             .sum();
         let cost = self.cost_report(elapsed);
         let mut cost = cost;
@@ -222,7 +216,7 @@ impl Simulation {
         let mut proxy = 0.0;
         let mut shard_hours = 0.0;
         let mut fan_out_shard_hours = 0.0;
-        for node in &self.scenario.nodes {
+        for (i, node) in self.scenario.nodes.iter().enumerate() {
             match &node.kind {
                 NodeKind::Lambda(p) => {
                     let gb = f64::from(p.memory_mb) / 1024.0;
@@ -233,23 +227,18 @@ impl Simulation {
                 }
                 NodeKind::Kinesis(k) => {
                     shard_hours += f64::from(k.shards) * elapsed_s / 3600.0;
-                    let fan_out = self
-                        .scenario
-                        .edges
-                        .iter()
-                        .filter(|e| e.from == node.id)
-                        .filter(|e| e.stream.as_ref().is_some_and(|m| m.enhanced_fan_out))
-                        .count();
+                    let fan_out = match &self.nodes[i] {
+                        NodeRt::Stream(st) => st.fan_out_consumers(),
+                        _ => 0,
+                    };
                     fan_out_shard_hours +=
                         (fan_out as f64) * f64::from(k.shards) * elapsed_s / 3600.0;
                 }
                 NodeKind::RdsProxy(_) => {
-                    let target = self
-                        .scenario
-                        .edges
-                        .iter()
-                        .find(|e| e.from == node.id)
-                        .and_then(|e| self.scenario.nodes.iter().find(|n| n.id == e.to));
+                    let target = match &self.nodes[i] {
+                        NodeRt::Proxy(p) => self.scenario.nodes.get(p.rds as usize),
+                        _ => None,
+                    };
                     let vcpus = match target.map(|n| &n.kind) {
                         Some(NodeKind::Rds(r)) => r.instance_class.vcpus(),
                         _ => 2,

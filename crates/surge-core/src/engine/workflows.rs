@@ -61,8 +61,11 @@ enum StRt {
 #[derive(Debug)]
 pub(crate) struct MachineRt {
     states: Vec<StRt>,
-    /// State index by (definition start, name), to resolve catch targets.
-    names: Vec<(u32, String)>,
+    /// Each state's definition (the index of its definition's first state), to resolve
+    /// catch targets among its siblings.
+    base: Vec<u32>,
+    /// State index by (definition, name).
+    names: std::collections::BTreeMap<(u32, String), u32>,
     start: u32,
     bucket: TokenBucket,
     pub(crate) flavour: WorkflowFlavour,
@@ -124,22 +127,24 @@ const HISTORY_LIMIT: u32 = 25_000;
 fn compile(
     def: &Definition,
     states: &mut Vec<StRt>,
-    names: &mut Vec<(u32, String)>,
+    bases: &mut Vec<u32>,
+    names: &mut std::collections::BTreeMap<(u32, String), u32>,
     edge_to: &dyn Fn(&str) -> u32,
 ) -> u32 {
     let base = states.len() as u32;
     let order: Vec<&String> = def.states.keys().collect();
-    for _ in &order {
-        states.push(StRt::Succeed);
-    }
-    let index = |name: &str| {
-        order
-            .iter()
-            .position(|n| n.as_str() == name)
-            .map_or(NONE, |i| base + i as u32)
-    };
     for (i, name) in order.iter().enumerate() {
-        names.push((base, (*name).clone()));
+        states.push(StRt::Succeed);
+        bases.push(base);
+        names.insert((base, (*name).clone()), base + i as u32);
+    }
+    let local: std::collections::BTreeMap<&str, u32> = order
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), base + i as u32))
+        .collect();
+    let index = |name: &str| local.get(name).copied().unwrap_or(NONE);
+    for (i, name) in order.iter().enumerate() {
         let next = |n: &Option<String>| n.as_deref().map_or(NONE, &index);
         let compiled = match &def.states[*name] {
             State::Task {
@@ -171,7 +176,7 @@ fn compile(
             } => {
                 let starts = branches
                     .iter()
-                    .map(|b| compile(b, states, names, edge_to))
+                    .map(|b| compile(b, states, bases, names, edge_to))
                     .collect();
                 StRt::Parallel {
                     branches: starts,
@@ -186,7 +191,7 @@ fn compile(
                 catch,
                 next: n,
             } => {
-                let start = compile(iterator, states, names, edge_to);
+                let start = compile(iterator, states, bases, names, edge_to);
                 let max = if *max_concurrency == 0 {
                     INLINE_MAP_LIMIT
                 } else {
@@ -213,10 +218,12 @@ fn compile(
 impl MachineRt {
     pub(crate) fn new(p: &StateMachineParams, edge_to: &dyn Fn(&str) -> u32) -> Self {
         let mut states = Vec::new();
-        let mut names = Vec::new();
-        let start = compile(&p.definition, &mut states, &mut names, edge_to);
+        let mut base = Vec::new();
+        let mut names = Default::default();
+        let start = compile(&p.definition, &mut states, &mut base, &mut names, edge_to);
         MachineRt {
             states,
+            base,
             names,
             start,
             bucket: TokenBucket::new(p.start_rate_per_s, f64::from(p.start_burst)),
@@ -609,12 +616,11 @@ impl Simulation {
     /// The index of state `name` in the definition that holds state `from`.
     fn resolve(&mut self, node: u32, from: u32, name: &str) -> u32 {
         let m = self.machine(node);
-        let base = m.names.get(from as usize).map_or(0, |n| n.0);
+        let base = m.base.get(from as usize).copied().unwrap_or(0);
         m.names
-            .iter()
-            .enumerate()
-            .find(|(_, (b, n))| *b == base && n == name)
-            .map_or(NONE, |(i, _)| i as u32)
+            .get(&(base, name.to_owned()))
+            .copied()
+            .unwrap_or(NONE)
     }
 
     fn end_failed(&mut self, b: u32, error: String) {

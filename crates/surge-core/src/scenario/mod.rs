@@ -8,6 +8,7 @@
 //! comments become the field descriptions the editor shows).
 
 mod cron;
+pub(crate) mod index;
 mod migrate;
 mod nodes;
 mod queues;
@@ -30,7 +31,10 @@ pub use queues::{
     PollerScaling, QueueParams, ScheduleParams, StreamMapping, StreamParams,
 };
 pub use rules::{EdgeRule, Invocation, edge_rule, edge_rules};
-pub use validate::{MAX_DURATION_S, MAX_RATE_PER_S};
+pub use validate::{
+    MAX_BRANCHES_PER_EXECUTION, MAX_DURATION_S, MAX_EDGES, MAX_FAULTS, MAX_ID_CHARS, MAX_NODES,
+    MAX_RATE_PER_S, MAX_REQUESTS, MAX_STATES, MAX_STEPS,
+};
 pub use workflows::{
     Catcher, ChoiceRule, Definition, Jitter, Retrier, State, StateMachineParams, WorkflowFlavour,
 };

@@ -5,6 +5,9 @@
 //! memory 128–10,240 MB, API Gateway payload 10 MB) and "absurd" bounds elsewhere, so no
 //! input can make the engine allocate without bound, loop forever or panic.
 
+use std::collections::BTreeMap;
+
+use super::index::Index;
 use super::*;
 use crate::error::{ScenarioError, ScenarioErrors};
 
@@ -12,6 +15,18 @@ use crate::error::{ScenarioError, ScenarioErrors};
 pub const MAX_RATE_PER_S: f64 = 10_000_000.0;
 /// Upper bound on a run's simulated length (one week).
 pub const MAX_DURATION_S: f64 = 7.0 * 86_400.0;
+/// Most nodes in one scenario.
+pub const MAX_NODES: usize = 10_000;
+/// Most edges in one scenario.
+pub const MAX_EDGES: usize = 100_000;
+/// Most faults in one scenario.
+pub const MAX_FAULTS: usize = 10_000;
+/// Most requests (client arrivals, spikes included) one run may start.
+pub const MAX_REQUESTS: f64 = 2e9;
+/// Longest node id, in characters.
+pub const MAX_ID_CHARS: usize = 200;
+/// Most concurrent branches one state machine execution may run (Parallel × Map).
+pub const MAX_BRANCHES_PER_EXECUTION: f64 = 1_000_000.0;
 
 struct Errors(Vec<ScenarioError>);
 
@@ -59,22 +74,53 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
         );
     }
     e.positive("duration_s".into(), s.duration_s, MAX_DURATION_S, " s");
+    // Sizes first: past them nothing else is worth checking (and checking is cheap).
+    for (what, n, max) in [
+        ("nodes", s.nodes.len(), MAX_NODES),
+        ("edges", s.edges.len(), MAX_EDGES),
+        ("faults", s.faults.len(), MAX_FAULTS),
+    ] {
+        if n > max {
+            e.push(
+                what,
+                format!("{n} {what}: a scenario has at most {max} {what}"),
+            );
+        }
+    }
+    if !e.0.is_empty() {
+        return ScenarioErrors::from_vec(e.0);
+    }
     account(&mut e, &s.account);
     if s.nodes.is_empty() {
         e.push("nodes", "a scenario needs at least one node");
     }
+    let ix = Index::new(s);
+    let kind_of = |id: &str| ix.node(id).map(|k| &s.nodes[k].kind);
     let mut reserved_total: u64 = 0;
+    let mut first_with_id: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, node) in s.nodes.iter().enumerate() {
         if node.id.trim().is_empty() {
             e.push(format!("nodes[{i}].id"), "must not be empty");
-        } else if s.nodes[..i].iter().any(|n| n.id == node.id) {
+        } else if let Some(&first) = first_with_id.get(node.id.as_str()) {
             e.push(
                 format!("nodes[{i}].id"),
-                format!("duplicate node id \"{}\"", node.id),
+                format!(
+                    "duplicate node id {} (also nodes[{first}])",
+                    quoted(&node.id)
+                ),
             );
+        } else {
+            first_with_id.insert(&node.id, i);
         }
+        text_rules(&mut e, &format!("nodes[{i}].id"), &node.id, MAX_ID_CHARS);
+        text_rules(
+            &mut e,
+            &format!("nodes[{i}].name"),
+            &node.name,
+            MAX_ID_CHARS,
+        );
         let p = |field: &str| format!("nodes[{i}].params.{field}");
-        let outgoing = s.edges.iter().filter(|x| x.from == node.id).count();
+        let outgoing = ix.outgoing[i].len();
         let need_one_target = |e: &mut Errors, what: &str| {
             if outgoing != 1 {
                 e.push(
@@ -154,26 +200,25 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
                     " s",
                 );
                 if let Some(dest) = &l.on_failure {
-                    if !s
-                        .nodes
-                        .iter()
-                        .any(|x| &x.id == dest && matches!(x.kind, NodeKind::Sqs(_)))
-                    {
-                        e.push(p("on_failure"), format!("\"{dest}\" is not an sqs node"));
+                    if !matches!(kind_of(dest), Some(NodeKind::Sqs(_))) {
+                        e.push(
+                            p("on_failure"),
+                            format!("{} is not an sqs node", quoted(dest)),
+                        );
                     }
                 }
                 if l.handler.is_empty() {
                     e.push(p("handler"), "a handler needs at least one step");
                 }
                 if let Some(job) = &l.process_new {
-                    let ok = s.nodes.iter().any(|x| {
-                        x.id == job.source
-                            && matches!(x.kind, NodeKind::Dynamodb(_) | NodeKind::S3(_))
-                    });
+                    let ok = matches!(
+                        kind_of(&job.source),
+                        Some(NodeKind::Dynamodb(_) | NodeKind::S3(_))
+                    );
                     if !ok {
                         e.push(
                             p("process_new.source"),
-                            format!("\"{}\" is not a dynamodb or s3 node", job.source),
+                            format!("{} is not a dynamodb or s3 node", quoted(&job.source)),
                         );
                     }
                     if let Some(m) = job.max_records {
@@ -181,8 +226,15 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
                     }
                 }
                 for (list, steps) in [("init_steps", &l.init_steps), ("handler", &l.handler)] {
+                    if steps.len() > MAX_STEPS {
+                        e.push(
+                            p(list),
+                            format!("{} steps: at most {MAX_STEPS}", steps.len()),
+                        );
+                        continue;
+                    }
                     for (k, step) in steps.iter().enumerate() {
-                        step_rules(&mut e, s, node, &p(&format!("{list}[{k}]")), step);
+                        step_rules(&mut e, &ix, i, &p(&format!("{list}[{k}]")), step);
                     }
                 }
             }
@@ -222,17 +274,15 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
                 e.range(p("retention_s"), q.retention_s, 60.0, 1_209_600.0, " s");
                 e.range(p("delay_s"), q.delay_s, 0.0, 900.0, " s");
                 e.count(p("max_in_flight"), q.max_in_flight, 1, 10_000_000);
+                e.count(p("message_groups"), q.message_groups, 1, 100_000);
                 e.range(p("latency_ms"), q.latency_ms, 0.0, 60_000.0, " ms");
                 match (&q.dead_letter_queue, q.max_receive_count) {
                     (Some(dlq), Some(n)) => {
                         e.count(p("max_receive_count"), n, 1, 1_000);
-                        let target = s.nodes.iter().find(|x| &x.id == dlq);
-                        if !matches!(target.map(|x| &x.kind), Some(NodeKind::Sqs(_)))
-                            || dlq == &node.id
-                        {
+                        if !matches!(kind_of(dlq), Some(NodeKind::Sqs(_))) || dlq == &node.id {
                             e.push(
                                 p("dead_letter_queue"),
-                                format!("\"{dlq}\" is not another sqs node"),
+                                format!("{} is not another sqs node", quoted(dlq)),
                             );
                         }
                     }
@@ -246,20 +296,14 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
                     ),
                     (None, None) => {}
                 }
-                let consumers: Vec<&Edge> = s.edges.iter().filter(|x| x.from == node.id).collect();
-                if consumers.len() > 1 {
+                if outgoing > 1 {
                     e.push(
                         format!("nodes[{i}]"),
-                        format!(
-                            "a queue feeds at most one function, found {}",
-                            consumers.len()
-                        ),
+                        format!("a queue feeds at most one function, found {outgoing}"),
                     );
                 }
-                for c in consumers {
-                    if let Some(NodeKind::Lambda(l)) =
-                        s.nodes.iter().find(|x| x.id == c.to).map(|x| &x.kind)
-                    {
+                for &k in &ix.outgoing[i] {
+                    if let Some(NodeKind::Lambda(l)) = ix.ends[k].1.map(|t| &s.nodes[t].kind) {
                         if q.visibility_timeout_s < l.timeout_s {
                             e.push(
                                 p("visibility_timeout_s"),
@@ -298,11 +342,14 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
                         format!("a request of {request_kb} KB exceeds PutRecords' 10 MB"),
                     );
                 }
-                let fan_out = s
-                    .edges
+                let fan_out = ix.outgoing[i]
                     .iter()
-                    .filter(|x| x.from == node.id)
-                    .filter(|x| x.stream.as_ref().is_some_and(|m| m.enhanced_fan_out))
+                    .filter(|&&k| {
+                        s.edges[k]
+                            .stream
+                            .as_ref()
+                            .is_some_and(|m| m.enhanced_fan_out)
+                    })
                     .count();
                 if fan_out > 20 {
                     e.push(
@@ -321,7 +368,16 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
                     " per s",
                 );
                 e.count(p("start_burst"), m.start_burst, 1, 10_000_000);
-                definition(&mut e, s, node, &p("definition"), &m.definition, 0);
+                definition(&mut e, &ix, i, &p("definition"), &m.definition, 0);
+                let branches = max_branches(&m.definition);
+                if branches > MAX_BRANCHES_PER_EXECUTION {
+                    e.push(
+                        p("definition"),
+                        format!(
+                            "one execution could run {branches:.0} branches at once (Parallel × Map); at most {MAX_BRANCHES_PER_EXECUTION:.0}"
+                        ),
+                    );
+                }
             }
             NodeKind::S3(f) | NodeKind::Sns(f) => {
                 e.range(p("latency_ms"), f.latency_ms, 0.0, 60_000.0, " ms");
@@ -380,12 +436,70 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
     if reserved_total > pool {
         e.push("nodes", format!("reserved concurrency totals {reserved_total}, above the {pool} the account can reserve (limit minus the unreserved minimum)"));
     }
-    edges(&mut e, s);
-    faults(&mut e, s);
+    edges(&mut e, s, &ix);
+    faults(&mut e, s, &ix);
+    let requests = expected_requests(s);
+    if requests > MAX_REQUESTS {
+        e.push(
+            "nodes",
+            format!(
+                "the clients would send about {:.1} billion requests (spikes included); at most 2 billion in one run: shorten the run or lower the rates",
+                requests / 1e9
+            ),
+        );
+    }
     if e.0.is_empty() {
-        lambda_cycles(&mut e, s);
+        sync_cycles(&mut e, s, &ix);
     }
     ScenarioErrors::from_vec(e.0)
+}
+
+/// Most steps in a handler or init list.
+pub const MAX_STEPS: usize = 1_000;
+/// Most states in one definition (each Parallel branch and Map iterator is one).
+pub const MAX_STATES: usize = 1_000;
+
+/// `"id"`, with control characters escaped (ids reach terminals and logs).
+pub(crate) fn quoted(id: &str) -> String {
+    format!("{:?}", id)
+}
+
+/// Ids and names: no control characters (they would reach terminals), bounded length.
+fn text_rules(e: &mut Errors, path: &str, text: &str, max_chars: usize) {
+    if let Some(c) = text.chars().find(|c| c.is_control()) {
+        e.push(
+            path,
+            format!("contains a control character (U+{:04X})", u32::from(c)),
+        );
+    }
+    let n = text.chars().count();
+    if n > max_chars {
+        e.push(path, format!("{n} characters: at most {max_chars}"));
+    }
+}
+
+/// The requests the clients would start over the run (their peak rates, plus spikes).
+pub(crate) fn expected_requests(s: &Scenario) -> f64 {
+    let clients: f64 = s
+        .nodes
+        .iter()
+        .filter_map(|n| match &n.kind {
+            NodeKind::Client(c) => Some(c.max_rate() * s.duration_s),
+            _ => None,
+        })
+        .sum();
+    let spikes: f64 = s
+        .faults
+        .iter()
+        .filter_map(|f| match f.kind {
+            FaultKind::Spike { rate_per_s } => {
+                let until = (f.at_s + f.duration_s).min(s.duration_s);
+                Some(rate_per_s * (until - f.at_s).max(0.0))
+            }
+            _ => None,
+        })
+        .sum();
+    clients + spikes
 }
 
 fn account(e: &mut Errors, a: &Account) {
@@ -457,10 +571,16 @@ fn client(e: &mut Errors, p: &dyn Fn(&str) -> String, c: &ClientParams, duration
         e.range(p("daily.peak_at_s"), d.peak_at_s, 0.0, MAX_DURATION_S, " s");
         e.range(p("daily.min_ratio"), d.min_ratio, 0.0, 1.0, "");
     }
-    if c.max_rate() * duration_s > 2e9 {
+    if c.max_rate() * duration_s > MAX_REQUESTS {
         e.push(
             p("rate_per_s"),
             "more than 2 billion requests in one run: shorten the run or lower the rate",
+        );
+    }
+    if c.schedule.len() > MAX_STEPS {
+        e.push(
+            p("schedule"),
+            format!("{} phases: at most {MAX_STEPS}", c.schedule.len()),
         );
     }
     e.positive(p("timeout_ms"), c.timeout_ms, 86_400_000.0, " ms");
@@ -470,7 +590,7 @@ fn client(e: &mut Errors, p: &dyn Fn(&str) -> String, c: &ClientParams, duration
     e.range(p("payload_kb"), c.payload_kb, 0.0, 1_000_000.0, " KB");
 }
 
-fn step_rules(e: &mut Errors, s: &Scenario, node: &Node, path: &str, step: &Step) {
+fn step_rules(e: &mut Errors, ix: &Index<'_>, node: usize, path: &str, step: &Step) {
     match step {
         Step::Compute { ms, .. } => e.positive(format!("{path}.compute.ms"), *ms, 900_000.0, " ms"),
         Step::Sleep { ms } => e.range(format!("{path}.sleep.ms"), *ms, 0.0, 900_000.0, " ms"),
@@ -479,17 +599,18 @@ fn step_rules(e: &mut Errors, s: &Scenario, node: &Node, path: &str, step: &Step
             times,
         } => {
             e.count(format!("{path}.call.times"), *times, 1, 1_000);
-            if !s.nodes.iter().any(|n| &n.id == target) {
+            if ix.node(target).is_none() {
                 e.push(
                     format!("{path}.call.node"),
-                    format!("no node with id \"{target}\""),
+                    format!("no node with id {}", quoted(target)),
                 );
-            } else if !s.edges.iter().any(|x| x.from == node.id && &x.to == target) {
+            } else if ix.edge(node, target).is_none() {
                 e.push(
                     format!("{path}.call.node"),
                     format!(
-                        "no edge from \"{}\" to \"{target}\"; connect them first",
-                        node.id
+                        "no edge from {} to {}; connect them first",
+                        quoted(ix.id(node)),
+                        quoted(target)
                     ),
                 );
             }
@@ -497,35 +618,48 @@ fn step_rules(e: &mut Errors, s: &Scenario, node: &Node, path: &str, step: &Step
     }
 }
 
-fn edges(e: &mut Errors, s: &Scenario) {
+fn edges(e: &mut Errors, s: &Scenario, ix: &Index<'_>) {
     for (i, edge) in s.edges.iter().enumerate() {
-        let from = s.nodes.iter().find(|n| n.id == edge.from);
-        let to = s.nodes.iter().find(|n| n.id == edge.to);
+        let (from, to) = ix.ends[i];
         if from.is_none() {
             e.push(
                 format!("edges[{i}].from"),
-                format!("no node with id \"{}\"", edge.from),
+                format!("no node with id {}", quoted(&edge.from)),
             );
         }
         if to.is_none() {
             e.push(
                 format!("edges[{i}].to"),
-                format!("no node with id \"{}\"", edge.to),
+                format!("no node with id {}", quoted(&edge.to)),
             );
         }
-        if let (Some(from), Some(to)) = (from, to) {
-            match edge_rule(from.kind.tag(), to.kind.tag()) {
+        if let (Some(f), Some(t)) = (from, to) {
+            match edge_rule(s.nodes[f].kind.tag(), s.nodes[t].kind.tag()) {
                 Err(reason) => e.push(format!("edges[{i}]"), reason),
-                Ok(rule) => edge_settings(e, s, i, edge, rule),
+                Ok(rule) => edge_settings(e, s, ix, i, edge, rule),
             }
-        }
-        if s.edges[..i].contains(edge) {
-            e.push(format!("edges[{i}]"), "duplicate edge");
+            if let Some(first) = ix.edge_between(f, t).filter(|&k| k != i) {
+                e.push(
+                    format!("edges[{i}]"),
+                    format!(
+                        "duplicate edge: {} → {} is already edges[{first}]",
+                        quoted(&edge.from),
+                        quoted(&edge.to)
+                    ),
+                );
+            }
         }
     }
 }
 
-fn edge_settings(e: &mut Errors, s: &Scenario, i: usize, edge: &Edge, rule: &EdgeRule) {
+fn edge_settings(
+    e: &mut Errors,
+    s: &Scenario,
+    ix: &Index<'_>,
+    i: usize,
+    edge: &Edge,
+    rule: &EdgeRule,
+) {
     let invocation = edge.invocation.unwrap_or(rule.default_invocation());
     if !rule.invocations.contains(&invocation) {
         let allowed: Vec<String> = rule
@@ -573,14 +707,13 @@ fn edge_settings(e: &mut Errors, s: &Scenario, i: usize, edge: &Edge, rule: &Edg
                     1_209_600.0,
                     " s",
                 );
-                let is_queue = s
-                    .nodes
-                    .iter()
-                    .any(|n| n.id == o.queue && matches!(n.kind, NodeKind::Sqs(_)));
+                let is_queue = ix
+                    .node(&o.queue)
+                    .is_some_and(|k| matches!(s.nodes[k].kind, NodeKind::Sqs(_)));
                 if !is_queue || o.queue == edge.from {
                     e.push(
                         p("backlog.overflow.queue"),
-                        format!("\"{}\" is not another sqs node", o.queue),
+                        format!("{} is not another sqs node", quoted(&o.queue)),
                     );
                 }
             }
@@ -628,7 +761,7 @@ fn edge_settings(e: &mut Errors, s: &Scenario, i: usize, edge: &Edge, rule: &Edg
 }
 
 /// A state machine definition: names resolve, resources are connected, numbers are sane.
-fn definition(e: &mut Errors, s: &Scenario, node: &Node, path: &str, d: &Definition, depth: u32) {
+fn definition(e: &mut Errors, ix: &Index<'_>, node: usize, path: &str, d: &Definition, depth: u32) {
     if depth > 8 {
         e.push(path.to_owned(), "definitions nest at most 8 deep");
         return;
@@ -638,6 +771,13 @@ fn definition(e: &mut Errors, s: &Scenario, node: &Node, path: &str, d: &Definit
             format!("{path}.states"),
             "a definition needs at least one state",
         );
+    }
+    if d.states.len() > MAX_STATES {
+        e.push(
+            format!("{path}.states"),
+            format!("{} states: at most {MAX_STATES}", d.states.len()),
+        );
+        return;
     }
     let known = |name: &str| d.states.contains_key(name);
     if !known(&d.start_at) {
@@ -662,16 +802,13 @@ fn definition(e: &mut Errors, s: &Scenario, node: &Node, path: &str, d: &Definit
                 catch,
                 next: n,
             } => {
-                if !s
-                    .edges
-                    .iter()
-                    .any(|x| x.from == node.id && &x.to == resource)
-                {
+                if ix.edge(node, resource).is_none() {
                     e.push(
                         format!("{at}.resource"),
                         format!(
-                            "no edge from \"{}\" to \"{resource}\"; connect them first",
-                            node.id
+                            "no edge from {} to {}; connect them first",
+                            quoted(ix.id(node)),
+                            quoted(resource)
                         ),
                     );
                 }
@@ -735,7 +872,7 @@ fn definition(e: &mut Errors, s: &Scenario, node: &Node, path: &str, d: &Definit
                     );
                 }
                 for (k, b) in branches.iter().enumerate() {
-                    definition(e, s, node, &format!("{at}.branches[{k}]"), b, depth + 1);
+                    definition(e, ix, node, &format!("{at}.branches[{k}]"), b, depth + 1);
                 }
                 for (k, c) in catch.iter().enumerate() {
                     next(e, format!("{at}.catch[{k}].next"), &Some(c.next.clone()));
@@ -751,7 +888,7 @@ fn definition(e: &mut Errors, s: &Scenario, node: &Node, path: &str, d: &Definit
             } => {
                 e.count(format!("{at}.items"), *items, 0, 100_000);
                 e.count(format!("{at}.max_concurrency"), *max_concurrency, 0, 10_000);
-                definition(e, s, node, &format!("{at}.iterator"), iterator, depth + 1);
+                definition(e, ix, node, &format!("{at}.iterator"), iterator, depth + 1);
                 for (k, c) in catch.iter().enumerate() {
                     next(e, format!("{at}.catch[{k}].next"), &Some(c.next.clone()));
                 }
@@ -760,15 +897,86 @@ fn definition(e: &mut Errors, s: &Scenario, node: &Node, path: &str, d: &Definit
             State::Succeed | State::Fail { .. } => {}
         }
     }
+    if let Some(cycle) = zero_time_loop(d) {
+        e.push(
+            format!("{path}.states.{}", cycle[0]),
+            format!(
+                "states {} loop without taking any time (only Choice and 0-second Wait states): an execution would never end",
+                cycle.join(" → ")
+            ),
+        );
+    }
 }
 
-fn faults(e: &mut Errors, s: &Scenario) {
+/// A cycle of states that take no simulated time (Choice, `wait` of 0 s), if any: such a
+/// loop would spin forever at one instant, so it is refused before the run.
+fn zero_time_loop(d: &Definition) -> Option<Vec<String>> {
+    let names: Vec<&String> = d.states.keys().collect();
+    let positions: BTreeMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let index = |name: &str| positions.get(name).copied();
+    // Successors through zero-time states only.
+    let succ: Vec<Vec<usize>> = names
+        .iter()
+        .map(|name| match &d.states[*name] {
+            State::Choice { choices, default } => choices
+                .iter()
+                .map(|c| c.next.as_str())
+                .chain([default.as_str()])
+                .filter_map(index)
+                .collect(),
+            State::Wait {
+                seconds,
+                next: Some(n),
+            } if *seconds <= 0.0 => index(n).into_iter().collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    let mut state = vec![0u8; names.len()];
+    for root in 0..names.len() {
+        if state[root] != 0 {
+            continue;
+        }
+        let mut path = vec![root];
+        let mut stack = vec![(root, succ[root].clone())];
+        state[root] = 1;
+        while let Some((v, next)) = stack.last_mut() {
+            let Some(w) = next.pop() else {
+                state[*v] = 2;
+                stack.pop();
+                path.pop();
+                continue;
+            };
+            match state[w] {
+                1 => {
+                    let from = path.iter().position(|&x| x == w).unwrap_or(0);
+                    let mut cycle: Vec<String> =
+                        path[from..].iter().map(|&x| names[x].clone()).collect();
+                    cycle.push(names[w].clone());
+                    return Some(cycle);
+                }
+                0 => {
+                    state[w] = 1;
+                    path.push(w);
+                    stack.push((w, succ[w].clone()));
+                }
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
+fn faults(e: &mut Errors, s: &Scenario, ix: &Index<'_>) {
     for (i, f) in s.faults.iter().enumerate() {
         let p = |field: &str| format!("faults[{i}].{field}");
         e.range(p("at_s"), f.at_s, 0.0, MAX_DURATION_S, " s");
         e.positive(p("duration_s"), f.duration_s, MAX_DURATION_S, " s");
-        let Some(node) = s.nodes.iter().find(|n| n.id == f.node) else {
-            e.push(p("node"), format!("no node with id \"{}\"", f.node));
+        let Some(node) = ix.node(&f.node).map(|k| &s.nodes[k]) else {
+            e.push(p("node"), format!("no node with id {}", quoted(&f.node)));
             continue;
         };
         let tag = node.kind.tag();
@@ -798,33 +1006,76 @@ fn faults(e: &mut Errors, s: &Scenario) {
     }
 }
 
-/// Lambda → Lambda calls must not form a cycle (each call would spawn another, forever).
-fn lambda_cycles(e: &mut Errors, s: &Scenario) {
+/// Synchronous Lambda → Lambda calls must not form a cycle: each invocation would wait
+/// for another of the same chain until every slot is taken. (Asynchronous loops are
+/// allowed: Lambda's recursive loop detection stops them, as on AWS.)
+fn sync_cycles(e: &mut Errors, s: &Scenario, ix: &Index<'_>) {
     let n = s.nodes.len();
-    let idx = |id: &str| s.node_index(id).unwrap_or(usize::MAX);
-    // 0 = unvisited, 1 = on the stack, 2 = done.
+    let is_lambda = |v: usize| matches!(s.nodes[v].kind, NodeKind::Lambda(_));
+    // The functions a function waits for.
+    let waits_for = |v: usize| {
+        ix.outgoing[v].iter().filter_map(move |&k| {
+            let w = ix.ends[k].1?;
+            let sync = s.edges[k].invocation_for("lambda", "lambda") == Some(Invocation::Sync);
+            (is_lambda(w) && sync).then_some(w)
+        })
+    };
+    // Iterative depth-first search: 0 = unvisited, 1 = on the path, 2 = done.
     let mut state = vec![0u8; n];
-    fn visit(s: &Scenario, v: usize, state: &mut [u8], idx: &dyn Fn(&str) -> usize) -> bool {
-        state[v] = 1;
-        for edge in s.edges.iter().filter(|x| x.from == s.nodes[v].id) {
-            let w = idx(&edge.to);
-            if w >= state.len() || s.nodes[w].kind.tag() != "lambda" {
+    for root in (0..n).filter(|&v| is_lambda(v)) {
+        if state[root] != 0 {
+            continue;
+        }
+        let mut stack: Vec<(usize, Vec<usize>)> = vec![(root, waits_for(root).collect())];
+        state[root] = 1;
+        while let Some((v, next)) = stack.last_mut() {
+            let Some(w) = next.pop() else {
+                state[*v] = 2;
+                stack.pop();
                 continue;
-            }
-            if state[w] == 1 || (state[w] == 0 && visit(s, w, state, idx)) {
-                return true;
+            };
+            match state[w] {
+                1 => {
+                    e.push(
+                        format!("nodes[{w}]"),
+                        format!(
+                            "functions call each other synchronously in a cycle (through {})",
+                            quoted(&s.nodes[w].id)
+                        ),
+                    );
+                    return;
+                }
+                0 => {
+                    state[w] = 1;
+                    let successors = waits_for(w).collect();
+                    stack.push((w, successors));
+                }
+                _ => {}
             }
         }
-        state[v] = 2;
-        false
     }
-    for v in 0..n {
-        if state[v] == 0 && s.nodes[v].kind.tag() == "lambda" && visit(s, v, &mut state, &idx) {
-            e.push(
-                format!("nodes[{v}]"),
-                "functions call each other in a cycle",
-            );
-            return;
-        }
-    }
+}
+
+/// How many branches one execution of `d` may run at once: a Parallel runs all its
+/// branches, a Map up to its concurrency (inline Map 40), nested ones multiply.
+pub(crate) fn max_branches(d: &Definition) -> f64 {
+    d.states
+        .values()
+        .map(|st| match st {
+            State::Parallel { branches, .. } => branches.iter().map(max_branches).sum(),
+            State::Map {
+                items,
+                max_concurrency,
+                iterator,
+                ..
+            } => {
+                let at_once = match *max_concurrency {
+                    0 => (*items).min(40),
+                    c => (*items).min(c),
+                };
+                f64::from(at_once.max(1)) * max_branches(iterator)
+            }
+            _ => 1.0,
+        })
+        .fold(1.0, f64::max)
 }

@@ -146,9 +146,10 @@ impl Simulation {
         if !r.live || r.call != call {
             return;
         }
+        let (client, first) = (r.client, r.first);
         match outcome {
             Ok(()) => {
-                let latency = self.now - r.first;
+                let latency = self.now - first;
                 self.e2e_latency.record(latency);
                 if let Some(g) = self.goodput.get_mut(self.now.second_index() as usize) {
                     *g += 1;
@@ -158,13 +159,21 @@ impl Simulation {
             }
             Err(kind) => self.after_failed_attempt(req, kind),
         }
+        // The attempt ended before its timeout: that timer is no longer wanted.
+        self.cancel_timer(client, super::timers::TimerKind::Deadline);
+    }
+
+    /// Whether the timeout timer of this attempt still matters.
+    pub(super) fn client_timer_live(&self, req: u32, generation: u32, attempt: u32) -> bool {
+        let r = &self.reqs[req as usize];
+        r.live && r.generation == generation && r.attempt == attempt && r.call != NONE
     }
 
     pub(super) fn on_client_timeout(&mut self, req: u32, generation: u32, attempt: u32) {
-        let r = &self.reqs[req as usize];
-        if !r.live || r.generation != generation || r.attempt != attempt || r.call == NONE {
+        if !self.client_timer_live(req, generation, attempt) {
             return;
         }
+        let r = &self.reqs[req as usize];
         let call = r.call;
         self.orphan(call);
         self.after_failed_attempt(req, ErrorKind::ClientTimeout);

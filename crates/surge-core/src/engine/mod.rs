@@ -115,6 +115,8 @@ pub(crate) struct Call {
     finishing: bool,
     /// Not recorded in the node's figures (an async invoke accepted with 202).
     quiet: bool,
+    /// A deadline is armed at the call's node and has not fired.
+    pub(crate) deadline_armed: bool,
     pub(crate) state: CallState,
 }
 
@@ -680,6 +682,7 @@ impl Simulation {
             counted: false,
             finishing: false,
             quiet: false,
+            deadline_armed: false,
             state: CallState::Arrived,
         };
         let id = slab::place(&mut self.calls, &mut self.free_calls, call, |old, new| {
@@ -708,7 +711,9 @@ impl Simulation {
     }
 
     pub(crate) fn deadline_after(&mut self, call: CallId, after: SimTime) {
-        let c = &self.calls[call as usize];
+        let c = &mut self.calls[call as usize];
+        debug_assert!(!c.deadline_armed, "one deadline per call");
+        c.deadline_armed = true;
         let (node, generation) = (c.node, c.generation);
         self.arm(node, after, call, generation, 0);
     }
@@ -879,10 +884,7 @@ impl Simulation {
             Parent::Delivery(d) => self.delivery_result(d, outcome),
             Parent::Orphan => {}
         }
-        let slot = &mut self.calls[call as usize];
-        slot.state = CallState::Free;
-        slot.generation = slot.generation.wrapping_add(1);
-        self.free_calls.push(call);
+        self.free_call(call);
     }
 
     /// Ends a call that is not part of its node's figures (an accepted async invoke).
@@ -896,9 +898,18 @@ impl Simulation {
             Parent::Delivery(d) => self.delivery_result(d, outcome),
             _ => {}
         }
+        self.free_call(call);
+    }
+
+    /// Frees a finished call's slot (cancelling its deadline if it never fired).
+    fn free_call(&mut self, call: CallId) {
         let slot = &mut self.calls[call as usize];
         slot.state = CallState::Free;
         slot.generation = slot.generation.wrapping_add(1);
+        if std::mem::take(&mut slot.deadline_armed) {
+            let node = slot.node;
+            self.cancel_timer(node, timers::TimerKind::Deadline);
+        }
         self.free_calls.push(call);
     }
 

@@ -40,9 +40,20 @@ enum MsgState {
     InFlight,
 }
 
+/// A message's retention timer is armed.
+pub(crate) const TIMER_RETENTION: u8 = 1;
+/// Its delay timer is armed.
+pub(crate) const TIMER_DELAY: u8 = 2;
+/// Its visibility timer is armed.
+pub(crate) const TIMER_VISIBILITY: u8 = 4;
+
 #[derive(Clone, Debug)]
 pub(crate) struct Msg {
     generation: u32,
+    /// The queue that holds it.
+    queue: u32,
+    /// Which of its timers are armed (`TIMER_*`): cancelled when the message goes.
+    timers: u8,
     sent: SimTime,
     /// FIFO: the message group and the send order.
     group: u32,
@@ -218,6 +229,8 @@ impl Simulation {
     fn enqueue_as(&mut self, node: u32, dead: bool, new: bool) {
         let msg = Msg {
             generation: 0,
+            queue: node,
+            timers: 0,
             state: MsgState::Delayed,
             sent: self.now,
             group: 0,
@@ -258,8 +271,10 @@ impl Simulation {
             (q.retention, q.delay)
         };
         self.arm_kind(node, TimerKind::Retention, retention, id, generation, 0);
+        self.msgs[id as usize].timers |= TIMER_RETENTION;
         if delay > SimTime::ZERO {
             self.arm_kind(node, TimerKind::Delay, delay, id, generation, 0);
+            self.msgs[id as usize].timers |= TIMER_DELAY;
         } else {
             self.make_visible(node, id);
         }
@@ -285,9 +300,25 @@ impl Simulation {
         self.try_poll(node);
     }
 
+    /// Whether a message's timer (of `bit`, for `receive` if a visibility timer) still
+    /// matters.
+    pub(super) fn msg_timer_live(&self, id: u32, generation: u32, bit: u8, receive: u32) -> bool {
+        let Some(m) = self.msgs.get(id as usize) else {
+            return false;
+        };
+        m.generation == generation
+            && m.timers & bit != 0
+            && match bit {
+                TIMER_VISIBILITY => m.state == MsgState::InFlight && m.receives == receive,
+                TIMER_DELAY => m.state == MsgState::Delayed,
+                _ => m.state != MsgState::Free,
+            }
+    }
+
     pub(super) fn delay_over(&mut self, node: u32, id: u32, generation: u32) {
-        let m = &self.msgs[id as usize];
+        let m = &mut self.msgs[id as usize];
         if m.generation == generation && m.state == MsgState::Delayed {
+            m.timers &= !TIMER_DELAY;
             self.make_visible(node, id);
         }
     }
@@ -297,6 +328,7 @@ impl Simulation {
         if m.generation != generation {
             return;
         }
+        m.timers &= !TIMER_RETENTION;
         match m.state {
             MsgState::InFlight => m.expire_on_return = true,
             MsgState::Visible => {
@@ -327,14 +359,25 @@ impl Simulation {
         let m = &mut self.msgs[id as usize];
         m.state = MsgState::Free;
         m.generation = m.generation.wrapping_add(1);
+        let (queue, timers) = (m.queue, std::mem::take(&mut m.timers));
         self.free_msgs.push(id);
+        for (bit, kind) in [
+            (TIMER_RETENTION, TimerKind::Retention),
+            (TIMER_DELAY, TimerKind::Delay),
+            (TIMER_VISIBILITY, TimerKind::Visibility),
+        ] {
+            if timers & bit != 0 {
+                self.cancel_timer(queue, kind);
+            }
+        }
     }
 
     pub(super) fn visibility_expired(&mut self, node: u32, id: u32, generation: u32, receive: u32) {
-        let m = &self.msgs[id as usize];
+        let m = &mut self.msgs[id as usize];
         if m.generation != generation || m.state != MsgState::InFlight || m.receives != receive {
             return;
         }
+        m.timers &= !TIMER_VISIBILITY;
         let (dead, expire, group) = (m.dead, m.expire_on_return, m.group);
         self.sqs(node).in_flight -= 1;
         self.release_group(node, group);
@@ -519,6 +562,7 @@ impl Simulation {
                 q.group_busy[group as usize] += 1;
             }
             self.arm_kind(node, TimerKind::Visibility, visibility, id, g, receive);
+            self.msgs[id as usize].timers |= TIMER_VISIBILITY;
             msgs.push((id, g, receive));
         }
         let depth = self.sqs(node).depth;

@@ -6,6 +6,13 @@
 //! these delays is a constant of its node, so they are armed in time order: a FIFO queue
 //! per (node, kind) with one heap event for its head does the same job in O(1) per timer.
 //! Deadlines that are not in order fall back to the heap.
+//!
+//! Memory follows what is alive, not what passed through: a timer whose owner finished
+//! early (a request answered long before its 30 s timeout, a message consumed days
+//! before its retention ends) is cancelled. Cancelling only counts the entry as stale;
+//! once stale entries are at least half of a queue (and a few thousand), the queue drops
+//! them in one pass, so each cancel costs O(1) amortised and a queue holds at most about
+//! twice its live timers.
 
 use std::collections::VecDeque;
 
@@ -40,7 +47,19 @@ struct Timer {
 pub(crate) struct TimerQueue {
     entries: VecDeque<Timer>,
     armed: bool,
+    /// Entries whose owner has gone (cancelled); dropped in bulk by `compact`.
+    stale: u32,
 }
+
+impl TimerQueue {
+    /// Entries held (live and stale), for the memory budget.
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+}
+
+/// A queue is compacted once it holds at least this many stale entries...
+const COMPACT_MIN_STALE: u32 = 4096;
 
 impl Simulation {
     /// Arms a timeout at `node` after `after` for `id` (a request for client nodes, a call
@@ -86,6 +105,46 @@ impl Simulation {
         }
     }
 
+    /// The timer of `kind` at `node` that an entity armed is no longer wanted (its owner
+    /// finished first); it will never fire, and is dropped at the next compaction.
+    pub(super) fn cancel_timer(&mut self, node: u32, kind: TimerKind) {
+        let slot = (node * KINDS as u32 + kind as u32) as usize;
+        let q = &mut self.timers[slot];
+        q.stale += 1;
+        if q.stale >= COMPACT_MIN_STALE && q.stale as usize * 2 >= q.entries.len() {
+            self.compact_timers(slot);
+        }
+    }
+
+    /// Drops every entry whose owner has gone.
+    fn compact_timers(&mut self, slot: usize) {
+        let mut entries = std::mem::take(&mut self.timers[slot].entries);
+        entries.retain(|t| self.timer_live(slot as u32, t.id, t.generation, t.extra));
+        if entries.capacity() > 4 * entries.len().max(64) {
+            entries.shrink_to(2 * entries.len().max(64));
+        }
+        let q = &mut self.timers[slot];
+        q.entries = entries;
+        q.stale = 0;
+    }
+
+    /// Whether a timer's owner still wants it to fire.
+    fn timer_live(&self, slot: u32, id: u32, generation: u32, extra: u32) -> bool {
+        let node = slot / KINDS as u32;
+        match slot % KINDS as u32 {
+            0 if matches!(self.nodes[node as usize], NodeRt::Client(_)) => {
+                self.client_timer_live(id, generation, extra)
+            }
+            0 => {
+                self.live(id, generation)
+                    && self.calls.get(id as usize).is_some_and(|c| c.deadline_armed)
+            }
+            1 => self.msg_timer_live(id, generation, super::sqs::TIMER_VISIBILITY, extra),
+            2 => self.msg_timer_live(id, generation, super::sqs::TIMER_RETENTION, 0),
+            _ => self.msg_timer_live(id, generation, super::sqs::TIMER_DELAY, 0),
+        }
+    }
+
     /// Fires every due timer of a queue, then re-arms for the next one.
     pub(super) fn on_timer(&mut self, slot: u32) {
         loop {
@@ -99,22 +158,29 @@ impl Simulation {
                 return;
             }
             q.entries.pop_front();
+            if !self.timer_live(slot, t.id, t.generation, t.extra) {
+                let q = &mut self.timers[slot as usize];
+                q.stale = q.stale.saturating_sub(1);
+                continue;
+            }
             self.fire(slot, t.id, t.generation, t.extra);
             self.drain_tasks();
         }
     }
 
-    /// Dispatches one due timer.
+    /// Dispatches one due timer (its owner still wants it).
     pub(super) fn fire(&mut self, slot: u32, id: u32, generation: u32, extra: u32) {
+        if !self.timer_live(slot, id, generation, extra) {
+            return;
+        }
         let node = slot / KINDS as u32;
         match slot % KINDS as u32 {
             0 if matches!(self.nodes[node as usize], NodeRt::Client(_)) => {
                 self.on_client_timeout(id, generation, extra);
             }
             0 => {
-                if self.live(id, generation) {
-                    self.on_deadline(id);
-                }
+                self.calls[id as usize].deadline_armed = false;
+                self.on_deadline(id);
             }
             1 => self.visibility_expired(node, id, generation, extra),
             2 => self.retention_expired(node, id, generation),

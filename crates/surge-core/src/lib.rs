@@ -35,12 +35,12 @@ mod rng;
 mod scenario;
 mod time;
 
-pub use engine::Simulation;
+pub use engine::{Limits, MAX_WORK_PER_INSTANT, RunStop, Simulation, StopCause};
 pub use error::{ScenarioError, ScenarioErrors};
 pub use queue::EventQueue;
 pub use report::{
     AsyncLedger, CostReport, EdgeReport, ErrorCounts, ErrorKind, ExecutionLedger, Frame, Ledger,
-    MessageLedger, NodeFrame, NodeReport, NodeSecond, Report, ShardReport,
+    MessageLedger, NodeFrame, NodeReport, NodeSecond, Report, RunNote, ShardReport,
 };
 pub use rng::SimRng;
 pub use scenario::*;

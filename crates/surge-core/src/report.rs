@@ -36,6 +36,9 @@ pub enum ErrorKind {
     InjectedError,
     /// The client stopped waiting (its own timeout).
     ClientTimeout,
+    /// Lambda stopped the invocation: the function ran 16 times in this chain of events
+    /// already (`RecursiveInvocationException`).
+    RecursiveLoop,
 }
 
 impl ErrorKind {
@@ -80,11 +83,14 @@ pub struct ErrorCounts {
     pub injected_error: u64,
     /// Client timeouts (only in node figures: the ledger counts them in `timed_out`).
     pub client_timeout: u64,
+    /// Invocations stopped by Lambda's recursive loop detection.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub recursive_loop: u64,
 }
 
 impl ErrorKind {
     /// Every kind, in the order of [`ErrorCounts`]' fields.
-    pub const ALL: [ErrorKind; 13] = [
+    pub const ALL: [ErrorKind; 14] = [
         ErrorKind::Throttled,
         ErrorKind::ConcurrencyThrottled,
         ErrorKind::IntegrationTimeout,
@@ -98,6 +104,7 @@ impl ErrorKind {
         ErrorKind::StreamThrottled,
         ErrorKind::InjectedError,
         ErrorKind::ClientTimeout,
+        ErrorKind::RecursiveLoop,
     ];
 }
 
@@ -128,6 +135,7 @@ impl ErrorCounts {
             ErrorKind::StreamThrottled => &mut self.stream_throttled,
             ErrorKind::InjectedError => &mut self.injected_error,
             ErrorKind::ClientTimeout => &mut self.client_timeout,
+            ErrorKind::RecursiveLoop => &mut self.recursive_loop,
         }
     }
 
@@ -146,6 +154,7 @@ impl ErrorCounts {
             + self.stream_throttled
             + self.injected_error
             + self.client_timeout
+            + self.recursive_loop
     }
 }
 
@@ -218,9 +227,12 @@ pub struct AsyncLedger {
     pub failed: u64,
     /// Events discarded for exceeding the maximum event age.
     pub expired: u64,
-    /// Of failed and expired, how many went to an on-failure destination.
+    /// Events whose invocation Lambda's recursive loop detection stopped.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub stopped: u64,
+    /// Of failed, expired and stopped, how many went to an on-failure destination.
     pub to_destination: u64,
-    /// Of failed and expired, how many were dropped (no destination).
+    /// Of failed, expired and stopped, how many were dropped (no destination).
     pub dropped: u64,
     /// Waiting in a function's async queue (or for a retry).
     pub queued: u64,
@@ -231,8 +243,9 @@ pub struct AsyncLedger {
 impl AsyncLedger {
     /// Whether every event is accounted for exactly once.
     pub fn balances(&self) -> bool {
-        self.succeeded + self.failed + self.expired + self.queued + self.in_flight == self.accepted
-            && self.to_destination + self.dropped == self.failed + self.expired
+        self.succeeded + self.failed + self.expired + self.stopped + self.queued + self.in_flight
+            == self.accepted
+            && self.to_destination + self.dropped == self.failed + self.expired + self.stopped
     }
 }
 
@@ -476,6 +489,25 @@ pub struct Report {
     pub goodput_series: Vec<u64>,
     /// Per edge, in scenario order: the load each hop puts on the next.
     pub edges: Vec<EdgeReport>,
+    /// Why the run stopped before its end (a loop that takes no time, the memory budget).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<crate::engine::RunStop>,
+    /// Things the run noticed that a user should know (each once, with a count).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<RunNote>,
+}
+
+/// Something the run noticed, such as a state machine loop that takes no time.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunNote {
+    /// When it was first noticed, in simulated seconds.
+    pub at_s: f64,
+    /// The node it concerns.
+    pub node: String,
+    /// What happened, in words.
+    pub message: String,
+    /// How many times it happened.
+    pub count: u64,
 }
 
 /// Calls along one edge.

@@ -27,6 +27,8 @@ pub(crate) struct AsyncEvent {
     generation: u32,
     created: SimTime,
     errors: u32,
+    /// The chain of events it belongs to (recursive loop detection).
+    lineage: u32,
 }
 
 /// Per-function async state.
@@ -41,6 +43,11 @@ pub(crate) struct AsyncRt {
 }
 
 impl AsyncRt {
+    /// Events waiting in the queue.
+    pub(crate) fn len(&self) -> usize {
+        self.queue.len()
+    }
+
     /// Whether no event waits in the queue.
     pub(crate) fn is_empty(&self) -> bool {
         self.queue.is_empty()
@@ -58,6 +65,14 @@ impl AsyncRt {
     }
 }
 
+/// Why an event leaves the async queue unprocessed.
+#[derive(Clone, Copy, Debug)]
+enum GiveUp {
+    Expired,
+    Failed,
+    Stopped,
+}
+
 impl Simulation {
     fn async_rt(&mut self, node: u32) -> &mut AsyncRt {
         match &mut self.nodes[node as usize] {
@@ -73,6 +88,7 @@ impl Simulation {
             generation: 0,
             created: self.now,
             errors: 0,
+            lineage: self.calls[call as usize].lineage,
         };
         let id = place(
             &mut self.events_slab,
@@ -89,6 +105,10 @@ impl Simulation {
         self.calls[call as usize].quiet = true;
         self.complete(call, Ok(()));
         self.async_dispatch(node);
+    }
+
+    pub(super) fn async_lineage(&self, event: u32) -> u32 {
+        self.events_slab[event as usize].lineage
     }
 
     /// Invokes queued events while the function has free concurrency and is not backing
@@ -108,7 +128,7 @@ impl Simulation {
             let created = self.events_slab[id as usize].created;
             if now - created > max_age {
                 self.async_ledger.queued -= 1;
-                self.async_give_up(id, destination, true);
+                self.async_give_up(id, destination, GiveUp::Expired);
                 continue;
             }
             self.async_ledger.queued -= 1;
@@ -128,6 +148,10 @@ impl Simulation {
                 a.backoff = SimTime::ZERO;
                 self.async_ledger.succeeded += 1;
                 self.free_event(id);
+            }
+            Err(ErrorKind::RecursiveLoop) => {
+                // Stopped by recursive loop detection: no retry; to the destination.
+                self.async_give_up(id, destination, GiveUp::Stopped);
             }
             Err(ErrorKind::ConcurrencyThrottled) | Err(ErrorKind::Unavailable) => {
                 // Back to the queue; the poller backs off before trying again.
@@ -150,7 +174,7 @@ impl Simulation {
                 let errors = e.errors;
                 let max_retries = self.async_rt(node).max_retries;
                 if errors > max_retries {
-                    self.async_give_up(id, destination, false);
+                    self.async_give_up(id, destination, GiveUp::Failed);
                 } else {
                     // About 1 minute before the 2nd attempt, 2 minutes before the 3rd.
                     self.async_ledger.queued += 1;
@@ -181,18 +205,20 @@ impl Simulation {
         }
     }
 
-    /// Retries or age ran out: the destination queue gets the event, or it is dropped.
-    fn async_give_up(&mut self, id: u32, destination: u32, expired: bool) {
-        if expired {
-            self.async_ledger.expired += 1;
-        } else {
-            self.async_ledger.failed += 1;
+    /// Retries or age ran out, or a loop was stopped: the destination queue gets the
+    /// event, or it is dropped.
+    fn async_give_up(&mut self, id: u32, destination: u32, why: GiveUp) {
+        match why {
+            GiveUp::Expired => self.async_ledger.expired += 1,
+            GiveUp::Failed => self.async_ledger.failed += 1,
+            GiveUp::Stopped => self.async_ledger.stopped += 1,
         }
         if destination == NONE {
             self.async_ledger.dropped += 1;
         } else {
             self.async_ledger.to_destination += 1;
-            self.enqueue(destination, false);
+            let lineage = self.events_slab[id as usize].lineage;
+            self.enqueue(destination, false, lineage);
         }
         self.free_event(id);
     }

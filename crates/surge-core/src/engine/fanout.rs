@@ -41,6 +41,8 @@ pub(crate) struct Delivery {
     edge: u32,
     retries: u32,
     retried_by_policy: bool,
+    /// The chain of events it belongs to (recursive loop detection).
+    lineage: u32,
 }
 
 /// The wait before SNS's retry number `n` (from 1) to an AWS-managed endpoint, before
@@ -110,17 +112,19 @@ impl Simulation {
             NodeRt::Fanout(f) => (f.outs.clone(), f.retries),
             _ => (Vec::new(), false),
         };
-        self.deliver_all(&outs, retries);
+        let lineage = self.calls[call as usize].lineage;
+        self.deliver_all(&outs, retries, lineage);
         self.complete(call, Ok(()));
     }
 
     /// Starts one delivery per target edge.
-    fn deliver_all(&mut self, outs: &[u32], retries: bool) {
+    fn deliver_all(&mut self, outs: &[u32], retries: bool, lineage: u32) {
         for &edge in outs {
             let d = Delivery {
                 edge,
                 retries: 0,
                 retried_by_policy: retries,
+                lineage,
             };
             let id = place(
                 &mut self.delivery_slab,
@@ -166,6 +170,10 @@ impl Simulation {
         );
     }
 
+    pub(super) fn delivery_lineage(&self, id: u32) -> u32 {
+        self.delivery_slab[id as usize].lineage
+    }
+
     pub(super) fn delivery_retry(&mut self, id: u32) {
         let edge = self.delivery_slab[id as usize].edge;
         self.new_call(edge, Parent::Delivery(id), true);
@@ -187,7 +195,7 @@ impl Simulation {
             return;
         };
         let (outs, next) = (s.outs.clone(), s.next_after(self.now));
-        self.deliver_all(&outs, false);
+        self.deliver_all(&outs, false, super::lineage::NO_LINEAGE);
         self.schedule(next, Event::ScheduleFire { node });
     }
 }

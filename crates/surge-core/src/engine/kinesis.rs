@@ -198,6 +198,15 @@ impl StreamRt {
         }
     }
 
+    /// Records waiting in the consumers' lanes (for the memory budget).
+    pub(crate) fn records_held(&self) -> u64 {
+        self.consumers
+            .iter()
+            .flat_map(|c| &c.lanes)
+            .map(|l| l.records.len() as u64)
+            .sum()
+    }
+
     /// Enhanced fan-out consumers of this stream.
     pub(crate) fn fan_out_consumers(&self) -> usize {
         self.consumers.iter().filter(|c| c.fan_out).count()

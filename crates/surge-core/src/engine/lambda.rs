@@ -113,6 +113,7 @@ pub(crate) struct Env {
 #[derive(Debug)]
 pub(crate) struct LambdaRt {
     reserved: Option<u32>,
+    recursive_loop: crate::scenario::RecursiveLoop,
     pub(crate) running: u32,
     envs: Vec<Env>,
     free_envs: Vec<u32>,
@@ -197,6 +198,7 @@ impl LambdaRt {
         };
         LambdaRt {
             reserved: p.reserved_concurrency,
+            recursive_loop: p.recursive_loop,
             running: 0,
             envs: Vec::new(),
             free_envs: Vec::new(),
@@ -298,6 +300,9 @@ impl Simulation {
 
     pub(super) fn lambda_arrive(&mut self, call: CallId) {
         let node = self.calls[call as usize].node as usize;
+        if !self.continue_chain(node, call) {
+            return;
+        }
         let now = self.now;
         let extra = self.fault_state[node].extra_latency;
         // Concurrency: the function's reservation, or the shared unreserved pool.
@@ -392,6 +397,23 @@ impl Simulation {
         } else {
             self.run_steps(call);
         }
+    }
+
+    /// Recursive loop detection: a function on a loop that already ran 16 times in this
+    /// call's chain of events is stopped (unless its `recursive_loop` is `allow`);
+    /// otherwise the invocation continues the chain, counted once more.
+    fn continue_chain(&mut self, node: usize, call: CallId) -> bool {
+        if !self.in_loop[node] {
+            return true;
+        }
+        let lineage = self.calls[call as usize].lineage;
+        let allow = self.lambda(node).recursive_loop == crate::scenario::RecursiveLoop::Allow;
+        if !allow && self.lineages.count(lineage, node as u32) >= super::lineage::MAX_IN_CHAIN {
+            self.complete(call, Err(ErrorKind::RecursiveLoop));
+            return false;
+        }
+        self.calls[call as usize].lineage = self.lineages.extend(lineage, node as u32);
+        true
     }
 
     /// Invocations the function could start now as far as concurrency goes (not counting

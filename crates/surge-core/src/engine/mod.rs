@@ -18,8 +18,10 @@ mod dynamodb;
 mod fanout;
 mod faults;
 mod gateway;
+mod guard;
 mod kinesis;
 mod lambda;
+mod lineage;
 mod rds;
 mod report;
 mod service;
@@ -42,6 +44,7 @@ use client::{ClientRt, Req};
 use cost::CostMeter;
 use faults::FaultState;
 use gateway::GatewayRt;
+pub use guard::{Limits, MAX_WORK_PER_INSTANT, RunStop, StopCause};
 use lambda::{AccountPool, LambdaRt};
 use rds::{ProxyRt, RdsRt};
 use service::ServiceRt;
@@ -117,6 +120,9 @@ pub(crate) struct Call {
     quiet: bool,
     /// A deadline is armed at the call's node and has not fired.
     pub(crate) deadline_armed: bool,
+    /// The chain of events it belongs to, for recursive loop detection (a function's own
+    /// invocation carries the chain extended by that function).
+    pub(crate) lineage: u32,
     pub(crate) state: CallState,
 }
 
@@ -152,6 +158,10 @@ pub(crate) enum Event {
     },
     /// Re-check a queue whose batching window may have elapsed.
     PollCheck {
+        node: u32,
+    },
+    /// The oldest message of a queue nobody consumes reached its retention period.
+    UnreadExpire {
         node: u32,
     },
     /// A Step Functions branch continues after a Wait state.
@@ -214,6 +224,12 @@ pub(crate) enum Event {
 enum Task {
     Deliver(CallId),
     Complete(CallId, Outcome),
+    /// A Parallel branch or Map iteration starts (queued, so a Map of 100,000 items runs
+    /// as a loop, not as 100,000 nested calls).
+    RunBranch {
+        branch: u32,
+        generation: u32,
+    },
 }
 
 /// The runtime model of one node.
@@ -331,11 +347,27 @@ pub struct Simulation {
     goodput: Vec<u64>,
     cost: CostMeter,
     events: u64,
+    limits: Limits,
+    guard: guard::Guard,
+    /// Chains of events, for recursive loop detection.
+    lineages: lineage::Lineages,
+    /// Functions that sit on a loop of events (Lambda, SQS, SNS, S3).
+    in_loop: Vec<bool>,
+    stopped: Option<RunStop>,
+    /// Things the run noticed, for the report and the event log (deduplicated).
+    notes: Vec<crate::report::RunNote>,
 }
 
 impl Simulation {
-    /// Validates `scenario` and prepares its run at time zero.
+    /// Validates `scenario` and prepares its run at time zero, within the default
+    /// [`Limits`].
     pub fn new(scenario: &Scenario) -> Result<Simulation, ScenarioErrors> {
+        Simulation::with_limits(scenario, Limits::default())
+    }
+
+    /// Like [`Simulation::new`], within the host's `limits` (a run that passes them stops
+    /// cleanly: see [`Simulation::stopped`]).
+    pub fn with_limits(scenario: &Scenario, limits: Limits) -> Result<Simulation, ScenarioErrors> {
         scenario.validate()?;
         let end = SimTime::from_secs_f64(scenario.duration_s);
         let seconds = libm::ceil(scenario.duration_s) as usize + 1;
@@ -469,6 +501,12 @@ impl Simulation {
             goodput: vec![0; seconds],
             cost: CostMeter::default(),
             events: 0,
+            limits,
+            guard: guard::Guard::default(),
+            lineages: lineage::Lineages::default(),
+            in_loop: event_loops(scenario, &ix),
+            stopped: None,
+            notes: Vec::new(),
         };
         sim.start_provisioned();
         sim.start_schedules();
@@ -506,9 +544,15 @@ impl Simulation {
         &self.scenario
     }
 
-    /// Whether no event remains before the end of the run.
+    /// Whether the run is over: no event remains before its end, or it stopped.
     pub fn is_finished(&self) -> bool {
-        self.queue.peek_time().is_none_or(|t| t > self.end)
+        self.stopped.is_some() || self.queue.peek_time().is_none_or(|t| t > self.end)
+    }
+
+    /// Why the run stopped before its end, if it did (a loop that takes no time, or the
+    /// memory budget of its [`Limits`]).
+    pub fn stopped(&self) -> Option<&RunStop> {
+        self.stopped.as_ref()
     }
 
     /// Number of events processed so far.
@@ -518,23 +562,29 @@ impl Simulation {
 
     /// Processes the next event if it falls within the run; returns its time.
     pub fn step(&mut self) -> Option<SimTime> {
+        if self.stopped.is_some() {
+            return None;
+        }
         let t = self.queue.peek_time().filter(|&t| t <= self.end)?;
         let (_, event) = self.queue.pop()?;
         self.now = t;
         self.events += 1;
+        if !self.guard_step() {
+            return None;
+        }
         self.handle(event);
         self.drain_tasks();
         Some(t)
     }
 
     /// Processes every event up to and including `t` (capped at the end), then moves the
-    /// clock to that time.
+    /// clock to that time (not past a stop).
     pub fn step_until(&mut self, t: SimTime) {
         let target = t.min(self.end);
-        while self.queue.peek_time().is_some_and(|next| next <= target) {
+        while self.stopped.is_none() && self.queue.peek_time().is_some_and(|next| next <= target) {
             self.step();
         }
-        if target > self.now {
+        if target > self.now && self.stopped.is_none() {
             self.now = target;
         }
     }
@@ -609,6 +659,7 @@ impl Simulation {
                 extra,
             } => self.fire(slot, id, generation, extra),
             Event::PollCheck { node } => self.poll_check(node),
+            Event::UnreadExpire { node } => self.unread_expire(node),
             Event::AsyncWake { node } => self.async_wake(node),
             Event::StreamPoll {
                 node,
@@ -641,10 +692,37 @@ impl Simulation {
 
     fn drain_tasks(&mut self) {
         while let Some(task) = self.tasks.pop_front() {
+            if !self.guard_step() {
+                return;
+            }
             match task {
                 Task::Deliver(call) => self.on_deliver(call),
                 Task::Complete(call, outcome) => self.on_complete(call, outcome),
+                Task::RunBranch { branch, generation } => {
+                    let node = self.branch_node(branch);
+                    self.guard_tally(node);
+                    self.machine_resume(branch, generation);
+                }
             }
+        }
+    }
+
+    /// Records something the run noticed (once per node and message; repeats counted).
+    pub(crate) fn note(&mut self, node: usize, message: String) {
+        let id = &self.scenario.nodes[node].id;
+        if let Some(n) = self
+            .notes
+            .iter_mut()
+            .find(|n| &n.node == id && n.message == message)
+        {
+            n.count += 1;
+        } else if self.notes.len() < 100 {
+            self.notes.push(crate::report::RunNote {
+                at_s: self.now.as_secs_f64(),
+                node: id.clone(),
+                message,
+                count: 1,
+            });
         }
     }
 
@@ -672,6 +750,7 @@ impl Simulation {
             self.edge_load[edge as usize] += 1;
             self.edge_calls[edge as usize] += 1;
         }
+        let lineage = self.lineage_of(parent);
         let call = Call {
             generation: 0,
             node,
@@ -683,6 +762,7 @@ impl Simulation {
             finishing: false,
             quiet: false,
             deadline_armed: false,
+            lineage,
             state: CallState::Arrived,
         };
         let id = slab::place(&mut self.calls, &mut self.free_calls, call, |old, new| {
@@ -693,6 +773,21 @@ impl Simulation {
         });
         self.tasks.push_back(Task::Deliver(id));
         id
+    }
+
+    /// The chain of events a new call with this parent belongs to: its caller's, or the
+    /// batch's, event's or notification's; a stream or a state machine starts a new one
+    /// (recursive loop detection does not follow Kinesis or Step Functions).
+    fn lineage_of(&self, parent: Parent) -> u32 {
+        match parent {
+            Parent::Call(p) => self.calls[p as usize].lineage,
+            Parent::Batch(b) => self.batch_lineage(b),
+            Parent::Async(e) => self.async_lineage(e),
+            Parent::Delivery(d) => self.delivery_lineage(d),
+            Parent::Client(_) | Parent::Stream(_) | Parent::Machine(_) | Parent::Orphan => {
+                lineage::NO_LINEAGE
+            }
+        }
     }
 
     /// Finishes a call with `outcome` (its parent learns of it in the task list).
@@ -739,6 +834,7 @@ impl Simulation {
             return;
         }
         let now = self.now;
+        self.guard_tally(node);
         let st = &mut self.stats[node];
         st.arrivals += 1;
         if let Some(s) = st.series.get_mut(now.second_index() as usize) {
@@ -929,6 +1025,7 @@ impl Simulation {
         if second > 0 {
             self.close_second(second - 1);
         }
+        self.guard_tick();
         self.lambda_tick();
         self.sqs_tick();
         self.kinesis_tick();
@@ -949,4 +1046,46 @@ impl Simulation {
             st.second_latency.clear();
         }
     }
+}
+
+/// Which functions sit on a loop that events can travel around: Lambda, SQS, SNS and S3
+/// connected by edges, dead-letter queues, on-failure destinations and priority splits
+/// (the services whose loops Lambda detects).
+fn event_loops(s: &Scenario, ix: &crate::scenario::index::Index<'_>) -> Vec<bool> {
+    let traced = |k: &NodeKind| {
+        matches!(
+            k,
+            NodeKind::Lambda(_) | NodeKind::Sqs(_) | NodeKind::Sns(_) | NodeKind::S3(_)
+        )
+    };
+    let mut succ: Vec<Vec<usize>> = vec![Vec::new(); s.nodes.len()];
+    for (k, &(from, to)) in ix.ends.iter().enumerate() {
+        if let (Some(f), Some(t)) = (from, to) {
+            if traced(&s.nodes[f].kind) && traced(&s.nodes[t].kind) {
+                succ[f].push(t);
+            }
+            if let Some(o) = s.edges[k]
+                .esm
+                .as_ref()
+                .and_then(|m| m.backlog.overflow.as_ref())
+            {
+                succ[f].extend(ix.node(&o.queue));
+            }
+        }
+    }
+    for (i, n) in s.nodes.iter().enumerate() {
+        match &n.kind {
+            NodeKind::Lambda(l) => succ[i].extend(l.on_failure.as_deref().and_then(|d| ix.node(d))),
+            NodeKind::Sqs(q) => {
+                succ[i].extend(q.dead_letter_queue.as_deref().and_then(|d| ix.node(d)));
+            }
+            _ => {}
+        }
+    }
+    let cyclic = lineage::on_cycle(&succ);
+    s.nodes
+        .iter()
+        .zip(cyclic)
+        .map(|(n, c)| c && matches!(n.kind, NodeKind::Lambda(_)))
+        .collect()
 }

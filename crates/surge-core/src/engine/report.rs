@@ -181,6 +181,8 @@ impl Simulation {
             nodes,
             goodput_series: self.goodput[..seconds].to_vec(),
             edges: self.edge_reports(),
+            stopped: self.stopped.clone(),
+            notes: self.notes.clone(),
         }
     }
 

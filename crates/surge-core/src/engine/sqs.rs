@@ -54,6 +54,8 @@ pub(crate) struct Msg {
     queue: u32,
     /// Which of its timers are armed (`TIMER_*`): cancelled when the message goes.
     timers: u8,
+    /// The chain of events it belongs to (recursive loop detection).
+    lineage: u32,
     sent: SimTime,
     /// FIFO: the message group and the send order.
     group: u32,
@@ -109,7 +111,23 @@ pub(crate) struct QueueRt {
     consumer: Option<Consumer>,
     /// FIFO: the per-action API limits (SendMessage, ReceiveMessage).
     fifo_api: Option<(TokenBucket, TokenBucket)>,
+    /// A queue nobody consumes, without a delay, keeps its messages here (see [`Unread`]).
+    unread: Option<Unread>,
 }
+
+/// The messages of a queue nobody consumes (no poll edge) and that has no delay: they can
+/// only wait and expire, in the order they were sent, so each is just its send time
+/// (8 bytes, the top bit marking a message already dead-lettered elsewhere) instead of a
+/// message slot and a retention timer (about 90 bytes); one event expires the oldest.
+#[derive(Debug, Default)]
+struct Unread {
+    sent: VecDeque<u64>,
+    /// An `UnreadExpire` event is scheduled for the oldest message.
+    armed: bool,
+}
+
+/// Marks an unread message that is already counted as dead-lettered.
+const DEAD_BIT: u64 = 1 << 63;
 
 /// Messages handed to one invocation: (message, generation, receive number), and which
 /// of them the function failed.
@@ -118,9 +136,21 @@ pub(crate) struct Batch {
     queue: u32,
     msgs: Vec<(u32, u32, u32)>,
     failed: Vec<bool>,
+    /// The chain of events the invocation continues (see `batch_lineage`).
+    lineage: u32,
 }
 
 impl QueueRt {
+    /// Entries of the visible list (for the memory budget).
+    pub(crate) fn visible_len(&self) -> usize {
+        self.visible.len()
+    }
+
+    /// Messages kept in the compact unread list (for the memory budget).
+    pub(crate) fn unread_len(&self) -> usize {
+        self.unread.as_ref().map_or(0, |u| u.sent.len())
+    }
+
     pub(crate) fn new(
         p: &QueueParams,
         dlq: Option<u32>,
@@ -144,6 +174,7 @@ impl QueueRt {
                 };
                 (TokenBucket::new(rate, rate), TokenBucket::new(rate, rate))
             }),
+            unread: (consumer.is_none() && p.delay_s <= 0.0).then(Unread::default),
             next_seq: 0,
             depth: 0,
             in_flight: 0,
@@ -215,22 +246,29 @@ impl Simulation {
                 return;
             }
         }
-        self.enqueue(node, false);
+        let lineage = self.calls[call as usize].lineage;
+        self.enqueue(node, false, lineage);
         self.complete(call, Ok(()));
     }
 
-    /// A new message in `node` (`dead`: it is already dead-lettered elsewhere).
-    pub(super) fn enqueue(&mut self, node: u32, dead: bool) {
-        self.enqueue_as(node, dead, true);
+    /// A new message in `node` (`dead`: it is already dead-lettered elsewhere), in the
+    /// chain of events `lineage`.
+    pub(super) fn enqueue(&mut self, node: u32, dead: bool, lineage: u32) {
+        self.enqueue_as(node, dead, true, lineage);
     }
 
     /// Puts a message into a queue; `new` says whether it is a new message (a send) or
     /// one moved from another queue (a priority split), which the ledger already counts.
-    fn enqueue_as(&mut self, node: u32, dead: bool, new: bool) {
+    fn enqueue_as(&mut self, node: u32, dead: bool, new: bool, lineage: u32) {
+        if self.sqs(node).unread.is_some() {
+            self.enqueue_unread(node, dead, new);
+            return;
+        }
         let msg = Msg {
             generation: 0,
             queue: node,
             timers: 0,
+            lineage,
             state: MsgState::Delayed,
             sent: self.now,
             group: 0,
@@ -280,6 +318,71 @@ impl Simulation {
         }
     }
 
+    /// A message for a queue nobody consumes: counted, kept as its send time, expired in
+    /// order (the same figures as a full message, at a tenth of the memory).
+    fn enqueue_unread(&mut self, node: u32, dead: bool, new: bool) {
+        if !dead {
+            if new {
+                self.messages.sent += 1;
+            }
+            self.messages.queued += 1;
+        }
+        let now = self.now;
+        if self.sqs(node).fifo {
+            // The group draw a FIFO message makes, so the run's random stream is the same.
+            let groups = self.sqs(node).groups;
+            let _ = self.rng.next_u64() % u64::from(groups);
+        }
+        let q = self.sqs(node);
+        let retention = q.retention;
+        q.depth += 1;
+        let depth = q.depth;
+        let Some(u) = q.unread.as_mut() else {
+            return;
+        };
+        u.sent
+            .push_back(now.as_nanos() | if dead { DEAD_BIT } else { 0 });
+        let arm = !std::mem::replace(&mut u.armed, true);
+        self.stats[node as usize].queue.set(now, depth);
+        if arm {
+            self.schedule(retention, super::Event::UnreadExpire { node });
+        }
+    }
+
+    /// The oldest unread messages reached the retention period.
+    pub(super) fn unread_expire(&mut self, node: u32) {
+        let now = self.now;
+        let q = self.sqs(node);
+        let retention = q.retention;
+        let Some(u) = q.unread.as_mut() else {
+            return;
+        };
+        let (mut gone, mut counted) = (0u32, 0u64);
+        while let Some(&front) = u.sent.front() {
+            if SimTime::from_nanos(front & !DEAD_BIT) + retention > now {
+                break;
+            }
+            u.sent.pop_front();
+            gone += 1;
+            if front & DEAD_BIT == 0 {
+                counted += 1;
+            }
+        }
+        let next = u
+            .sent
+            .front()
+            .map(|&f| SimTime::from_nanos(f & !DEAD_BIT) + retention);
+        u.armed = next.is_some();
+        q.depth -= gone;
+        let depth = q.depth;
+        self.messages.expired += counted;
+        self.messages.queued -= counted;
+        self.stats[node as usize].queue.set(now, depth);
+        if let Some(at) = next {
+            self.queue.push(at, super::Event::UnreadExpire { node });
+        }
+    }
+
     fn make_visible(&mut self, node: u32, id: u32) {
         let now = self.now;
         let m = &mut self.msgs[id as usize];
@@ -298,6 +401,29 @@ impl Simulation {
         let depth = q.depth;
         self.stats[node as usize].queue.set(now, depth);
         self.try_poll(node);
+    }
+
+    /// The chain of events a batch's invocation continues: for a function on a loop, that
+    /// of the message it has run most often for (so a looping message is stopped even in a
+    /// batch), otherwise the first message's.
+    pub(super) fn batch_lineage(&self, batch: u32) -> u32 {
+        self.batches[batch as usize].lineage
+    }
+
+    fn choose_batch_lineage(&self, function: u32, msgs: &[(u32, u32, u32)]) -> u32 {
+        let lineage = |&(id, _, _): &(u32, u32, u32)| self.msgs[id as usize].lineage;
+        if !self
+            .in_loop
+            .get(function as usize)
+            .copied()
+            .unwrap_or(false)
+        {
+            return msgs.first().map_or(super::lineage::NO_LINEAGE, lineage);
+        }
+        msgs.iter()
+            .map(lineage)
+            .max_by_key(|&l| self.lineages.count(l, function))
+            .unwrap_or(super::lineage::NO_LINEAGE)
     }
 
     /// Whether a message's timer (of `bit`, for `receive` if a visibility timer) still
@@ -522,12 +648,12 @@ impl Simulation {
                 && now - self.msgs[id as usize].sent > older
             {
                 // Priority split: the old message waits in the low-priority queue instead.
-                let dead = self.msgs[id as usize].dead;
+                let (dead, lineage) = (self.msgs[id as usize].dead, self.msgs[id as usize].lineage);
                 if !dead {
                     self.messages.queued -= 1;
                 }
                 self.free_msg(id);
-                self.enqueue_as(low, dead, false);
+                self.enqueue_as(low, dead, false, lineage);
                 continue;
             }
             let m = &mut self.msgs[id as usize];
@@ -571,10 +697,13 @@ impl Simulation {
             return false;
         }
         let failed = vec![false; msgs.len()];
+        let function = self.edges[edge as usize].1;
+        let lineage = self.choose_batch_lineage(function, &msgs);
         let batch = Batch {
             queue: node,
             msgs,
             failed,
+            lineage,
         };
         let taken = batch.msgs.len() as u32;
         let id = place(&mut self.batches, &mut self.free_batches, batch, replace);
@@ -594,8 +723,9 @@ impl Simulation {
             self.messages.dead_lettered += 1;
             self.messages.queued -= 1;
         }
+        let lineage = self.msgs[id as usize].lineage;
         self.free_msg(id);
-        self.enqueue(dlq, true);
+        self.enqueue(dlq, true, lineage);
     }
 
     /// FIFO: the next visible message of the batch's group, or of the first group that has
@@ -736,11 +866,22 @@ impl Simulation {
                     };
                 }
             }
-            // Age of the oldest visible message, for the series.
-            let oldest = q.visible.iter().find_map(|&(id, g, _)| {
+            // Age of the oldest visible message, for the series (entries of messages that
+            // left the queue otherwise are dropped from the front on the way).
+            while let Some(&(id, g, _)) = q.visible.front() {
                 let m = &self.msgs[id as usize];
-                (m.generation == g && m.state == MsgState::Visible).then_some(m.visible_since)
-            });
+                if m.generation == g && m.state == MsgState::Visible {
+                    break;
+                }
+                q.visible.pop_front();
+            }
+            let oldest = match &q.unread {
+                Some(u) => u.sent.front().map(|&f| SimTime::from_nanos(f & !DEAD_BIT)),
+                None => q
+                    .visible
+                    .front()
+                    .map(|&(id, _, _)| self.msgs[id as usize].visible_since),
+            };
             let second = now.second_index() as usize;
             if let (Some(t), Some(s)) = (oldest, second.checked_sub(1)) {
                 if let Some(sample) = self.stats[node].series.get_mut(s) {

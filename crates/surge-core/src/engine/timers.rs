@@ -137,7 +137,10 @@ impl Simulation {
             }
             0 => {
                 self.live(id, generation)
-                    && self.calls.get(id as usize).is_some_and(|c| c.deadline_armed)
+                    && self
+                        .calls
+                        .get(id as usize)
+                        .is_some_and(|c| c.deadline_armed)
             }
             1 => self.msg_timer_live(id, generation, super::sqs::TIMER_VISIBILITY, extra),
             2 => self.msg_timer_live(id, generation, super::sqs::TIMER_RETENTION, 0),

@@ -23,6 +23,11 @@ use crate::time::SimTime;
 
 /// Inline Map's own ceiling of concurrent iterations when MaxConcurrency is 0.
 const INLINE_MAP_LIMIT: u32 = 40;
+/// A branch that makes this many transitions at one simulated instant is in a loop that
+/// takes no time (a Catch back to a Task that fails at once, a Choice among such states):
+/// its execution fails with `States.Runtime` naming the state. On AWS every transition
+/// takes real time; in the simulation such a loop would never let time pass.
+pub(crate) const MAX_TRANSITIONS_PER_INSTANT: u32 = 10_000;
 
 #[derive(Debug, Clone)]
 enum StRt {
@@ -69,6 +74,8 @@ pub(crate) struct MachineRt {
     start: u32,
     bucket: TokenBucket,
     pub(crate) flavour: WorkflowFlavour,
+    /// Branches of this machine's executions alive now (for the memory budget).
+    pub(crate) live_branches: u64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -97,6 +104,9 @@ pub(crate) struct Branch {
     first: u32,
     prev: u32,
     next: u32,
+    /// Transitions made at the instant `still_at` (the no-progress guard).
+    still: u32,
+    still_at: SimTime,
 }
 
 /// Waiting for a Standard state-transition token, first come first served.
@@ -228,6 +238,7 @@ impl MachineRt {
             start,
             bucket: TokenBucket::new(p.start_rate_per_s, f64::from(p.start_burst)),
             flavour: p.flavour,
+            live_branches: 0,
         }
     }
 }
@@ -341,7 +352,9 @@ impl Simulation {
             return;
         }
         let mut b = std::mem::replace(&mut self.branches[root as usize].first, NONE);
+        let node = self.branches[root as usize].node;
         while b != NONE {
+            self.machine(node).live_branches -= 1;
             let br = &mut self.branches[b as usize];
             br.live = false;
             br.generation = br.generation.wrapping_add(1);
@@ -383,6 +396,7 @@ impl Simulation {
                 ..new
             },
         );
+        self.machine(node).live_branches += 1;
         if root != NONE {
             let head = self.branches[root as usize].first;
             self.branches[b as usize].next = head;
@@ -431,6 +445,9 @@ impl Simulation {
             self.executions.transitions += 1;
             if flavour == WorkflowFlavour::Standard {
                 self.cost.standard_transition();
+            }
+            if !self.branch_progresses(b) {
+                return;
             }
             // Standard executions keep a history; past its hard limit the execution fails.
             let root = match self.branches[b as usize].root {
@@ -483,7 +500,7 @@ impl Simulation {
                     self.branches[b as usize].failed = None;
                     for start in branches {
                         let child = self.new_branch(node, b, start);
-                        self.run_branch(child);
+                        self.start_branch(child);
                     }
                     return;
                 }
@@ -501,7 +518,7 @@ impl Simulation {
                     }
                     for _ in 0..first {
                         let child = self.new_branch(node, b, start);
-                        self.run_branch(child);
+                        self.start_branch(child);
                     }
                     return;
                 }
@@ -515,6 +532,53 @@ impl Simulation {
                 }
             }
         }
+    }
+
+    /// The state machine node a branch belongs to.
+    pub(super) fn branch_node(&self, b: u32) -> usize {
+        self.branches[b as usize].node as usize
+    }
+
+    /// Queues a new branch to run (iteratively, through the task list).
+    fn start_branch(&mut self, b: u32) {
+        let generation = self.branches[b as usize].generation;
+        self.tasks.push_back(super::Task::RunBranch {
+            branch: b,
+            generation,
+        });
+    }
+
+    /// Counts a transition of branch `b` at this instant; past the limit its execution
+    /// fails, naming the state (false: the branch has ended).
+    fn branch_progresses(&mut self, b: u32) -> bool {
+        let now = self.now;
+        let br = &mut self.branches[b as usize];
+        if br.still_at != now {
+            br.still_at = now;
+            br.still = 0;
+        }
+        br.still += 1;
+        if br.still <= MAX_TRANSITIONS_PER_INSTANT {
+            return true;
+        }
+        let (node, state) = (br.node, br.state);
+        let name = self.state_name(node, state);
+        let message = format!(
+            "state {name} made {} transitions at one instant without time passing (a loop that takes no time): its execution fails with States.Runtime",
+            super::guard::group(u64::from(MAX_TRANSITIONS_PER_INSTANT))
+        );
+        self.note(node as usize, message);
+        self.end_failed(b, format!("States.Runtime: no progress in state {name}"));
+        false
+    }
+
+    /// The name of compiled state `state` of machine `node`.
+    fn state_name(&mut self, node: u32, state: u32) -> String {
+        self.machine(node)
+            .names
+            .iter()
+            .find(|(_, i)| **i == state)
+            .map_or_else(|| "?".to_owned(), |((_, n), _)| n.clone())
     }
 
     fn goto(&mut self, b: u32, next: u32) {
@@ -630,6 +694,8 @@ impl Simulation {
 
     fn end_branch(&mut self, b: u32, outcome: Outcome) {
         self.unlink(b);
+        let node = self.branches[b as usize].node;
+        self.machine(node).live_branches -= 1;
         let br = &mut self.branches[b as usize];
         br.live = false;
         br.generation = br.generation.wrapping_add(1);
@@ -666,7 +732,7 @@ impl Simulation {
                 p.pending -= 1;
                 p.running += 1;
                 let child = self.new_branch(node, parent, start);
-                self.run_branch(child);
+                self.start_branch(child);
                 return;
             }
         }

@@ -23,8 +23,8 @@ use serde::{Deserialize, Serialize};
 pub use cron::Cron;
 pub use nodes::{
     ApiGatewayFlavour, ApiGatewayParams, CapacityMode, DbEngine, InstanceClass, LambdaParams,
-    ProcessNew, RdsParams, RdsProxyParams, Runtime, ServiceParams, ServicePreset, Step,
-    StepDistribution, TableParams,
+    ProcessNew, RdsParams, RdsProxyParams, RecursiveLoop, Runtime, ServiceParams, ServicePreset,
+    Step, StepDistribution, TableParams,
 };
 pub use queues::{
     BacklogOrder, BacklogPolicy, ConsumerSchedule, EventSourceMapping, FanoutParams, Overflow,

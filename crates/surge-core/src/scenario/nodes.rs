@@ -121,6 +121,23 @@ pub struct LambdaParams {
     /// once per record written to `source` since the last invocation that succeeded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub process_new: Option<ProcessNew>,
+    /// Recursive loop detection (AWS `RecursiveLoop`): `terminate` stops the function's
+    /// 17th invocation in one chain of events through SQS, SNS, S3 and Lambda; `allow`
+    /// lets such a loop run.
+    pub recursive_loop: RecursiveLoop,
+}
+
+/// What Lambda does when a function runs in a recursive loop.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RecursiveLoop {
+    /// AWS's default: after 16 invocations of the function in one chain of events, the
+    /// next is stopped (a synchronous caller gets an error; an asynchronous event goes to
+    /// the on-failure destination; a queue's message returns until its dead-letter queue).
+    #[default]
+    Terminate,
+    /// No action: the loop runs (and bills) until something else stops it.
+    Allow,
 }
 
 /// "Process all new records": the handler runs once per record written to a table or
@@ -156,6 +173,7 @@ impl Default for LambdaParams {
             async_max_event_age_s: 21_600.0,
             on_failure: None,
             process_new: None,
+            recursive_loop: RecursiveLoop::Terminate,
         }
     }
 }

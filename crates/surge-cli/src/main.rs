@@ -6,13 +6,19 @@
 //!
 //! Exit codes: 0 ok, 1 invalid scenario (or unreadable file), 2 usage.
 
-#![allow(clippy::print_stdout)]
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod input;
+mod table;
+
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use surge_core::{Report, Scenario, SimTime, Simulation};
+use surge_core::{Limits, Scenario, SimTime, Simulation};
+
+use input::{load, printable};
 
 #[derive(Debug, Parser)]
 #[command(name = "surge", version, about = "Validate and run Surge scenarios")]
@@ -36,6 +42,9 @@ enum Command {
         /// Prints the report as JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Stops the run cleanly once it holds more than this many MiB (nominal).
+        #[arg(long, default_value_t = Limits::CLI.max_memory_mib)]
+        max_memory_mib: u32,
     },
     /// Checks a scenario and lists every problem with its field path.
     Validate {
@@ -61,8 +70,9 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Validate { file } => match load(&file) {
-            Ok(_) => {
-                println!("{}: valid", file.display());
+            Ok(scenario) => {
+                warn(&scenario);
+                println!("{}: valid", printable(&file.display().to_string()));
                 ExitCode::SUCCESS
             }
             Err(msg) => invalid(&msg),
@@ -72,36 +82,70 @@ fn main() -> ExitCode {
             seed,
             until,
             json,
-        } => {
-            let mut scenario = match load(&file) {
-                Ok(s) => s,
-                Err(msg) => return invalid(&msg),
-            };
-            if let Some(seed) = seed {
-                scenario.seed = seed;
-            }
-            let mut sim = match Simulation::new(&scenario) {
-                Ok(sim) => sim,
-                Err(e) => return invalid(&e.to_string()),
-            };
-            let report = match until {
-                Some(secs) if secs >= 0.0 => {
-                    sim.step_until(SimTime::from_secs_f64(secs));
-                    sim.report()
-                }
-                Some(_) => {
-                    eprintln!("surge: --until must not be negative");
-                    return ExitCode::from(2);
-                }
-                None => sim.run(),
-            };
-            if json {
-                println!("{}", report.to_json());
-            } else {
-                print!("{}", table(&report));
-            }
-            ExitCode::SUCCESS
+            max_memory_mib,
+        } => run(file, seed, until, json, max_memory_mib),
+    }
+}
+
+fn run(
+    file: PathBuf,
+    seed: Option<u64>,
+    until: Option<f64>,
+    json: bool,
+    max_memory_mib: u32,
+) -> ExitCode {
+    let mut scenario = match load(&file) {
+        Ok(s) => s,
+        Err(msg) => return invalid(&msg),
+    };
+    if let Some(seed) = seed {
+        scenario.seed = seed;
+    }
+    warn(&scenario);
+    let limits = Limits { max_memory_mib };
+    let mut sim = match Simulation::with_limits(&scenario, limits) {
+        Ok(sim) => sim,
+        Err(e) => return invalid(&input::errors(&e)),
+    };
+    let report = match until {
+        Some(secs) if secs >= 0.0 => {
+            sim.step_until(SimTime::from_secs_f64(secs));
+            sim.report()
         }
+        Some(_) => {
+            eprintln!("surge: --until must not be negative");
+            return ExitCode::from(2);
+        }
+        None => sim.run(),
+    };
+    if let Some(stop) = &report.stopped {
+        eprintln!("surge: {}", printable(&stop.message));
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let written = if json {
+        // Streamed: a long run's report is never one string in memory.
+        report
+            .write_json(&mut out)
+            .and_then(|()| writeln!(out))
+            .and_then(|()| out.flush())
+    } else {
+        write!(out, "{}", table::table(&report)).and_then(|()| out.flush())
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("surge: cannot write the report: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Prints the scenario's warnings (a long run ahead, say) to standard error.
+fn warn(scenario: &Scenario) {
+    for w in scenario.warnings() {
+        eprintln!("warning: {}", printable(&w.to_string()));
     }
 }
 
@@ -145,112 +189,7 @@ fn bench_one(scenario: &Scenario, runs: u32) -> Result<(), ExitCode> {
     Ok(())
 }
 
-fn load(file: &PathBuf) -> Result<Scenario, String> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
-    Scenario::from_json(&text).map_err(|e| format!("{}: invalid scenario\n{e}", file.display()))
-}
-
 fn invalid(msg: &str) -> ExitCode {
     eprintln!("{msg}");
     ExitCode::from(1)
-}
-
-/// The human-readable summary.
-fn table(r: &Report) -> String {
-    let mut out = format!(
-        "simulated {:.1} s, seed {}, {} events{}\n\n",
-        r.time_s,
-        r.seed,
-        r.events,
-        if r.finished { "" } else { " (stopped early)" }
-    );
-    out += &format!(
-        "{:<18} {:<11} {:>9} {:>9} {:>8} {:>8} {:>9} {:>6} {:>7} {:>9}\n",
-        "node",
-        "kind",
-        "arrivals",
-        "ok",
-        "errors",
-        "throttl",
-        "mean conc",
-        "peak",
-        "limit",
-        "p99 ms"
-    );
-    for n in r.nodes.iter().filter(|n| n.kind != "client") {
-        let throttles =
-            n.errors.throttled + n.errors.concurrency_throttled + n.errors.service_throttled;
-        out += &format!(
-            "{:<18} {:<11} {:>9} {:>9} {:>8} {:>8} {:>9.2} {:>6} {:>7} {:>9.1}\n",
-            n.name,
-            n.kind,
-            n.arrivals,
-            n.ok,
-            n.errors.total(),
-            throttles,
-            n.mean_in_node,
-            n.peak_in_node,
-            n.limit.map_or_else(|| "-".to_owned(), |l| l.to_string()),
-            n.p99_ms
-        );
-    }
-    for q in r.nodes.iter().filter(|n| n.kind == "sqs") {
-        let oldest = q.series.iter().map(|s| s.oldest_age_s).fold(0.0, f64::max);
-        out += &format!(
-            "{:<18} queue: peak depth {}, oldest message {:.1} s, mean wait {:.1} ms, {} of {} waited\n",
-            q.name, q.peak_queue, oldest, q.mean_wait_ms, q.waited, q.received
-        );
-    }
-    let m = r.messages;
-    if m.sent > 0 {
-        out += &format!(
-            "messages sent {}  consumed {}  dead-lettered {}  expired {}  queued {}  in flight {}  duplicates {}  ledger {}\n",
-            m.sent,
-            m.consumed,
-            m.dead_lettered,
-            m.expired,
-            m.queued,
-            m.in_flight,
-            m.duplicates,
-            if m.balances() {
-                "balanced"
-            } else {
-                "UNBALANCED"
-            }
-        );
-    }
-    let l = r.ledger;
-    let failed = l.failed.total();
-    out += &format!(
-        "\nrequests {}  succeeded {}  failed {} ({:.2}%)  timed out {}  in flight {}  retries {}  ledger {}\n",
-        l.arrived,
-        l.succeeded,
-        failed,
-        if l.arrived == 0 {
-            0.0
-        } else {
-            100.0 * failed as f64 / l.arrived as f64
-        },
-        l.timed_out,
-        l.in_flight,
-        l.retries,
-        if l.balances() {
-            "balanced"
-        } else {
-            "UNBALANCED"
-        }
-    );
-    out += &format!(
-        "goodput {:.1}/s  throughput {:.1}/s  p50 {:.1} ms  p99 {:.1} ms  cost ${:.4} (${:.2} per M requests; retries ${:.4}, wasted ${:.4})\n",
-        r.goodput_per_s,
-        r.throughput_per_s,
-        r.p50_ms,
-        r.p99_ms,
-        r.cost.total_usd,
-        r.cost.per_million_requests_usd,
-        r.cost.retries_usd,
-        r.cost.wasted_usd
-    );
-    out
 }

@@ -396,8 +396,12 @@ pub struct NodeReport {
     pub shards: Vec<ShardReport>,
     /// The node's limit: function concurrency, `max_connections`, or the proxy pool size.
     pub limit: Option<u32>,
-    /// One sample per simulated second so far.
+    /// One sample per simulated second so far (per `series_step_s` seconds for long runs).
     pub series: Vec<NodeSecond>,
+}
+
+fn is_one(n: &u64) -> bool {
+    *n == 1
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -485,8 +489,12 @@ pub struct Report {
     pub cost: CostReport,
     /// Per node, in scenario order.
     pub nodes: Vec<NodeReport>,
-    /// Successful client requests in each second.
+    /// Successful client requests in each sample of the series.
     pub goodput_series: Vec<u64>,
+    /// Seconds each sample of the series covers (`series` in the scenario; 1 unless the
+    /// run is long or large): counts are totals over the sample, levels its means.
+    #[serde(skip_serializing_if = "is_one")]
+    pub series_step_s: u64,
     /// Per edge, in scenario order: the load each hop puts on the next.
     pub edges: Vec<EdgeReport>,
     /// Why the run stopped before its end (a loop that takes no time, the memory budget).
@@ -533,12 +541,16 @@ impl Report {
     /// A 64-bit FNV-1a fingerprint of [`Report::to_json`], as 16 hex digits: equal
     /// digests on two platforms mean byte-identical reports.
     pub fn digest(&self) -> String {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in self.to_json().bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        format!("{h:016x}")
+        let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+        // Hashing as the JSON streams out: a week-long report is never one string.
+        let _ = serde_json::to_writer_pretty(&mut h, self);
+        format!("{:016x}", h.0)
+    }
+
+    /// Writes the report as pretty JSON (the bytes of [`Report::to_json`]) without
+    /// building it in memory first.
+    pub fn write_json<W: std::io::Write>(&self, out: W) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(out, self).map_err(std::io::Error::other)
     }
 
     /// The first node of the given kind.
@@ -549,6 +561,23 @@ impl Report {
     /// The node with the given id.
     pub fn node(&self, id: &str) -> Option<&NodeReport> {
         self.nodes.iter().find(|n| n.id == id)
+    }
+}
+
+/// FNV-1a over the bytes written to it.
+struct Fnv(u64);
+
+impl std::io::Write for Fnv {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        for &b in buf {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

@@ -151,7 +151,8 @@ impl Simulation {
             Ok(()) => {
                 let latency = self.now - first;
                 self.e2e_latency.record(latency);
-                if let Some(g) = self.goodput.get_mut(self.now.second_index() as usize) {
+                let b = self.bucket(self.now);
+                if let Some(g) = self.goodput.get_mut(b) {
                     *g += 1;
                 }
                 self.ledger.succeeded += 1;

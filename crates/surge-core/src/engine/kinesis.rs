@@ -563,9 +563,10 @@ impl Simulation {
     /// Once a second: the iterator age of each stream (its oldest unread record).
     pub(super) fn kinesis_tick(&mut self) {
         let now = self.now;
-        let Some(second) = (now.second_index() as usize).checked_sub(1) else {
+        let Some(second) = now.second_index().checked_sub(1) else {
             return;
         };
+        let second = (second / self.step_s) as usize;
         for node in 0..self.nodes.len() {
             let NodeRt::Stream(s) = &mut self.nodes[node] else {
                 continue;

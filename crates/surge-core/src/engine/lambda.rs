@@ -348,7 +348,10 @@ impl Simulation {
         if cold {
             let st = &mut self.stats[node];
             st.cold_starts += 1;
-            if let Some(s) = st.series.get_mut(now.second_index() as usize) {
+            if let Some(s) = st
+                .series
+                .get_mut((now.second_index() / self.step_s) as usize)
+            {
                 s.cold_starts += 1;
             }
             boot = boot + SimTime::from_secs_f64(lognormal(&mut self.rng, median)) + app_init;

@@ -273,17 +273,17 @@ pub(crate) struct NodeStats {
 }
 
 impl NodeStats {
-    fn new(seconds: usize) -> Self {
+    fn new(seconds: usize, step_s: u64) -> Self {
         NodeStats {
             arrivals: 0,
             ok: 0,
             errors: Default::default(),
             orphaned: 0,
             cold_starts: 0,
-            in_node: Integrator::new(seconds),
-            queue: Integrator::new(seconds),
-            connections: Integrator::new(seconds),
-            in_flight: Integrator::new(seconds),
+            in_node: Integrator::new(seconds, step_s),
+            queue: Integrator::new(seconds, step_s),
+            connections: Integrator::new(seconds, step_s),
+            in_flight: Integrator::new(seconds, step_s),
             received: 0,
             waited: 0,
             wait_sum: 0,
@@ -301,7 +301,9 @@ pub struct Simulation {
     seed: u64,
     now: SimTime,
     end: SimTime,
+    /// Samples in each node's series, and the seconds each covers.
     seconds: usize,
+    step_s: u64,
     queue: EventQueue<Event>,
     tasks: VecDeque<Task>,
     rng: SimRng,
@@ -370,7 +372,9 @@ impl Simulation {
     pub fn with_limits(scenario: &Scenario, limits: Limits) -> Result<Simulation, ScenarioErrors> {
         scenario.validate()?;
         let end = SimTime::from_secs_f64(scenario.duration_s);
-        let seconds = libm::ceil(scenario.duration_s) as usize + 1;
+        let step_s = scenario.series_step_s();
+        let seconds = step_s.map_or(0, |step| scenario.seconds_covered().div_ceil(step) as usize);
+        let step_s = step_s.unwrap_or(1);
         let ix = crate::scenario::index::Index::new(scenario);
         let index = |id: &str| ix.node(id).map_or(NONE, |i| i as u32);
         let edges: Vec<(u32, u32)> = ix
@@ -456,11 +460,14 @@ impl Simulation {
             now: SimTime::ZERO,
             end,
             seconds,
+            step_s,
             queue: EventQueue::new(),
             tasks: VecDeque::new(),
             rng: SimRng::new(scenario.seed),
             scenario: scenario.clone(),
-            stats: (0..nodes.len()).map(|_| NodeStats::new(seconds)).collect(),
+            stats: (0..nodes.len())
+                .map(|_| NodeStats::new(seconds, step_s))
+                .collect(),
             fault_state: vec![FaultState::default(); nodes.len()],
             timers: vec![timers::TimerQueue::default(); nodes.len() * timers::KINDS],
             nodes,
@@ -837,7 +844,10 @@ impl Simulation {
         self.guard_tally(node);
         let st = &mut self.stats[node];
         st.arrivals += 1;
-        if let Some(s) = st.series.get_mut(now.second_index() as usize) {
+        if let Some(s) = st
+            .series
+            .get_mut((now.second_index() / self.step_s) as usize)
+        {
             s.arrivals += 1;
         }
         if self.fault_state[node].outage > 0 {
@@ -946,7 +956,9 @@ impl Simulation {
         st.time_in_node += u128::from(time.as_nanos());
         st.latency.record(time);
         st.second_latency.record(time);
-        let second = st.series.get_mut(now.second_index() as usize);
+        let second = st
+            .series
+            .get_mut((now.second_index() / self.step_s) as usize);
         match outcome {
             Ok(()) => {
                 st.ok += 1;
@@ -1021,9 +1033,9 @@ impl Simulation {
     }
 
     fn on_tick(&mut self) {
-        let second = self.now.second_index() as usize;
-        if second > 0 {
-            self.close_second(second - 1);
+        let second = self.now.second_index();
+        if second > 0 && second % self.step_s == 0 {
+            self.close_second((second / self.step_s - 1) as usize);
         }
         self.guard_tick();
         self.lambda_tick();
@@ -1035,7 +1047,12 @@ impl Simulation {
         }
     }
 
-    /// Stores the latency quantiles of second `s` and starts the next one.
+    /// The series sample that time `t` falls in.
+    pub(crate) fn bucket(&self, t: SimTime) -> usize {
+        (t.second_index() / self.step_s) as usize
+    }
+
+    /// Stores the latency quantiles of sample `s` and starts the next one.
     fn close_second(&mut self, s: usize) {
         for st in &mut self.stats {
             if let Some(sample) = st.series.get_mut(s) {

@@ -143,7 +143,10 @@ impl Simulation {
             let st = &mut self.stats[rds as usize];
             st.arrivals += 1;
             st.errors.add(kind);
-            if let Some(s) = st.series.get_mut(now.second_index() as usize) {
+            if let Some(s) = st
+                .series
+                .get_mut((now.second_index() / self.step_s) as usize)
+            {
                 s.arrivals += 1;
                 s.errors += 1;
             }

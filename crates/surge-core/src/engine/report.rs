@@ -24,8 +24,8 @@ impl Simulation {
 
     /// What the canvas should show now.
     pub fn frame(&self) -> Frame {
-        // The last whole second: its quantiles are closed at the tick that starts the next.
-        let last = (self.now.second_index() as usize).checked_sub(1);
+        // The last whole sample: its quantiles are closed at the tick that starts the next.
+        let last = (self.bucket(self.now)).checked_sub(1);
         let second = |i: usize| last.and_then(|s| self.stats[i].series.get(s));
         Frame {
             time_s: self.now.as_secs_f64(),
@@ -70,7 +70,9 @@ impl Simulation {
                 0.0
             }
         };
-        let seconds = (libm::ceil(elapsed) as usize).min(self.seconds);
+        let step_ns = self.step_s * crate::time::NANOS_PER_SEC;
+        let seconds = (now.as_nanos().div_ceil(step_ns) as usize).min(self.seconds);
+        let closed = (now.as_nanos() / step_ns) as usize;
         let nodes: Vec<NodeReport> = (0..self.nodes.len())
             .map(|i| {
                 let st = &self.stats[i];
@@ -79,9 +81,8 @@ impl Simulation {
                 let series = (0..seconds)
                     .map(|s| {
                         let base = st.series[s];
-                        let open =
-                            s + 1 == seconds && now.as_nanos() % crate::time::NANOS_PER_SEC != 0;
-                        let (p50, p90, p99) = if open || s + 1 > now.second_index() as usize {
+                        let open = s + 1 == seconds && now.as_nanos() % step_ns != 0;
+                        let (p50, p90, p99) = if open || s + 1 > closed {
                             (
                                 st.second_latency.quantile_ms(0.5),
                                 st.second_latency.quantile_ms(0.9),
@@ -180,6 +181,7 @@ impl Simulation {
             cost,
             nodes,
             goodput_series: self.goodput[..seconds].to_vec(),
+            series_step_s: self.step_s,
             edges: self.edge_reports(),
             stopped: self.stopped.clone(),
             notes: self.notes.clone(),

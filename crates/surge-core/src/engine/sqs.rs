@@ -673,7 +673,10 @@ impl Simulation {
                 if waited > SimTime::ZERO {
                     st.waited += 1;
                 }
-                if let Some(s) = st.series.get_mut(now.second_index() as usize) {
+                if let Some(s) = st
+                    .series
+                    .get_mut((now.second_index() / self.step_s) as usize)
+                {
                     // Running mean of this second's first receives.
                     s.received += 1;
                     let ms = waited.as_secs_f64() * 1e3;
@@ -882,8 +885,9 @@ impl Simulation {
                     .front()
                     .map(|&(id, _, _)| self.msgs[id as usize].visible_since),
             };
-            let second = now.second_index() as usize;
-            if let (Some(t), Some(s)) = (oldest, second.checked_sub(1)) {
+            let second = now.second_index();
+            let last = second.checked_sub(1).map(|s| (s / self.step_s) as usize);
+            if let (Some(t), Some(s)) = (oldest, last) {
                 if let Some(sample) = self.stats[node].series.get_mut(s) {
                     sample.oldest_age_s = (now - t).as_secs_f64();
                 }

@@ -15,17 +15,25 @@ pub(crate) struct Integrator {
     pub(crate) peak: u32,
     area: u128,
     since: SimTime,
+    /// Area and peak per series bucket (`step` wide).
     per_second: Vec<u64>,
     peak_per_second: Vec<u32>,
+    step: u64,
 }
 
 impl Integrator {
-    pub(crate) fn new(seconds: usize) -> Self {
+    /// An integrator with `buckets` series buckets of `step_s` seconds each.
+    pub(crate) fn new(buckets: usize, step_s: u64) -> Self {
         Integrator {
-            per_second: vec![0; seconds],
-            peak_per_second: vec![0; seconds],
+            per_second: vec![0; buckets],
+            peak_per_second: vec![0; buckets],
+            step: step_s.max(1) * NANOS_PER_SEC,
             ..Integrator::default()
         }
+    }
+
+    fn bucket(&self, t: SimTime) -> u64 {
+        t.as_nanos() / self.step
     }
 
     /// Accumulates the current level up to `t`.
@@ -39,8 +47,8 @@ impl Integrator {
             return;
         }
         while from < t {
-            let second = from.second_index();
-            let boundary = SimTime::from_nanos((second + 1).saturating_mul(NANOS_PER_SEC));
+            let second = self.bucket(from);
+            let boundary = SimTime::from_nanos((second + 1).saturating_mul(self.step));
             let until = t.min(boundary);
             let piece = u64::from(self.level) * (until - from).as_nanos();
             self.area += u128::from(piece);
@@ -60,7 +68,8 @@ impl Integrator {
         self.advance(t);
         self.level = level;
         self.peak = self.peak.max(level);
-        if let Some(p) = self.peak_per_second.get_mut(t.second_index() as usize) {
+        let b = self.bucket(t) as usize;
+        if let Some(p) = self.peak_per_second.get_mut(b) {
             *p = (*p).max(level);
         }
     }
@@ -79,21 +88,21 @@ impl Integrator {
         (self.area + open) as f64 / t.as_nanos() as f64
     }
 
-    /// Mean level during second `s`, given the current time `now`.
+    /// Mean level during bucket `s`, given the current time `now`.
     pub(crate) fn second_mean(&self, s: usize, now: SimTime) -> f64 {
         let mut area = self.per_second.get(s).copied().unwrap_or(0);
-        // Add the part of the open interval that lies in second `s`.
-        let start = SimTime::from_secs(s as u64).max(self.since);
-        let end = SimTime::from_secs(s as u64 + 1).min(now);
+        // Add the part of the open interval that lies in bucket `s`.
+        let start = SimTime::from_nanos(s as u64 * self.step).max(self.since);
+        let end = SimTime::from_nanos((s as u64 + 1) * self.step).min(now);
         if end > start {
             area += u64::from(self.level) * (end - start).as_nanos();
         }
-        area as f64 / NANOS_PER_SEC as f64
+        area as f64 / self.step as f64
     }
 
     pub(crate) fn second_peak(&self, s: usize) -> u32 {
         let recorded = self.peak_per_second.get(s).copied().unwrap_or(0);
-        if SimTime::from_secs(s as u64 + 1) > self.since {
+        if SimTime::from_nanos((s as u64 + 1) * self.step) > self.since {
             recorded.max(self.level)
         } else {
             recorded
@@ -265,7 +274,7 @@ mod tests {
 
     #[test]
     fn integrator_means_per_run_and_per_second() {
-        let mut i = Integrator::new(3);
+        let mut i = Integrator::new(3, 1);
         i.set(SimTime::from_millis(500), 2);
         i.set(SimTime::from_millis(1500), 4);
         let now = SimTime::from_secs(2);

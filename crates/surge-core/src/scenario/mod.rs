@@ -46,6 +46,10 @@ use crate::error::{ScenarioError, ScenarioErrors};
 pub const FORMAT_TAG: &str = "surge-scenario";
 /// The newest scenario version this build reads and writes.
 pub const CURRENT_VERSION: u32 = 2;
+/// The longest scenario text Surge reads (a 10,000-node scenario is about 2 MB).
+pub const MAX_SCENARIO_BYTES: usize = 16_000_000;
+/// Above this many expected requests a run is worth a warning (it takes a while).
+pub const LONG_RUN_REQUESTS: f64 = 50e6;
 /// The seed used when a scenario does not name one.
 pub const DEFAULT_SEED: u64 = 1;
 
@@ -73,7 +77,44 @@ pub struct Scenario {
     /// Failures scheduled during the run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub faults: Vec<Fault>,
+    /// How finely the report's per-node series are kept: `auto` (per second for short
+    /// runs, coarser as runs get longer or larger, so a report stays small), `per_second`,
+    /// `per_minute` or `none`. Totals are the same whatever the resolution.
+    #[serde(default, skip_serializing_if = "SeriesResolution::is_auto")]
+    pub series: SeriesResolution,
 }
+
+/// The resolution of the report's per-node series.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SeriesResolution {
+    /// One sample per second while nodes × samples stay within 100,000, else the
+    /// shortest of 2, 5, 10, 15, 30 s, 1, 2, 5, 10, 15, 30 min, 1, 2, 4, 6, 12 h or a day
+    /// that does.
+    #[default]
+    Auto,
+    /// One sample per second.
+    PerSecond,
+    /// One sample per minute.
+    PerMinute,
+    /// No series (totals only).
+    None,
+}
+
+impl SeriesResolution {
+    fn is_auto(&self) -> bool {
+        *self == SeriesResolution::Auto
+    }
+}
+
+/// Node-samples an `auto` series keeps at most.
+pub const AUTO_SERIES_SAMPLES: u64 = 100_000;
+/// Node-samples a run may keep with an explicit resolution.
+pub const MAX_SERIES_SAMPLES: u64 = 5_000_000;
+const AUTO_STEPS_S: [u64; 18] = [
+    1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1_800, 3_600, 7_200, 14_400, 21_600, 43_200,
+    86_400,
+];
 
 /// Account-and-Region settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -344,6 +385,7 @@ impl Scenario {
             nodes: Vec::new(),
             edges: Vec::new(),
             faults: Vec::new(),
+            series: SeriesResolution::Auto,
         }
     }
 
@@ -418,7 +460,19 @@ impl Scenario {
 
     /// Parses and migrates a scenario without validating it: the editor opens work in
     /// progress (say, a handler calling a node not yet connected) and lists its problems.
+    /// A leading byte order mark is accepted; input over [`MAX_SCENARIO_BYTES`] is not.
     pub fn parse_json(json: &str) -> Result<Scenario, ScenarioErrors> {
+        if json.len() > MAX_SCENARIO_BYTES {
+            return Err(ScenarioErrors::one(ScenarioError::new(
+                "",
+                format!(
+                    "the scenario is {:.1} MB; Surge reads scenarios of at most {} MB",
+                    json.len() as f64 / 1e6,
+                    MAX_SCENARIO_BYTES / 1_000_000
+                ),
+            )));
+        }
+        let json = json.strip_prefix('\u{feff}').unwrap_or(json);
         let value: serde_json::Value = serde_json::from_str(json)
             .map_err(|e| ScenarioErrors::one(ScenarioError::new("", e.to_string())))?;
         let value = migrate::to_current(value)?;
@@ -441,6 +495,49 @@ impl Scenario {
     /// Checks every rule a runnable scenario must meet; reports all violations at once.
     pub fn validate(&self) -> Result<(), ScenarioErrors> {
         validate::validate(self)
+    }
+
+    /// Things worth knowing before a valid scenario runs (it will be long, say); they do
+    /// not stop it.
+    pub fn warnings(&self) -> Vec<ScenarioError> {
+        let mut out = Vec::new();
+        let requests = validate::expected_requests(self);
+        if requests > LONG_RUN_REQUESTS {
+            out.push(ScenarioError::new(
+                "nodes",
+                format!(
+                    "the clients will send about {:.0} million requests: expect the run to take minutes (its memory stays bounded; it stops cleanly if it outgrows its budget)",
+                    requests / 1e6
+                ),
+            ));
+        }
+        out
+    }
+
+    /// Seconds per sample of the report's per-node series (`None`: no series).
+    pub fn series_step_s(&self) -> Option<u64> {
+        let samples =
+            |step: u64| (self.seconds_covered().div_ceil(step)) * self.nodes.len().max(1) as u64;
+        match self.series {
+            SeriesResolution::None => None,
+            SeriesResolution::PerSecond => Some(1),
+            SeriesResolution::PerMinute => Some(60),
+            SeriesResolution::Auto => Some(
+                AUTO_STEPS_S
+                    .into_iter()
+                    .find(|&step| samples(step) <= AUTO_SERIES_SAMPLES)
+                    .unwrap_or(86_400),
+            ),
+        }
+    }
+
+    /// Samples the series will hold per node (at the given step).
+    pub(crate) fn seconds_covered(&self) -> u64 {
+        if self.duration_s.is_finite() && self.duration_s > 0.0 {
+            libm::ceil(self.duration_s.min(MAX_DURATION_S)) as u64 + 1
+        } else {
+            1
+        }
     }
 
     /// Index of the node with this id.

@@ -438,6 +438,19 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
     }
     edges(&mut e, s, &ix);
     faults(&mut e, s, &ix);
+    if let Some(step) = s.series_step_s() {
+        let samples = s.seconds_covered().div_ceil(step) * s.nodes.len() as u64;
+        if samples > MAX_SERIES_SAMPLES {
+            e.push(
+                "series",
+                format!(
+                    "{samples} samples ({} nodes over {} s at one per {step} s); at most {MAX_SERIES_SAMPLES}: use \"auto\", a coarser resolution or \"none\"",
+                    s.nodes.len(),
+                    s.seconds_covered() - 1
+                ),
+            );
+        }
+    }
     let requests = expected_requests(s);
     if requests > MAX_REQUESTS {
         e.push(

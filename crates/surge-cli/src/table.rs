@@ -1,0 +1,129 @@
+//! The human-readable summary `surge run` prints (without `--json`).
+//!
+//! Why its own file: the table is presentation only; every figure comes from the
+//! [`Report`], and every name from the scenario goes through [`printable`] because a
+//! scenario may come from anyone.
+
+use surge_core::Report;
+
+use crate::input::printable;
+
+/// The human-readable summary.
+pub(crate) fn table(r: &Report) -> String {
+    let mut out = format!(
+        "simulated {:.1} s, seed {}, {} events{}\n\n",
+        r.time_s,
+        r.seed,
+        r.events,
+        if r.finished { "" } else { " (stopped early)" }
+    );
+    out += &format!(
+        "{:<18} {:<11} {:>9} {:>9} {:>8} {:>8} {:>9} {:>6} {:>7} {:>9}\n",
+        "node",
+        "kind",
+        "arrivals",
+        "ok",
+        "errors",
+        "throttl",
+        "mean conc",
+        "peak",
+        "limit",
+        "p99 ms"
+    );
+    for n in r.nodes.iter().filter(|n| n.kind != "client") {
+        let throttles =
+            n.errors.throttled + n.errors.concurrency_throttled + n.errors.service_throttled;
+        out += &format!(
+            "{:<18} {:<11} {:>9} {:>9} {:>8} {:>8} {:>9.2} {:>6} {:>7} {:>9.1}\n",
+            printable(&n.name),
+            n.kind,
+            n.arrivals,
+            n.ok,
+            n.errors.total(),
+            throttles,
+            n.mean_in_node,
+            n.peak_in_node,
+            n.limit.map_or_else(|| "-".to_owned(), |l| l.to_string()),
+            n.p99_ms
+        );
+    }
+    for q in r.nodes.iter().filter(|n| n.kind == "sqs") {
+        let oldest = q.series.iter().map(|s| s.oldest_age_s).fold(0.0, f64::max);
+        out += &format!(
+            "{:<18} queue: peak depth {}, oldest message {:.1} s, mean wait {:.1} ms, {} of {} waited\n",
+            printable(&q.name),
+            q.peak_queue,
+            oldest,
+            q.mean_wait_ms,
+            q.waited,
+            q.received
+        );
+    }
+    let m = r.messages;
+    if m.sent > 0 {
+        out += &format!(
+            "messages sent {}  consumed {}  dead-lettered {}  expired {}  queued {}  in flight {}  duplicates {}  ledger {}\n",
+            m.sent,
+            m.consumed,
+            m.dead_lettered,
+            m.expired,
+            m.queued,
+            m.in_flight,
+            m.duplicates,
+            if m.balances() {
+                "balanced"
+            } else {
+                "UNBALANCED"
+            }
+        );
+    }
+    let l = r.ledger;
+    let failed = l.failed.total();
+    out += &format!(
+        "\nrequests {}  succeeded {}  failed {} ({:.2}%)  timed out {}  in flight {}  retries {}  ledger {}\n",
+        l.arrived,
+        l.succeeded,
+        failed,
+        if l.arrived == 0 {
+            0.0
+        } else {
+            100.0 * failed as f64 / l.arrived as f64
+        },
+        l.timed_out,
+        l.in_flight,
+        l.retries,
+        if l.balances() {
+            "balanced"
+        } else {
+            "UNBALANCED"
+        }
+    );
+    out += &format!(
+        "goodput {:.1}/s  throughput {:.1}/s  p50 {:.1} ms  p99 {:.1} ms  cost ${:.4} (${:.2} per M requests; retries ${:.4}, wasted ${:.4})\n",
+        r.goodput_per_s,
+        r.throughput_per_s,
+        r.p50_ms,
+        r.p99_ms,
+        r.cost.total_usd,
+        r.cost.per_million_requests_usd,
+        r.cost.retries_usd,
+        r.cost.wasted_usd
+    );
+    if let Some(stop) = &r.stopped {
+        out += &format!("\n{}\n", printable(&stop.message));
+    }
+    for n in &r.notes {
+        out += &format!(
+            "note: {} at t={:.1} s: {}{}\n",
+            printable(&n.node),
+            n.at_s,
+            printable(&n.message),
+            if n.count > 1 {
+                format!(" ({} times)", n.count)
+            } else {
+                String::new()
+            }
+        );
+    }
+    out
+}

@@ -112,6 +112,8 @@ fn a_schedule_invokes_its_function_at_its_rate() {
 /// The seconds in which a schedule with `cron` invoked its function over `seconds`.
 fn cron_fires(cron: &str, seconds: f64) -> Vec<usize> {
     let mut s = Scenario::empty(4, seconds);
+    // Two days would be sampled every 2 s by default; the test reads whole seconds.
+    s.series = SeriesResolution::PerSecond;
     s.add(
         "clock",
         NodeKind::Schedule(ScheduleParams {

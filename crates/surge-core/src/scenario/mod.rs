@@ -9,6 +9,7 @@
 
 mod cron;
 pub(crate) mod index;
+mod strict;
 mod migrate;
 mod nodes;
 mod queues;
@@ -55,6 +56,7 @@ pub const DEFAULT_SEED: u64 = 1;
 
 /// A complete, runnable description of an architecture, its load and its run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// Always `"surge-scenario"`; lets a reader recognise the file.
     pub format: String,
@@ -167,8 +169,9 @@ pub enum ScalingModel {
     Legacy2019,
 }
 
-/// One service on the canvas.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+/// One service on the canvas. (Read by a strict deserializer in `strict.rs`: unknown
+/// fields are refused and errors inside `params` keep their full path.)
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct Node {
     /// Unique identifier, referenced by edges, handler steps and faults.
     pub id: String,
@@ -196,6 +199,7 @@ impl Node {
 
 /// Canvas coordinates of a node.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Position {
     /// Horizontal position in canvas units.
     pub x: f64,
@@ -324,8 +328,8 @@ impl Edge {
     }
 }
 
-/// A failure injected at a node for a while.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+/// A failure injected at a node for a while (read strictly: see `strict.rs`).
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct Fault {
     /// Id of the node the fault hits.
     pub node: String,
@@ -477,11 +481,21 @@ impl Scenario {
             .map_err(|e| ScenarioErrors::one(ScenarioError::new("", e.to_string())))?;
         let value = migrate::to_current(value)?;
         let scenario: Scenario = serde_path_to_error::deserialize(value).map_err(|e| {
-            let path = e.path().to_string();
-            ScenarioErrors::one(ScenarioError::new(
-                if path == "." { String::new() } else { path },
-                e.into_inner().to_string(),
-            ))
+            let mut path = e.path().to_string();
+            if path == "." {
+                path.clear();
+            }
+            let mut reason = e.into_inner().to_string();
+            // An error read from a buffer carries the rest of its path in its message.
+            let mark = strict::PATH_MARK;
+            if let Some((inner, rest)) = reason
+                .strip_prefix(mark)
+                .and_then(|r| r.split_once(mark))
+            {
+                path = format!("{path}.{inner}").trim_start_matches('.').to_owned();
+                reason = rest.to_owned();
+            }
+            ScenarioErrors::one(ScenarioError::new(path, reason))
         })?;
         Ok(scenario)
     }

@@ -366,10 +366,12 @@ pub enum ServicePreset {
     /// Secrets Manager GetSecretValue today: 10,000 req/s per account.
     SecretsManager,
     /// Secrets Manager GetSecretValue as quoted in 2019 talks: 1,500 req/s.
+    #[serde(rename = "secrets_manager_2019", alias = "secrets_manager2019")]
     SecretsManager2019,
     /// CloudWatch PutMetricData today: 500 TPS per Region.
     Cloudwatch,
     /// CloudWatch PutMetricData until 2020: 150 TPS.
+    #[serde(rename = "cloudwatch_2019", alias = "cloudwatch2019")]
     Cloudwatch2019,
 }
 

@@ -566,6 +566,7 @@ pub fn error_label(kind: ErrorKind) -> &'static str {
         ErrorKind::StreamThrottled => "stream writes throttled",
         ErrorKind::InjectedError => "injected errors",
         ErrorKind::ClientTimeout => "client timeouts",
+        ErrorKind::RecursiveLoop => "stopped by recursive loop detection",
     }
 }
 

@@ -165,7 +165,7 @@ impl Simulation {
         if let Some(i) = busiest {
             let n = &self.scenario.nodes[i];
             message += &format!(
-                ", most of them at {} ({}): a loop that takes no time (a 0 ms latency and a handler that answers at once?)",
+                ", most of them at {} ({}): something loops or fans out without taking any time (give a step, a latency or a state some duration)",
                 n.label(),
                 n.kind.tag()
             );

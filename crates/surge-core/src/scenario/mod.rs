@@ -9,11 +9,11 @@
 
 mod cron;
 pub(crate) mod index;
-mod strict;
 mod migrate;
 mod nodes;
 mod queues;
 mod rules;
+mod strict;
 mod validate;
 mod workflows;
 mod workload;
@@ -488,9 +488,7 @@ impl Scenario {
             let mut reason = e.into_inner().to_string();
             // An error read from a buffer carries the rest of its path in its message.
             let mark = strict::PATH_MARK;
-            if let Some((inner, rest)) = reason
-                .strip_prefix(mark)
-                .and_then(|r| r.split_once(mark))
+            if let Some((inner, rest)) = reason.strip_prefix(mark).and_then(|r| r.split_once(mark))
             {
                 path = format!("{path}.{inner}").trim_start_matches('.').to_owned();
                 reason = rest.to_owned();
@@ -520,8 +518,12 @@ impl Scenario {
             out.push(ScenarioError::new(
                 "nodes",
                 format!(
-                    "the clients will send about {:.0} million requests: expect the run to take minutes (its memory stays bounded; it stops cleanly if it outgrows its budget)",
-                    requests / 1e6
+                    "the clients will send about {}: expect the run to take minutes (its memory stays bounded; it stops cleanly if it outgrows its budget)",
+                    if requests >= 1e9 {
+                        format!("{:.1} billion requests", requests / 1e9)
+                    } else {
+                        format!("{:.0} million requests", requests / 1e6)
+                    }
                 ),
             ));
         }

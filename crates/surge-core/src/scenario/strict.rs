@@ -222,11 +222,17 @@ mod tests {
         let e = error_of(&format!(
             r#"{HEAD}"nodes":[{{"id":"f","kind":"lambda","reserved_concurency":5,"params":{{}}}}]}}"#
         ));
-        assert!(e.starts_with("nodes[0]") && e.contains("reserved_concurency"), "{e}");
+        assert!(
+            e.starts_with("nodes[0]") && e.contains("reserved_concurency"),
+            "{e}"
+        );
         let e = error_of(&format!(
             r#"{HEAD}"nodes":[{{"id":"f","kind":"lambda"}}],"faults":[{{"node":"f","at_s":1,"duration_s":1,"kind":"error_rate","probabilty":0.5}}]}}"#
         ));
-        assert!(e.starts_with("faults[0]") && e.contains("probabilty"), "{e}");
+        assert!(
+            e.starts_with("faults[0]") && e.contains("probabilty"),
+            "{e}"
+        );
         let e = error_of(&format!(
             r#"{HEAD}"nodes":[{{"id":"f","kind":"lambda"}}],"faults":[{{"node":"f","at_s":1,"duration_s":1,"kind":"outage","ms":5}}]}}"#
         ));
@@ -271,8 +277,10 @@ mod tests {
 
     #[test]
     fn params_may_be_left_out() {
-        let s = Scenario::parse_json(&format!(r#"{HEAD}"nodes":[{{"id":"f","kind":"lambda"}}]}}"#))
-            .expect("parses");
+        let s = Scenario::parse_json(&format!(
+            r#"{HEAD}"nodes":[{{"id":"f","kind":"lambda"}}]}}"#
+        ))
+        .expect("parses");
         assert_eq!(s.nodes[0].kind, NodeKind::Lambda(LambdaParams::default()));
     }
 }

@@ -102,7 +102,10 @@ fn run(
         scenario.seed = seed;
     }
     warn(&scenario);
-    let limits = Limits { max_memory_mib };
+    let limits = Limits {
+        max_memory_mib,
+        ..Limits::CLI
+    };
     let mut sim = match Simulation::with_limits(&scenario, limits) {
         Ok(sim) => sim,
         Err(e) => return invalid(&input::errors(&e)),

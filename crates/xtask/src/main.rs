@@ -9,6 +9,7 @@
 //! cargo xtask test    setup, then every check CI runs, ending in one summary line
 //! cargo xtask dist    setup, then the release bundle in dist/ with its sizes
 //! cargo xtask bench   the engine benchmark natively and in headless Chromium (wasm)
+//! cargo xtask fuzz [--cases N]   the long property runs (random hostile scenarios)
 //! ```
 
 #![allow(clippy::print_stdout)]
@@ -33,8 +34,9 @@ fn main() -> ExitCode {
         Some("test") => test::run_all(),
         Some("bench") => setup::ensure(setup::Needs::ALL).and_then(|tools| bench(&tools)),
         Some("dist") => setup::ensure(setup::Needs::BUILD).and_then(|tools| dist::build(&tools)),
+        Some("fuzz") => fuzz(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <setup|serve|test|dist|bench>");
+            eprintln!("usage: cargo xtask <setup|serve|test|dist|bench|fuzz [--cases N]>");
             return ExitCode::from(2);
         }
     };
@@ -55,6 +57,40 @@ fn serve() -> Result<(), String> {
             .command("trunk")
             .args(["serve", "--address", "127.0.0.1", "--port", "8080"]),
     )
+}
+
+/// The long property runs CI runs briefly: random hostile scenarios (loops, zero-time
+/// state machines, backlogs) through the engine with a small budget, `--cases N` of them
+/// (default 20,000), in an optimised build.
+fn fuzz(args: &[String]) -> Result<(), String> {
+    let cases = match args {
+        [] => 20_000,
+        [flag, n] if flag == "--cases" => {
+            n.parse::<u64>().map_err(|e| format!("--cases {n}: {e}"))?
+        }
+        _ => return Err("usage: cargo xtask fuzz [--cases N]".into()),
+    };
+    println!("\n==> {cases} random hostile scenarios (crates/surge-core/tests/engine/bounded.rs)");
+    let (result, took) = proc::timed(|| {
+        proc::run(
+            std::process::Command::new("cargo")
+                .args([
+                    "test",
+                    "--profile",
+                    "release-native",
+                    "-p",
+                    "surge-core",
+                    "--test",
+                    "engine",
+                    "bounded::",
+                    "--",
+                    "--nocapture",
+                ])
+                .env("PROPTEST_CASES", cases.to_string()),
+        )
+    });
+    println!("==> {cases} cases in {}", proc::human(took));
+    result
 }
 
 /// The engine benchmark: `surge bench` natively (opt-level 3), then the same scenario in

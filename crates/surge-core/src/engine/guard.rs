@@ -8,7 +8,8 @@
 //! runaway one; the engine can, from what it holds.
 //!
 //! - **No progress.** Work done at one simulated instant is counted (events and the
-//!   same-instant tasks they cause). Past [`MAX_WORK_PER_INSTANT`] the run stops and the
+//!   same-instant tasks they cause). Past [`Limits::max_steps_per_instant`] (by default
+//!   [`MAX_WORK_PER_INSTANT`]) the run stops and the
 //!   node where most of that work happened is named. (State machines have their own,
 //!   finer guard: an execution whose state loop takes no time fails on its own.)
 //! - **Memory.** What the run holds (calls, requests, messages, events waiting, timers,
@@ -21,7 +22,7 @@ use serde::Serialize;
 use super::{NodeRt, Simulation};
 use crate::time::SimTime;
 
-/// Steps (events and their same-instant tasks) one simulated instant may take.
+/// Steps (events and their same-instant tasks) one simulated instant may take, by default.
 pub const MAX_WORK_PER_INSTANT: u64 = 2_000_000;
 /// Steps between two checks of the memory budget.
 const CHECK_EVERY: u32 = 4096;
@@ -49,16 +50,20 @@ pub(crate) mod bytes {
 pub struct Limits {
     /// The run stops once what it holds passes this many MiB (nominal).
     pub max_memory_mib: u32,
+    /// The run stops once one simulated instant takes this many steps.
+    pub max_steps_per_instant: u64,
 }
 
 impl Limits {
     /// For a browser tab (several runs may share it).
     pub const BROWSER: Limits = Limits {
         max_memory_mib: 256,
+        max_steps_per_instant: MAX_WORK_PER_INSTANT,
     };
     /// For the command line.
     pub const CLI: Limits = Limits {
         max_memory_mib: 384,
+        max_steps_per_instant: MAX_WORK_PER_INSTANT,
     };
 }
 
@@ -125,10 +130,11 @@ impl Simulation {
             }
         }
         g.work += 1;
-        if g.work == MAX_WORK_PER_INSTANT / 2 {
+        let max = self.limits.max_steps_per_instant.max(2);
+        if g.work == max / 2 {
             g.tally = vec![0; self.nodes.len()];
         }
-        if g.work >= MAX_WORK_PER_INSTANT {
+        if g.work >= max {
             self.stop_no_progress();
             return false;
         }
@@ -160,7 +166,7 @@ impl Simulation {
         let mut message = format!(
             "stopped at t={}: {} steps at one instant without simulated time passing",
             seconds(at),
-            group(MAX_WORK_PER_INSTANT)
+            group(self.limits.max_steps_per_instant)
         );
         if let Some(i) = busiest {
             let n = &self.scenario.nodes[i];

@@ -5,6 +5,11 @@
 //! - v1 → v2 (Engine II): edges gained `invocation` and `esm`, nodes gained `sqs`, Lambda
 //!   gained async-invoke settings. All new fields default to v1's behaviour, so the step
 //!   only bumps the version; a v1 file gives the same report as before.
+//! - v2 → v3 (every scenario ends): Lambda gained `recursive_loop`, the scenario gained
+//!   `series`, and reading became strict (unknown fields anywhere are refused). The new
+//!   fields default to v2's behaviour except where AWS's own behaviour changed: a v2 file
+//!   whose functions loop through queues now has its loops stopped at the 17th invocation,
+//!   as AWS does since 2023 (set `recursive_loop` to `allow` for the old figures).
 
 use serde_json::Value;
 
@@ -16,6 +21,9 @@ pub(super) fn to_current(mut value: Value) -> Result<Value, ScenarioErrors> {
     if value.get("version").and_then(Value::as_u64) == Some(1) {
         value["version"] = Value::from(2);
     }
+    if value.get("version").and_then(Value::as_u64) == Some(2) {
+        value["version"] = Value::from(3);
+    }
     Ok(value)
 }
 
@@ -24,9 +32,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn v1_becomes_v2_and_others_are_untouched() {
+    fn old_versions_step_up_to_the_current_one_and_others_are_untouched() {
         let v1 = serde_json::json!({"format": "surge-scenario", "version": 1, "nodes": []});
-        assert_eq!(to_current(v1).expect("migrates")["version"], 2);
+        assert_eq!(to_current(v1).expect("migrates")["version"], 3);
+        let v2 = serde_json::json!({"format": "surge-scenario", "version": 2, "nodes": []});
+        assert_eq!(to_current(v2).expect("migrates")["version"], 3);
         let v9 = serde_json::json!({"version": 9});
         assert_eq!(to_current(v9).expect("left alone")["version"], 9);
     }

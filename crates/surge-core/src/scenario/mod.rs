@@ -46,7 +46,7 @@ use crate::error::{ScenarioError, ScenarioErrors};
 /// The `format` tag every scenario file carries.
 pub const FORMAT_TAG: &str = "surge-scenario";
 /// The newest scenario version this build reads and writes.
-pub const CURRENT_VERSION: u32 = 2;
+pub const CURRENT_VERSION: u32 = 3;
 /// The longest scenario text Surge reads (a 10,000-node scenario is about 2 MB).
 pub const MAX_SCENARIO_BYTES: usize = 16_000_000;
 /// Above this many expected requests a run is worth a warning (it takes a while).

@@ -3,6 +3,7 @@
 
 mod async_invoke;
 mod bounded;
+mod docs;
 mod fanout;
 mod golden;
 mod lessons;

@@ -417,13 +417,13 @@ fn queue_settings_are_validated_with_their_paths() {
 }
 
 #[test]
-fn version_1_files_load_as_version_2() {
+fn version_1_files_load_as_the_current_version() {
     let s = super::scenario("tiny-throttle");
     assert_eq!(s.version, CURRENT_VERSION);
-    assert_eq!(CURRENT_VERSION, 2);
+    assert_eq!(CURRENT_VERSION, 3);
     assert!(
         Scenario::from_json(&s.to_json()).is_ok(),
-        "and round-trip as version 2"
+        "and round-trip as version 3"
     );
 }
 

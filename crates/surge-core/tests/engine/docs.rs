@@ -1,0 +1,60 @@
+//! Every JSON example in `docs/scenario.md` is read by the parser, as what it is marked to
+//! be: a whole scenario (which must also validate), or a node's `params`, a fault or an
+//! edge. The page cannot drift from the format again.
+
+use surge_core::{Edge, Fault, Node, Scenario};
+
+use super::scenarios_dir;
+
+/// The fenced blocks whose info string starts with `json`: (info, body, line).
+fn json_blocks(text: &str) -> Vec<(String, String, usize)> {
+    let mut blocks = Vec::new();
+    let mut open: Option<(String, String, usize)> = None;
+    for (n, line) in text.lines().enumerate() {
+        match (&mut open, line.strip_prefix("```")) {
+            (None, Some(info)) if info.starts_with("json") => {
+                open = Some((info.to_owned(), String::new(), n + 1));
+            }
+            (Some(_), Some(_)) => blocks.extend(open.take()),
+            (Some((_, body, _)), None) => {
+                body.push_str(line);
+                body.push('\n');
+            }
+            _ => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn every_json_example_in_the_format_docs_parses() {
+    let path = scenarios_dir().join("../../docs/scenario.md");
+    let text = std::fs::read_to_string(&path).expect("docs/scenario.md");
+    let blocks = json_blocks(&text);
+    assert!(blocks.len() >= 15, "only {} json blocks found", blocks.len());
+    let mut failures = Vec::new();
+    for (info, body, line) in &blocks {
+        let result = match info.as_str() {
+            "json" => Scenario::from_json(body).map(|_| ()).map_err(|e| e.to_string()),
+            "json fault" => serde_json::from_str::<Fault>(body)
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            "json edge" => serde_json::from_str::<Edge>(body)
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            other => match other.strip_prefix("json params=") {
+                Some(kind) => {
+                    let node = format!(r#"{{"id":"x","kind":"{kind}","params":{body}}}"#);
+                    serde_json::from_str::<Node>(&node)
+                        .map(|n| assert_eq!(n.kind.tag(), kind))
+                        .map_err(|e| e.to_string())
+                }
+                None => Err(format!("unknown marking {other:?}")),
+            },
+        };
+        if let Err(e) = result {
+            failures.push(format!("docs/scenario.md:{line} ({info}): {e}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -4,10 +4,10 @@
 //! internals. These types serialize (for `surge run --json` and the web page) but are never
 //! read back: they are outputs, not a format. `docs/report.md` documents the JSON shape.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Why a call or request failed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// API Gateway throttle bucket empty (429).
@@ -55,7 +55,7 @@ impl ErrorKind {
 }
 
 /// Counts of failures by kind.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorCounts {
     /// API Gateway throttles.
     pub throttled: u64,
@@ -84,7 +84,7 @@ pub struct ErrorCounts {
     /// Client timeouts (only in node figures: the ledger counts them in `timed_out`).
     pub client_timeout: u64,
     /// Invocations stopped by Lambda's recursive loop detection.
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub recursive_loop: u64,
 }
 
@@ -159,7 +159,7 @@ impl ErrorCounts {
 }
 
 /// Conservation ledger of client requests: every arrival is in exactly one state.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ledger {
     /// Requests the clients sent (retries are not new requests).
     pub arrived: u64,
@@ -183,7 +183,7 @@ impl Ledger {
 }
 
 /// Conservation ledger of queue messages: every message sent is in exactly one state.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageLedger {
     /// Messages sent to queues (moves into a dead-letter queue are not new messages).
     pub sent: u64,
@@ -217,7 +217,7 @@ impl MessageLedger {
 }
 
 /// Ledger of Lambda asynchronous invocations: every accepted event is in exactly one state.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AsyncLedger {
     /// Events accepted (202) into functions' async queues.
     pub accepted: u64,
@@ -228,7 +228,7 @@ pub struct AsyncLedger {
     /// Events discarded for exceeding the maximum event age.
     pub expired: u64,
     /// Events whose invocation Lambda's recursive loop detection stopped.
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub stopped: u64,
     /// Of failed, expired and stopped, how many went to an on-failure destination.
     pub to_destination: u64,
@@ -251,7 +251,7 @@ impl AsyncLedger {
 
 /// Ledger of notifications: each delivery an S3 bucket, SNS topic or EventBridge
 /// schedule makes to one of its targets is in exactly one state.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeliveryLedger {
     /// Deliveries made (one per target per object, message or tick).
     pub sent: u64,
@@ -273,7 +273,7 @@ impl DeliveryLedger {
 }
 
 /// Ledger of Step Functions executions.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExecutionLedger {
     /// Executions started.
     pub started: u64,
@@ -300,7 +300,7 @@ impl ExecutionLedger {
 }
 
 /// One simulated second at one node.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct NodeSecond {
     /// Calls that arrived.
     pub arrivals: u64,
@@ -337,14 +337,14 @@ pub struct NodeSecond {
 }
 
 /// Results for one node.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NodeReport {
     /// The node's id.
     pub id: String,
     /// The node's display name.
     pub name: String,
     /// The node's kind tag.
-    pub kind: &'static str,
+    pub kind: String,
     /// Calls that arrived.
     pub arrivals: u64,
     /// Calls completed successfully.
@@ -357,7 +357,7 @@ pub struct NodeReport {
     pub cold_starts: u64,
     /// Functions over "all new records": records handled again because an earlier run
     /// failed after handling them (each a duplicate downstream).
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub reprocessed_records: u64,
     /// Completions (ok or not) per second.
     pub throughput_per_s: f64,
@@ -392,12 +392,16 @@ pub struct NodeReport {
     /// Queues: most received, undeleted messages at once.
     pub peak_in_flight: u32,
     /// Streams: per shard, records written and throttled and the largest iterator age.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shards: Vec<ShardReport>,
     /// The node's limit: function concurrency, `max_connections`, or the proxy pool size.
     pub limit: Option<u32>,
     /// One sample per simulated second so far (per `series_step_s` seconds for long runs).
     pub series: Vec<NodeSecond>,
+}
+
+fn one() -> u64 {
+    1
 }
 
 fn is_one(n: &u64) -> bool {
@@ -409,7 +413,7 @@ fn is_zero(n: &u64) -> bool {
 }
 
 /// One Kinesis shard over the run.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ShardReport {
     /// Records accepted.
     pub written: u64,
@@ -424,7 +428,7 @@ pub struct ShardReport {
 }
 
 /// Money spent at list price (us-east-1), and how much of it went to retries and waste.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CostReport {
     /// Everything below.
     pub total_usd: f64,
@@ -455,7 +459,7 @@ pub struct CostReport {
 }
 
 /// Everything a run produced up to `time_s`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     /// The seed the run used.
     pub seed: u64,
@@ -493,20 +497,20 @@ pub struct Report {
     pub goodput_series: Vec<u64>,
     /// Seconds each sample of the series covers (`series` in the scenario; 1 unless the
     /// run is long or large): counts are totals over the sample, levels its means.
-    #[serde(skip_serializing_if = "is_one")]
+    #[serde(default = "one", skip_serializing_if = "is_one")]
     pub series_step_s: u64,
     /// Per edge, in scenario order: the load each hop puts on the next.
     pub edges: Vec<EdgeReport>,
     /// Why the run stopped before its end (a loop that takes no time, the memory budget).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stopped: Option<crate::engine::RunStop>,
     /// Things the run noticed that a user should know (each once, with a count).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<RunNote>,
 }
 
 /// Something the run noticed, such as a state machine loop that takes no time.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunNote {
     /// When it was first noticed, in simulated seconds.
     pub at_s: f64,
@@ -519,7 +523,7 @@ pub struct RunNote {
 }
 
 /// Calls along one edge.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EdgeReport {
     /// Id of the calling node.
     pub from: String,
@@ -582,7 +586,7 @@ impl std::io::Write for Fnv {
 }
 
 /// What the canvas draws at one instant.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Frame {
     /// Simulated time of the frame, in seconds.
     pub time_s: f64,
@@ -603,7 +607,7 @@ pub struct Frame {
 }
 
 /// One node at one instant.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct NodeFrame {
     /// The node's id.
     pub id: String,

@@ -52,14 +52,14 @@ pub fn NodeTable(props: &NodeTableProps) -> Html {
             </thead>
             <tbody>
                 { for props.nodes.iter().filter(|n| n.kind != "client").map(|n| {
-                    let (mean, peak) = match n.kind {
+                    let (mean, peak) = match n.kind.as_str() {
                         "rds" | "rds_proxy" => (n.mean_connections, n.peak_connections),
                         "sqs" => (n.mean_queue, n.peak_queue),
                         _ => (n.mean_in_node, n.peak_in_node),
                     };
                     html! {
                         <tr data-node={n.id.clone()}>
-                            <th scope="row">{ &n.name }<span class="kind">{ n.kind }</span></th>
+                            <th scope="row">{ &n.name }<span class="kind">{ &n.kind }</span></th>
                             <td>{ n.ok }</td>
                             <td title={main_errors(n)}>{ n.errors.total() }</td>
                             <td>{ format!("{mean:.0} / {peak}") }</td>

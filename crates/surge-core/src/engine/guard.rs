@@ -17,7 +17,7 @@
 //!   constants, not the allocator's figures, so native and wasm stop at the same event.
 //!   The budget is a host setting ([`Limits`]); it is checked every few thousand steps.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{NodeRt, Simulation};
 use crate::time::SimTime;
@@ -74,7 +74,7 @@ impl Default for Limits {
 }
 
 /// Why a run stopped before its end.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StopCause {
     /// Too much work at one simulated instant: a loop that takes no time.
@@ -84,14 +84,14 @@ pub enum StopCause {
 }
 
 /// A run that stopped before its end, and why, in words.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunStop {
     /// Simulated time of the stop, in seconds.
     pub at_s: f64,
     /// The cause.
     pub cause: StopCause,
     /// The node that grew or spun, if one did.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node: Option<String>,
     /// A sentence for people: "stopped at t=312 s: queue q holds 5,000,000 messages…".
     pub message: String,

@@ -107,7 +107,7 @@ impl Simulation {
                 NodeReport {
                     id: node.id.clone(),
                     name: node.label().to_owned(),
-                    kind: node.kind.tag(),
+                    kind: node.kind.tag().to_owned(),
                     arrivals: st.arrivals,
                     ok: st.ok,
                     errors: st.errors,

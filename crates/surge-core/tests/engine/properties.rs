@@ -147,10 +147,10 @@ proptest! {
         prop_assert!(report.ledger.balances());
         prop_assert!(report.finished);
         for n in &report.nodes {
-            if let (Some(limit), "lambda") = (n.limit, n.kind) {
+            if let (Some(limit), "lambda") = (n.limit, n.kind.as_str()) {
                 prop_assert!(n.peak_in_node <= limit, "{} > {limit}", n.peak_in_node);
             }
-            if let (Some(limit), "rds") = (n.limit, n.kind) {
+            if let (Some(limit), "rds") = (n.limit, n.kind.as_str()) {
                 prop_assert!(n.peak_connections <= limit);
             }
         }

@@ -203,7 +203,15 @@ pub fn App() -> Html {
         })
     });
 
-    let run_handle = (*use_memo((), |()| RunHandle::default())).clone();
+    let run_handle = {
+        let dispatch = dispatch.clone();
+        (*use_memo((), move |()| {
+            let handle = RunHandle::default();
+            handle.connect(dispatch);
+            handle
+        }))
+        .clone()
+    };
     let e = &state.editor;
     let close_help = {
         let d = dispatch.clone();

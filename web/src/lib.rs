@@ -12,10 +12,12 @@ pub mod components;
 pub mod dom;
 pub mod editor;
 pub mod export;
-pub mod live;
 pub mod panic_panel;
 pub mod presets;
+pub mod run;
 pub mod state;
+#[cfg(target_arch = "wasm32")]
+pub mod worker;
 
 /// Installs the panic panel and renders the app into `<body>`.
 pub fn start() {

@@ -20,12 +20,12 @@
 
 use std::rc::Rc;
 
-use surge_core::{Report, Scenario, ScenarioErrors, Simulation};
+use surge_core::Report;
 use yew::Reducible;
 
 use crate::compare::Baseline;
 use crate::editor::{Editor, EditorAction};
-use crate::live::LiveView;
+use crate::run::LiveView;
 
 /// The result of the last Run.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -78,8 +78,6 @@ pub struct AppState {
 pub enum Action {
     /// An editor action.
     Editor(EditorAction),
-    /// Run the document to the end in the core.
-    Run,
     /// Open a side-panel tab.
     Show(Panel),
     /// Open or close the shortcut overlay.
@@ -112,7 +110,6 @@ impl AppState {
                     next.outcome = Outcome::Idle;
                 }
             }
-            Action::Run => next.outcome = run(&self.editor.doc),
             Action::Show(p) => next.panel = p,
             Action::Help(open) => next.help_open = open,
             Action::Live(view) => next.live = view,
@@ -130,75 +127,38 @@ impl Reducible for AppState {
     }
 }
 
-/// Runs `scenario` to the end in the core.
-pub fn run(scenario: &Scenario) -> Outcome {
-    match Simulation::new(scenario) {
-        Ok(mut sim) => Outcome::Done {
-            report: Rc::new(sim.run()),
-            scenario_json: scenario.to_json().into(),
-        },
-        Err(ScenarioErrors(errors)) => {
-            Outcome::Invalid(errors.iter().map(ToString::to_string).collect())
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::editor::{Edit, SelectOp};
+    use crate::editor::Edit;
+    use surge_core::Scenario;
 
     #[test]
-    fn run_runs_the_document_and_reports_from_the_core() {
-        let state = AppState::default().apply(Action::Run);
-        let Outcome::Done {
-            report,
-            scenario_json,
-        } = &state.outcome
-        else {
-            panic!("expected a report, got {:?}", state.outcome)
-        };
-        assert!(report.ledger.arrived > 0 && report.ledger.balances());
-        assert!(scenario_json.contains("\"seed\": 42"));
-    }
-
-    #[test]
-    fn a_new_seed_changes_the_numbers() {
-        let a = AppState::default().apply(Action::Run);
-        let b = AppState::default()
-            .apply(Action::Editor(EditorAction::Edit(Edit::SetRun {
-                seed: 7,
-                duration_s: 60.0,
-                field: "seed".into(),
-            })))
-            .apply(Action::Run);
-        assert_ne!(a.outcome, b.outcome);
-    }
-
-    #[test]
-    fn an_invalid_document_is_listed_not_run() {
-        let state = AppState::default()
-            .apply(Action::Editor(EditorAction::Select(SelectOp::All)))
-            .apply(Action::Editor(EditorAction::DeleteSelection))
-            .apply(Action::Run);
-        let Outcome::Invalid(errors) = &state.outcome else {
-            panic!("expected errors")
-        };
-        assert!(errors[0].contains("at least one node"), "{errors:?}");
+    fn a_seed_edit_changes_the_document() {
+        let b = AppState::default().apply(Action::Editor(EditorAction::Edit(Edit::SetRun {
+            seed: 7,
+            duration_s: 60.0,
+            field: "seed".into(),
+        })));
+        assert_eq!(b.editor.doc.seed, 7);
+        assert!(b.editor.dirty);
     }
 
     #[test]
     fn loading_a_lesson_clears_the_old_outcome() {
         let preset = &crate::presets::PRESETS[0];
         let doc = Scenario::from_json(preset.json).expect("valid");
-        let state =
-            AppState::default()
-                .apply(Action::Run)
-                .apply(Action::Editor(EditorAction::Load {
-                    doc: Box::new(doc),
-                    label: preset.title.into(),
-                    dirty: false,
-                }));
+        let done = Outcome::Done {
+            report: Rc::new(surge_core::Simulation::new(&doc).expect("valid").run()),
+            scenario_json: doc.to_json().into(),
+        };
+        let state = AppState::default()
+            .apply(Action::Finished(done))
+            .apply(Action::Editor(EditorAction::Load {
+                doc: Box::new(doc),
+                label: preset.title.into(),
+                dirty: false,
+            }));
         assert_eq!(state.outcome, Outcome::Idle);
         assert!(!state.editor.dirty);
     }

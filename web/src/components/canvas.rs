@@ -21,7 +21,7 @@ use crate::editor::geometry::{
     self, Point, Rect, edge_midpoint, edge_path, in_port, node_at, nodes_in, out_port, snap,
 };
 use crate::editor::{EdgeKey, Edit, EditorAction, Notice, SelectOp, Selection, Viewport};
-use crate::live::LiveView;
+use crate::run::LiveView;
 use crate::state::{Action, Panel};
 
 /// The canvas' own styles, inside the SVG so an exported PNG looks like the screen.

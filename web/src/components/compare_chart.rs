@@ -9,7 +9,7 @@ use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use crate::charts::{panel, per_second};
-use crate::live::Series;
+use crate::run::Series;
 
 /// Props of [`CompareChart`].
 #[derive(Properties, PartialEq, Debug)]

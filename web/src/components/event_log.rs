@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::live::{LogLine, Severity};
+use crate::run::{LogLine, Severity};
 
 /// Lines kept in the page (the newest); the export and the run keep all.
 const SHOWN: usize = 60;

@@ -14,8 +14,7 @@ use yew::prelude::*;
 
 use super::canvas::invocation_name;
 use super::palette::icon;
-use super::{Commit, ParamField, RunHandle, publish};
-use crate::editor::Notice;
+use super::{Commit, ParamField, RunHandle};
 use crate::editor::schema::{self, FieldKind, FieldSpec};
 use crate::editor::{EdgeKey, Edit, EditorAction, SelectOp, Selection, catalog, inspect};
 use crate::state::Action;
@@ -31,7 +30,7 @@ pub struct InspectorProps {
     /// The selection.
     pub selection: Selection,
     /// The watched run at the playhead, if any (the node's chart follows it).
-    pub live: Option<Rc<crate::live::LiveView>>,
+    pub live: Option<Rc<crate::run::LiveView>>,
     /// Sends actions.
     pub dispatch: Callback<Action>,
 }
@@ -81,7 +80,7 @@ pub fn Inspector(p: &InspectorProps) -> Html {
                 { inject_view(p, id, run.as_ref(), &duration) }
                 if let (Some(live), Some(i)) = (&p.live, p.doc.node_index(id)) {
                     <super::LiveChart id="chart-node" title={id.to_owned()}
-                        series={Rc::new(crate::live::series(&live.frames, i, live.at))}
+                        series={Rc::new(crate::run::series(&live.frames, i, live.at))}
                         level_label={if matches!(p.doc.nodes[i].kind, NodeKind::Rds(_) | NodeKind::RdsProxy(_)) { "in node" } else { "concurrency" }} />
                 }
                 { node_view(p, id, &seal) }
@@ -138,10 +137,11 @@ fn inject_view(
     let Some(run) = run else {
         return html! {};
     };
+    // Injected at the playhead (a scrubbed-back playhead injects there).
     let (now, running) = {
-        let player = run.0.borrow();
-        match &player.run {
-            Some(r) if !r.finished() => (r.computed_s(), true),
+        let player = run.player();
+        match player.recording() {
+            Some(_) if !player.over() => (player.view().map_or(0.0, |v| v.time_s), true),
             _ => (0.0, false),
         }
     };
@@ -191,25 +191,15 @@ fn inject_view(
                 </label>
                 { for kinds.into_iter().map(|(label, kind)| {
                     let run = run.clone();
-                    let dispatch = p.dispatch.clone();
                     let node = id.to_owned();
                     let seconds = **duration;
                     let onclick = Callback::from(move |_| {
-                        let mut player = run.0.borrow_mut();
-                        let result = player.run.as_mut().map(|r| r.inject(Fault {
+                        run.input(crate::run::Input::Inject(Fault {
                             node: node.clone(),
                             at_s: 0.0,
                             duration_s: seconds,
                             kind,
                         }));
-                        publish(&player, &dispatch);
-                        drop(player);
-                        if let Some(Err(reason)) = result {
-                            dispatch.emit(Action::Editor(EditorAction::Notice(Some(Notice {
-                                text: format!("Inject refused: {reason}"),
-                                refused: true,
-                            }))));
-                        }
                     });
                     html! { <button type="button" class="inject-button" data-fault={super::fault_kind_name(&kind)} {onclick}>{ label }</button> }
                 }) }

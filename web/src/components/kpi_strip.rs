@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::live::{LiveView, headline};
+use crate::run::{LiveView, headline};
 use crate::state::Outcome;
 
 /// Props of [`KpiStrip`].

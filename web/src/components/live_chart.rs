@@ -10,7 +10,7 @@ use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use crate::charts::{panel, per_second};
-use crate::live::Series;
+use crate::run::Series;
 
 const W: u32 = 320;
 const H: u32 = 330;
@@ -109,7 +109,7 @@ pub fn LiveChart(p: &LiveChartProps) -> Html {
                 .iter()
                 .zip(kinds)
                 .filter(|(_, n)| **n > 0)
-                .map(|(k, n)| format!("{n} {}", crate::live::error_label(*k)))
+                .map(|(k, n)| format!("{n} {}", crate::run::error_label(*k)))
                 .collect();
             if !named.is_empty() {
                 r.push_str(&format!(" · failures: {}", named.join(", ")));

@@ -41,7 +41,7 @@ pub use node_table::NodeTable;
 pub use palette::{Palette, icon};
 pub use param_field::{Commit, ParamField};
 pub use particle_layer::{MAX_PER_EDGE, MAX_TOTAL, ParticleLayer, mark_counts};
-pub use player::{Player, PlayerBar, RunHandle, publish};
+pub use player::{PlayerBar, RunHandle};
 pub use results::Results;
 pub use run_panel::{RunPanel, may_discard};
 pub use side_panel::SidePanel;

@@ -18,7 +18,7 @@ use yew::prelude::*;
 
 use crate::editor::Viewport;
 use crate::editor::geometry::{bezier_point, in_port, out_port};
-use crate::live::{LiveView, Outcomes, retried_share};
+use crate::run::{LiveView, Outcomes, retried_share};
 
 /// Most marks on one edge.
 pub const MAX_PER_EDGE: u32 = 400;

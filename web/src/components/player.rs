@@ -1,14 +1,15 @@
-//! The player: Play, Pause, Step (one simulated second), speed, Restart and a scrubber over
-//! the seconds already computed.
+//! The player bar (Play/Pause, Step, Stop, Restart, speed, scrubber, status) and the
+//! [`RunHandle`] that drives a run: the player's pure state machine, the worker bridge and
+//! the animation frame.
 //!
-//! Why the run lives here and not in the reducer: a `Simulation` is engine state (not
-//! cloneable, never serialized); the player owns it, advances it once per animation frame
-//! within a time budget (so the page stays responsive even on long runs), and sends the
-//! reducer only plain views: the canvas' gauges at the playhead, and the final report.
-//! Any edit of the document ends the run (it would no longer match the diagram).
+//! Why a handle in a context: the player bar, the inspector (fault injection), the Run tab
+//! ("Run to the end") and the keyboard all drive the same run. The handle applies each
+//! input to [`Player`], carries out what it asks (send a command, terminate the worker),
+//! and publishes what the canvas shows to the app's reducer. Any edit of the document
+//! ends the run (its frames would describe another diagram).
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::cell::{Cell, Ref, RefCell};
+use std::rc::{Rc, Weak};
 
 use gloo::render::{AnimationFrame, request_animation_frame};
 use surge_core::Scenario;
@@ -17,15 +18,10 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::editor::{Edit, EditorAction};
-use crate::live::LiveRun;
+use crate::run::{Input, MAX_SPEED, Output, Player, Status};
 use crate::state::{Action, Outcome};
 
-/// Wall-clock milliseconds the player may spend computing per animation frame; "max"
-/// speed takes a little more of each frame (the page still answers within a frame).
-const BUDGET_MS: f64 = 10.0;
-const MAX_SPEED_BUDGET_MS: f64 = 14.0;
-
-/// Playback speeds offered (simulated seconds per second); infinity is "as fast as possible".
+/// Playback speeds offered (simulated seconds per second); "max" is as fast as possible.
 const SPEEDS: [(f64, &str); 7] = [
     (0.25, "0.25×"),
     (1.0, "1×"),
@@ -33,34 +29,37 @@ const SPEEDS: [(f64, &str); 7] = [
     (10.0, "10×"),
     (30.0, "30×"),
     (100.0, "100×"),
-    (f64::INFINITY, "max"),
+    (MAX_SPEED, "max"),
 ];
 
-/// The player's state, shared (through a context) with the inspector, which injects faults
-/// into the running simulation.
-#[derive(Default, Debug)]
-pub struct Player {
-    /// The run being watched.
-    pub run: Option<LiveRun>,
-    playing: bool,
-    speed: f64,
-    /// `None`: follow the newest computed second.
-    playhead: Option<usize>,
-    raf: Option<AnimationFrame>,
-    last_ts: Option<f64>,
-    last_publish: f64,
-    errors: Vec<String>,
-}
-
-/// At "max" speed the canvas is refreshed at most this often (ms), leaving the frames'
-/// time to the engine.
+/// At "max" the canvas is refreshed at most this often (ms).
 const MAX_SPEED_REFRESH_MS: f64 = 100.0;
 
-type Shared = Rc<RefCell<Player>>;
+/// Everything behind a [`RunHandle`].
+struct Ctl {
+    player: RefCell<Player>,
+    #[cfg(target_arch = "wasm32")]
+    client: RefCell<Option<Rc<crate::run::client::Client>>>,
+    dispatch: RefCell<Option<Callback<Action>>>,
+    redraw: RefCell<Vec<(u32, Callback<()>)>>,
+    next_listener: Cell<u32>,
+    raf: RefCell<Option<AnimationFrame>>,
+    last_ts: Cell<Option<f64>>,
+    last_publish: Cell<f64>,
+    /// What was last published: frame index, frames, status, whether the report came.
+    published: RefCell<Option<(usize, usize, Status, bool)>>,
+    me: RefCell<Weak<Ctl>>,
+}
 
-/// A handle on the player's state, provided by `App` as a context.
-#[derive(Clone, Debug, Default)]
-pub struct RunHandle(pub Shared);
+/// A handle on the run being watched, provided by `App` as a context.
+#[derive(Clone)]
+pub struct RunHandle(Rc<Ctl>);
+
+impl std::fmt::Debug for RunHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RunHandle")
+    }
+}
 
 impl PartialEq for RunHandle {
     fn eq(&self, other: &Self) -> bool {
@@ -68,102 +67,171 @@ impl PartialEq for RunHandle {
     }
 }
 
-fn now_ms() -> f64 {
-    gloo::utils::window().performance().map_or(0.0, |p| p.now())
-}
-
-/// Sends the reducer what the canvas shows at the playhead.
-pub fn publish(p: &Player, dispatch: &Callback<Action>) {
-    let Some(run) = &p.run else {
-        dispatch.emit(Action::Live(None));
-        return;
-    };
-    let last = run.frames().len().saturating_sub(1);
-    let at = p.playhead.unwrap_or(last).min(last);
-    dispatch.emit(Action::Live(run.view(at).map(Rc::new)));
-}
-
-/// Stops the animation loop (the run and its frames stay).
-fn pause(p: &mut Player) {
-    p.playing = false;
-    p.raf = None;
-    p.last_ts = None;
-}
-
-fn finish(p: &mut Player, dispatch: &Callback<Action>) {
-    pause(p);
-    if let Some(run) = &p.run {
-        dispatch.emit(Action::Finished(Outcome::Done {
-            report: run.report(),
-            scenario_json: run.scenario_json(),
-        }));
+impl Default for RunHandle {
+    fn default() -> Self {
+        let ctl = Rc::new(Ctl {
+            player: RefCell::new(Player::default()),
+            #[cfg(target_arch = "wasm32")]
+            client: RefCell::new(None),
+            dispatch: RefCell::new(None),
+            redraw: RefCell::new(Vec::new()),
+            next_listener: Cell::new(0),
+            raf: RefCell::new(None),
+            last_ts: Cell::new(None),
+            last_publish: Cell::new(0.0),
+            published: RefCell::new(None),
+            me: RefCell::new(Weak::new()),
+        });
+        *ctl.me.borrow_mut() = Rc::downgrade(&ctl);
+        RunHandle(ctl)
     }
 }
 
-fn ensure_run(p: &mut Player, doc: &Scenario, dispatch: &Callback<Action>) -> bool {
-    if p.run
-        .as_ref()
-        .is_some_and(|r| !r.finished() || p.playhead.is_some())
-    {
-        return true;
+impl RunHandle {
+    /// Connects the handle to the app's reducer.
+    pub fn connect(&self, dispatch: Callback<Action>) {
+        *self.0.dispatch.borrow_mut() = Some(dispatch);
     }
-    match LiveRun::start(doc) {
-        Ok(run) => {
-            p.run = Some(run);
-            p.playhead = None;
-            p.errors.clear();
-            true
+
+    /// The player's state.
+    pub fn player(&self) -> Ref<'_, Player> {
+        self.0.player.borrow()
+    }
+
+    /// Calls `redraw` whenever the player changes; returns a key for [`Self::unlisten`].
+    pub fn listen(&self, redraw: Callback<()>) -> u32 {
+        let id = self.0.next_listener.get();
+        self.0.next_listener.set(id + 1);
+        self.0.redraw.borrow_mut().push((id, redraw));
+        id
+    }
+
+    /// Stops calling a listener.
+    pub fn unlisten(&self, id: u32) {
+        self.0.redraw.borrow_mut().retain(|(k, _)| *k != id);
+    }
+
+    /// Applies one input and carries out what the player asks.
+    pub fn input(&self, input: Input) {
+        let is_tick = matches!(input, Input::Tick { .. });
+        let outputs = self.0.player.borrow_mut().apply(input);
+        for out in outputs {
+            match out {
+                Output::Send(command) => self.send(&command),
+                Output::Terminate => self.terminate(),
+            }
         }
-        Err(errors) => {
-            dispatch.emit(Action::Finished(Outcome::Invalid(errors.clone())));
-            p.errors = errors;
-            false
+        self.publish(is_tick);
+        self.animate();
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn send(&self, command: &crate::run::protocol::Command) {
+        let client = self
+            .0
+            .client
+            .borrow_mut()
+            .get_or_insert_with(|| {
+                let me = self.0.me.borrow().clone();
+                crate::run::client::Client::new(move |event| {
+                    if let Some(ctl) = me.upgrade() {
+                        RunHandle(ctl).input(Input::Worker(event));
+                    }
+                })
+            })
+            .clone();
+        client.send(command);
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn send(&self, _command: &crate::run::protocol::Command) {}
+
+    fn terminate(&self) {
+        #[cfg(target_arch = "wasm32")]
+        if let Some(client) = self.0.client.borrow().as_ref() {
+            client.terminate();
         }
     }
-}
 
-fn schedule(shared: Shared, dispatch: Callback<Action>, redraw: Callback<()>) {
-    let inner = shared.clone();
-    let handle = request_animation_frame(move |ts| {
-        let mut p = inner.borrow_mut();
-        if !p.playing {
+    /// Sends the reducer what the canvas shows (throttled at "max"), and the report once
+    /// the run is over.
+    fn publish(&self, is_tick: bool) {
+        let dispatch = self.0.dispatch.borrow().clone();
+        let p = self.0.player.borrow();
+        let frames = p.recording().map_or(0, |r| r.frames().len());
+        let key = (p.at(), frames, p.status.clone(), p.report.is_some());
+        let changed = self.0.published.borrow().as_ref() != Some(&key);
+        let now = now_ms();
+        let throttled = p.speed == MAX_SPEED
+            && p.status == Status::Playing
+            && is_tick
+            && now - self.0.last_publish.get() < MAX_SPEED_REFRESH_MS;
+        if !changed || throttled {
             return;
         }
-        let dt_ms = p.last_ts.map_or(16.7, |last| (ts - last).clamp(0.0, 100.0));
-        p.last_ts = Some(ts);
-        let speed = p.speed;
-        let budget = if speed.is_finite() {
-            BUDGET_MS
-        } else {
-            MAX_SPEED_BUDGET_MS
+        self.0.last_publish.set(now);
+        *self.0.published.borrow_mut() = Some(key);
+        // Everything is read first: an action may re-render a component that reads the
+        // player (or drives it) before `emit` returns.
+        let view = p.view().map(Rc::new);
+        let done = match (&p.report, p.recording(), &p.status) {
+            (_, _, Status::Invalid(errors)) => Some(Outcome::Invalid(errors.clone())),
+            (Some(report), Some(rec), _) => Some(Outcome::Done {
+                report: report.clone(),
+                scenario_json: rec.scenario_json(),
+            }),
+            _ => None,
         };
-        let deadline = now_ms() + budget;
-        let done = if let Some(run) = p.run.as_mut() {
-            let dt_s = if speed.is_finite() {
-                speed * dt_ms / 1000.0
-            } else {
-                f64::MAX
-            };
-            run.advance(dt_s, || now_ms() > deadline);
-            run.finished()
-        } else {
-            true
-        };
-        if done || speed.is_finite() || ts - p.last_publish >= MAX_SPEED_REFRESH_MS {
-            p.last_publish = ts;
-            publish(&p, &dispatch);
-        }
-        if done {
-            finish(&mut p, &dispatch);
-            drop(p);
-            redraw.emit(());
-            return;
+        if let Status::Crashed(message) = &p.status {
+            gloo::console::error!(format!("Surge's simulation worker stopped: {message}"));
         }
         drop(p);
-        redraw.emit(());
-        schedule(inner.clone(), dispatch.clone(), redraw.clone());
-    });
-    shared.borrow_mut().raf = Some(handle);
+        if let Some(d) = &dispatch {
+            d.emit(Action::Live(view));
+            if let Some(outcome) = done {
+                d.emit(Action::Finished(outcome));
+            }
+        }
+        let listeners: Vec<Callback<()>> = self
+            .0
+            .redraw
+            .borrow()
+            .iter()
+            .map(|(_, c)| c.clone())
+            .collect();
+        for l in listeners {
+            l.emit(());
+        }
+    }
+
+    /// Keeps an animation frame requested while playing.
+    fn animate(&self) {
+        let playing = self.0.player.borrow().status == Status::Playing;
+        if !playing {
+            self.0.raf.borrow_mut().take();
+            self.0.last_ts.set(None);
+            return;
+        }
+        if self.0.raf.borrow().is_some() {
+            return;
+        }
+        let me = self.0.me.borrow().clone();
+        let handle = request_animation_frame(move |ts| {
+            let Some(ctl) = me.upgrade() else { return };
+            ctl.raf.borrow_mut().take();
+            let dt = ctl
+                .last_ts
+                .get()
+                .map_or(16.7, |last| (ts - last).clamp(0.0, 250.0));
+            ctl.last_ts.set(Some(ts));
+            RunHandle(ctl).input(Input::Tick { dt_ms: dt });
+        });
+        *self.0.raf.borrow_mut() = Some(handle);
+    }
+}
+
+fn now_ms() -> f64 {
+    gloo::utils::window().performance().map_or(0.0, |p| p.now())
 }
 
 /// Props of [`PlayerBar`].
@@ -179,140 +247,71 @@ pub struct PlayerBarProps {
 #[component]
 pub fn PlayerBar(props: &PlayerBarProps) -> Html {
     let handle = use_context::<RunHandle>().unwrap_or_default();
-    let shared: Shared = handle.0.clone();
-    if shared.borrow().speed == 0.0 {
-        shared.borrow_mut().speed = 10.0;
-    }
     let force = use_force_update();
-    let redraw = {
-        let force = force.clone();
-        Callback::from(move |()| force.force_update())
-    };
-
+    {
+        let handle = handle.clone();
+        use_effect_with((), move |()| {
+            let id = handle.listen(Callback::from(move |()| force.force_update()));
+            move || handle.unlisten(id)
+        });
+    }
     // An edit ends the run: its frames would describe another diagram.
     {
-        let shared = shared.clone();
-        let dispatch = props.dispatch.clone();
+        let handle = handle.clone();
         use_effect_with(props.doc.clone(), move |_| {
-            let mut p = shared.borrow_mut();
-            if p.run.is_some() {
-                *p = Player {
-                    speed: p.speed,
-                    ..Player::default()
-                };
-                dispatch.emit(Action::Live(None));
+            if handle.player().recording().is_some() || handle.player().status != Status::Idle {
+                handle.input(Input::Reset);
             }
         });
     }
-
-    let on_play = {
-        let shared = shared.clone();
-        let dispatch = props.dispatch.clone();
+    let input = |make: fn(Rc<Scenario>) -> Input| {
+        let handle = handle.clone();
         let doc = props.doc.clone();
-        let redraw = redraw.clone();
-        Callback::from(move |_| {
-            let playing = shared.borrow().playing;
-            if playing {
-                pause(&mut shared.borrow_mut());
-            } else {
-                {
-                    let mut p = shared.borrow_mut();
-                    if !ensure_run(&mut p, &doc, &dispatch) {
-                        drop(p);
-                        redraw.emit(());
-                        return;
-                    }
-                    p.playing = true;
-                    p.playhead = None;
-                }
-                schedule(shared.clone(), dispatch.clone(), redraw.clone());
-            }
-            redraw.emit(());
-        })
+        Callback::from(move |_: MouseEvent| handle.input(make(doc.clone())))
     };
-    let on_step = {
-        let shared = shared.clone();
-        let dispatch = props.dispatch.clone();
-        let doc = props.doc.clone();
-        let redraw = redraw.clone();
-        Callback::from(move |_| {
-            let mut p = shared.borrow_mut();
-            pause(&mut p);
-            if ensure_run(&mut p, &doc, &dispatch) {
-                p.playhead = None;
-                if let Some(run) = p.run.as_mut() {
-                    run.advance(1.0, || false);
-                }
-                publish(&p, &dispatch);
-                if p.run.as_ref().is_some_and(LiveRun::finished) {
-                    finish(&mut p, &dispatch);
-                }
-            }
-            drop(p);
-            redraw.emit(());
-        })
+    let p = handle.player();
+    let playing = p.status == Status::Playing;
+    let on_play = if playing {
+        let handle = handle.clone();
+        Callback::from(move |_: MouseEvent| handle.input(Input::Pause))
+    } else {
+        input(Input::Play)
     };
-    let on_restart = {
-        let shared = shared.clone();
-        let dispatch = props.dispatch.clone();
-        let doc = props.doc.clone();
-        let redraw = redraw.clone();
-        Callback::from(move |_| {
-            let mut p = shared.borrow_mut();
-            let was_playing = p.playing;
-            p.run = None;
-            p.playhead = None;
-            let ok = ensure_run(&mut p, &doc, &dispatch);
-            publish(&p, &dispatch);
-            drop(p);
-            if ok && was_playing {
-                schedule(shared.clone(), dispatch.clone(), redraw.clone());
-            }
-            redraw.emit(());
-        })
+    let on_step = input(Input::Step);
+    let on_restart = input(Input::Restart);
+    let on_stop = {
+        let handle = handle.clone();
+        Callback::from(move |_: MouseEvent| handle.input(Input::Halt))
     };
     let on_speed = {
-        let shared = shared.clone();
+        let handle = handle.clone();
         Callback::from(move |e: Event| {
             if let Some(s) = e
                 .target()
                 .and_then(|t| t.dyn_into::<HtmlSelectElement>().ok())
                 && let Some((v, _)) = SPEEDS.iter().find(|(_, l)| *l == s.value())
             {
-                shared.borrow_mut().speed = *v;
+                handle.input(Input::Speed(*v));
             }
         })
     };
     let on_scrub = {
-        let shared = shared.clone();
-        let dispatch = props.dispatch.clone();
-        let redraw = redraw.clone();
+        let handle = handle.clone();
         Callback::from(move |e: InputEvent| {
-            let Some(v) = e
+            if let Some(v) = e
                 .target()
                 .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
                 .and_then(|i| i.value().parse::<usize>().ok())
-            else {
-                return;
-            };
-            let mut p = shared.borrow_mut();
-            let last = p
-                .run
-                .as_ref()
-                .map_or(0, |r| r.frames().len().saturating_sub(1));
-            // Back to the newest second: follow the run again.
-            p.playhead = (v < last).then_some(v);
-            publish(&p, &dispatch);
-            drop(p);
-            redraw.emit(());
+            {
+                handle.input(Input::Scrub(v));
+            }
         })
     };
-
     let on_keep = {
-        let shared = shared.clone();
+        let handle = handle.clone();
         let dispatch = props.dispatch.clone();
         Callback::from(move |_| {
-            let faults = shared.borrow().run.as_ref().map(LiveRun::faults);
+            let faults = handle.player().recording().map(|r| r.faults().to_vec());
             if let Some(faults) = faults {
                 // Changing the diagram ends the run, as any edit does.
                 dispatch.emit(Action::Editor(EditorAction::Edit(Edit::SetFaults {
@@ -323,39 +322,49 @@ pub fn PlayerBar(props: &PlayerBarProps) -> Html {
             }
         })
     };
-    let p = shared.borrow();
-    let injected = p.run.as_ref().map_or(0, LiveRun::injected);
-    let (computed, end, frames) = p.run.as_ref().map_or((0.0, props.doc.duration_s, 0), |r| {
-        (r.computed_s(), r.end_s(), r.frames().len())
-    });
-    let last = frames.saturating_sub(1);
-    let at = p.playhead.unwrap_or(last);
-    let finished = p.run.as_ref().is_some_and(LiveRun::finished);
-    let status = if !p.errors.is_empty() {
-        "cannot run: see the Run tab".to_owned()
-    } else if p.run.is_none() {
-        "ready".to_owned()
-    } else if finished {
-        "finished".to_owned()
-    } else if p.playing {
-        format!(
-            "running · computed {:.0} %",
-            100.0 * computed / end.max(1e-9)
-        )
+    let injected = p.recording().map_or(0, |r| r.injected_count());
+    let frames = p.recording().map_or(0, |r| r.frames().len());
+    let step = p.recording().map_or(1, |r| r.step_s());
+    let (computed, end) = p.progress();
+    let end = if p.recording().is_some() {
+        end
     } else {
-        "paused".to_owned()
+        props.doc.duration_s
     };
+    let last = frames.saturating_sub(1);
+    let at = p.at();
+    let time = p.view().map_or(0.0, |v| v.time_s);
+    let status = match &p.status {
+        Status::Idle => "ready".to_owned(),
+        Status::Loading => "loading…".to_owned(),
+        Status::Playing if p.speed == MAX_SPEED => {
+            format!("computing · {:.0} %", 100.0 * computed / end.max(1e-9))
+        }
+        Status::Playing => "playing".to_owned(),
+        Status::Paused if p.busy() => "paused · computing".to_owned(),
+        Status::Paused => "paused".to_owned(),
+        Status::Finished => "finished".to_owned(),
+        Status::Stopped(stop) => stop.message.clone(),
+        Status::Halted => format!("stopped by you at t = {computed:.0} s"),
+        Status::Invalid(_) => "cannot run: see the Run tab".to_owned(),
+        Status::Crashed(message) => format!("the simulation stopped: {message}"),
+    };
+    let busy = p.busy();
+    let refused = p.refused.clone();
     let speed_label = SPEEDS
         .iter()
         .find(|(v, _)| *v == p.speed)
         .map_or("10×", |(_, l)| *l);
+    drop(p);
     html! {
         <div class="player" role="group" aria-label="Run controls">
             <button type="button" id="play" class="primary" onclick={on_play}
-                aria-label={if p.playing { "Pause" } else { "Play" }}>
-                { if p.playing { "❚❚ Pause" } else { "▶ Play" } }
+                aria-label={if playing { "Pause" } else { "Play" }}>
+                { if playing { "❚❚ Pause" } else { "▶ Play" } }
             </button>
-            <button type="button" id="step" onclick={on_step} title="Advance one simulated second">{ "Step 1 s" }</button>
+            <button type="button" id="step" onclick={on_step} title="Advance one frame">{ if step > 1 { format!("Step {step} s") } else { "Step 1 s".to_owned() } }</button>
+            <button type="button" id="stop" onclick={on_stop} disabled={!busy}
+                title="Stop computing now (the seconds computed stay)">{ "■ Stop" }</button>
             <button type="button" id="restart" onclick={on_restart} title="Start again from 0 s">{ "↺ Restart" }</button>
             <label class="speed">{ "Speed " }
                 <select id="speed" onchange={on_speed}>
@@ -364,8 +373,11 @@ pub fn PlayerBar(props: &PlayerBarProps) -> Html {
             </label>
             <input type="range" id="scrubber" min="0" max={last.to_string()} value={at.to_string()}
                 disabled={frames < 2} aria-label="Playhead (simulated seconds)" oninput={on_scrub} />
-            <span class="clock" id="clock" aria-live="off">{ format!("t = {at} s / {end:.0} s") }</span>
+            <span class="clock" id="clock" aria-live="off">{ format!("t = {time:.0} s / {end:.0} s") }</span>
             <span class="status" id="player-status" role="status">{ status }</span>
+            if let Some(reason) = refused {
+                <span class="refused" role="alert">{ format!("Refused: {reason}") }</span>
+            }
             if injected > 0 {
                 <button type="button" id="keep-faults" onclick={on_keep}
                     title="Add the faults injected during this run to the diagram's fault schedule (ends the run)">

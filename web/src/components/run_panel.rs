@@ -22,7 +22,7 @@ pub struct RunPanelProps {
     /// The last run.
     pub outcome: Outcome,
     /// The watched run at the playhead, if any.
-    pub live: Option<Rc<crate::live::LiveView>>,
+    pub live: Option<Rc<crate::run::LiveView>>,
     /// The pinned comparison run, if any.
     pub baseline: Option<Rc<crate::compare::Baseline>>,
     /// Sends actions.
@@ -102,11 +102,16 @@ pub fn RunPanel(p: &RunPanelProps) -> Html {
             dispatch.emit(Action::Editor(EditorAction::Seal));
         })
     };
+    // One way to run: the player, at "max" (in the worker, as fast as it can).
+    let run = use_context::<super::RunHandle>();
     let on_run = {
-        let dispatch = p.dispatch.clone();
+        let doc = p.doc.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            dispatch.emit(Action::Run);
+            if let Some(run) = &run {
+                run.input(crate::run::Input::Speed(crate::run::MAX_SPEED));
+                run.input(crate::run::Input::Play(doc.clone()));
+            }
         })
     };
     let on_pin = {
@@ -155,12 +160,12 @@ pub fn RunPanel(p: &RunPanelProps) -> Html {
                     </label>
                     <button type="button" class="ghost" onclick={on_reseed} aria-label="Random seed" title="Random seed">{ "⚄" }</button>
                 </div>
-                <p class="muted">{ format!("Simulates {} s (set it in the Timeline tab). Same diagram and seed, same numbers: here and in the CLI.", p.doc.duration_s) }</p>
-                <button type="submit" class="primary" id="run">{ "Run" }</button>
+                <p class="muted">{ format!("Simulates {} s (set it in the Load & faults tab). Same diagram and seed, same numbers: here and in the CLI.", p.doc.duration_s) }</p>
+                <button type="submit" class="primary" id="run" title="Play at max speed to the end">{ "Run to the end" }</button>
             </form>
             if let Some(live) = &p.live {
                 <super::LiveChart id="chart-e2e" title="end to end"
-                    series={Rc::new(crate::live::end_to_end(&live.frames, live.at))} level_label="in flight" />
+                    series={Rc::new(crate::run::end_to_end(&live.frames, live.at))} level_label="in flight" />
                 <div class="button-row">
                     <button type="button" id="pin" onclick={on_pin}
                         title="Keep this run to compare the next one against it">{ "Pin as A (baseline)" }</button>
@@ -170,8 +175,8 @@ pub fn RunPanel(p: &RunPanelProps) -> Html {
                 </div>
                 if let Some(a) = &p.baseline {
                     <super::CompareChart
-                        a={Rc::new(crate::live::end_to_end(&a.frames, a.frames.len().saturating_sub(1)))}
-                        b={Rc::new(crate::live::end_to_end(&live.frames, live.at))}
+                        a={Rc::new(crate::run::end_to_end(&a.frames, a.frames.len().saturating_sub(1)))}
+                        b={Rc::new(crate::run::end_to_end(&live.frames, live.at))}
                         differences={Rc::new(crate::compare::differences(&a.scenario, &p.doc, 6))} />
                 }
             } else if p.baseline.is_some() {

@@ -31,11 +31,17 @@ fn every_json_example_in_the_format_docs_parses() {
     let path = scenarios_dir().join("../../docs/scenario.md");
     let text = std::fs::read_to_string(&path).expect("docs/scenario.md");
     let blocks = json_blocks(&text);
-    assert!(blocks.len() >= 15, "only {} json blocks found", blocks.len());
+    assert!(
+        blocks.len() >= 15,
+        "only {} json blocks found",
+        blocks.len()
+    );
     let mut failures = Vec::new();
     for (info, body, line) in &blocks {
         let result = match info.as_str() {
-            "json" => Scenario::from_json(body).map(|_| ()).map_err(|e| e.to_string()),
+            "json" => Scenario::from_json(body)
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
             "json fault" => serde_json::from_str::<Fault>(body)
                 .map(|_| ())
                 .map_err(|e| e.to_string()),

@@ -1,0 +1,196 @@
+//! What a node looks like at the playhead: its gauge (level against limit, queue,
+//! connections, messages in flight, oldest age), the outcomes of the calls that just
+//! finished there, and a health state smoothed over a few seconds.
+//!
+//! Why smoothed: a node that flips between "busy" and "saturated" every other second
+//! reads as noise; the health shown is the mean utilisation over [`SMOOTHING_S`] frames,
+//! plus whether a queue keeps growing.
+
+use std::rc::Rc;
+
+use surge_core::{ErrorKind, Frame};
+
+/// How loaded a node looks, smoothed over the last few seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Health {
+    /// Comfortably below its limit, nothing waiting.
+    Ok,
+    /// Busy: above 70 % of its limit, or a short queue.
+    Busy,
+    /// At its limit, or a queue that keeps growing.
+    Saturated,
+}
+
+impl Health {
+    /// CSS class suffix.
+    pub fn class(self) -> &'static str {
+        match self {
+            Health::Ok => "ok",
+            Health::Busy => "busy",
+            Health::Saturated => "saturated",
+        }
+    }
+}
+
+/// One node's gauge at the playhead.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gauge {
+    /// Calls at the node.
+    pub level: u32,
+    /// Its limit, if it has one.
+    pub limit: Option<u32>,
+    /// Calls waiting.
+    pub queue: u32,
+    /// Open connections.
+    pub connections: u32,
+    /// Smoothed health.
+    pub health: Health,
+    /// What became of the calls that finished here in the last second.
+    pub outcomes: Outcomes,
+    /// Age of the oldest waiting message or record (queues, streams), in seconds.
+    pub oldest_age_s: f64,
+    /// Messages received and not yet deleted (queues), executions running (state machines).
+    pub in_flight: u32,
+}
+
+/// Calls finished at a node in one second, by outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub struct Outcomes {
+    /// Succeeded.
+    pub ok: u64,
+    /// Throttled (429 of any source).
+    pub throttled: u64,
+    /// Timed out (function, integration, client).
+    pub timed_out: u64,
+    /// Failed otherwise (5xx, refused, injected…).
+    pub failed: u64,
+}
+
+impl Outcomes {
+    fn between(before: &surge_core::NodeFrame, now: &surge_core::NodeFrame) -> Outcomes {
+        let d = |k: ErrorKind| now.errors.get(k).saturating_sub(before.errors.get(k));
+        let throttled = d(ErrorKind::Throttled)
+            + d(ErrorKind::ConcurrencyThrottled)
+            + d(ErrorKind::ServiceThrottled)
+            + d(ErrorKind::StreamThrottled);
+        let timed_out = d(ErrorKind::FunctionTimeout)
+            + d(ErrorKind::IntegrationTimeout)
+            + d(ErrorKind::ClientTimeout);
+        let all = now.errors.total().saturating_sub(before.errors.total());
+        Outcomes {
+            ok: now.ok.saturating_sub(before.ok),
+            throttled,
+            timed_out,
+            failed: all.saturating_sub(throttled + timed_out),
+        }
+    }
+
+    /// The outcome (a CSS class suffix) of mark `j` of `marks`, so the marks on an edge
+    /// split in the same shares as the outcomes.
+    pub fn mark(&self, j: usize, marks: usize) -> &'static str {
+        let total = self.ok + self.throttled + self.timed_out + self.failed;
+        if total == 0 || marks == 0 {
+            return "ok";
+        }
+        let at = (j as f64 + 0.5) / marks as f64 * total as f64;
+        let mut cumulative = 0.0;
+        for (count, name) in [
+            (self.ok, "ok"),
+            (self.throttled, "throttled"),
+            (self.timed_out, "timeout"),
+            (self.failed, "error"),
+        ] {
+            cumulative += count as f64;
+            if at < cumulative {
+                return name;
+            }
+        }
+        "error"
+    }
+}
+
+impl Gauge {
+    /// The share of the limit in use (0 without a limit).
+    pub fn fill(&self) -> f64 {
+        match self.limit {
+            Some(l) if l > 0 => (f64::from(self.level) / f64::from(l)).min(1.0),
+            _ => 0.0,
+        }
+    }
+
+    /// The gauge in a few characters: "12/100 · q 30".
+    pub fn text(&self) -> String {
+        let mut s = match self.limit {
+            Some(l) => format!("{}/{l}", self.level),
+            None => format!("{} in", self.level),
+        };
+        if self.queue > 0 {
+            s.push_str(&format!(" · q {}", self.queue));
+        }
+        if self.connections > 0 {
+            s.push_str(&format!(" · {} conn", self.connections));
+        }
+        if self.in_flight > 0 {
+            s.push_str(&format!(" · {} in flight", self.in_flight));
+        }
+        if self.oldest_age_s >= 1.0 {
+            s.push_str(&format!(" · age {:.0} s", self.oldest_age_s));
+        }
+        s
+    }
+}
+
+pub(crate) fn view_health(frames: &[Rc<Frame>], at: usize) -> Vec<Health> {
+    gauges_at(frames, at)
+        .map(|g| g.into_iter().map(|(_, g)| g.health).collect())
+        .unwrap_or_default()
+}
+
+/// Seconds of history the health state is smoothed over.
+pub const SMOOTHING_S: usize = 3;
+
+pub fn gauges_at(frames: &[Rc<Frame>], at: usize) -> Option<Vec<(String, Gauge)>> {
+    let frame = frames.get(at)?;
+    let from = at.saturating_sub(SMOOTHING_S - 1);
+    let window = &frames[from..=at];
+    let nodes: Vec<(String, Gauge)> = frame
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let util = |f: &Frame| {
+                f.nodes.get(i).map_or(0.0, |m| match m.limit {
+                    Some(l) if l > 0 => f64::from(m.in_node) / f64::from(l),
+                    _ => 0.0,
+                })
+            };
+            let mean_util = window.iter().map(|f| util(f)).sum::<f64>() / window.len() as f64;
+            let oldest_queue = window[0].nodes.get(i).map_or(0, |m| m.queue);
+            let growing = n.queue > 0 && n.queue >= oldest_queue && window.len() > 1;
+            let health = if mean_util >= 0.95 || (growing && n.queue > 10) {
+                Health::Saturated
+            } else if mean_util >= 0.7 || n.queue > 0 {
+                Health::Busy
+            } else {
+                Health::Ok
+            };
+            (
+                n.id.clone(),
+                Gauge {
+                    level: n.in_node,
+                    limit: n.limit,
+                    queue: n.queue,
+                    connections: n.connections,
+                    health,
+                    oldest_age_s: n.oldest_age_s,
+                    in_flight: n.in_flight,
+                    outcomes: at
+                        .checked_sub(1)
+                        .and_then(|k| frames[k].nodes.get(i))
+                        .map_or_else(Outcomes::default, |b| Outcomes::between(b, n)),
+                },
+            )
+        })
+        .collect();
+    Some(nodes)
+}

@@ -40,7 +40,7 @@ fn text(root: &web_sys::Element, selector: &str) -> String {
 }
 
 #[wasm_bindgen_test]
-async fn app_mounts_with_palette_and_runs_the_core() {
+async fn app_mounts_with_palette_and_hands_runs_to_the_worker() {
     gloo::storage::LocalStorage::clear();
     let root = mount();
     settle().await;
@@ -72,20 +72,15 @@ async fn app_mounts_with_palette_and_runs_the_core() {
         .and_then(|e| e.dyn_into().ok())
         .expect("Run button");
     run.click();
+    // The run goes to the simulation worker (the end-to-end tests run it: this harness
+    // serves no worker script); the page itself computes nothing and stays alive.
     settle().await;
-    let requests: u64 = text(&root, "#kpi-requests")
-        .parse()
-        .expect("a number of requests");
-    let rejected: u64 = text(&root, "#kpi-rejected")
-        .parse()
-        .expect("a number rejected");
-    // The starter: 100 req/s for 60 s into 10 slots of 100 ms (Erlang B ≈ 21 %).
-    assert!((5_000..7_000).contains(&requests), "requests {requests}");
+    let status = text(&root, "#player-status");
     assert!(
-        rejected > 0 && rejected < requests / 3,
-        "rejected {rejected}"
+        status == "loading…" || status.starts_with("the simulation stopped"),
+        "{status}"
     );
-    assert!(text(&root, "#scenario-json").contains("\"format\": \"surge-scenario\""));
+    assert!(root.query_selector("#play").ok().flatten().is_some());
     root.remove();
 }
 

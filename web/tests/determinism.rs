@@ -10,14 +10,40 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 const DIGESTS: &str = include_str!("../../tests/scenarios/digests.txt");
 
-const SCENARIOS: [(&str, &str); 4] = [
+/// Every golden scenario (a tidy test in `crates/xtask` checks this list against
+/// `tests/scenarios/`).
+const SCENARIOS: [(&str, &str); 13] = [
     (
-        "tiny-throttle",
-        include_str!("../../tests/scenarios/tiny-throttle.json"),
+        "lesson1-littles-law",
+        include_str!("../../tests/scenarios/lesson1-littles-law.json"),
     ),
     (
-        "steady-under-limit",
-        include_str!("../../tests/scenarios/steady-under-limit.json"),
+        "lesson11-queue-buffer",
+        include_str!("../../tests/scenarios/lesson11-queue-buffer.json"),
+    ),
+    (
+        "lesson15-order-workflow",
+        include_str!("../../tests/scenarios/lesson15-order-workflow.json"),
+    ),
+    (
+        "lesson18-kinesis-consumers",
+        include_str!("../../tests/scenarios/lesson18-kinesis-consumers.json"),
+    ),
+    (
+        "lesson18-kinesis-poison",
+        include_str!("../../tests/scenarios/lesson18-kinesis-poison.json"),
+    ),
+    (
+        "lesson2-burst-limit1000-current",
+        include_str!("../../tests/scenarios/lesson2-burst-limit1000-current.json"),
+    ),
+    (
+        "lesson2-burst-limit4000-current",
+        include_str!("../../tests/scenarios/lesson2-burst-limit4000-current.json"),
+    ),
+    (
+        "lesson2-burst-limit4000-legacy",
+        include_str!("../../tests/scenarios/lesson2-burst-limit4000-legacy.json"),
     ),
     (
         "lesson7-storm-direct",
@@ -27,6 +53,18 @@ const SCENARIOS: [(&str, &str); 4] = [
         "lesson7-storm-proxy",
         include_str!("../../tests/scenarios/lesson7-storm-proxy.json"),
     ),
+    (
+        "lesson7-storm-proxy-saturated",
+        include_str!("../../tests/scenarios/lesson7-storm-proxy-saturated.json"),
+    ),
+    (
+        "steady-under-limit",
+        include_str!("../../tests/scenarios/steady-under-limit.json"),
+    ),
+    (
+        "tiny-throttle",
+        include_str!("../../tests/scenarios/tiny-throttle.json"),
+    ),
 ];
 
 #[wasm_bindgen_test]
@@ -34,9 +72,13 @@ fn wasm_reports_match_native_digests() {
     for (name, json) in SCENARIOS {
         let scenario = Scenario::from_json(json).expect("valid golden scenario");
         let digest = Simulation::new(&scenario).expect("valid").run().digest();
+        // Names match exactly (one golden's name may begin another's).
         let expected = DIGESTS
             .lines()
-            .find_map(|l| l.strip_prefix(name).map(str::trim))
+            .find_map(|l| match l.split_once(' ') {
+                Some((n, d)) if n == name => Some(d.trim()),
+                _ => None,
+            })
             .unwrap_or_else(|| panic!("{name} missing from digests.txt"));
         assert_eq!(
             digest, expected,

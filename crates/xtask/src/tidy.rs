@@ -116,3 +116,24 @@ fn trunk_pins_match_the_installer() {
         "pin with ="
     );
 }
+
+#[test]
+fn the_wasm_determinism_test_checks_every_golden_scenario() {
+    let root = crate::proc::project_root();
+    let test = std::fs::read_to_string(root.join("web/tests/determinism.rs")).expect("read");
+    let mut goldens: Vec<String> = std::fs::read_dir(root.join("tests/scenarios"))
+        .expect("tests/scenarios")
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".json").map(str::to_owned)
+        })
+        .collect();
+    goldens.sort();
+    for name in &goldens {
+        assert!(
+            test.contains(&format!("tests/scenarios/{name}.json")),
+            "web/tests/determinism.rs does not check {name}"
+        );
+    }
+}

@@ -1,6 +1,6 @@
 //! Thin browser tests of the DOM glue: the app mounts with its palette and the starter
-//! diagram, Run shows numbers from the core,
-//! and the panic panel renders. Everything else is tested natively or end to end.
+//! diagram, Run hands the run to the simulation worker (the end-to-end tests run it), and
+//! the panic panel renders. Everything else is tested natively or end to end.
 
 #![cfg(target_arch = "wasm32")]
 

@@ -35,6 +35,9 @@ mod rng;
 mod scenario;
 mod time;
 
+#[cfg(feature = "testing")]
+pub mod testing;
+
 pub use engine::{Limits, MAX_WORK_PER_INSTANT, RunStop, Simulation, StopCause};
 pub use error::{ScenarioError, ScenarioErrors};
 pub use queue::EventQueue;

@@ -246,6 +246,23 @@ fn node_view(p: &InspectorProps, id: &str, seal: &Callback<()>) -> Html {
         kind: FieldKind::Text,
         nullable: true,
     });
+    // The id is renamed when the field is left (not per keystroke: the inspector follows
+    // the node by its id), and every reference follows it (the core's walker).
+    let on_rename = {
+        let dispatch = p.dispatch.clone();
+        let id = id.to_owned();
+        Callback::from(move |e: Event| {
+            if let Some(input) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            {
+                let to = input.value().trim().to_owned();
+                if to != id {
+                    edit(&dispatch, Edit::RenameNode { id: id.clone(), to });
+                }
+            }
+        })
+    };
     let problems: Vec<&ScenarioError> = {
         let exact = format!("nodes[{i}]");
         let nested = format!("nodes[{i}].");
@@ -315,6 +332,11 @@ fn node_view(p: &InspectorProps, id: &str, seal: &Callback<()>) -> Html {
             </div>
             <p class="kind-doc">{ schema::kind_doc(tag) }</p>
             { problem_list(&problems) }
+            <label class="param" for="node-id">
+                <span class="param-label">{ "Id" }</span>
+                <span class="field-input"><input id="node-id" type="text" value={node.id.clone()} onchange={on_rename}
+                    title="Renaming the id renames every reference to it" /></span>
+            </label>
             <ParamField spec={name_spec} path={vec!["name".to_owned()]}
                 value={(!node.name.is_empty()).then(|| Value::from(node.name.clone()))}
                 default={None::<Value>} on_commit={commit.clone()} on_blur={seal.clone()} id_prefix="node" />

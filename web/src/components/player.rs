@@ -135,7 +135,7 @@ impl RunHandle {
                 let me = self.0.me.borrow().clone();
                 crate::run::client::Client::new(move |event| {
                     if let Some(ctl) = me.upgrade() {
-                        RunHandle(ctl).input(Input::Worker(event));
+                        RunHandle(ctl).input(Input::Worker(Box::new(event)));
                     }
                 })
             })

@@ -8,11 +8,11 @@
 //! them again, so what the user draws is what runs.
 
 use surge_core::{
-    Edge, Fault, LambdaParams, Node, NodeKind, Position, Scenario, State, Step, edge_rule,
+    Edge, Fault, LambdaParams, Node, NodeKind, Position, RefKind, Scenario, State, Step, edge_rule,
 };
 
 use super::catalog;
-use super::geometry::{GRID, free_spot, snap};
+use super::geometry::{GRID, free_offset, free_spot, snap};
 
 /// Identifies an edge: duplicates are invalid, so the pair is unique.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -114,6 +114,13 @@ pub enum Edit {
         /// Offset from the copied positions.
         offset: Position,
     },
+    /// Give a node a new id; every reference to it follows.
+    RenameNode {
+        /// The node's id now.
+        id: String,
+        /// Its new id.
+        to: String,
+    },
     /// Replace the whole document (New, Open, a lesson).
     Replace {
         /// The new document.
@@ -149,6 +156,7 @@ impl Edit {
             Edit::SetAccount { field, .. } => format!("Edit account {field}"),
             Edit::SetRun { field, .. } => format!("Edit {field}"),
             Edit::Paste { nodes, .. } => format!("Paste {} nodes", nodes.len()),
+            Edit::RenameNode { id, to } => format!("Rename {id} to {to}"),
             Edit::Replace { label, .. } => label.clone(),
         }
     }
@@ -242,6 +250,26 @@ impl Edit {
                 edges,
                 offset,
             } => Ok(Some(paste(doc, nodes, edges, *offset))),
+            Edit::RenameNode { id, to } => {
+                if doc.node_index(id).is_none() {
+                    return Err(format!("no node {id}"));
+                }
+                let to = to.trim();
+                if to.is_empty() {
+                    return Err("an id cannot be empty".into());
+                }
+                if to != id && doc.node_index(to).is_some() {
+                    return Err(format!("{to} is already the id of another node"));
+                }
+                if let Some(c) = to.chars().find(|c| c.is_control()) {
+                    return Err(format!(
+                        "an id cannot hold a control character (U+{:04X})",
+                        u32::from(c)
+                    ));
+                }
+                doc.rename_node(id, to);
+                Ok(Some(vec![to.to_owned()]))
+            }
             Edit::Replace { doc: new, .. } => {
                 *doc = (**new).clone();
                 Ok(Some(Vec::new()))
@@ -393,7 +421,9 @@ fn forget_calls(p: &mut LambdaParams, target: &str) {
     }
 }
 
-/// Removes a node, its edges, its faults and every reference to it.
+/// Removes a node, its edges, its faults and every reference to it. Edges go first, so
+/// a caller's calls and Tasks are unwired the way deleting the edge does; then the core's
+/// walker clears whatever else referred to the node (DLQs, destinations, sources…).
 fn remove_node(doc: &mut Scenario, id: &str) {
     let touching: Vec<EdgeKey> = doc
         .edges
@@ -404,21 +434,27 @@ fn remove_node(doc: &mut Scenario, id: &str) {
     for key in &touching {
         remove_edge(doc, key);
     }
-    doc.nodes.retain(|n| n.id != id);
-    doc.faults.retain(|f| f.node != id);
+    doc.remove_node_and_refs(id);
     for n in &mut doc.nodes {
-        if let NodeKind::Sqs(q) = &mut n.kind
-            && q.dead_letter_queue.as_deref() == Some(id)
+        if let NodeKind::Lambda(p) = &mut n.kind
+            && p.handler.is_empty()
         {
-            q.dead_letter_queue = None;
+            p.handler = LambdaParams::default().handler;
         }
     }
 }
 
-/// Inserts renamed copies; edges among the copies follow, and a copied function keeps
-/// calling the nodes outside the copy that it called before. Returns the new ids.
+/// Inserts renamed copies with their outgoing edges. Every reference inside the copies
+/// (edges, calls, Task resources, DLQs, destinations, sources, overflow queues: the
+/// core's walker finds them all) is renamed when it points at a copied node; one that
+/// points outside the copy keeps its target, so the copy runs like its original.
+/// Returns the new ids.
 fn paste(doc: &mut Scenario, nodes: &[Node], edges: &[Edge], offset: Position) -> Vec<String> {
     let mut renamed: Vec<(String, String)> = Vec::new();
+    let mut copies = Scenario::empty(doc.seed, doc.duration_s);
+    // The whole group moves by one offset, far enough that no copy covers a node (a
+    // second paste lands beside the first, not on it).
+    let offset = free_offset(doc, nodes.iter().map(|n| n.position), offset);
     for n in nodes {
         let prefix = catalog::for_node(&n.kind).id_prefix;
         let base =
@@ -427,13 +463,14 @@ fn paste(doc: &mut Scenario, nodes: &[Node], edges: &[Edge], offset: Position) -
                 .map_or(n.id.as_str(), |(head, _)| head);
         let base = if base.is_empty() { prefix } else { base };
         let mut copy = n.clone();
-        copy.id = unique_id(doc, base);
+        // Unique among the document and the copies made so far.
+        copy.id = unique_id_among(doc, &copies, base);
         copy.position = snap(Position {
             x: n.position.x + offset.x,
             y: n.position.y + offset.y,
         });
         renamed.push((n.id.clone(), copy.id.clone()));
-        doc.nodes.push(copy);
+        copies.nodes.push(copy);
     }
     let new_id = |old: &str| -> Option<String> {
         renamed
@@ -441,33 +478,29 @@ fn paste(doc: &mut Scenario, nodes: &[Node], edges: &[Edge], offset: Position) -
             .find(|(o, _)| o == old)
             .map(|(_, n)| n.clone())
     };
+    // A copy keeps its outgoing edges: among the copies, and to the nodes outside the
+    // copy that its original called (so a client, a function or a state machine copied
+    // alone is wired like its original; the walker renames what points at copies).
     for e in edges {
-        if let (Some(from), Some(to)) = (new_id(&e.from), new_id(&e.to)) {
-            let mut copy = e.clone();
-            copy.from = from;
-            copy.to = to;
-            doc.edges.push(copy);
+        let to_kept = new_id(&e.to).is_some() || doc.node_index(&e.to).is_some();
+        if new_id(&e.from).is_some() && to_kept {
+            copies.edges.push(e.clone());
         }
     }
-    // References inside the copies: to copied nodes are renamed; to outside nodes stay,
-    // with an edge so the copy still runs.
-    let mut outside_edges = Vec::new();
-    for (_, id) in &renamed {
-        let Some(node) = doc.nodes.iter_mut().find(|n| &n.id == id) else {
-            continue;
-        };
-        if let NodeKind::Lambda(p) = &mut node.kind {
-            for step in p.handler.iter_mut().chain(p.init_steps.iter_mut()) {
-                if let Step::Call { node: target, .. } = step {
-                    match new_id(target) {
-                        Some(n) => *target = n,
-                        None => outside_edges.push((id.clone(), target.clone())),
-                    }
-                }
+    let mut outside = Vec::new();
+    copies.node_refs_mut(|at, id| match new_id(id) {
+        Some(n) => *id = n,
+        None => {
+            if let (Some(i), RefKind::Call | RefKind::TaskResource) = (at.node, at.kind) {
+                outside.push((i, id.clone()));
             }
         }
-    }
-    for (from, to) in outside_edges {
+    });
+    let copied_ids: Vec<String> = copies.nodes.iter().map(|n| n.id.clone()).collect();
+    doc.nodes.append(&mut copies.nodes);
+    doc.edges.append(&mut copies.edges);
+    for (i, to) in outside {
+        let from = copied_ids[i].clone();
         let exists = doc.node_index(&to).is_some();
         let wired = doc.edges.iter().any(|e| e.from == from && e.to == to);
         if exists && !wired {
@@ -485,7 +518,19 @@ fn paste(doc: &mut Scenario, nodes: &[Node], edges: &[Edge], offset: Position) -
             });
         }
     }
-    renamed.into_iter().map(|(_, n)| n).collect()
+    copied_ids
+}
+
+/// `prefix`, or `prefix-2`…, free in the document and among pending copies.
+fn unique_id_among(doc: &Scenario, copies: &Scenario, prefix: &str) -> String {
+    let free = |id: &str| doc.node_index(id).is_none() && copies.node_index(id).is_none();
+    if free(prefix) {
+        return prefix.to_owned();
+    }
+    (2..)
+        .map(|n| format!("{prefix}-{n}"))
+        .find(|id| free(id))
+        .unwrap_or_else(|| prefix.to_owned())
 }
 
 /// The default offset of a paste: two grid steps down and right.

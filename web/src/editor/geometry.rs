@@ -303,6 +303,36 @@ pub fn free_spot(scenario: &Scenario, want: Position) -> Position {
     p
 }
 
+/// An offset (from `want` on, stepping diagonally) at which boxes at `positions` moved
+/// together cover no node of `scenario`.
+pub fn free_offset(
+    scenario: &Scenario,
+    positions: impl Iterator<Item = Position> + Clone,
+    want: Position,
+) -> Position {
+    let mut d = want;
+    for _ in 0..200 {
+        let clear = positions.clone().all(|p| {
+            let r = node_rect(snap(Position {
+                x: p.x + d.x,
+                y: p.y + d.y,
+            }));
+            !scenario
+                .nodes
+                .iter()
+                .any(|n| node_rect(n.position).intersects(&r))
+        });
+        if clear {
+            return d;
+        }
+        d = Position {
+            x: d.x + 2.0 * GRID,
+            y: d.y + 2.0 * GRID,
+        };
+    }
+    d
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,9 @@ pub mod inspect;
 pub mod layout;
 pub mod schema;
 
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod properties;
+
 use std::collections::BTreeSet;
 use std::rc::Rc;
 

@@ -72,7 +72,7 @@ pub enum Input {
     /// The document changed: the run no longer describes it.
     Reset,
     /// The worker said something.
-    Worker(Event),
+    Worker(Box<Event>),
 }
 
 /// What the player asks of its host.
@@ -199,7 +199,7 @@ impl Player {
                 };
                 out
             }
-            Input::Worker(event) => self.on_event(event),
+            Input::Worker(event) => self.on_event(*event),
         }
     }
 
@@ -570,7 +570,9 @@ mod tests {
                     match out {
                         Output::Send(cmd) => {
                             let events = self.host.receive(cmd);
-                            queue.extend(events.into_iter().rev().map(Input::Worker));
+                            queue.extend(
+                                events.into_iter().rev().map(|e| Input::Worker(Box::new(e))),
+                            );
                         }
                         Output::Terminate => {
                             self.terminated += 1;
@@ -597,7 +599,7 @@ mod tests {
                     n > 5
                 });
                 for e in events {
-                    self.send(Input::Worker(e));
+                    self.send(Input::Worker(Box::new(e)));
                 }
             }
         }
@@ -727,7 +729,7 @@ mod tests {
             n > 3
         });
         for e in events {
-            rig.send(Input::Worker(e));
+            rig.send(Input::Worker(Box::new(e)));
         }
         rig.send(Input::Halt);
         assert_eq!(rig.player.status, Status::Halted);

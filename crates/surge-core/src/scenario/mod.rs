@@ -12,6 +12,7 @@ pub(crate) mod index;
 mod migrate;
 mod nodes;
 mod queues;
+mod refs;
 mod rules;
 mod strict;
 mod validate;
@@ -31,6 +32,7 @@ pub use queues::{
     BacklogOrder, BacklogPolicy, ConsumerSchedule, EventSourceMapping, FanoutParams, Overflow,
     PollerScaling, QueueParams, ScheduleParams, StreamMapping, StreamParams,
 };
+pub use refs::{RefAt, RefKind};
 pub use rules::{EdgeRule, Invocation, edge_rule, edge_rules};
 pub use validate::{
     MAX_BRANCHES_PER_EXECUTION, MAX_DURATION_S, MAX_EDGES, MAX_FAULTS, MAX_ID_CHARS, MAX_NODES,
@@ -614,8 +616,34 @@ pub fn json_schema() -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A valid scenario with every kind of node reference (for the walker's tests).
+    pub(crate) fn every_reference() -> Scenario {
+        let json = r#"{"format":"surge-scenario","version":3,"duration_s":5,
+            "nodes":[
+              {"id":"c","kind":"client","params":{"rate_per_s":5}},
+              {"id":"api","kind":"api_gateway"},
+              {"id":"f","kind":"lambda","params":{"handler":[{"compute":{"ms":10}},{"call":{"node":"q"}},{"call":{"node":"tbl"}}],
+                 "on_failure":"dest","process_new":{"source":"tbl"}}},
+              {"id":"q","kind":"sqs","params":{"dead_letter_queue":"dlq","max_receive_count":3}},
+              {"id":"dlq","kind":"sqs"},
+              {"id":"dest","kind":"sqs"},
+              {"id":"m","kind":"step_functions","params":{"definition":{"start_at":"Fan","states":{
+                 "Fan":{"type":"parallel","branches":[{"start_at":"Deep","states":{
+                   "Deep":{"type":"map","items":2,"max_concurrency":0,"iterator":{"start_at":"Leaf","states":{
+                     "Leaf":{"type":"task","resource":"g"}}}}}}]}}}}},
+              {"id":"g","kind":"lambda"},
+              {"id":"tbl","kind":"dynamodb"},
+              {"id":"low","kind":"sqs"},
+              {"id":"c2","kind":"client","params":{"rate_per_s":1}}],
+            "edges":[{"from":"c","to":"api"},{"from":"api","to":"f"},{"from":"f","to":"tbl"},
+              {"from":"q","to":"g","esm":{"backlog":{"overflow":{"older_than_s":5,"queue":"low"}}}},
+              {"from":"f","to":"q"},{"from":"m","to":"g"},{"from":"c2","to":"m"}],
+            "faults":[{"node":"f","at_s":1,"duration_s":1,"kind":"outage"}]}"#;
+        Scenario::from_json(json).expect("a valid fixture")
+    }
 
     #[test]
     fn every_kind_has_defaults_whose_parameters_validate() {

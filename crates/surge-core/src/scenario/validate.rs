@@ -96,6 +96,13 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
     }
     let ix = Index::new(s);
     let kind_of = |id: &str| ix.node(id).map(|k| &s.nodes[k].kind);
+    // Every reference resolves (one walker knows every place an id appears); the checks
+    // below look only at references that do.
+    s.node_refs(|at, id| {
+        if ix.node(id).is_none() {
+            e.push(at.path, format!("no node with id {}", quoted(id)));
+        }
+    });
     let mut reserved_total: u64 = 0;
     let mut first_with_id: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, node) in s.nodes.iter().enumerate() {
@@ -200,7 +207,7 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
                     " s",
                 );
                 if let Some(dest) = &l.on_failure {
-                    if !matches!(kind_of(dest), Some(NodeKind::Sqs(_))) {
+                    if !matches!(kind_of(dest), Some(NodeKind::Sqs(_)) | None) {
                         e.push(
                             p("on_failure"),
                             format!("{} is not an sqs node", quoted(dest)),
@@ -213,7 +220,7 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
                 if let Some(job) = &l.process_new {
                     let ok = matches!(
                         kind_of(&job.source),
-                        Some(NodeKind::Dynamodb(_) | NodeKind::S3(_))
+                        Some(NodeKind::Dynamodb(_) | NodeKind::S3(_)) | None
                     );
                     if !ok {
                         e.push(
@@ -279,7 +286,8 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
                 match (&q.dead_letter_queue, q.max_receive_count) {
                     (Some(dlq), Some(n)) => {
                         e.count(p("max_receive_count"), n, 1, 1_000);
-                        if !matches!(kind_of(dlq), Some(NodeKind::Sqs(_))) || dlq == &node.id {
+                        if !matches!(kind_of(dlq), Some(NodeKind::Sqs(_)) | None) || dlq == &node.id
+                        {
                             e.push(
                                 p("dead_letter_queue"),
                                 format!("{} is not another sqs node", quoted(dlq)),
@@ -612,12 +620,7 @@ fn step_rules(e: &mut Errors, ix: &Index<'_>, node: usize, path: &str, step: &St
             times,
         } => {
             e.count(format!("{path}.call.times"), *times, 1, 1_000);
-            if ix.node(target).is_none() {
-                e.push(
-                    format!("{path}.call.node"),
-                    format!("no node with id {}", quoted(target)),
-                );
-            } else if ix.edge(node, target).is_none() {
+            if ix.node(target).is_some() && ix.edge(node, target).is_none() {
                 e.push(
                     format!("{path}.call.node"),
                     format!(
@@ -633,20 +636,7 @@ fn step_rules(e: &mut Errors, ix: &Index<'_>, node: usize, path: &str, step: &St
 
 fn edges(e: &mut Errors, s: &Scenario, ix: &Index<'_>) {
     for (i, edge) in s.edges.iter().enumerate() {
-        let (from, to) = ix.ends[i];
-        if from.is_none() {
-            e.push(
-                format!("edges[{i}].from"),
-                format!("no node with id {}", quoted(&edge.from)),
-            );
-        }
-        if to.is_none() {
-            e.push(
-                format!("edges[{i}].to"),
-                format!("no node with id {}", quoted(&edge.to)),
-            );
-        }
-        if let (Some(f), Some(t)) = (from, to) {
+        if let (Some(f), Some(t)) = ix.ends[i] {
             match edge_rule(s.nodes[f].kind.tag(), s.nodes[t].kind.tag()) {
                 Err(reason) => e.push(format!("edges[{i}]"), reason),
                 Ok(rule) => edge_settings(e, s, ix, i, edge, rule),
@@ -722,7 +712,7 @@ fn edge_settings(
                 );
                 let is_queue = ix
                     .node(&o.queue)
-                    .is_some_and(|k| matches!(s.nodes[k].kind, NodeKind::Sqs(_)));
+                    .is_none_or(|k| matches!(s.nodes[k].kind, NodeKind::Sqs(_)));
                 if !is_queue || o.queue == edge.from {
                     e.push(
                         p("backlog.overflow.queue"),
@@ -815,7 +805,7 @@ fn definition(e: &mut Errors, ix: &Index<'_>, node: usize, path: &str, d: &Defin
                 catch,
                 next: n,
             } => {
-                if ix.edge(node, resource).is_none() {
+                if ix.node(resource).is_some() && ix.edge(node, resource).is_none() {
                     e.push(
                         format!("{at}.resource"),
                         format!(
@@ -989,7 +979,6 @@ fn faults(e: &mut Errors, s: &Scenario, ix: &Index<'_>) {
         e.range(p("at_s"), f.at_s, 0.0, MAX_DURATION_S, " s");
         e.positive(p("duration_s"), f.duration_s, MAX_DURATION_S, " s");
         let Some(node) = ix.node(&f.node).map(|k| &s.nodes[k]) else {
-            e.push(p("node"), format!("no node with id {}", quoted(&f.node)));
             continue;
         };
         let tag = node.kind.tag();

@@ -1,0 +1,326 @@
+//! Every place a node id appears in a scenario, visited by one walker.
+//!
+//! Why one walker: ids are referenced from edges, handler and init `call` steps, state
+//! machine Task resources (nested in Parallel branches and Map iterators), dead-letter
+//! queues, async `on_failure` destinations, `process_new` sources, backlog overflow
+//! queues and faults. Validation, delete, rename and paste each used to walk the scenario
+//! their own way, and each missed a different place (paste renamed only `call` steps).
+//! Now a new kind of reference is added here, once, and every user sees it.
+
+use super::{Definition, NodeKind, Scenario, State, Step};
+
+/// What kind of place holds a node id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RefKind {
+    /// An edge's caller.
+    EdgeFrom,
+    /// An edge's callee.
+    EdgeTo,
+    /// A function's handler or init step calling a node.
+    Call,
+    /// A state machine Task's resource.
+    TaskResource,
+    /// A queue's dead-letter queue.
+    DeadLetterQueue,
+    /// A function's asynchronous on-failure destination.
+    OnFailure,
+    /// A function's "process all new records" source.
+    ProcessNewSource,
+    /// A poll edge's priority-split (backlog overflow) queue.
+    OverflowQueue,
+    /// The node a fault hits.
+    Fault,
+}
+
+/// Where a reference is: what holds it and the field path of the id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefAt {
+    /// What kind of reference.
+    pub kind: RefKind,
+    /// The node that holds it (by position), for references inside a node.
+    pub node: Option<usize>,
+    /// The field path of the id, as validation errors write it.
+    pub path: String,
+}
+
+macro_rules! walker {
+    ($name:ident, $def:ident, $iter:ident, $as:ident, $($m:tt)?) => {
+        fn $def<F: FnMut(RefAt, &$($m)? String)>(
+            d: &$($m)? Definition,
+            node: usize,
+            path: &str,
+            f: &mut F,
+        ) {
+            for (name, state) in d.states.$iter() {
+                let at = format!("{path}.states.{name}");
+                match state {
+                    State::Task { resource, .. } => f(
+                        RefAt {
+                            kind: RefKind::TaskResource,
+                            node: Some(node),
+                            path: format!("{at}.resource"),
+                        },
+                        resource,
+                    ),
+                    State::Parallel { branches, .. } => {
+                        for (k, b) in branches.$iter().enumerate() {
+                            $def(b, node, &format!("{at}.branches[{k}]"), f);
+                        }
+                    }
+                    State::Map { iterator, .. } => {
+                        $def(iterator, node, &format!("{at}.iterator"), f);
+                    }
+                    _ => {}
+                }
+            }
+        }
+
+        /// Visits every place a node id appears, with where it is.
+        pub(crate) fn $name<F: FnMut(RefAt, &$($m)? String)>(s: &$($m)? Scenario, mut f: F) {
+            for (i, e) in s.edges.$iter().enumerate() {
+                f(
+                    RefAt { kind: RefKind::EdgeFrom, node: None, path: format!("edges[{i}].from") },
+                    & $($m)? e.from,
+                );
+                f(
+                    RefAt { kind: RefKind::EdgeTo, node: None, path: format!("edges[{i}].to") },
+                    & $($m)? e.to,
+                );
+                if let Some(o) = e.esm.$as().and_then(|m| m.backlog.overflow.$as()) {
+                    f(
+                        RefAt {
+                            kind: RefKind::OverflowQueue,
+                            node: None,
+                            path: format!("edges[{i}].esm.backlog.overflow.queue"),
+                        },
+                        & $($m)? o.queue,
+                    );
+                }
+            }
+            for (i, n) in s.nodes.$iter().enumerate() {
+                let p = |field: &str| format!("nodes[{i}].params.{field}");
+                match & $($m)? n.kind {
+                    NodeKind::Lambda(l) => {
+                        for (list, steps) in [("init_steps", & $($m)? l.init_steps), ("handler", & $($m)? l.handler)] {
+                            for (k, step) in steps.$iter().enumerate() {
+                                if let Step::Call { node, .. } = step {
+                                    f(
+                                        RefAt {
+                                            kind: RefKind::Call,
+                                            node: Some(i),
+                                            path: p(&format!("{list}[{k}].call.node")),
+                                        },
+                                        node,
+                                    );
+                                }
+                            }
+                        }
+                        if let Some(d) = l.on_failure.$as() {
+                            f(RefAt { kind: RefKind::OnFailure, node: Some(i), path: p("on_failure") }, d);
+                        }
+                        if let Some(j) = l.process_new.$as() {
+                            f(
+                                RefAt {
+                                    kind: RefKind::ProcessNewSource,
+                                    node: Some(i),
+                                    path: p("process_new.source"),
+                                },
+                                & $($m)? j.source,
+                            );
+                        }
+                    }
+                    NodeKind::Sqs(q) => {
+                        if let Some(d) = q.dead_letter_queue.$as() {
+                            f(
+                                RefAt {
+                                    kind: RefKind::DeadLetterQueue,
+                                    node: Some(i),
+                                    path: p("dead_letter_queue"),
+                                },
+                                d,
+                            );
+                        }
+                    }
+                    NodeKind::StepFunctions(m) => {
+                        $def(& $($m)? m.definition, i, &p("definition"), &mut f);
+                    }
+                    _ => {}
+                }
+            }
+            for (i, fault) in s.faults.$iter().enumerate() {
+                f(
+                    RefAt { kind: RefKind::Fault, node: None, path: format!("faults[{i}].node") },
+                    & $($m)? fault.node,
+                );
+            }
+        }
+    };
+}
+
+walker!(visit, visit_definition, iter, as_ref,);
+walker!(visit_mut, visit_definition_mut, iter_mut, as_mut, mut);
+
+impl Scenario {
+    /// Calls `f` with every node id the scenario references and where it is.
+    pub fn node_refs(&self, f: impl FnMut(RefAt, &String)) {
+        visit(self, f);
+    }
+
+    /// Calls `f` with every node id the scenario references, to read or change it.
+    pub fn node_refs_mut(&mut self, f: impl FnMut(RefAt, &mut String)) {
+        visit_mut(self, f);
+    }
+
+    /// Renames node `from` to `to`, and every reference to it.
+    pub fn rename_node(&mut self, from: &str, to: &str) {
+        for n in &mut self.nodes {
+            if n.id == from {
+                n.id = to.to_owned();
+            }
+        }
+        self.node_refs_mut(|_, id| {
+            if id == from {
+                *id = to.to_owned();
+            }
+        });
+    }
+
+    /// Removes node `id`, every edge and fault touching it, and every reference to it
+    /// (calls, Task resources, DLQs, destinations, sources, overflow queues).
+    pub fn remove_node_and_refs(&mut self, id: &str) {
+        self.nodes.retain(|n| n.id != id);
+        self.node_refs_mut(|_, r| {
+            if r == id {
+                r.clear();
+            }
+        });
+        self.drop_empty_refs();
+    }
+
+    /// Drops what an emptied reference leaves behind: edges, steps and faults lose the
+    /// reference with themselves; optional settings become unset.
+    fn drop_empty_refs(&mut self) {
+        self.edges
+            .retain(|e| !e.from.is_empty() && !e.to.is_empty());
+        self.faults.retain(|f| !f.node.is_empty());
+        for e in &mut self.edges {
+            if let Some(m) = e.esm.as_mut() {
+                if m.backlog
+                    .overflow
+                    .as_ref()
+                    .is_some_and(|o| o.queue.is_empty())
+                {
+                    m.backlog.overflow = None;
+                }
+            }
+        }
+        for n in &mut self.nodes {
+            match &mut n.kind {
+                NodeKind::Lambda(l) => {
+                    let keep = |s: &Step| !matches!(s, Step::Call { node, .. } if node.is_empty());
+                    l.handler.retain(keep);
+                    l.init_steps.retain(keep);
+                    if l.on_failure.as_deref() == Some("") {
+                        l.on_failure = None;
+                    }
+                    if l.process_new.as_ref().is_some_and(|j| j.source.is_empty()) {
+                        l.process_new = None;
+                    }
+                }
+                NodeKind::Sqs(q) if q.dead_letter_queue.as_deref() == Some("") => {
+                    q.dead_letter_queue = None;
+                    q.max_receive_count = None;
+                }
+                NodeKind::StepFunctions(m) => drop_empty_tasks(&mut m.definition),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// A Task whose resource is gone becomes a 0-second Wait with the same `next`, so every
+/// state that led to it still leads somewhere and the workflow keeps its shape.
+fn drop_empty_tasks(d: &mut Definition) {
+    for state in d.states.values_mut() {
+        match state {
+            State::Task { resource, next, .. } if resource.is_empty() => {
+                *state = State::Wait {
+                    seconds: 0.0,
+                    next: next.take(),
+                };
+            }
+            State::Parallel { branches, .. } => branches.iter_mut().for_each(drop_empty_tasks),
+            State::Map { iterator, .. } => drop_empty_tasks(iterator),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_of_reference_is_visited_with_its_path() {
+        let s = super::super::tests::every_reference();
+        let mut kinds = Vec::new();
+        s.node_refs(|at, id| kinds.push((at.kind, at.path, id.clone())));
+        let has = |k: RefKind, path: &str| kinds.iter().any(|(kk, p, _)| *kk == k && p == path);
+        assert!(has(RefKind::Call, "nodes[2].params.handler[1].call.node"));
+        assert!(has(RefKind::OnFailure, "nodes[2].params.on_failure"));
+        assert!(has(
+            RefKind::ProcessNewSource,
+            "nodes[2].params.process_new.source"
+        ));
+        assert!(has(
+            RefKind::DeadLetterQueue,
+            "nodes[3].params.dead_letter_queue"
+        ));
+        assert!(has(
+            RefKind::TaskResource,
+            "nodes[6].params.definition.states.Fan.branches[0].states.Deep.iterator.states.Leaf.resource"
+        ));
+        assert!(has(
+            RefKind::OverflowQueue,
+            "edges[3].esm.backlog.overflow.queue"
+        ));
+        assert!(has(RefKind::Fault, "faults[0].node"));
+        let mut seen: Vec<RefKind> = kinds.iter().map(|(k, _, _)| *k).collect();
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), 9, "every kind: {seen:?}");
+    }
+
+    #[test]
+    fn renaming_through_the_walker_equals_renaming_the_text() {
+        let s = super::super::tests::every_reference();
+        for node in &s.nodes {
+            let mut walked = s.clone();
+            walked.rename_node(&node.id, "zz-renamed");
+            // Ids are distinctive strings: replacing their quoted form in the JSON renames
+            // every place they appear, so the walker must have found them all.
+            let text = s
+                .to_json()
+                .replace(&format!("\"{}\"", node.id), "\"zz-renamed\"");
+            let texted = Scenario::parse_json(&text).expect("parses");
+            assert_eq!(walked, texted, "renaming {}", node.id);
+            assert!(walked.validate().is_ok(), "{:?}", walked.validate());
+        }
+    }
+
+    #[test]
+    fn removing_a_node_removes_every_reference_and_stays_valid() {
+        let s = super::super::tests::every_reference();
+        for node in &s.nodes {
+            let mut t = s.clone();
+            t.remove_node_and_refs(&node.id);
+            let mut dangling = Vec::new();
+            t.node_refs(|at, id| {
+                if t.node_index(id).is_none() {
+                    dangling.push(at.path);
+                }
+            });
+            assert!(dangling.is_empty(), "removing {}: {dangling:?}", node.id);
+        }
+    }
+}

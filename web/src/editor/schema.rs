@@ -4,8 +4,9 @@
 //! (`docs/scenario.schema.json`, kept fresh by a core test), so every parameter the engine
 //! reads appears in the inspector with the engine's own one-line explanation, and a new
 //! parameter needs no UI work. Units come from the field-name suffix (`_ms`, `_s`, `_mb`,
-//! `_per_s`…), allowed ranges from the documentation, and validity from the core's
-//! validation, so nothing here duplicates a rule.
+//! `_per_s`…), allowed ranges from the schema's bounds (the core's bound tables, which
+//! validation enforces), and validity from the core's validation, so nothing here
+//! duplicates a rule.
 
 use std::sync::OnceLock;
 
@@ -132,7 +133,7 @@ fn field(name: &str, p: &'static Value) -> FieldSpec {
     FieldSpec {
         name: name.to_owned(),
         title,
-        range: range_in(&doc),
+        range: range_of(p),
         doc,
         unit,
         kind,
@@ -228,42 +229,40 @@ pub fn title_and_unit(name: &str) -> (String, &'static str) {
     (title, unit)
 }
 
-/// The first "(a–b …)" or "in [a, b]" range a documentation line states.
-pub fn range_in(doc: &str) -> Option<String> {
-    let is_num = |s: &str| {
-        let s = s.trim();
-        !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
-    };
-    for (open, close) in [('(', ')'), ('[', ']')] {
-        let mut rest = doc;
-        while let Some(start) = rest.find(open) {
-            let after = &rest[start + open.len_utf8()..];
-            let end = after.find(close).unwrap_or(after.len());
-            let inner = &after[..end];
-            let head = inner
-                .split([';', ' '])
-                .take(3)
-                .collect::<Vec<_>>()
-                .join(" ");
-            for sep in ['–', ','] {
-                if let Some((a, b)) = head.split_once(sep) {
-                    let b = b
-                        .trim()
-                        .split(' ')
-                        .next()
-                        .unwrap_or_default()
-                        .trim_end_matches([',', '.']);
-                    if is_num(a) && is_num(b) {
-                        return Some(format!("{}–{}", a.trim(), b.trim()));
-                    }
-                }
-            }
-            rest = &after[end.min(after.len())..];
-        }
+/// The allowed range the schema carries (`minimum`, `exclusiveMinimum`, `maximum`:
+/// written from the core's bound tables, the same numbers validation enforces).
+pub fn range_of(p: &Value) -> Option<String> {
+    // A nullable field keeps its bounds beside its type, or in the non-null branch.
+    let inner = p
+        .get("anyOf")
+        .and_then(Value::as_array)
+        .and_then(|any| any.iter().find(|v| v.get("type") != Some(&Value::from("null"))));
+    let holder = if p.get("maximum").is_some() { p } else { inner.unwrap_or(p) };
+    let max = holder.get("maximum").and_then(Value::as_f64)?;
+    match (
+        holder.get("minimum").and_then(Value::as_f64),
+        holder.get("exclusiveMinimum").and_then(Value::as_f64),
+    ) {
+        (Some(min), _) => Some(format!("{}–{}", grouped(min), grouped(max))),
+        (None, Some(above)) => Some(format!("above {}, up to {}", grouped(above), grouped(max))),
+        (None, None) => None,
     }
-    None
+}
+
+/// 10240 → "10,240"; 0.2 → "0.2".
+fn grouped(v: f64) -> String {
+    if v.fract() != 0.0 {
+        return v.to_string();
+    }
+    let digits = format!("{}", v.abs() as u64);
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if v < 0.0 { format!("-{out}") } else { out }
 }
 
 /// The value at `path` inside `root`.
@@ -418,7 +417,15 @@ mod tests {
         let changed = with(&v, &path, Some(Value::from(2)));
         assert_eq!(get(&changed, &path), Some(&Value::from(2)));
         assert_eq!(with(&changed, &path, None), v);
-        assert_eq!(range_in("Probability in [0, 1] that"), Some("0–1".into()));
-        assert_eq!(range_in("retries (0–2, AWS default 2)"), Some("0–2".into()));
+        let memory = fields.iter().find(|f| f.name == "memory_mb").expect("field");
+        assert_eq!(memory.range.as_deref(), Some("128–10,240"));
+        let timeout = fields.iter().find(|f| f.name == "timeout_s").expect("field");
+        assert_eq!(timeout.range.as_deref(), Some("above 0, up to 900"));
+        // The legacy burst's help states choices, not a range: the bound is shown.
+        let burst = def_fields("Account")
+            .into_iter()
+            .find(|f| f.name == "legacy_burst")
+            .expect("field");
+        assert_eq!(burst.range.as_deref(), Some("1–1,000,000"));
     }
 }

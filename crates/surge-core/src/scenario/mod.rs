@@ -7,6 +7,7 @@
 //! The JSON Schema in `docs/scenario.schema.json` is generated from these types (their doc
 //! comments become the field descriptions the editor shows).
 
+pub(crate) mod bounds;
 mod cron;
 pub(crate) mod index;
 mod migrate;
@@ -123,6 +124,7 @@ const AUTO_STEPS_S: [u64; 18] = [
 /// Account-and-Region settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
+#[schemars(transform = crate::scenario::bounds::schema_bounds::<Account>)]
 pub struct Account {
     /// Lambda concurrent executions for the whole account (AWS default 1,000; raisable).
     pub lambda_concurrency: u32,
@@ -143,6 +145,15 @@ pub struct Account {
     /// elsewhere 800).
     pub step_functions_transition_burst: u32,
 }
+
+bounds::bounds!(Account {
+    lambda_concurrency: Count(1.0, 1_000_000.0);
+    legacy_burst: Count(1.0, 1_000_000.0);
+    api_gateway_rate_per_s: Positive(MAX_RATE_PER_S), " req/s";
+    api_gateway_burst: Count(1.0, 10_000_000.0);
+    step_functions_transition_rate_per_s: Positive(MAX_RATE_PER_S), " per s";
+    step_functions_transition_burst: Count(1.0, 10_000_000.0);
+});
 
 impl Default for Account {
     fn default() -> Self {

@@ -20,6 +20,7 @@ pub enum ApiGatewayFlavour {
 /// Parameters of an API Gateway.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
+#[schemars(transform = crate::scenario::bounds::schema_bounds::<ApiGatewayParams>)]
 pub struct ApiGatewayParams {
     /// REST or HTTP API.
     pub flavour: ApiGatewayFlavour,
@@ -86,6 +87,7 @@ impl Runtime {
 /// Parameters of a Lambda function.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
+#[schemars(transform = crate::scenario::bounds::schema_bounds::<LambdaParams>)]
 pub struct LambdaParams {
     /// Reserved concurrency: both a guaranteed share of the account pool and a ceiling.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -297,6 +299,7 @@ impl InstanceClass {
 /// Parameters of an RDS instance.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
+#[schemars(transform = crate::scenario::bounds::schema_bounds::<RdsParams>)]
 pub struct RdsParams {
     /// Database engine.
     pub engine: DbEngine,
@@ -334,6 +337,7 @@ impl RdsParams {
 /// Parameters of an RDS Proxy.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
+#[schemars(transform = crate::scenario::bounds::schema_bounds::<RdsProxyParams>)]
 pub struct RdsProxyParams {
     /// Pool size as a percentage of the database's `max_connections` (1–100, default 100).
     pub max_connections_percent: u32,
@@ -409,6 +413,7 @@ impl ServicePreset {
 /// Parameters of a rate-limited service.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
+#[schemars(transform = crate::scenario::bounds::schema_bounds::<ServiceParams>)]
 pub struct ServiceParams {
     /// Which service this is; sets the defaults below.
     pub preset: ServicePreset,
@@ -456,6 +461,7 @@ pub enum CapacityMode {
 /// Parameters of a DynamoDB table.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
+#[schemars(transform = crate::scenario::bounds::schema_bounds::<TableParams>)]
 pub struct TableParams {
     /// On-demand or provisioned capacity.
     pub mode: CapacityMode,
@@ -492,3 +498,55 @@ impl Default for TableParams {
         }
     }
 }
+
+use super::bounds::bounds;
+use super::{MAX_DURATION_S, MAX_RATE_PER_S};
+
+bounds!(ApiGatewayParams {
+    rate_per_s: Positive(MAX_RATE_PER_S), " req/s";
+    burst: Count(1.0, 10_000_000.0);
+    latency_ms: Range(0.0, 60_000.0), " ms";
+    max_payload_kb: Range(0.0, 10_240.0), " KB (10 MB hard limit)";
+});
+
+bounds!(LambdaParams {
+    memory_mb: Count(128.0, 10_240.0);
+    threads: Count(1.0, 6.0);
+    timeout_s: Positive(900.0), " s (Lambda's maximum is 900 s)";
+    init_ms: Range(0.0, 600_000.0), " ms";
+    idle_reclaim_s: Positive(MAX_DURATION_S), " s";
+    async_max_retries: Count(0.0, 2.0);
+    async_max_event_age_s: Range(60.0, 21_600.0), " s";
+});
+
+bounds!(RdsParams {
+    max_connections: Count(1.0, 100_000.0);
+    query_ms: Positive(600_000.0), " ms";
+    connect_ms: Range(0.0, 60_000.0), " ms";
+});
+
+bounds!(RdsProxyParams {
+    max_connections_percent: Count(1.0, 100.0);
+    borrow_timeout_s: Range(0.0, 3_600.0), " s";
+    pinned_fraction: Range(0.0, 1.0);
+    latency_ms: Range(0.0, 60_000.0), " ms";
+});
+
+bounds!(ServiceParams {
+    rate_limit_per_s: Positive(MAX_RATE_PER_S), " req/s";
+    latency_ms: Positive(600_000.0), " ms";
+    capacity: Count(1.0, 10_000_000.0);
+    sdk_max_attempts: Count(1.0, 20.0);
+    sdk_base_ms: Range(0.0, 60_000.0), " ms";
+});
+
+bounds!(TableParams {
+    write_capacity: Count(1.0, 40_000_000.0);
+    read_capacity: Count(1.0, 40_000_000.0);
+    partitions: Count(1.0, 100_000.0);
+    hot_key_share: Range(0.0, 1.0);
+    read_share: Range(0.0, 1.0);
+    item_kb: Positive(400.0), " KB (400 KB item limit)";
+    latency_ms: Range(0.0, 60_000.0), " ms";
+    sdk_max_attempts: Count(1.0, 20.0);
+});

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 /// Parameters of a standard SQS queue.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
+#[schemars(transform = crate::scenario::bounds::schema_bounds::<QueueParams>)]
 pub struct QueueParams {
     /// A FIFO queue: strict order per message group, one group's messages in flight at a
     /// time (so concurrency is bounded by the active groups; a failing message blocks its
@@ -73,6 +74,7 @@ pub enum PollerScaling {
 /// A Lambda event source mapping for an SQS queue (on a `poll` edge).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
+#[schemars(transform = crate::scenario::bounds::schema_bounds::<EventSourceMapping>)]
 pub struct EventSourceMapping {
     /// Messages per invocation (1–10,000; default 10).
     pub batch_size: u32,
@@ -97,6 +99,7 @@ pub struct EventSourceMapping {
 /// caps the rate downstream services see however deep the queue gets.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
+#[schemars(transform = crate::scenario::bounds::schema_bounds::<ConsumerSchedule>)]
 pub struct ConsumerSchedule {
     /// Whole seconds between runs (EventBridge rate expressions: at least 60).
     pub every_s: u32,
@@ -116,6 +119,7 @@ impl Default for ConsumerSchedule {
 /// A consumer's policy for old messages: the remedies for "backlogs outlive surges".
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
+#[schemars(transform = crate::scenario::bounds::schema_bounds::<BacklogPolicy>)]
 pub struct BacklogPolicy {
     /// Which visible messages are received first.
     pub order: BacklogOrder,
@@ -131,6 +135,7 @@ pub struct BacklogPolicy {
 /// Where a priority split sends old messages.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = crate::scenario::bounds::schema_bounds::<Overflow>)]
 pub struct Overflow {
     /// Messages older than this many seconds when received are moved.
     pub older_than_s: f64,
@@ -166,6 +171,7 @@ impl Default for EventSourceMapping {
 /// Parameters of a Kinesis data stream (provisioned mode).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
+#[schemars(transform = crate::scenario::bounds::schema_bounds::<StreamParams>)]
 pub struct StreamParams {
     /// Number of shards; each takes 1,000 records/s and 1 MB/s of writes.
     pub shards: u32,
@@ -201,6 +207,7 @@ impl Default for StreamParams {
 /// A Lambda event source mapping for a Kinesis stream (on a `stream` edge).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
+#[schemars(transform = crate::scenario::bounds::schema_bounds::<StreamMapping>)]
 pub struct StreamMapping {
     /// Records per invocation (1–10,000; default 100).
     pub batch_size: u32,
@@ -240,6 +247,7 @@ impl Default for StreamMapping {
 /// to every connected target as a notification.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
+#[schemars(transform = crate::scenario::bounds::schema_bounds::<FanoutParams>)]
 pub struct FanoutParams {
     /// Latency of the write, in milliseconds.
     pub latency_ms: f64,
@@ -254,6 +262,7 @@ impl Default for FanoutParams {
 /// Parameters of an EventBridge schedule (rate expression).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
+#[schemars(transform = crate::scenario::bounds::schema_bounds::<ScheduleParams>)]
 pub struct ScheduleParams {
     /// Seconds between invocations (rate expressions go down to one minute).
     pub every_s: f64,
@@ -275,3 +284,61 @@ impl Default for ScheduleParams {
         }
     }
 }
+
+use super::bounds::bounds;
+use super::MAX_DURATION_S;
+
+bounds!(QueueParams {
+    visibility_timeout_s: Range(0.0, 43_200.0), " s";
+    retention_s: Range(60.0, 1_209_600.0), " s";
+    delay_s: Range(0.0, 900.0), " s";
+    max_in_flight: Count(1.0, 10_000_000.0);
+    message_groups: Count(1.0, 100_000.0);
+    latency_ms: Range(0.0, 60_000.0), " ms";
+});
+
+bounds!(EventSourceMapping {
+    batch_size: Count(1.0, 10_000.0);
+    batching_window_s: Range(0.0, 300.0), " s";
+    maximum_concurrency: Count(2.0, 1_000.0);
+});
+
+bounds!(ConsumerSchedule {
+    every_s: Count(60.0, 86_400.0);
+    messages_per_run: Count(1.0, 10_000_000.0);
+});
+
+bounds!(BacklogPolicy {
+    drop_older_than_s: Positive(1_209_600.0), " s";
+});
+
+bounds!(Overflow {
+    older_than_s: Positive(1_209_600.0), " s";
+});
+
+bounds!(StreamParams {
+    shards: Count(1.0, 10_000.0);
+    record_kb: Positive(1_024.0), " KB (1 MB record limit)";
+    partition_keys: Count(1.0, 1_000_000.0);
+    hot_key_share: Range(0.0, 1.0);
+    retention_s: Range(86_400.0, 31_536_000.0), " s (24 h to 365 days)";
+    latency_ms: Range(0.0, 60_000.0), " ms";
+    records_per_put: Count(1.0, 500.0);
+});
+
+bounds!(StreamMapping {
+    batch_size: Count(1.0, 10_000.0);
+    parallelization_factor: Count(1.0, 10.0);
+    maximum_retry_attempts: Count(0.0, 10_000.0);
+    maximum_record_age_s: Range(60.0, 604_800.0), " s (1 minute to 7 days)";
+    poll_interval_s: Range(0.2, 300.0), " s";
+});
+
+bounds!(FanoutParams {
+    latency_ms: Range(0.0, 60_000.0), " ms";
+});
+
+bounds!(ScheduleParams {
+    every_s: Range(60.0, MAX_DURATION_S), " s (rate expressions go down to one minute)";
+    first_at_s: Range(0.0, MAX_DURATION_S), " s";
+});

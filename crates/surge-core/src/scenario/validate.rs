@@ -42,6 +42,13 @@ impl Errors {
         }
     }
 
+    /// Every bound of a parameter type (see `bounds.rs`), under `prefix`.
+    fn bounded<T: super::bounds::Bounded>(&mut self, prefix: &str, value: &T) {
+        for (path, why) in super::bounds::check(prefix, value) {
+            self.push(path, why);
+        }
+    }
+
     /// Requires `lo < v <= hi`.
     fn positive(&mut self, path: String, v: f64, hi: f64, unit: &str) {
         if !(v > 0.0 && v <= hi) {
@@ -127,6 +134,7 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
             MAX_ID_CHARS,
         );
         let p = |field: &str| format!("nodes[{i}].params.{field}");
+        let p_params = format!("nodes[{i}].params");
         let outgoing = ix.outgoing[i].len();
         let need_one_target = |e: &mut Errors, what: &str| {
             if outgoing != 1 {
@@ -142,28 +150,16 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
                 need_one_target(&mut e, "a client");
             }
             NodeKind::ApiGateway(g) => {
-                if let Some(r) = g.rate_per_s {
-                    e.positive(p("rate_per_s"), r, MAX_RATE_PER_S, " req/s");
-                }
-                if let Some(b) = g.burst {
-                    e.count(p("burst"), b, 1, 10_000_000);
-                }
+                e.bounded(&p_params, g);
                 let max_timeout = match g.flavour {
                     ApiGatewayFlavour::Rest => 300_000.0,
                     ApiGatewayFlavour::Http => 30_000.0,
                 };
                 e.range(p("timeout_ms"), g.timeout_ms, 50.0, max_timeout, " ms");
-                e.range(p("latency_ms"), g.latency_ms, 0.0, 60_000.0, " ms");
-                e.range(
-                    p("max_payload_kb"),
-                    g.max_payload_kb,
-                    0.0,
-                    10_240.0,
-                    " KB (10 MB hard limit)",
-                );
                 need_one_target(&mut e, "an API gateway");
             }
             NodeKind::Lambda(l) => {
+                e.bounded(&p_params, l);
                 if let Some(r) = l.reserved_concurrency {
                     reserved_total += u64::from(r);
                     e.count(
@@ -187,24 +183,6 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
                     l.provisioned_concurrency,
                     0,
                     s.account.lambda_concurrency,
-                );
-                e.count(p("memory_mb"), l.memory_mb, 128, 10_240);
-                e.count(p("threads"), l.threads, 1, 6);
-                e.positive(
-                    p("timeout_s"),
-                    l.timeout_s,
-                    900.0,
-                    " s (Lambda's maximum is 900 s)",
-                );
-                e.range(p("init_ms"), l.init_ms, 0.0, 600_000.0, " ms");
-                e.positive(p("idle_reclaim_s"), l.idle_reclaim_s, MAX_DURATION_S, " s");
-                e.count(p("async_max_retries"), l.async_max_retries, 0, 2);
-                e.range(
-                    p("async_max_event_age_s"),
-                    l.async_max_event_age_s,
-                    60.0,
-                    21_600.0,
-                    " s",
                 );
                 if let Some(dest) = &l.on_failure {
                     if !matches!(kind_of(dest), Some(NodeKind::Sqs(_)) | None) {
@@ -246,43 +224,14 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
                 }
             }
             NodeKind::Rds(r) => {
-                if let Some(m) = r.max_connections {
-                    e.count(p("max_connections"), m, 1, 100_000);
-                }
-                e.positive(p("query_ms"), r.query_ms, 600_000.0, " ms");
-                e.range(p("connect_ms"), r.connect_ms, 0.0, 60_000.0, " ms");
+                e.bounded(&p_params, r);
             }
             NodeKind::RdsProxy(x) => {
-                e.count(
-                    p("max_connections_percent"),
-                    x.max_connections_percent,
-                    1,
-                    100,
-                );
-                e.range(
-                    p("borrow_timeout_s"),
-                    x.borrow_timeout_s,
-                    0.0,
-                    3_600.0,
-                    " s",
-                );
-                e.range(p("pinned_fraction"), x.pinned_fraction, 0.0, 1.0, "");
-                e.range(p("latency_ms"), x.latency_ms, 0.0, 60_000.0, " ms");
+                e.bounded(&p_params, x);
                 need_one_target(&mut e, "an RDS proxy");
             }
             NodeKind::Sqs(q) => {
-                e.range(
-                    p("visibility_timeout_s"),
-                    q.visibility_timeout_s,
-                    0.0,
-                    43_200.0,
-                    " s",
-                );
-                e.range(p("retention_s"), q.retention_s, 60.0, 1_209_600.0, " s");
-                e.range(p("delay_s"), q.delay_s, 0.0, 900.0, " s");
-                e.count(p("max_in_flight"), q.max_in_flight, 1, 10_000_000);
-                e.count(p("message_groups"), q.message_groups, 1, 100_000);
-                e.range(p("latency_ms"), q.latency_ms, 0.0, 60_000.0, " ms");
+                e.bounded(&p_params, q);
                 match (&q.dead_letter_queue, q.max_receive_count) {
                     (Some(dlq), Some(n)) => {
                         e.count(p("max_receive_count"), n, 1, 1_000);
@@ -325,24 +274,7 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
                 }
             }
             NodeKind::Kinesis(k) => {
-                e.count(p("shards"), k.shards, 1, 10_000);
-                e.positive(
-                    p("record_kb"),
-                    k.record_kb,
-                    1_024.0,
-                    " KB (1 MB record limit)",
-                );
-                e.count(p("partition_keys"), k.partition_keys, 1, 1_000_000);
-                e.range(p("hot_key_share"), k.hot_key_share, 0.0, 1.0, "");
-                e.range(
-                    p("retention_s"),
-                    k.retention_s,
-                    86_400.0,
-                    31_536_000.0,
-                    " s (24 h to 365 days)",
-                );
-                e.range(p("latency_ms"), k.latency_ms, 0.0, 60_000.0, " ms");
-                e.count(p("records_per_put"), k.records_per_put, 1, 500);
+                e.bounded(&p_params, k);
                 let request_kb = k.record_kb * f64::from(k.records_per_put);
                 if request_kb > 10_240.0 {
                     e.push(
@@ -369,13 +301,7 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
                 }
             }
             NodeKind::StepFunctions(m) => {
-                e.positive(
-                    p("start_rate_per_s"),
-                    m.start_rate_per_s,
-                    MAX_RATE_PER_S,
-                    " per s",
-                );
-                e.count(p("start_burst"), m.start_burst, 1, 10_000_000);
+                e.bounded(&p_params, m);
                 definition(&mut e, &ix, i, &p("definition"), &m.definition, 0);
                 let branches = max_branches(&m.definition);
                 if branches > MAX_BRANCHES_PER_EXECUTION {
@@ -388,19 +314,10 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
                 }
             }
             NodeKind::S3(f) | NodeKind::Sns(f) => {
-                e.range(p("latency_ms"), f.latency_ms, 0.0, 60_000.0, " ms");
+                e.bounded(&p_params, f);
             }
             NodeKind::Schedule(sch) => {
-                e.range(
-                    p("every_s"),
-                    sch.every_s,
-                    60.0,
-                    MAX_DURATION_S,
-                    " s (rate expressions go down to one minute)",
-                );
-                if let Some(first) = sch.first_at_s {
-                    e.range(p("first_at_s"), first, 0.0, MAX_DURATION_S, " s");
-                }
+                e.bounded(&p_params, sch);
                 if let Some(Err(reason)) = sch.cron.as_deref().map(super::Cron::parse) {
                     e.push(p("cron"), reason);
                 }
@@ -412,27 +329,10 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
                 }
             }
             NodeKind::Dynamodb(t) => {
-                e.count(p("write_capacity"), t.write_capacity, 1, 40_000_000);
-                e.count(p("read_capacity"), t.read_capacity, 1, 40_000_000);
-                e.count(p("partitions"), t.partitions, 1, 100_000);
-                e.range(p("hot_key_share"), t.hot_key_share, 0.0, 1.0, "");
-                e.range(p("read_share"), t.read_share, 0.0, 1.0, "");
-                e.positive(p("item_kb"), t.item_kb, 400.0, " KB (400 KB item limit)");
-                e.range(p("latency_ms"), t.latency_ms, 0.0, 60_000.0, " ms");
-                e.count(p("sdk_max_attempts"), t.sdk_max_attempts, 1, 20);
+                e.bounded(&p_params, t);
             }
             NodeKind::Service(v) => {
-                if let Some(r) = v.rate_limit_per_s {
-                    e.positive(p("rate_limit_per_s"), r, MAX_RATE_PER_S, " req/s");
-                }
-                if let Some(l) = v.latency_ms {
-                    e.positive(p("latency_ms"), l, 600_000.0, " ms");
-                }
-                if let Some(c) = v.capacity {
-                    e.count(p("capacity"), c, 1, 10_000_000);
-                }
-                e.count(p("sdk_max_attempts"), v.sdk_max_attempts, 1, 20);
-                e.range(p("sdk_base_ms"), v.sdk_base_ms, 0.0, 60_000.0, " ms");
+                e.bounded(&p_params, v);
             }
         }
     }
@@ -524,47 +424,20 @@ pub(crate) fn expected_requests(s: &Scenario) -> f64 {
 }
 
 fn account(e: &mut Errors, a: &Account) {
-    e.count(
-        "account.lambda_concurrency".into(),
-        a.lambda_concurrency,
-        1,
-        1_000_000,
-    );
+    e.bounded("account", a);
     e.count(
         "account.unreserved_minimum".into(),
         a.unreserved_minimum,
         0,
         a.lambda_concurrency,
     );
-    e.count("account.legacy_burst".into(), a.legacy_burst, 1, 1_000_000);
-    e.positive(
-        "account.api_gateway_rate_per_s".into(),
-        a.api_gateway_rate_per_s,
-        MAX_RATE_PER_S,
-        " req/s",
-    );
-    e.count(
-        "account.api_gateway_burst".into(),
-        a.api_gateway_burst,
-        1,
-        10_000_000,
-    );
-    e.positive(
-        "account.step_functions_transition_rate_per_s".into(),
-        a.step_functions_transition_rate_per_s,
-        MAX_RATE_PER_S,
-        " per s",
-    );
-    e.count(
-        "account.step_functions_transition_burst".into(),
-        a.step_functions_transition_burst,
-        1,
-        10_000_000,
-    );
 }
 
 fn client(e: &mut Errors, p: &dyn Fn(&str) -> String, c: &ClientParams, duration_s: f64) {
-    e.range(p("rate_per_s"), c.rate_per_s, 0.0, MAX_RATE_PER_S, " req/s");
+    let params = p("");
+    let params = params.trim_end_matches('.');
+    e.bounded(params, c);
+    e.bounded(&p("retry"), &c.retry);
     let mut last = 0.0;
     for (k, phase) in c.schedule.iter().enumerate() {
         let q = |f: &str| p(&format!("schedule[{k}].{f}"));
@@ -575,22 +448,13 @@ fn client(e: &mut Errors, p: &dyn Fn(&str) -> String, c: &ClientParams, duration
             MAX_DURATION_S,
             " s (phases in time order)",
         );
-        e.range(
-            q("rate_per_s"),
-            phase.rate_per_s,
-            0.0,
-            MAX_RATE_PER_S,
-            " req/s",
-        );
-        e.range(q("ramp_s"), phase.ramp_s, 0.0, MAX_DURATION_S, " s");
+        e.bounded(&p(&format!("schedule[{k}]")), phase);
         if phase.at_s.is_finite() {
             last = phase.at_s;
         }
     }
     if let Some(d) = &c.daily {
-        e.positive(p("daily.period_s"), d.period_s, MAX_DURATION_S, " s");
-        e.range(p("daily.peak_at_s"), d.peak_at_s, 0.0, MAX_DURATION_S, " s");
-        e.range(p("daily.min_ratio"), d.min_ratio, 0.0, 1.0, "");
+        e.bounded(&p("daily"), d);
     }
     if c.max_rate() * duration_s > MAX_REQUESTS {
         e.push(
@@ -604,11 +468,6 @@ fn client(e: &mut Errors, p: &dyn Fn(&str) -> String, c: &ClientParams, duration
             format!("{} phases: at most {MAX_STEPS}", c.schedule.len()),
         );
     }
-    e.positive(p("timeout_ms"), c.timeout_ms, 86_400_000.0, " ms");
-    e.count(p("retry.max_attempts"), c.retry.max_attempts, 1, 100);
-    e.range(p("retry.base_ms"), c.retry.base_ms, 0.0, 3_600_000.0, " ms");
-    e.range(p("retry.cap_ms"), c.retry.cap_ms, 0.0, 3_600_000.0, " ms");
-    e.range(p("payload_kb"), c.payload_kb, 0.0, 1_000_000.0, " KB");
 }
 
 fn step_rules(e: &mut Errors, ix: &Index<'_>, node: usize, path: &str, step: &Step) {
@@ -683,33 +542,16 @@ fn edge_settings(
     match (&edge.esm, invocation) {
         (Some(m), Invocation::Poll) => {
             let p = |f: &str| format!("edges[{i}].esm.{f}");
-            e.count(p("batch_size"), m.batch_size, 1, 10_000);
-            e.range(
-                p("batching_window_s"),
-                m.batching_window_s,
-                0.0,
-                300.0,
-                " s",
-            );
+            e.bounded(&format!("edges[{i}].esm"), m);
+            e.bounded(&p("backlog"), &m.backlog);
             if m.batch_size > 10 && m.batching_window_s < 1.0 {
                 e.push(
                     p("batching_window_s"),
                     "batches above 10 need a batching window of at least 1 s",
                 );
             }
-            if let Some(c) = m.maximum_concurrency {
-                e.count(p("maximum_concurrency"), c, 2, 1_000);
-            }
-            if let Some(t) = m.backlog.drop_older_than_s {
-                e.positive(p("backlog.drop_older_than_s"), t, 1_209_600.0, " s");
-            }
             if let Some(o) = &m.backlog.overflow {
-                e.positive(
-                    p("backlog.overflow.older_than_s"),
-                    o.older_than_s,
-                    1_209_600.0,
-                    " s",
-                );
+                e.bounded(&p("backlog.overflow"), o);
                 let is_queue = ix
                     .node(&o.queue)
                     .is_none_or(|k| matches!(s.nodes[k].kind, NodeKind::Sqs(_)));
@@ -720,14 +562,8 @@ fn edge_settings(
                     );
                 }
             }
-            if let Some(run) = m.schedule {
-                e.count(p("schedule.every_s"), run.every_s, 60, 86_400);
-                e.count(
-                    p("schedule.messages_per_run"),
-                    run.messages_per_run,
-                    1,
-                    10_000_000,
-                );
+            if let Some(run) = &m.schedule {
+                e.bounded(&p("schedule"), run);
             }
         }
         (Some(_), _) => e.push(
@@ -737,24 +573,7 @@ fn edge_settings(
         (None, _) => {}
     }
     match (&edge.stream, invocation) {
-        (Some(m), Invocation::Stream) => {
-            let p = |f: &str| format!("edges[{i}].stream.{f}");
-            e.count(p("batch_size"), m.batch_size, 1, 10_000);
-            e.count(p("parallelization_factor"), m.parallelization_factor, 1, 10);
-            if let Some(n) = m.maximum_retry_attempts {
-                e.count(p("maximum_retry_attempts"), n, 0, 10_000);
-            }
-            if let Some(age) = m.maximum_record_age_s {
-                e.range(
-                    p("maximum_record_age_s"),
-                    age,
-                    60.0,
-                    604_800.0,
-                    " s (1 minute to 7 days)",
-                );
-            }
-            e.range(p("poll_interval_s"), m.poll_interval_s, 0.2, 300.0, " s");
-        }
+        (Some(m), Invocation::Stream) => e.bounded(&format!("edges[{i}].stream"), m),
         (Some(_), _) => e.push(
             format!("edges[{i}].stream"),
             "only stream edges have stream mapping settings",

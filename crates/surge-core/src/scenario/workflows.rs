@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 /// Parameters of a Step Functions state machine.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
+#[schemars(transform = crate::scenario::bounds::schema_bounds::<StateMachineParams>)]
 pub struct StateMachineParams {
     /// Standard (exactly-once, $0.025 per 1,000 transitions) or Express.
     pub flavour: WorkflowFlavour,
@@ -207,3 +208,11 @@ pub struct Catcher {
     /// The state to go to.
     pub next: String,
 }
+
+use super::bounds::bounds;
+use super::MAX_RATE_PER_S;
+
+bounds!(StateMachineParams {
+    start_rate_per_s: Positive(MAX_RATE_PER_S), " per s";
+    start_burst: Count(1.0, 10_000_000.0);
+});

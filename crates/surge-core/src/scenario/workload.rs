@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 /// Parameters of a client (workload source).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
+#[schemars(transform = crate::scenario::bounds::schema_bounds::<ClientParams>)]
 pub struct ClientParams {
     /// Base arrival rate in requests per second (used until the first schedule phase).
     pub rate_per_s: f64,
@@ -57,6 +58,7 @@ pub enum Arrivals {
 /// From `at_s` on, the rate moves to `rate_per_s` (linearly over `ramp_s`, or at once).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = crate::scenario::bounds::schema_bounds::<Phase>)]
 pub struct Phase {
     /// Start of the change, in seconds from the start of the run.
     pub at_s: f64,
@@ -70,6 +72,7 @@ pub struct Phase {
 /// A daily traffic shape: a cosine between `min_ratio` and 1 with its peak at `peak_at_s`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
+#[schemars(transform = crate::scenario::bounds::schema_bounds::<DailyCurve>)]
 pub struct DailyCurve {
     /// Length of one cycle in seconds (a day is 86,400).
     pub period_s: f64,
@@ -92,6 +95,7 @@ impl Default for DailyCurve {
 /// The caller's retry behaviour.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
+#[schemars(transform = crate::scenario::bounds::schema_bounds::<RetryPolicy>)]
 pub struct RetryPolicy {
     /// Attempts in total, including the first (1 = never retry).
     pub max_attempts: u32,
@@ -224,3 +228,29 @@ mod tests {
         assert_eq!(j.delay_s(3, 0.5), 0.1);
     }
 }
+
+use super::bounds::bounds;
+use super::{MAX_DURATION_S, MAX_RATE_PER_S};
+
+bounds!(ClientParams {
+    rate_per_s: Range(0.0, MAX_RATE_PER_S), " req/s";
+    timeout_ms: Positive(86_400_000.0), " ms";
+    payload_kb: Range(0.0, 1_000_000.0), " KB";
+});
+
+bounds!(RetryPolicy {
+    max_attempts: Count(1.0, 100.0);
+    base_ms: Range(0.0, 3_600_000.0), " ms";
+    cap_ms: Range(0.0, 3_600_000.0), " ms";
+});
+
+bounds!(DailyCurve {
+    period_s: Positive(MAX_DURATION_S), " s";
+    peak_at_s: Range(0.0, MAX_DURATION_S), " s";
+    min_ratio: Range(0.0, 1.0);
+});
+
+bounds!(Phase {
+    rate_per_s: Range(0.0, MAX_RATE_PER_S), " req/s";
+    ramp_s: Range(0.0, MAX_DURATION_S), " s";
+});

@@ -12,6 +12,7 @@ mod pipelines;
 mod properties;
 mod queueing;
 mod queues;
+mod ranges;
 mod references;
 mod streams;
 mod tables;

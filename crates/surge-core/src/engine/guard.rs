@@ -285,7 +285,7 @@ impl Simulation {
             let n = &self.scenario.nodes[i];
             message += &format!(
                 ": {} {} holds {} {}",
-                kind_word(n.kind.tag()),
+                crate::scenario::NodeKind::noun(n.kind.tag()),
                 n.label(),
                 group(h.count),
                 h.what
@@ -311,25 +311,6 @@ impl Simulation {
         });
         self.tasks.clear();
         false
-    }
-}
-
-/// "queue", "function" … for the budget's sentence.
-fn kind_word(tag: &str) -> &'static str {
-    match tag {
-        "sqs" => "queue",
-        "lambda" => "function",
-        "kinesis" => "stream",
-        "step_functions" => "state machine",
-        "api_gateway" => "API",
-        "rds" => "database",
-        "rds_proxy" => "proxy",
-        "client" => "client",
-        "sns" => "topic",
-        "s3" => "bucket",
-        "dynamodb" => "table",
-        "schedule" => "schedule",
-        _ => "node",
     }
 }
 

@@ -220,94 +220,96 @@ pub struct Position {
     pub y: f64,
 }
 
-/// The kind of a node and its parameters: `{"kind": "lambda", "params": {...}}`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "kind", content = "params", rename_all = "snake_case")]
-pub enum NodeKind {
-    /// An open-loop source of requests, with timeout and retries.
-    Client(ClientParams),
-    /// API Gateway (REST or HTTP API): throttling, integration timeout, payload limit.
-    ApiGateway(ApiGatewayParams),
-    /// A Lambda function: concurrency, scaling, cold starts, a handler made of steps.
-    Lambda(LambdaParams),
-    /// RDS Proxy: a pool of database connections shared by many clients.
-    RdsProxy(RdsProxyParams),
-    /// An RDS database instance: `max_connections`, vCPU slots, failover.
-    Rds(RdsParams),
-    /// A rate-limited service: a third-party API, Secrets Manager, CloudWatch.
-    Service(ServiceParams),
-    /// A standard SQS queue: visibility timeout, redrive to a dead-letter queue, retention.
-    Sqs(QueueParams),
-    /// A Kinesis data stream: shards with write limits, partition keys, a hot key.
-    Kinesis(StreamParams),
-    /// A Step Functions state machine: tasks, choices, waits, Parallel, Map, Retry, Catch.
-    StepFunctions(StateMachineParams),
-    /// An S3 bucket: each object written notifies every connected target.
-    S3(FanoutParams),
-    /// An SNS topic: each message published is delivered to every subscription.
-    Sns(FanoutParams),
-    /// An EventBridge schedule invoking its targets at a fixed rate.
-    Schedule(ScheduleParams),
-    /// A DynamoDB table: on-demand or provisioned capacity, per-partition limits.
-    Dynamodb(TableParams),
+/// Declares the node kinds once: the enum, its tags, display names, defaults and the
+/// strict reader's dispatch all come from this one list (see ARCHITECTURE.md, "Adding a
+/// node kind").
+macro_rules! node_kinds {
+    ($( $(#[$doc:meta])* $variant:ident($params:ty) = $tag:literal, $name:literal, $noun:literal; )*) => {
+        /// The kind of a node and its parameters: `{"kind": "lambda", "params": {...}}`.
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+        #[serde(tag = "kind", content = "params")]
+        pub enum NodeKind {
+            $( $(#[$doc])* #[serde(rename = $tag)] $variant($params), )*
+        }
+
+        impl NodeKind {
+            /// Every kind tag, in the order the format documents them.
+            pub const TAGS: &'static [&'static str] = &[$($tag),*];
+
+            /// A node of kind `tag` with every parameter at its default (what the editor
+            /// places).
+            pub fn with_defaults(tag: &str) -> Option<NodeKind> {
+                match tag {
+                    $($tag => Some(NodeKind::$variant(<$params>::default())),)*
+                    _ => None,
+                }
+            }
+
+            /// The `kind` string as it appears in JSON.
+            pub fn tag(&self) -> &'static str {
+                match self {
+                    $(NodeKind::$variant(_) => $tag,)*
+                }
+            }
+
+            /// What people call a kind ("API Gateway", "Step Functions").
+            pub fn display_name(tag: &str) -> Option<&'static str> {
+                match tag {
+                    $($tag => Some($name),)*
+                    _ => None,
+                }
+            }
+
+            /// What a sentence calls a node of kind `tag` ("queue q holds…").
+            pub fn noun(tag: &str) -> &'static str {
+                match tag {
+                    $($tag => $noun,)*
+                    _ => "node",
+                }
+            }
+
+            /// Reads the parameters of kind `tag` from any deserializer.
+            pub(crate) fn deserialize_params<'de, D: serde::Deserializer<'de>>(
+                tag: &str,
+                d: D,
+            ) -> Result<NodeKind, D::Error> {
+                match tag {
+                    $($tag => Ok(NodeKind::$variant(Deserialize::deserialize(d)?)),)*
+                    other => Err(serde::de::Error::unknown_variant(other, NodeKind::TAGS)),
+                }
+            }
+        }
+    };
 }
 
-impl NodeKind {
-    /// Every kind tag, in the order the format documents them.
-    pub const TAGS: [&'static str; 13] = [
-        "client",
-        "api_gateway",
-        "lambda",
-        "rds_proxy",
-        "rds",
-        "service",
-        "sqs",
-        "kinesis",
-        "step_functions",
-        "s3",
-        "sns",
-        "schedule",
-        "dynamodb",
-    ];
-
-    /// A node of kind `tag` with every parameter at its default (what the editor places).
-    pub fn with_defaults(tag: &str) -> Option<NodeKind> {
-        Some(match tag {
-            "client" => NodeKind::Client(ClientParams::default()),
-            "api_gateway" => NodeKind::ApiGateway(ApiGatewayParams::default()),
-            "lambda" => NodeKind::Lambda(LambdaParams::default()),
-            "rds_proxy" => NodeKind::RdsProxy(RdsProxyParams::default()),
-            "rds" => NodeKind::Rds(RdsParams::default()),
-            "service" => NodeKind::Service(ServiceParams::default()),
-            "sqs" => NodeKind::Sqs(QueueParams::default()),
-            "kinesis" => NodeKind::Kinesis(StreamParams::default()),
-            "step_functions" => NodeKind::StepFunctions(StateMachineParams::default()),
-            "s3" => NodeKind::S3(FanoutParams::default()),
-            "sns" => NodeKind::Sns(FanoutParams::default()),
-            "schedule" => NodeKind::Schedule(ScheduleParams::default()),
-            "dynamodb" => NodeKind::Dynamodb(TableParams::default()),
-            _ => return None,
-        })
-    }
-
-    /// The `kind` string as it appears in JSON.
-    pub fn tag(&self) -> &'static str {
-        match self {
-            NodeKind::Client(_) => "client",
-            NodeKind::ApiGateway(_) => "api_gateway",
-            NodeKind::Lambda(_) => "lambda",
-            NodeKind::RdsProxy(_) => "rds_proxy",
-            NodeKind::Rds(_) => "rds",
-            NodeKind::Service(_) => "service",
-            NodeKind::Sqs(_) => "sqs",
-            NodeKind::Kinesis(_) => "kinesis",
-            NodeKind::StepFunctions(_) => "step_functions",
-            NodeKind::S3(_) => "s3",
-            NodeKind::Sns(_) => "sns",
-            NodeKind::Schedule(_) => "schedule",
-            NodeKind::Dynamodb(_) => "dynamodb",
-        }
-    }
+node_kinds! {
+    /// An open-loop source of requests, with timeout and retries.
+    Client(ClientParams) = "client", "Clients", "client";
+    /// API Gateway (REST or HTTP API): throttling, integration timeout, payload limit.
+    ApiGateway(ApiGatewayParams) = "api_gateway", "API Gateway", "API";
+    /// A Lambda function: concurrency, scaling, cold starts, a handler made of steps.
+    Lambda(LambdaParams) = "lambda", "Lambda function", "function";
+    /// RDS Proxy: a pool of database connections shared by many clients.
+    RdsProxy(RdsProxyParams) = "rds_proxy", "RDS Proxy", "proxy";
+    /// An RDS database instance: `max_connections`, vCPU slots, failover.
+    Rds(RdsParams) = "rds", "RDS database", "database";
+    /// A rate-limited service: a third-party API, Secrets Manager, CloudWatch.
+    Service(ServiceParams) = "service", "Service", "service";
+    /// An SQS queue, standard or FIFO: visibility timeout, redrive to a dead-letter queue,
+    /// retention, delay.
+    Sqs(QueueParams) = "sqs", "SQS queue", "queue";
+    /// A Kinesis data stream: shards with write and read limits, partition keys, a hot key.
+    Kinesis(StreamParams) = "kinesis", "Kinesis stream", "stream";
+    /// A Step Functions state machine: tasks, choices, waits, Parallel, Map, Retry, Catch.
+    StepFunctions(StateMachineParams) = "step_functions", "Step Functions", "state machine";
+    /// An S3 bucket: each object written notifies every connected target.
+    S3(FanoutParams) = "s3", "S3 bucket", "bucket";
+    /// An SNS topic: each message published is delivered to every subscription.
+    Sns(FanoutParams) = "sns", "SNS topic", "topic";
+    /// An EventBridge schedule invoking its targets at a fixed rate or on a cron expression.
+    Schedule(ScheduleParams) = "schedule", "EventBridge schedule", "schedule";
+    /// A DynamoDB table: on-demand or provisioned capacity, per-partition limits.
+    Dynamodb(TableParams) = "dynamodb", "DynamoDB table", "table";
 }
 
 /// A connection from `from`'s output to `to`'s input. Which pairs may connect, and what
@@ -658,9 +660,10 @@ pub(crate) mod tests {
 
     #[test]
     fn every_kind_has_defaults_whose_parameters_validate() {
-        for tag in NodeKind::TAGS {
+        for &tag in NodeKind::TAGS {
             let kind = NodeKind::with_defaults(tag).expect(tag);
             assert_eq!(kind.tag(), tag);
+            assert!(NodeKind::display_name(tag).is_some() && NodeKind::noun(tag) != "node");
             let mut s = Scenario::empty(1, 10.0);
             s.add("n", kind);
             // A lone node may lack the edges it needs; its parameters must be fine.

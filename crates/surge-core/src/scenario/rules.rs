@@ -17,7 +17,7 @@ pub enum Invocation {
     Async,
     /// A Lambda event source mapping polls the queue and invokes the function in batches.
     Poll,
-    /// Records flow through shards to a consumer (Engine II, later).
+    /// Records flow through a stream's shards to a consumer (an event source mapping).
     Stream,
     /// A direct service integration (API Gateway → SQS) without a function.
     Integration,

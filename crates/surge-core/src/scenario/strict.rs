@@ -36,22 +36,7 @@ impl<'de> DeserializeSeed<'de> for Params<'_> {
     type Value = NodeKind;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<NodeKind, D::Error> {
-        Ok(match self.0 {
-            "client" => NodeKind::Client(Deserialize::deserialize(d)?),
-            "api_gateway" => NodeKind::ApiGateway(Deserialize::deserialize(d)?),
-            "lambda" => NodeKind::Lambda(Deserialize::deserialize(d)?),
-            "rds_proxy" => NodeKind::RdsProxy(Deserialize::deserialize(d)?),
-            "rds" => NodeKind::Rds(Deserialize::deserialize(d)?),
-            "service" => NodeKind::Service(Deserialize::deserialize(d)?),
-            "sqs" => NodeKind::Sqs(Deserialize::deserialize(d)?),
-            "kinesis" => NodeKind::Kinesis(Deserialize::deserialize(d)?),
-            "step_functions" => NodeKind::StepFunctions(Deserialize::deserialize(d)?),
-            "s3" => NodeKind::S3(Deserialize::deserialize(d)?),
-            "sns" => NodeKind::Sns(Deserialize::deserialize(d)?),
-            "schedule" => NodeKind::Schedule(Deserialize::deserialize(d)?),
-            "dynamodb" => NodeKind::Dynamodb(Deserialize::deserialize(d)?),
-            other => return Err(de::Error::unknown_variant(other, &NodeKind::TAGS)),
-        })
+        NodeKind::deserialize_params(self.0, d)
     }
 }
 
@@ -96,7 +81,7 @@ impl<'de> Visitor<'de> for NodeVisitor {
                 "kind" => {
                     let t: String = map.next_value()?;
                     if !NodeKind::TAGS.contains(&t.as_str()) {
-                        return Err(de::Error::unknown_variant(&t, &NodeKind::TAGS));
+                        return Err(de::Error::unknown_variant(&t, NodeKind::TAGS));
                     }
                     tag = Some(t);
                 }

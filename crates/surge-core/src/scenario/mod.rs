@@ -182,8 +182,9 @@ pub enum ScalingModel {
     Legacy2019,
 }
 
-/// One service on the canvas. (Read by a strict deserializer in `strict.rs`: unknown
-/// fields are refused and errors inside `params` keep their full path.)
+/// One service on the canvas.
+// Read by the strict deserializer in `strict.rs` (unknown fields are refused, and errors
+// inside `params` keep their full path).
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct Node {
     /// Unique identifier, referenced by edges, handler steps and faults.
@@ -313,7 +314,7 @@ node_kinds! {
 }
 
 /// A connection from `from`'s output to `to`'s input. Which pairs may connect, and what
-/// the connection means, is data: see [`edge_rules`].
+/// the connection means, is data (the connection rules, [`edge_rules`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Edge {
@@ -343,7 +344,8 @@ impl Edge {
     }
 }
 
-/// A failure injected at a node for a while (read strictly: see `strict.rs`).
+/// A failure injected at a node for a while.
+// Read by the strict deserializer in `strict.rs` (each kind takes only its own fields).
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct Fault {
     /// Id of the node the fault hits.

@@ -116,7 +116,8 @@ pub struct LambdaParams {
     pub async_max_retries: u32,
     /// Asynchronous invocations: events older than this are discarded (60–21,600 s).
     pub async_max_event_age_s: f64,
-    /// Asynchronous invocations: id of the SQS queue that receives failed events.
+    /// Asynchronous invocations: id of the SQS queue that receives events that failed, grew
+    /// too old or were stopped by recursive loop detection.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub on_failure: Option<String>,
     /// A batch job over "all new records" (lesson 14): each invocation runs the handler
@@ -192,7 +193,8 @@ pub enum Step {
         #[serde(default)]
         distribution: StepDistribution,
     },
-    /// A synchronous call to a connected node; the function waits (and is billed) meanwhile.
+    /// A call to a connected node: the function waits for the answer (and is billed
+    /// meanwhile); over an asynchronous edge it waits only for the 202.
     Call {
         /// Id of the node to call (there must be an edge to it).
         node: String,

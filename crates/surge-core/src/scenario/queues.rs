@@ -6,7 +6,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// Parameters of a standard SQS queue.
+/// Parameters of an SQS queue, standard or FIFO.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 #[schemars(transform = crate::scenario::bounds::schema_bounds::<QueueParams>)]
@@ -259,7 +259,7 @@ impl Default for FanoutParams {
     }
 }
 
-/// Parameters of an EventBridge schedule (rate expression).
+/// Parameters of an EventBridge schedule (a rate or a cron expression).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 #[schemars(transform = crate::scenario::bounds::schema_bounds::<ScheduleParams>)]

@@ -19,7 +19,8 @@ pub enum Invocation {
     Poll,
     /// Records flow through a stream's shards to a consumer (an event source mapping).
     Stream,
-    /// A direct service integration (API Gateway → SQS) without a function.
+    /// A direct service integration without a function (API Gateway → SQS, Kinesis, SNS or
+    /// Step Functions; S3 or SNS → SQS).
     Integration,
 }
 

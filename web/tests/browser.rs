@@ -47,7 +47,10 @@ async fn app_mounts_with_palette_and_hands_runs_to_the_worker() {
     let labels = root
         .query_selector_all(".palette-item .label")
         .expect("query");
-    assert_eq!(labels.length() as usize, surge_web::editor::catalog::CATALOG.len());
+    assert_eq!(
+        labels.length() as usize,
+        surge_web::editor::catalog::CATALOG.len()
+    );
     assert_eq!(text(&root, "header h1"), "Surge");
     // The starter diagram: clients calling one function, drawn on the canvas.
     let nodes = root.query_selector_all("g.node").expect("query");

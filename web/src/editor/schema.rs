@@ -233,11 +233,15 @@ pub fn title_and_unit(name: &str) -> (String, &'static str) {
 /// written from the core's bound tables, the same numbers validation enforces).
 pub fn range_of(p: &Value) -> Option<String> {
     // A nullable field keeps its bounds beside its type, or in the non-null branch.
-    let inner = p
-        .get("anyOf")
-        .and_then(Value::as_array)
-        .and_then(|any| any.iter().find(|v| v.get("type") != Some(&Value::from("null"))));
-    let holder = if p.get("maximum").is_some() { p } else { inner.unwrap_or(p) };
+    let inner = p.get("anyOf").and_then(Value::as_array).and_then(|any| {
+        any.iter()
+            .find(|v| v.get("type") != Some(&Value::from("null")))
+    });
+    let holder = if p.get("maximum").is_some() {
+        p
+    } else {
+        inner.unwrap_or(p)
+    };
     let max = holder.get("maximum").and_then(Value::as_f64)?;
     match (
         holder.get("minimum").and_then(Value::as_f64),
@@ -417,9 +421,15 @@ mod tests {
         let changed = with(&v, &path, Some(Value::from(2)));
         assert_eq!(get(&changed, &path), Some(&Value::from(2)));
         assert_eq!(with(&changed, &path, None), v);
-        let memory = fields.iter().find(|f| f.name == "memory_mb").expect("field");
+        let memory = fields
+            .iter()
+            .find(|f| f.name == "memory_mb")
+            .expect("field");
         assert_eq!(memory.range.as_deref(), Some("128–10,240"));
-        let timeout = fields.iter().find(|f| f.name == "timeout_s").expect("field");
+        let timeout = fields
+            .iter()
+            .find(|f| f.name == "timeout_s")
+            .expect("field");
         assert_eq!(timeout.range.as_deref(), Some("above 0, up to 900"));
         // The legacy burst's help states choices, not a range: the bound is shown.
         let burst = def_fields("Account")

@@ -8,10 +8,11 @@
 //! or grow older than `async_max_event_age_s`, go to the on-failure destination (a queue)
 //! or are dropped. Every event is counted in the `events` ledger.
 
-use super::slab::place;
 use std::collections::VecDeque;
 
-use super::{CallId, Event, NONE, NodeRt, Outcome, Parent, Simulation};
+use super::{CallId, Event, Id, NodeRt, Outcome, Parent, Simulation};
+
+pub(crate) type EventId = Id<AsyncEvent>;
 use crate::report::ErrorKind;
 use crate::scenario::LambdaParams;
 use crate::time::SimTime;
@@ -34,10 +35,11 @@ pub(crate) struct AsyncEvent {
 /// Per-function async state.
 #[derive(Debug)]
 pub(crate) struct AsyncRt {
-    queue: VecDeque<u32>,
+    queue: VecDeque<EventId>,
     max_retries: u32,
     max_age: SimTime,
-    destination: u32,
+    /// The on-failure queue, if any.
+    destination: Option<u32>,
     backoff: SimTime,
     waiting: bool,
 }
@@ -53,7 +55,7 @@ impl AsyncRt {
         self.queue.is_empty()
     }
 
-    pub(crate) fn new(p: &LambdaParams, destination: u32) -> Self {
+    pub(crate) fn new(p: &LambdaParams, destination: Option<u32>) -> Self {
         AsyncRt {
             queue: VecDeque::new(),
             max_retries: p.async_max_retries,
@@ -83,32 +85,29 @@ impl Simulation {
 
     /// An `async` call reached a function: accept the event (202) and queue it.
     pub(super) fn async_accept(&mut self, call: CallId) {
-        let node = self.calls[call as usize].node;
+        let node = self.calls[call].node;
         let event = AsyncEvent {
             generation: 0,
             created: self.now,
             errors: 0,
-            lineage: self.calls[call as usize].lineage,
+            lineage: self.calls[call].lineage,
         };
-        let id = place(
-            &mut self.events_slab,
-            &mut self.free_events,
-            event,
-            |old, new| AsyncEvent {
+        let id = self
+            .async_events
+            .insert_carrying(event, |old, new| AsyncEvent {
                 generation: old.generation,
                 ..new
-            },
-        );
+            });
         self.async_ledger.accepted += 1;
         self.async_ledger.queued += 1;
         self.async_rt(node).queue.push_back(id);
-        self.calls[call as usize].quiet = true;
+        self.calls[call].quiet = true;
         self.complete(call, Ok(()));
         self.async_dispatch(node);
     }
 
-    pub(super) fn async_lineage(&self, event: u32) -> u32 {
-        self.events_slab[event as usize].lineage
+    pub(super) fn async_lineage(&self, event: EventId) -> u32 {
+        self.async_events[event].lineage
     }
 
     /// Invokes queued events while the function has free concurrency and is not backing
@@ -125,7 +124,7 @@ impl Simulation {
                 return;
             };
             let (max_age, destination) = (a.max_age, a.destination);
-            let created = self.events_slab[id as usize].created;
+            let created = self.async_events[id].created;
             if now - created > max_age {
                 self.async_ledger.queued -= 1;
                 self.async_give_up(id, destination, GiveUp::Expired);
@@ -133,13 +132,13 @@ impl Simulation {
             }
             self.async_ledger.queued -= 1;
             self.async_ledger.in_flight += 1;
-            self.new_call_at(node, NONE, Parent::Async(id), false);
+            self.new_call_at(node, None, Parent::Async(id), false);
             free -= 1;
         }
     }
 
     /// The invocation of an async event ended.
-    pub(super) fn async_result(&mut self, node: u32, id: u32, outcome: Outcome) {
+    pub(super) fn async_result(&mut self, node: u32, id: EventId, outcome: Outcome) {
         self.async_ledger.in_flight -= 1;
         let a = self.async_rt(node);
         let destination = a.destination;
@@ -169,7 +168,7 @@ impl Simulation {
                 }
             }
             Err(_) => {
-                let e = &mut self.events_slab[id as usize];
+                let e = &mut self.async_events[id];
                 e.errors += 1;
                 let errors = e.errors;
                 let max_retries = self.async_rt(node).max_retries;
@@ -178,7 +177,7 @@ impl Simulation {
                 } else {
                     // About 1 minute before the 2nd attempt, 2 minutes before the 3rd.
                     self.async_ledger.queued += 1;
-                    let generation = self.events_slab[id as usize].generation;
+                    let generation = self.async_events[id].generation;
                     let delay = SimTime::from_nanos(FIRST_RETRY.as_nanos() * u64::from(errors));
                     self.schedule(
                         delay,
@@ -198,8 +197,8 @@ impl Simulation {
         self.async_dispatch(node);
     }
 
-    pub(super) fn async_retry(&mut self, node: u32, id: u32, generation: u32) {
-        if self.events_slab[id as usize].generation == generation {
+    pub(super) fn async_retry(&mut self, node: u32, id: EventId, generation: u32) {
+        if self.async_events[id].generation == generation {
             self.async_rt(node).queue.push_back(id);
             self.async_dispatch(node);
         }
@@ -207,25 +206,26 @@ impl Simulation {
 
     /// Retries or age ran out, or a loop was stopped: the destination queue gets the
     /// event, or it is dropped.
-    fn async_give_up(&mut self, id: u32, destination: u32, why: GiveUp) {
+    fn async_give_up(&mut self, id: EventId, destination: Option<u32>, why: GiveUp) {
         match why {
             GiveUp::Expired => self.async_ledger.expired += 1,
             GiveUp::Failed => self.async_ledger.failed += 1,
             GiveUp::Stopped => self.async_ledger.stopped += 1,
         }
-        if destination == NONE {
-            self.async_ledger.dropped += 1;
-        } else {
-            self.async_ledger.to_destination += 1;
-            let lineage = self.events_slab[id as usize].lineage;
-            self.enqueue(destination, false, lineage);
+        match destination {
+            None => self.async_ledger.dropped += 1,
+            Some(destination) => {
+                self.async_ledger.to_destination += 1;
+                let lineage = self.async_events[id].lineage;
+                self.enqueue(destination, false, lineage);
+            }
         }
         self.free_event(id);
     }
 
-    fn free_event(&mut self, id: u32) {
-        let e = &mut self.events_slab[id as usize];
+    fn free_event(&mut self, id: EventId) {
+        let e = &mut self.async_events[id];
         e.generation = e.generation.wrapping_add(1);
-        self.free_events.push(id);
+        self.async_events.release(id);
     }
 }

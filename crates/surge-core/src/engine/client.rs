@@ -4,8 +4,7 @@
 //! A response that arrives after the client gave up is wasted work, not goodput; a retry
 //! is new load on the system. The conservation ledger is kept at this level.
 
-use super::slab::place;
-use super::{CallId, Event, NONE, NodeRt, Outcome, Parent, Simulation};
+use super::{CallId, Event, NodeRt, Outcome, Parent, ReqId, Simulation};
 use crate::report::ErrorKind;
 use crate::scenario::{Arrivals, ClientParams, FaultKind};
 use crate::time::SimTime;
@@ -36,8 +35,8 @@ pub(crate) struct Req {
     client: u32,
     attempt: u32,
     first: SimTime,
-    /// The call of the current attempt, or NONE between attempts.
-    call: CallId,
+    /// The call of the current attempt (none between attempts).
+    call: Option<CallId>,
     live: bool,
 }
 
@@ -92,10 +91,9 @@ impl Simulation {
             return;
         };
         let until = SimTime::from_secs_f64(f.at_s + f.duration_s);
-        let client = self.fault_nodes[fault as usize];
-        if client == NONE {
+        let Some(client) = self.fault_nodes[fault as usize] else {
             return;
-        }
+        };
         if self.now < until {
             self.start_request(client);
         }
@@ -114,10 +112,10 @@ impl Simulation {
             client,
             attempt: 0,
             first: self.now,
-            call: NONE,
+            call: None,
             live: true,
         };
-        let id = place(&mut self.reqs, &mut self.free_reqs, req, |old, new| Req {
+        let id = self.reqs.insert_carrying(req, |old, new| Req {
             generation: old.generation,
             ..new
         });
@@ -127,23 +125,23 @@ impl Simulation {
         self.start_attempt(id);
     }
 
-    fn start_attempt(&mut self, req: u32) {
-        let r = &mut self.reqs[req as usize];
+    fn start_attempt(&mut self, req: ReqId) {
+        let r = &mut self.reqs[req];
         r.attempt += 1;
         let (client, attempt, generation) = (r.client, r.attempt, r.generation);
         let c = self.client(client);
         let (edge, timeout) = (c.edge, c.timeout);
         let call = self.new_call(edge, Parent::Client(req), attempt > 1);
-        self.reqs[req as usize].call = call;
+        self.reqs[req].call = Some(call);
         if attempt > 1 {
             self.ledger.retries += 1;
         }
         self.arm(client, timeout, req, generation, attempt);
     }
 
-    pub(super) fn client_result(&mut self, req: u32, call: CallId, outcome: Outcome) {
-        let r = &self.reqs[req as usize];
-        if !r.live || r.call != call {
+    pub(super) fn client_result(&mut self, req: ReqId, call: CallId, outcome: Outcome) {
+        let r = &self.reqs[req];
+        if !r.live || r.call != Some(call) {
             return;
         }
         let (client, first) = (r.client, r.first);
@@ -165,24 +163,24 @@ impl Simulation {
     }
 
     /// Whether the timeout timer of this attempt still matters.
-    pub(super) fn client_timer_live(&self, req: u32, generation: u32, attempt: u32) -> bool {
-        let r = &self.reqs[req as usize];
-        r.live && r.generation == generation && r.attempt == attempt && r.call != NONE
+    pub(super) fn client_timer_live(&self, req: ReqId, generation: u32, attempt: u32) -> bool {
+        let r = &self.reqs[req];
+        r.live && r.generation == generation && r.attempt == attempt && r.call.is_some()
     }
 
-    pub(super) fn on_client_timeout(&mut self, req: u32, generation: u32, attempt: u32) {
+    pub(super) fn on_client_timeout(&mut self, req: ReqId, generation: u32, attempt: u32) {
         if !self.client_timer_live(req, generation, attempt) {
             return;
         }
-        let r = &self.reqs[req as usize];
+        let r = &self.reqs[req];
         let call = r.call;
         self.orphan(call);
         self.after_failed_attempt(req, ErrorKind::ClientTimeout);
     }
 
-    fn after_failed_attempt(&mut self, req: u32, kind: ErrorKind) {
-        let r = &mut self.reqs[req as usize];
-        r.call = NONE;
+    fn after_failed_attempt(&mut self, req: ReqId, kind: ErrorKind) {
+        let r = &mut self.reqs[req];
+        r.call = None;
         let (client, attempt, generation) = (r.client, r.attempt, r.generation);
         let policy = self.client(client).params.retry;
         if attempt < policy.max_attempts && kind != ErrorKind::PayloadTooLarge {
@@ -199,27 +197,27 @@ impl Simulation {
         }
     }
 
-    pub(super) fn on_client_retry(&mut self, req: u32, generation: u32) {
-        let r = &self.reqs[req as usize];
-        if r.live && r.generation == generation && r.call == NONE {
+    pub(super) fn on_client_retry(&mut self, req: ReqId, generation: u32) {
+        let r = &self.reqs[req];
+        if r.live && r.generation == generation && r.call.is_none() {
             self.start_attempt(req);
         }
     }
 
-    fn finish_request(&mut self, req: u32) {
-        let r = &mut self.reqs[req as usize];
+    fn finish_request(&mut self, req: ReqId) {
+        let r = &mut self.reqs[req];
         r.live = false;
         r.generation = r.generation.wrapping_add(1);
-        r.call = NONE;
+        r.call = None;
         self.ledger.in_flight -= 1;
-        self.free_reqs.push(req);
+        self.reqs.release(req);
     }
 
     /// The payload of the request behind a call made directly by a client.
     pub(super) fn payload_kb_of(&self, parent: Parent) -> f64 {
         match parent {
             Parent::Client(req) => {
-                let client = self.reqs[req as usize].client;
+                let client = self.reqs[req].client;
                 self.client(client).params.payload_kb
             }
             _ => 0.0,

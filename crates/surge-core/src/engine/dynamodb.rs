@@ -76,7 +76,7 @@ impl Simulation {
     }
 
     pub(super) fn table_arrive(&mut self, call: CallId) {
-        let node = self.calls[call as usize].node;
+        let node = self.calls[call].node;
         let now = self.now;
         let (u_op, u_key, k) = (self.rng.uniform(), self.rng.uniform(), self.rng.next_u64());
         let extra = self.fault_state[node as usize].extra_latency;
@@ -102,7 +102,7 @@ impl Simulation {
             t.used_w += units;
         }
         let latency = t.latency + extra;
-        self.calls[call as usize].state = CallState::Respond;
+        self.calls[call].state = CallState::Respond;
         self.resume_after(call, latency);
     }
 

@@ -12,8 +12,9 @@
 //! endpoints (Lambda, SQS): 3 immediate retries, 2 after 1 s, 10 backing off from 1 s to
 //! 20 s, then 100,000 every 20 s (about 23 days), then the message is dropped.
 
-use super::slab::{place, replace};
 use super::{CallId, CallState, Event, NodeRt, Outcome, Parent, Simulation};
+
+pub(crate) type DeliveryId = super::Id<Delivery>;
 use crate::scenario::{Cron, FanoutParams, ScheduleParams};
 use crate::time::SimTime;
 
@@ -97,22 +98,22 @@ impl ScheduleRt {
 impl Simulation {
     /// PutObject or Publish arrives: it takes the node's latency, then notifies.
     pub(super) fn fanout_arrive(&mut self, call: CallId) {
-        let node = self.calls[call as usize].node;
+        let node = self.calls[call].node;
         let NodeRt::Fanout(f) = &self.nodes[node as usize] else {
             return;
         };
         let latency = f.latency + self.fault_state[node as usize].extra_latency;
-        self.calls[call as usize].state = CallState::Publish;
+        self.calls[call].state = CallState::Publish;
         self.resume_after(call, latency);
     }
 
     pub(super) fn fanout_done(&mut self, call: CallId) {
-        let node = self.calls[call as usize].node;
+        let node = self.calls[call].node;
         let (outs, retries) = match &self.nodes[node as usize] {
             NodeRt::Fanout(f) => (f.outs.clone(), f.retries),
             _ => (Vec::new(), false),
         };
-        let lineage = self.calls[call as usize].lineage;
+        let lineage = self.calls[call].lineage;
         self.deliver_all(&outs, retries, lineage);
         self.complete(call, Ok(()));
     }
@@ -126,12 +127,7 @@ impl Simulation {
                 retried_by_policy: retries,
                 lineage,
             };
-            let id = place(
-                &mut self.delivery_slab,
-                &mut self.free_deliveries,
-                d,
-                replace,
-            );
+            let id = self.in_delivery.insert(d);
             self.deliveries.sent += 1;
             self.deliveries.pending += 1;
             self.new_call(edge, Parent::Delivery(id), false);
@@ -139,8 +135,8 @@ impl Simulation {
     }
 
     /// The target accepted or refused a delivery.
-    pub(super) fn delivery_result(&mut self, id: u32, outcome: Outcome) {
-        let d = &mut self.delivery_slab[id as usize];
+    pub(super) fn delivery_result(&mut self, id: DeliveryId, outcome: Outcome) {
+        let d = &mut self.in_delivery[id];
         let delay = match outcome {
             Ok(()) => None,
             Err(_) if d.retried_by_policy => sns_retry_delay_s(d.retries + 1),
@@ -153,7 +149,7 @@ impl Simulation {
             } else {
                 self.deliveries.dropped += 1;
             }
-            self.free_deliveries.push(id);
+            self.in_delivery.release(id);
             return;
         };
         d.retries += 1;
@@ -170,12 +166,12 @@ impl Simulation {
         );
     }
 
-    pub(super) fn delivery_lineage(&self, id: u32) -> u32 {
-        self.delivery_slab[id as usize].lineage
+    pub(super) fn delivery_lineage(&self, id: DeliveryId) -> u32 {
+        self.in_delivery[id].lineage
     }
 
-    pub(super) fn delivery_retry(&mut self, id: u32) {
-        let edge = self.delivery_slab[id as usize].edge;
+    pub(super) fn delivery_retry(&mut self, id: DeliveryId) {
+        let edge = self.in_delivery[id].edge;
         self.new_call(edge, Parent::Delivery(id), true);
     }
 

@@ -19,8 +19,7 @@ pub(crate) struct FaultState {
 
 impl Simulation {
     fn fault_node(&self, fault: u32) -> Option<usize> {
-        let node = self.fault_nodes[fault as usize];
-        (node != super::NONE).then_some(node as usize)
+        self.fault_nodes[fault as usize].map(|node| node as usize)
     }
 
     pub(super) fn on_fault_start(&mut self, fault: u32) {

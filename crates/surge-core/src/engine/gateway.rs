@@ -42,7 +42,7 @@ impl Simulation {
     }
 
     pub(super) fn gateway_arrive(&mut self, call: CallId) {
-        let c = &self.calls[call as usize];
+        let c = &self.calls[call];
         let (node, parent, retry) = (c.node as usize, c.parent, c.retry);
         let payload = self.payload_kb_of(parent);
         let now = self.now;
@@ -64,18 +64,18 @@ impl Simulation {
         let (flavour, latency) = (g.flavour, g.latency);
         self.account.api_gateway.take(now);
         self.cost.api_gateway_request(flavour, retry);
-        self.calls[call as usize].state = CallState::Gateway { child: super::NONE };
+        self.calls[call].state = CallState::Gateway { child: None };
         self.resume_after(call, latency + extra);
     }
 
     /// The gateway's own latency is over: call the integration and start its timeout.
     pub(super) fn gateway_resume(&mut self, call: CallId) {
-        let c = &self.calls[call as usize];
+        let c = &self.calls[call];
         let (node, retry) = (c.node as usize, c.retry);
         let g = self.gateway_mut(node);
         let (edge, timeout) = (g.edge, g.timeout);
         let child = self.new_call(edge, Parent::Call(call), retry);
-        self.calls[call as usize].state = CallState::Gateway { child };
+        self.calls[call].state = CallState::Gateway { child: Some(child) };
         self.deadline_after(call, timeout);
     }
 }

@@ -189,13 +189,13 @@ impl Simulation {
     pub(crate) fn held_bytes(&self) -> u64 {
         use bytes::*;
         let arena = |len: usize| len as u64;
-        let mut total = arena(self.calls.len()) * CALL
-            + arena(self.reqs.len()) * REQUEST
-            + arena(self.msgs.len()) * MESSAGE
-            + arena(self.batches.len() + self.sbatches.len()) * BATCH
-            + arena(self.branches.len()) * BRANCH
-            + arena(self.events_slab.len()) * ASYNC_EVENT
-            + arena(self.delivery_slab.len()) * DELIVERY
+        let mut total = arena(self.calls.slots()) * CALL
+            + arena(self.reqs.slots()) * REQUEST
+            + arena(self.msgs.slots()) * MESSAGE
+            + arena(self.batches.slots() + self.sbatches.slots()) * BATCH
+            + arena(self.branches.slots()) * BRANCH
+            + arena(self.async_events.slots()) * ASYNC_EVENT
+            + arena(self.in_delivery.slots()) * DELIVERY
             + self.queue.len() as u64 * EVENT
             + self.tasks.len() as u64 * TASK;
         total += self.timers.iter().map(|q| q.len() as u64).sum::<u64>() * TIMER;
@@ -345,7 +345,7 @@ mod tests {
         use std::mem::size_of;
         assert!(size_of::<super::super::Call>() as u64 <= bytes::CALL);
         assert!(size_of::<super::super::workflows::Branch>() as u64 <= bytes::BRANCH);
-        assert!(size_of::<super::super::sqs::Msg>() as u64 <= bytes::MESSAGE);
+        assert!(size_of::<super::super::message::Msg>() as u64 <= bytes::MESSAGE);
         assert!(size_of::<(SimTime, u64, super::super::Event)>() as u64 <= bytes::EVENT);
     }
 

@@ -17,7 +17,6 @@
 //! read blocks the shard's reads for the next 5 s, as documented). A refused read is
 //! counted and retried one poll interval later.
 
-use super::slab::{place, replace};
 use std::collections::VecDeque;
 
 use super::stats::TokenBucket;
@@ -281,9 +280,9 @@ impl Simulation {
 
     /// PutRecord(s) arrives: it takes the stream's latency, then the shards accept or throttle.
     pub(super) fn kinesis_arrive(&mut self, call: CallId) {
-        let node = self.calls[call as usize].node;
+        let node = self.calls[call].node;
         let latency = self.stream(node).latency + self.fault_state[node as usize].extra_latency;
-        self.calls[call as usize].state = CallState::Put;
+        self.calls[call].state = CallState::Put;
         self.resume_after(call, latency);
     }
 
@@ -291,7 +290,7 @@ impl Simulation {
     /// accepted or refused on its own. Any refusal fails the request (the producer sees
     /// `FailedRecordCount` > 0); the accepted records stay written.
     pub(super) fn kinesis_put(&mut self, call: CallId) {
-        let node = self.calls[call as usize].node;
+        let node = self.calls[call].node;
         let now = self.now;
         let mut failed = 0;
         for _ in 0..self.stream(node).per_put {
@@ -507,19 +506,19 @@ impl Simulation {
             len,
             poison,
         };
-        let id = place(&mut self.sbatches, &mut self.free_sbatches, batch, replace);
+        let id = self.sbatches.insert(batch);
         self.new_call(edge, Parent::Stream(id), false);
     }
 
-    pub(super) fn stream_batch_len(&self, batch: u32) -> u32 {
-        self.sbatches[batch as usize].len
+    pub(super) fn stream_batch_len(&self, batch: super::Id<StreamBatch>) -> u32 {
+        self.sbatches[batch].len
     }
 
     /// The function's result for a batch: advance on success; otherwise retry the same
     /// records (halved when bisecting) until they succeed, run out of retries or expire.
-    pub(super) fn stream_result(&mut self, batch: u32, outcome: Outcome) {
-        let b = std::mem::take(&mut self.sbatches[batch as usize]);
-        self.free_sbatches.push(batch);
+    pub(super) fn stream_result(&mut self, batch: super::Id<StreamBatch>, outcome: Outcome) {
+        let b = std::mem::take(&mut self.sbatches[batch]);
+        self.sbatches.release(batch);
         let failed = outcome.is_err() || b.poison;
         self.messages.in_flight -= u64::from(b.len);
         let c = &mut self.stream(b.stream).consumers[b.consumer as usize];

@@ -6,11 +6,9 @@
 //! "a thousand warm functions open a thousand connections" all follow from environments
 //! being created under load, reused while warm and reclaimed after idling.
 
-use super::slab::place;
-use std::collections::VecDeque;
-
+use super::env_pool::{EnvId, EnvPool};
 use super::stats::TokenBucket;
-use super::{CallId, CallState, NONE, NodeRt, Outcome, Parent, Simulation};
+use super::{CallId, CallState, NodeRt, Outcome, Parent, Simulation};
 use crate::report::ErrorKind;
 use crate::scenario::{LambdaParams, NodeKind, ScalingModel, Scenario, Step, StepDistribution};
 use crate::time::SimTime;
@@ -87,39 +85,12 @@ pub(crate) enum Target {
     Table,
 }
 
-/// Whether an environment's session through RDS Proxy is pinned to one DB connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Pin {
-    Undecided,
-    No,
-    /// Pinned; holds a pool connection opened at this database epoch, if any yet.
-    Yes(Option<u32>),
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Env {
-    pub(crate) alive: bool,
-    /// Bumped each time the slot holds a new environment, so late results for an old one
-    /// (a pinned proxy connection coming back) are recognised.
-    pub(crate) generation: u32,
-    initialized: bool,
-    last_used: SimTime,
-    /// Direct database connections: (RDS node, epoch at which it was opened).
-    pub(crate) db: Vec<(u32, u32)>,
-    /// Pinning through a proxy: (proxy node, state).
-    pub(crate) pin: (u32, Pin),
-}
-
 #[derive(Debug)]
 pub(crate) struct LambdaRt {
     reserved: Option<u32>,
     recursive_loop: crate::scenario::RecursiveLoop,
     pub(crate) running: u32,
-    envs: Vec<Env>,
-    free_envs: Vec<u32>,
-    idle: VecDeque<u32>,
-    idle_provisioned: Vec<u32>,
-    pub(crate) env_count: u32,
+    pub(crate) envs: EnvPool,
     scale: TokenBucket,
     cpu_factor: f64,
     timeout: SimTime,
@@ -152,11 +123,11 @@ pub(crate) enum Phase {
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct LambdaCall {
-    pub(crate) env: u32,
+    pub(crate) env: EnvId,
     phase: Phase,
     step: u16,
     left: u32,
-    pub(crate) child: CallId,
+    pub(crate) child: Option<CallId>,
     sdk_attempt: u32,
     provisioned: bool,
     /// Records of the batch still to process after the current one (event source mapping).
@@ -171,9 +142,9 @@ impl LambdaRt {
     pub(crate) fn new(
         p: &LambdaParams,
         node: usize,
-        edge_to: &dyn Fn(usize, &str) -> u32,
-        on_failure: u32,
-        source: u32,
+        edge_to: &dyn Fn(usize, &str) -> Option<u32>,
+        on_failure: Option<u32>,
+        source: Option<u32>,
     ) -> Self {
         let cpu = f64::from(p.memory_mb).min(MB_PER_VCPU * f64::from(p.threads));
         let steps = |list: &[Step]| -> Vec<StepRt> {
@@ -188,8 +159,10 @@ impl LambdaRt {
                         node: target,
                         times,
                     } => StepRt::Call {
-                        edge: edge_to(node, target),
-                        node: NONE,
+                        // Validation: every call step has its edge.
+                        edge: edge_to(node, target).unwrap_or_default(),
+                        // Resolved by `start_provisioned`.
+                        node: 0,
                         times: *times,
                         target: Target::Lambda,
                     },
@@ -200,11 +173,7 @@ impl LambdaRt {
             reserved: p.reserved_concurrency,
             recursive_loop: p.recursive_loop,
             running: 0,
-            envs: Vec::new(),
-            free_envs: Vec::new(),
-            idle: VecDeque::new(),
-            idle_provisioned: Vec::new(),
-            env_count: 0,
+            envs: EnvPool::default(),
             scale: TokenBucket::new(100.0, 1000.0),
             cpu_factor: MB_PER_VCPU / cpu,
             timeout: SimTime::from_secs_f64(p.timeout_s),
@@ -216,31 +185,15 @@ impl LambdaRt {
             memory_gb: f64::from(p.memory_mb) / 1024.0,
             provisioned: p.provisioned_concurrency,
             async_rt: super::async_invoke::AsyncRt::new(p, on_failure),
-            process_new: p.process_new.as_ref().map(|j| (source, j.max_records)),
+            process_new: p
+                .process_new
+                .as_ref()
+                .zip(source)
+                .map(|(j, source)| (source, j.max_records)),
             checkpoint: 0,
             handled_to: 0,
             reprocessed: 0,
         }
-    }
-
-    fn new_env(&mut self, now: SimTime, provisioned: bool) -> u32 {
-        let env = Env {
-            alive: true,
-            generation: 0,
-            initialized: provisioned,
-            last_used: now,
-            db: Vec::new(),
-            pin: (NONE, Pin::Undecided),
-        };
-        self.env_count += 1;
-        place(&mut self.envs, &mut self.free_envs, env, |old, new| Env {
-            generation: old.generation.wrapping_add(1),
-            ..new
-        })
-    }
-
-    pub(crate) fn env_mut(&mut self, env: u32) -> &mut Env {
-        &mut self.envs[env as usize]
     }
 }
 
@@ -292,14 +245,13 @@ impl Simulation {
                 }
             }
             for _ in 0..l.provisioned {
-                let env = l.new_env(SimTime::ZERO, true);
-                l.idle_provisioned.push(env);
+                l.envs.provision(SimTime::ZERO);
             }
         }
     }
 
     pub(super) fn lambda_arrive(&mut self, call: CallId) {
-        let node = self.calls[call as usize].node as usize;
+        let node = self.calls[call].node as usize;
         if !self.continue_chain(node, call) {
             return;
         }
@@ -327,18 +279,16 @@ impl Simulation {
         // An environment: provisioned first, then the most recently used warm one, else a
         // new one if the scaling rate allows.
         let l = self.lambda(node);
-        let (env, cold, provisioned) = if let Some(env) = l.idle_provisioned.pop() {
-            (env, false, true)
-        } else if let Some(env) = l.idle.pop_back() {
-            (env, false, false)
+        let (env, cold, provisioned) = if let Some((env, provisioned)) = l.envs.take_warm() {
+            (env, false, provisioned)
         } else if legacy || l.scale.take(now) {
-            (l.new_env(now, false), true, false)
+            (l.envs.create(now, false), true, false)
         } else {
             self.complete(call, Err(ErrorKind::ConcurrencyThrottled));
             return;
         };
         l.running += 1;
-        let initialized = l.envs[env as usize].initialized;
+        let initialized = l.envs.initialized(env);
         let (median, app_init) = (l.init_median_s, l.app_init);
         if reserved.is_none() {
             self.account.unreserved_in_use += 1;
@@ -361,7 +311,7 @@ impl Simulation {
         } else {
             Phase::Init
         };
-        let mut batch_left = match self.calls[call as usize].parent {
+        let mut batch_left = match self.calls[call].parent {
             Parent::Batch(b) => self.batch_len(b).saturating_sub(1),
             Parent::Stream(b) => self.stream_batch_len(b).saturating_sub(1),
             _ => 0,
@@ -377,7 +327,7 @@ impl Simulation {
             nothing_new = take == 0;
             batch_left = u32::try_from(take.saturating_sub(1)).unwrap_or(u32::MAX);
         }
-        self.calls[call as usize].state = CallState::Lambda(LambdaCall {
+        self.calls[call].state = CallState::Lambda(LambdaCall {
             env,
             phase: if boot > SimTime::ZERO {
                 Phase::Boot
@@ -386,7 +336,7 @@ impl Simulation {
             },
             step: 0,
             left: 0,
-            child: NONE,
+            child: None,
             sdk_attempt: 0,
             provisioned,
             batch_left,
@@ -409,13 +359,13 @@ impl Simulation {
         if !self.in_loop[node] {
             return true;
         }
-        let lineage = self.calls[call as usize].lineage;
+        let lineage = self.calls[call].lineage;
         let allow = self.lambda(node).recursive_loop == crate::scenario::RecursiveLoop::Allow;
         if !allow && self.lineages.count(lineage, node as u32) >= super::lineage::MAX_IN_CHAIN {
             self.complete(call, Err(ErrorKind::RecursiveLoop));
             return false;
         }
-        self.calls[call as usize].lineage = self.lineages.extend(lineage, node as u32);
+        self.calls[call].lineage = self.lineages.extend(lineage, node as u32);
         true
     }
 
@@ -439,22 +389,22 @@ impl Simulation {
     }
 
     fn lambda_state(&self, call: CallId) -> LambdaCall {
-        match self.calls[call as usize].state {
+        match self.calls[call].state {
             CallState::Lambda(l) => l,
             _ => unreachable!("lambda state"),
         }
     }
 
     fn set_lambda_state(&mut self, call: CallId, state: LambdaCall) {
-        self.calls[call as usize].state = CallState::Lambda(state);
+        self.calls[call].state = CallState::Lambda(state);
     }
 
     /// A timed phase (boot, compute, sleep, SDK backoff) ended: continue the steps.
     pub(super) fn lambda_resume(&mut self, call: CallId) {
         let mut st = self.lambda_state(call);
         if st.phase == Phase::Boot {
-            let node = self.calls[call as usize].node as usize;
-            let initialized = self.lambda(node).envs[st.env as usize].initialized;
+            let node = self.calls[call].node as usize;
+            let initialized = self.lambda(node).envs.initialized(st.env);
             st.phase = if initialized {
                 Phase::Handler
             } else {
@@ -467,7 +417,7 @@ impl Simulation {
 
     /// Runs steps until one takes time or the handler ends.
     fn run_steps(&mut self, call: CallId) {
-        let node = self.calls[call as usize].node as usize;
+        let node = self.calls[call].node as usize;
         let mut st = self.lambda_state(call);
         loop {
             let l = self.lambda(node);
@@ -479,7 +429,7 @@ impl Simulation {
             let done = st.phase == Phase::Handler && st.nothing_new;
             let Some(&step) = steps.get(usize::from(st.step)).filter(|_| !done) else {
                 if st.phase == Phase::Init {
-                    l.envs[st.env as usize].initialized = true;
+                    l.envs.mark_initialized(st.env);
                     st.phase = Phase::Handler;
                     st.step = 0;
                     continue;
@@ -540,9 +490,9 @@ impl Simulation {
                     {
                         match self.rds_connect(target_node) {
                             Ok(epoch) => {
-                                self.lambda(node).envs[st.env as usize]
-                                    .db
-                                    .push((target_node, epoch));
+                                self.lambda(node)
+                                    .envs
+                                    .add_connection(st.env, target_node, epoch);
                                 connect = true;
                             }
                             Err(kind) => {
@@ -552,9 +502,9 @@ impl Simulation {
                             }
                         }
                     }
-                    let retry = self.calls[call as usize].retry;
+                    let retry = self.calls[call].retry;
                     let child = self.new_call(edge, Parent::Call(call), retry);
-                    st.child = child;
+                    st.child = Some(child);
                     self.set_lambda_state(call, st);
                     match target {
                         Target::Rds => self.rds_prepare(child, connect),
@@ -568,9 +518,9 @@ impl Simulation {
     }
 
     pub(super) fn lambda_child_result(&mut self, call: CallId, outcome: Outcome) {
-        let node = self.calls[call as usize].node as usize;
+        let node = self.calls[call].node as usize;
         let mut st = self.lambda_state(call);
-        st.child = NONE;
+        st.child = None;
         let StepRt::Call {
             target,
             node: target_node,
@@ -643,7 +593,7 @@ impl Simulation {
 
     /// Ends an invocation: bills it, frees or destroys its environment, reports upward.
     fn lambda_finish(&mut self, call: CallId, outcome: Outcome, destroy_env: bool) {
-        let c = &self.calls[call as usize];
+        let c = &self.calls[call];
         let (node, arrived, retry, orphaned) = (
             c.node as usize,
             c.arrived,
@@ -668,18 +618,10 @@ impl Simulation {
         if destroy_env {
             self.destroy_env(node, st.env);
             if st.provisioned {
-                let l = self.lambda(node);
-                let env = l.new_env(now, true);
-                l.idle_provisioned.push(env);
+                self.lambda(node).envs.provision(now);
             }
         } else {
-            let l = self.lambda(node);
-            l.envs[st.env as usize].last_used = now;
-            if st.provisioned {
-                l.idle_provisioned.push(st.env);
-            } else {
-                l.idle.push_back(st.env);
-            }
+            self.lambda(node).envs.park(st.env, now, st.provisioned);
         }
         self.complete(call, outcome);
         if !self.lambda(node).async_rt.is_empty() {
@@ -687,31 +629,22 @@ impl Simulation {
         }
     }
 
-    fn destroy_env(&mut self, node: usize, env: u32) {
-        let l = self.lambda(node);
-        let e = &mut l.envs[env as usize];
-        if !e.alive {
+    /// Ends an environment and gives back the connections it held.
+    fn destroy_env(&mut self, node: usize, env: EnvId) {
+        let Some(released) = self.lambda(node).envs.destroy(env) else {
             return;
-        }
-        e.alive = false;
-        let conns = std::mem::take(&mut e.db);
-        let pin = e.pin;
-        l.env_count -= 1;
-        l.free_envs.push(env);
-        for (rds, epoch) in conns {
+        };
+        for (rds, epoch) in released.db {
             self.rds_disconnect(rds, epoch);
         }
-        if let (proxy, Pin::Yes(Some(epoch))) = pin {
+        if let Some((proxy, epoch)) = released.pinned {
             self.proxy_release(proxy, epoch);
         }
     }
 
-    fn env_has_connection(&mut self, node: usize, env: u32, rds: u32) -> bool {
+    fn env_has_connection(&mut self, node: usize, env: EnvId, rds: u32) -> bool {
         let epoch = self.rds_epoch(rds);
-        let e = &mut self.lambda(node).envs[env as usize];
-        // Connections from before a failover are gone.
-        e.db.retain(|&(n, ep)| n != rds || ep == epoch);
-        e.db.iter().any(|&(n, _)| n == rds)
+        self.lambda(node).envs.has_connection(env, rds, epoch)
     }
 
     /// Once a second: legacy scaling steps and reclaiming environments idle too long.
@@ -734,16 +667,8 @@ impl Simulation {
             let NodeRt::Lambda(l) = &mut self.nodes[node] else {
                 continue;
             };
-            let mut reclaim = Vec::new();
-            while let Some(&env) = l.idle.front() {
-                if now - l.envs[env as usize].last_used >= l.reclaim_after {
-                    l.idle.pop_front();
-                    reclaim.push(env);
-                } else {
-                    break;
-                }
-            }
-            for env in reclaim {
+            let reclaim_after = l.reclaim_after;
+            for env in l.envs.reclaimable(now, reclaim_after) {
                 self.destroy_env(node, env);
             }
         }

@@ -1,7 +1,7 @@
 //! The engine: a discrete-event loop over calls travelling through the node graph.
 //!
 //! Why calls: every request is a chain of synchronous calls (client → API Gateway →
-//! Lambda → RDS Proxy → RDS …). Each call lives in a slab slot at one node; a parent waits
+//! Lambda → RDS Proxy → RDS …). Each call lives in an arena slot at one node; a parent waits
 //! for its child's result. When a caller gives up (client timeout, API Gateway's 29 s, a
 //! Lambda timeout) the child is *orphaned*, not cancelled: the backend keeps working and
 //! its work is counted as wasted, which is what happens on AWS.
@@ -11,10 +11,12 @@
 //! through a FIFO task list drained before the next event, so no handler re-enters another.
 //! Stale timers are ignored by checking the call slot's generation.
 
+mod arena;
 mod async_invoke;
 mod client;
 mod cost;
 mod dynamodb;
+mod env_pool;
 mod fanout;
 mod faults;
 mod gateway;
@@ -22,10 +24,11 @@ mod guard;
 mod kinesis;
 mod lambda;
 mod lineage;
+mod message;
+mod proxy_pool;
 mod rds;
 mod report;
 mod service;
-mod slab;
 mod sqs;
 mod stats;
 mod timers;
@@ -50,8 +53,11 @@ use rds::{ProxyRt, RdsRt};
 use service::ServiceRt;
 use stats::{Histogram, Integrator};
 
-pub(crate) type CallId = u32;
-pub(crate) const NONE: u32 = u32::MAX;
+pub(crate) use arena::{Arena, Id};
+
+pub(crate) type CallId = Id<Call>;
+pub(crate) type ReqId = Id<Req>;
+pub(crate) type BranchId = Id<workflows::Branch>;
 
 /// Success, or the kind of failure.
 pub(crate) type Outcome = Result<(), ErrorKind>;
@@ -59,22 +65,22 @@ pub(crate) type Outcome = Result<(), ErrorKind>;
 /// Who waits for a call's result.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Parent {
-    /// A client request (index into the request slab).
-    Client(u32),
+    /// A client request.
+    Client(ReqId),
     /// Another call.
     Call(CallId),
     /// An event source mapping waiting for a batch's result.
-    Batch(u32),
+    Batch(sqs::BatchId),
     /// Lambda's async queue waiting for an event's invocation.
-    Async(u32),
+    Async(async_invoke::EventId),
     /// A stream's event source mapping waiting for a batch's result.
-    Stream(u32),
+    Stream(Id<kinesis::StreamBatch>),
     /// A Step Functions branch waiting for its Task.
-    Machine(u32),
+    Machine(BranchId),
     /// Nobody any more: the caller gave up.
     Orphan,
     /// A notification (S3, SNS, a schedule) waiting for its target to accept it.
-    Delivery(u32),
+    Delivery(fanout::DeliveryId),
 }
 
 /// What a call is doing at its node.
@@ -85,7 +91,7 @@ pub(crate) enum CallState {
     /// Created and delivered (or about to be), not yet handled by its node.
     Arrived,
     Gateway {
-        child: CallId,
+        child: Option<CallId>,
     },
     Lambda(lambda::LambdaCall),
     Proxy(rds::ProxyCall),
@@ -107,7 +113,8 @@ pub(crate) enum CallState {
 pub(crate) struct Call {
     pub(crate) generation: u32,
     pub(crate) node: u32,
-    pub(crate) edge: u32,
+    /// The edge it travels along (none for a function's internal invocations).
+    pub(crate) edge: Option<u32>,
     pub(crate) parent: Parent,
     pub(crate) arrived: SimTime,
     /// Part of a client retry (for cost attribution).
@@ -137,7 +144,7 @@ pub(crate) enum Event {
         fault: u32,
     },
     ClientRetry {
-        req: u32,
+        req: ReqId,
         generation: u32,
     },
     /// A timed phase of a call finished (latency, compute, query, init …).
@@ -166,24 +173,24 @@ pub(crate) enum Event {
     },
     /// A Step Functions branch continues after a Wait state.
     MachineResume {
-        branch: u32,
+        branch: BranchId,
         generation: u32,
     },
     /// A Step Functions Task is retried.
     MachineRetry {
-        branch: u32,
+        branch: BranchId,
         generation: u32,
     },
     /// An Express execution reaches its 5-minute limit.
     MachineDeadline {
-        branch: u32,
+        branch: BranchId,
         generation: u32,
     },
     /// Standard state-transition tokens have refilled for the branch first in line.
     TransitionWake,
     /// An SNS delivery is due for its next attempt.
     DeliveryRetry {
-        delivery: u32,
+        delivery: fanout::DeliveryId,
     },
     /// An EventBridge schedule invokes its targets.
     ScheduleFire {
@@ -209,7 +216,7 @@ pub(crate) enum Event {
     /// An async event is due for its next attempt after a function error.
     AsyncRetry {
         node: u32,
-        event: u32,
+        event: async_invoke::EventId,
         generation: u32,
     },
     FaultStart {
@@ -227,7 +234,7 @@ enum Task {
     /// A Parallel branch or Map iteration starts (queued, so a Map of 100,000 items runs
     /// as a loop, not as 100,000 nested calls).
     RunBranch {
-        branch: u32,
+        branch: BranchId,
         generation: u32,
     },
 }
@@ -314,28 +321,20 @@ pub struct Simulation {
     timers: Vec<timers::TimerQueue>,
     faults: Vec<Fault>,
     /// The node each fault hits.
-    fault_nodes: Vec<u32>,
-    calls: Vec<Call>,
-    free_calls: Vec<CallId>,
-    reqs: Vec<Req>,
-    free_reqs: Vec<u32>,
-    msgs: Vec<sqs::Msg>,
-    free_msgs: Vec<u32>,
-    batches: Vec<sqs::Batch>,
-    free_batches: Vec<u32>,
-    sbatches: Vec<kinesis::StreamBatch>,
-    free_sbatches: Vec<u32>,
-    branches: Vec<workflows::Branch>,
-    free_branches: Vec<u32>,
+    fault_nodes: Vec<Option<u32>>,
+    calls: Arena<Call>,
+    reqs: Arena<Req>,
+    msgs: Arena<message::Msg>,
+    batches: Arena<sqs::Batch>,
+    sbatches: Arena<kinesis::StreamBatch>,
+    branches: Arena<workflows::Branch>,
     executions: crate::report::ExecutionLedger,
     transitions: workflows::TransitionLine,
     messages: crate::report::MessageLedger,
-    events_slab: Vec<async_invoke::AsyncEvent>,
-    free_events: Vec<u32>,
+    async_events: Arena<async_invoke::AsyncEvent>,
     async_ledger: crate::report::AsyncLedger,
     deliveries: crate::report::DeliveryLedger,
-    delivery_slab: Vec<fanout::Delivery>,
-    free_deliveries: Vec<u32>,
+    in_delivery: Arena<fanout::Delivery>,
     /// Whether each edge is an asynchronous invoke.
     edge_async: Vec<bool>,
     edges: Vec<(u32, u32)>,
@@ -376,14 +375,18 @@ impl Simulation {
         let seconds = step_s.map_or(0, |step| scenario.seconds_covered().div_ceil(step) as usize);
         let step_s = step_s.unwrap_or(1);
         let ix = crate::scenario::index::Index::new(scenario);
-        let index = |id: &str| ix.node(id).map_or(NONE, |i| i as u32);
+        let index = |id: &str| ix.node(id).map(|i| i as u32);
         let edges: Vec<(u32, u32)> = ix
             .ends
             .iter()
-            .map(|&(f, t)| (f.map_or(NONE, |i| i as u32), t.map_or(NONE, |i| i as u32)))
+            .map(|&(f, t)| match (f, t) {
+                (Some(f), Some(t)) => (f as u32, t as u32),
+                _ => unreachable!("validation resolves both ends of every edge"),
+            })
             .collect();
-        let edge_to = |from: usize, to: &str| ix.edge(from, to).map_or(NONE, |i| i as u32);
-        let first_edge = |from: usize| ix.outgoing[from].first().map_or(NONE, |&k| k as u32);
+        let edge_to = |from: usize, to: &str| ix.edge(from, to).map(|i| i as u32);
+        // Clients, gateways and proxies have exactly one outgoing edge (validated).
+        let target_edge = |from: usize| ix.outgoing[from][0] as u32;
         let account = AccountPool::new(scenario);
         let outs =
             |from: usize| -> Vec<u32> { ix.outgoing[from].iter().map(|&k| k as u32).collect() };
@@ -402,18 +405,18 @@ impl Simulation {
         let mut nodes = Vec::with_capacity(scenario.nodes.len());
         for (i, node) in scenario.nodes.iter().enumerate() {
             nodes.push(match &node.kind {
-                NodeKind::Client(p) => NodeRt::Client(ClientRt::new(p, first_edge(i))),
-                NodeKind::ApiGateway(p) => NodeRt::Gateway(GatewayRt::new(p, first_edge(i))),
+                NodeKind::Client(p) => NodeRt::Client(ClientRt::new(p, target_edge(i))),
+                NodeKind::ApiGateway(p) => NodeRt::Gateway(GatewayRt::new(p, target_edge(i))),
                 NodeKind::Lambda(p) => {
-                    let on_failure = p.on_failure.as_deref().map_or(NONE, index);
-                    let source = p.process_new.as_ref().map_or(NONE, |j| index(&j.source));
+                    let on_failure = p.on_failure.as_deref().and_then(index);
+                    let source = p.process_new.as_ref().and_then(|j| index(&j.source));
                     NodeRt::Lambda(LambdaRt::new(p, i, &edge_to, on_failure, source))
                 }
                 NodeKind::RdsProxy(p) => {
-                    let target = first_edge(i);
-                    let rds = edges.get(target as usize).map_or(NONE, |e| e.1);
-                    let max = match scenario.nodes.get(rds as usize).map(|n| &n.kind) {
-                        Some(NodeKind::Rds(r)) => r.effective_max_connections(),
+                    let target = target_edge(i);
+                    let rds = edges[target as usize].1;
+                    let max = match &scenario.nodes[rds as usize].kind {
+                        NodeKind::Rds(r) => r.effective_max_connections(),
                         _ => 1,
                     };
                     NodeRt::Proxy(ProxyRt::new(p, target, rds, max))
@@ -421,7 +424,7 @@ impl Simulation {
                 NodeKind::Rds(p) => NodeRt::Rds(RdsRt::new(p)),
                 NodeKind::Service(p) => NodeRt::Service(ServiceRt::new(p)),
                 NodeKind::Sqs(p) => {
-                    let dlq = p.dead_letter_queue.as_deref().map(&index);
+                    let dlq = p.dead_letter_queue.as_deref().and_then(index);
                     let consumer = ix.outgoing[i]
                         .first()
                         .map(|&k| (k as u32, scenario.edges[k].esm.clone().unwrap_or_default()));
@@ -473,30 +476,22 @@ impl Simulation {
             nodes,
             faults: scenario.faults.clone(),
             fault_nodes: scenario.faults.iter().map(|f| index(&f.node)).collect(),
-            calls: Vec::new(),
-            free_calls: Vec::new(),
-            reqs: Vec::new(),
-            free_reqs: Vec::new(),
-            msgs: Vec::new(),
-            free_msgs: Vec::new(),
-            batches: Vec::new(),
-            free_batches: Vec::new(),
-            sbatches: Vec::new(),
-            free_sbatches: Vec::new(),
-            branches: Vec::new(),
-            free_branches: Vec::new(),
+            calls: Arena::default(),
+            reqs: Arena::default(),
+            msgs: Arena::default(),
+            batches: Arena::default(),
+            sbatches: Arena::default(),
+            branches: Arena::default(),
             executions: Default::default(),
             transitions: workflows::TransitionLine::new(
                 scenario.account.step_functions_transition_rate_per_s,
                 scenario.account.step_functions_transition_burst,
             ),
             messages: Default::default(),
-            events_slab: Vec::new(),
-            free_events: Vec::new(),
+            async_events: Arena::default(),
             async_ledger: Default::default(),
             deliveries: Default::default(),
-            delivery_slab: Vec::new(),
-            free_deliveries: Vec::new(),
+            in_delivery: Arena::default(),
             edge_async,
             edge_load: vec![0; edges.len()],
             edge_calls: vec![0; edges.len()],
@@ -611,10 +606,7 @@ impl Simulation {
         candidate.validate()?;
         self.scenario = candidate;
         let index = self.faults.len() as u32;
-        let node = self
-            .scenario
-            .node_index(&fault.node)
-            .map_or(NONE, |i| i as u32);
+        let node = self.scenario.node_index(&fault.node).map(|i| i as u32);
         self.fault_nodes.push(node);
         self.faults.push(fault);
         self.queue
@@ -735,25 +727,25 @@ impl Simulation {
 
     fn live(&self, call: CallId, generation: u32) -> bool {
         self.calls
-            .get(call as usize)
+            .get(call)
             .is_some_and(|c| c.generation == generation && !matches!(c.state, CallState::Free))
     }
 
     /// Creates a call along `edge` and queues its delivery to the edge's target.
     pub(crate) fn new_call(&mut self, edge: u32, parent: Parent, retry: bool) -> CallId {
         let node = self.edges[edge as usize].1;
-        self.new_call_at(node, edge, parent, retry)
+        self.new_call_at(node, Some(edge), parent, retry)
     }
 
-    /// Creates a call to `node` (along `edge`, or NONE for internal invocations).
+    /// Creates a call to `node` (along `edge`, or none for internal invocations).
     pub(crate) fn new_call_at(
         &mut self,
         node: u32,
-        edge: u32,
+        edge: Option<u32>,
         parent: Parent,
         retry: bool,
     ) -> CallId {
-        if edge != NONE {
+        if let Some(edge) = edge {
             self.edge_load[edge as usize] += 1;
             self.edge_calls[edge as usize] += 1;
         }
@@ -772,11 +764,9 @@ impl Simulation {
             lineage,
             state: CallState::Arrived,
         };
-        let id = slab::place(&mut self.calls, &mut self.free_calls, call, |old, new| {
-            Call {
-                generation: old.generation,
-                ..new
-            }
+        let id = self.calls.insert_carrying(call, |old, new| Call {
+            generation: old.generation,
+            ..new
         });
         self.tasks.push_back(Task::Deliver(id));
         id
@@ -787,7 +777,7 @@ impl Simulation {
     /// (recursive loop detection does not follow Kinesis or Step Functions).
     fn lineage_of(&self, parent: Parent) -> u32 {
         match parent {
-            Parent::Call(p) => self.calls[p as usize].lineage,
+            Parent::Call(p) => self.calls[p].lineage,
             Parent::Batch(b) => self.batch_lineage(b),
             Parent::Async(e) => self.async_lineage(e),
             Parent::Delivery(d) => self.delivery_lineage(d),
@@ -799,7 +789,7 @@ impl Simulation {
 
     /// Finishes a call with `outcome` (its parent learns of it in the task list).
     pub(crate) fn complete(&mut self, call: CallId, outcome: Outcome) {
-        self.calls[call as usize].finishing = true;
+        self.calls[call].finishing = true;
         self.tasks.push_back(Task::Complete(call, outcome));
     }
 
@@ -808,12 +798,12 @@ impl Simulation {
     }
 
     pub(crate) fn resume_after(&mut self, call: CallId, after: SimTime) {
-        let generation = self.calls[call as usize].generation;
+        let generation = self.calls[call].generation;
         self.schedule(after, Event::Resume { call, generation });
     }
 
     pub(crate) fn deadline_after(&mut self, call: CallId, after: SimTime) {
-        let c = &mut self.calls[call as usize];
+        let c = &mut self.calls[call];
         debug_assert!(!c.deadline_armed, "one deadline per call");
         c.deadline_armed = true;
         let (node, generation) = (c.node, c.generation);
@@ -821,22 +811,20 @@ impl Simulation {
     }
 
     /// The caller of `child` stops waiting: the child keeps running, its result unwanted.
-    pub(crate) fn orphan(&mut self, child: CallId) {
-        if child != NONE {
-            if let Some(c) = self.calls.get_mut(child as usize) {
-                if !matches!(c.state, CallState::Free) {
-                    c.parent = Parent::Orphan;
-                }
+    pub(crate) fn orphan(&mut self, child: Option<CallId>) {
+        if let Some(c) = child.and_then(|child| self.calls.get_mut(child)) {
+            if !matches!(c.state, CallState::Free) {
+                c.parent = Parent::Orphan;
             }
         }
     }
 
     fn on_deliver(&mut self, call: CallId) {
-        let edge = self.calls[call as usize].edge;
-        let node = self.calls[call as usize].node as usize;
+        let edge = self.calls[call].edge;
+        let node = self.calls[call].node as usize;
         // An async invoke is accepted into the function's queue, unless the function is
         // down (then the caller sees the refusal, like any other call).
-        if edge != NONE && self.edge_async[edge as usize] && self.fault_state[node].outage == 0 {
+        if edge.is_some_and(|e| self.edge_async[e as usize]) && self.fault_state[node].outage == 0 {
             self.async_accept(call);
             return;
         }
@@ -856,7 +844,7 @@ impl Simulation {
         }
         self.dispatch_arrival(node, call);
         // Calls refused on arrival never occupy the node.
-        let c = &mut self.calls[call as usize];
+        let c = &mut self.calls[call];
         if !c.finishing {
             c.counted = true;
             self.stats[node].in_node.add(now, 1);
@@ -881,7 +869,7 @@ impl Simulation {
     }
 
     fn on_resume(&mut self, call: CallId) {
-        match self.calls[call as usize].state {
+        match self.calls[call].state {
             CallState::Gateway { .. } => self.gateway_resume(call),
             CallState::Lambda(_) => self.lambda_resume(call),
             CallState::Proxy(_) => self.proxy_resume(call),
@@ -904,7 +892,7 @@ impl Simulation {
     }
 
     fn on_deadline(&mut self, call: CallId) {
-        match self.calls[call as usize].state {
+        match self.calls[call].state {
             CallState::Gateway { child } => {
                 self.orphan(child);
                 self.complete(call, Err(ErrorKind::IntegrationTimeout));
@@ -917,7 +905,7 @@ impl Simulation {
 
     /// Records the end of a call at its node, tells its parent, and frees the slot.
     fn on_complete(&mut self, call: CallId, mut outcome: Outcome) {
-        let c = &self.calls[call as usize];
+        let c = &self.calls[call];
         if matches!(c.state, CallState::Free) {
             return;
         }
@@ -979,7 +967,7 @@ impl Simulation {
         if parent == Parent::Orphan {
             st.orphaned += 1;
         }
-        if edge != NONE {
+        if let Some(edge) = edge {
             self.edge_load[edge as usize] -= 1;
         }
         match parent {
@@ -996,8 +984,8 @@ impl Simulation {
     }
 
     /// Ends a call that is not part of its node's figures (an accepted async invoke).
-    fn finish_quiet(&mut self, call: CallId, edge: u32, parent: Parent, outcome: Outcome) {
-        if edge != NONE {
+    fn finish_quiet(&mut self, call: CallId, edge: Option<u32>, parent: Parent, outcome: Outcome) {
+        if let Some(edge) = edge {
             self.edge_load[edge as usize] -= 1;
         }
         match parent {
@@ -1011,23 +999,27 @@ impl Simulation {
 
     /// Frees a finished call's slot (cancelling its deadline if it never fired).
     fn free_call(&mut self, call: CallId) {
-        let slot = &mut self.calls[call as usize];
+        let slot = &mut self.calls[call];
         slot.state = CallState::Free;
         slot.generation = slot.generation.wrapping_add(1);
         if std::mem::take(&mut slot.deadline_armed) {
             let node = slot.node;
             self.cancel_timer(node, timers::TimerKind::Deadline);
         }
-        self.free_calls.push(call);
+        self.calls.release(call);
     }
 
     fn child_result(&mut self, parent: CallId, child: CallId, outcome: Outcome) {
-        match self.calls[parent as usize].state {
-            CallState::Gateway { child: c } if c == child => {
+        match self.calls[parent].state {
+            CallState::Gateway { child: c } if c == Some(child) => {
                 self.complete(parent, outcome);
             }
-            CallState::Lambda(l) if l.child == child => self.lambda_child_result(parent, outcome),
-            CallState::Proxy(p) if p.child == child => self.proxy_child_result(parent, outcome),
+            CallState::Lambda(l) if l.child == Some(child) => {
+                self.lambda_child_result(parent, outcome);
+            }
+            CallState::Proxy(p) if p.child == Some(child) => {
+                self.proxy_child_result(parent, outcome);
+            }
             _ => {}
         }
     }

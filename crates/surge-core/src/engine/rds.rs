@@ -9,8 +9,9 @@
 
 use std::collections::VecDeque;
 
-use super::lambda::Pin;
-use super::{CallId, CallState, NONE, NodeRt, Outcome, Parent, Simulation};
+use super::env_pool::{EnvId, Pin};
+use super::proxy_pool::{ProxyPool, Returned};
+use super::{Arena, Call, CallId, CallState, NodeRt, Outcome, Parent, Simulation};
 use crate::report::ErrorKind;
 use crate::scenario::{RdsParams, RdsProxyParams};
 use crate::time::SimTime;
@@ -61,11 +62,7 @@ pub(crate) enum RdsCall {
 pub(crate) struct ProxyRt {
     edge: u32,
     pub(crate) rds: u32,
-    pub(crate) pool_max: u32,
-    pub(crate) open: u32,
-    idle: u32,
-    epoch: u32,
-    waiters: VecDeque<(CallId, u32)>,
+    pub(crate) pool: ProxyPool,
     borrow_timeout: SimTime,
     pinned_fraction: f64,
     latency: SimTime,
@@ -77,11 +74,7 @@ impl ProxyRt {
         ProxyRt {
             edge,
             rds,
-            pool_max: u32::try_from(pool).unwrap_or(u32::MAX).max(1),
-            open: 0,
-            idle: 0,
-            epoch: 0,
-            waiters: VecDeque::new(),
+            pool: ProxyPool::new(u32::try_from(pool).unwrap_or(u32::MAX)),
             borrow_timeout: SimTime::from_secs_f64(p.borrow_timeout_s),
             pinned_fraction: p.pinned_fraction,
             latency: SimTime::from_secs_f64(p.latency_ms / 1000.0),
@@ -97,13 +90,19 @@ pub(crate) enum ProxyPhase {
     Querying,
 }
 
+/// The function environment a proxy call comes from (its session may be pinned).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Caller {
+    lambda: u32,
+    env: EnvId,
+    generation: u32,
+}
+
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ProxyCall {
-    lambda: u32,
-    env: u32,
-    env_generation: u32,
+    caller: Option<Caller>,
     phase: ProxyPhase,
-    pub(crate) child: CallId,
+    pub(crate) child: Option<CallId>,
     conn_epoch: u32,
     pinned: bool,
 }
@@ -171,19 +170,19 @@ impl Simulation {
 
     /// Marks a not-yet-delivered call to an RDS node (connect first or not).
     pub(super) fn rds_prepare(&mut self, call: CallId, connect: bool) {
-        self.calls[call as usize].state = CallState::Rds(RdsCall::Pending { connect });
+        self.calls[call].state = CallState::Rds(RdsCall::Pending { connect });
     }
 
     pub(super) fn rds_arrive(&mut self, call: CallId) {
-        let node = self.calls[call as usize].node;
+        let node = self.calls[call].node;
         if !self.rds(node).available {
             self.complete(call, Err(ErrorKind::Unavailable));
             return;
         }
-        match self.calls[call as usize].state {
+        match self.calls[call].state {
             CallState::Rds(RdsCall::Pending { connect: true }) => {
                 let connect = self.rds(node).connect;
-                self.calls[call as usize].state = CallState::Rds(RdsCall::Connecting);
+                self.calls[call].state = CallState::Rds(RdsCall::Connecting);
                 self.resume_after(call, connect);
             }
             _ => self.rds_enqueue(call),
@@ -191,7 +190,7 @@ impl Simulation {
     }
 
     fn rds_enqueue(&mut self, call: CallId) {
-        let node = self.calls[call as usize].node;
+        let node = self.calls[call].node;
         let now = self.now;
         let r = self.rds(node);
         if !r.available {
@@ -200,26 +199,26 @@ impl Simulation {
             self.rds_start(call);
         } else {
             r.queue.push_back(call);
-            self.calls[call as usize].state = CallState::Rds(RdsCall::Queued);
+            self.calls[call].state = CallState::Rds(RdsCall::Queued);
             self.stats[node as usize].queue.add(now, 1);
         }
     }
 
     fn rds_start(&mut self, call: CallId) {
-        let node = self.calls[call as usize].node;
+        let node = self.calls[call].node;
         let extra = self.fault_state[node as usize].extra_latency;
         let r = self.rds(node);
         r.busy += 1;
         r.executing.push(call);
         let mean = r.query_mean_s;
-        self.calls[call as usize].state = CallState::Rds(RdsCall::Running);
+        self.calls[call].state = CallState::Rds(RdsCall::Running);
         let d = SimTime::from_secs_f64(self.rng.exponential(mean)) + extra;
         self.resume_after(call, d);
     }
 
     pub(super) fn rds_resume(&mut self, call: CallId) {
-        let node = self.calls[call as usize].node;
-        match self.calls[call as usize].state {
+        let node = self.calls[call].node;
+        match self.calls[call].state {
             CallState::Rds(RdsCall::Connecting) => self.rds_enqueue(call),
             CallState::Rds(RdsCall::Running) => {
                 let now = self.now;
@@ -266,8 +265,7 @@ impl Simulation {
         for proxy in 0..self.nodes.len() {
             if let NodeRt::Proxy(p) = &mut self.nodes[proxy] {
                 if p.rds == node {
-                    p.open = 0;
-                    p.idle = 0;
+                    p.pool.lose_connections();
                     self.stats[proxy].connections.set(now, 0);
                 }
             }
@@ -275,67 +273,55 @@ impl Simulation {
     }
 
     /// Marks a not-yet-delivered call to a proxy with the calling environment.
-    pub(super) fn proxy_prepare(&mut self, call: CallId, lambda: u32, env: u32) {
-        let env_generation = match &mut self.nodes[lambda as usize] {
-            NodeRt::Lambda(l) => l.env_mut(env).generation,
+    pub(super) fn proxy_prepare(&mut self, call: CallId, lambda: u32, env: EnvId) {
+        let generation = match &self.nodes[lambda as usize] {
+            NodeRt::Lambda(l) => l.envs.generation(env),
             _ => 0,
         };
-        self.calls[call as usize].state = CallState::Proxy(ProxyCall {
-            lambda,
-            env,
-            env_generation,
+        self.calls[call].state = CallState::Proxy(ProxyCall {
+            caller: Some(Caller {
+                lambda,
+                env,
+                generation,
+            }),
             phase: ProxyPhase::Pending,
-            child: NONE,
+            child: None,
             conn_epoch: 0,
             pinned: false,
         });
     }
 
     fn proxy_state(&self, call: CallId) -> ProxyCall {
-        match self.calls[call as usize].state {
+        match self.calls[call].state {
             CallState::Proxy(p) => p,
             _ => ProxyCall {
-                lambda: NONE,
-                env: NONE,
-                env_generation: 0,
+                caller: None,
                 phase: ProxyPhase::Pending,
-                child: NONE,
+                child: None,
                 conn_epoch: 0,
                 pinned: false,
             },
         }
     }
 
-    /// The pin state of the calling environment, deciding it on first use.
-    fn env_pin(&mut self, proxy: u32, st: ProxyCall) -> Option<Pin> {
-        if st.lambda == NONE {
-            return None;
-        }
+    /// The session of the calling environment, which the function's pool decides on its
+    /// first call through this proxy.
+    fn caller_session(&mut self, proxy: u32, st: ProxyCall) -> Option<Pin> {
+        let caller = st.caller?;
         let fraction = self.proxy(proxy).pinned_fraction;
         let draw = self.rng.uniform();
-        let NodeRt::Lambda(l) = &mut self.nodes[st.lambda as usize] else {
+        let NodeRt::Lambda(l) = &mut self.nodes[caller.lambda as usize] else {
             return None;
         };
-        let env = l.env_mut(st.env);
-        if env.pin.1 == Pin::Undecided || env.pin.0 != proxy {
-            env.pin = (
-                proxy,
-                if draw < fraction {
-                    Pin::Yes(None)
-                } else {
-                    Pin::No
-                },
-            );
-        }
-        Some(env.pin.1)
+        Some(l.envs.session(caller.env, proxy, draw < fraction))
     }
 
     pub(super) fn proxy_arrive(&mut self, call: CallId) {
-        let node = self.calls[call as usize].node;
-        self.proxy_sync_epoch(node);
+        let node = self.calls[call].node;
+        self.proxy_follow_database(node);
         let mut st = self.proxy_state(call);
-        let epoch = self.proxy(node).epoch;
-        match self.env_pin(node, st) {
+        let epoch = self.proxy(node).pool.epoch();
+        match self.caller_session(node, st) {
             Some(Pin::Yes(Some(held))) if held == epoch => {
                 st.pinned = true;
                 st.conn_epoch = held;
@@ -346,19 +332,16 @@ impl Simulation {
             _ => {}
         }
         let p = self.proxy(node);
-        if p.idle > 0 {
-            p.idle -= 1;
-            st.conn_epoch = p.epoch;
+        if let Some(epoch) = p.pool.borrow_idle() {
+            st.conn_epoch = epoch;
             self.proxy_forward(call, st, SimTime::ZERO);
             return;
         }
-        if p.open < p.pool_max {
+        if p.pool.has_room() {
             let rds = p.rds;
             if let Ok(ep) = self.rds_connect(rds) {
                 let connect = self.rds(rds).connect;
-                let p = self.proxy(node);
-                p.open += 1;
-                let open = p.open;
+                let open = self.proxy(node).pool.opened();
                 self.stats[node as usize].connections.set(self.now, open);
                 st.conn_epoch = ep;
                 self.proxy_forward(call, st, connect);
@@ -366,33 +349,28 @@ impl Simulation {
             }
         }
         // Pool exhausted (or database unreachable): wait in the borrow queue.
-        let generation = self.calls[call as usize].generation;
+        let generation = self.calls[call].generation;
         let p = self.proxy(node);
-        p.waiters.push_back((call, generation));
+        p.pool.wait(call, generation);
         let timeout = p.borrow_timeout;
         st.phase = ProxyPhase::Waiting;
-        self.calls[call as usize].state = CallState::Proxy(st);
+        self.calls[call].state = CallState::Proxy(st);
         self.stats[node as usize].queue.add(self.now, 1);
         self.deadline_after(call, timeout);
     }
 
     /// A database failover invalidates the pool: forget connections of older epochs.
-    fn proxy_sync_epoch(&mut self, node: u32) {
+    fn proxy_follow_database(&mut self, node: u32) {
         let rds = self.proxy(node).rds;
         let epoch = self.rds(rds).epoch;
-        let p = self.proxy(node);
-        if p.epoch != epoch {
-            p.epoch = epoch;
-            p.open = 0;
-            p.idle = 0;
-        }
+        self.proxy(node).pool.follow(epoch);
     }
 
     fn proxy_forward(&mut self, call: CallId, mut st: ProxyCall, extra: SimTime) {
-        let node = self.calls[call as usize].node;
+        let node = self.calls[call].node;
         let latency = self.proxy(node).latency + self.fault_state[node as usize].extra_latency;
         st.phase = ProxyPhase::Forwarding;
-        self.calls[call as usize].state = CallState::Proxy(st);
+        self.calls[call].state = CallState::Proxy(st);
         self.resume_after(call, latency + extra);
     }
 
@@ -401,30 +379,28 @@ impl Simulation {
         if st.phase != ProxyPhase::Forwarding {
             return;
         }
-        let c = &self.calls[call as usize];
+        let c = &self.calls[call];
         let (node, retry) = (c.node, c.retry);
         let edge = self.proxy(node).edge;
         let child = self.new_call(edge, Parent::Call(call), retry);
         self.rds_prepare(child, false);
         st.phase = ProxyPhase::Querying;
-        st.child = child;
-        self.calls[call as usize].state = CallState::Proxy(st);
+        st.child = Some(child);
+        self.calls[call].state = CallState::Proxy(st);
     }
 
     pub(super) fn proxy_child_result(&mut self, call: CallId, outcome: Outcome) {
         let st = self.proxy_state(call);
-        let node = self.calls[call as usize].node;
-        let mut keep = false;
-        if st.pinned && st.lambda != NONE {
-            if let NodeRt::Lambda(l) = &mut self.nodes[st.lambda as usize] {
-                let env = l.env_mut(st.env);
-                if env.pin.0 == node && env.alive && env.generation == st.env_generation {
-                    env.pin.1 = Pin::Yes(Some(st.conn_epoch));
-                    keep = true;
-                }
-            }
-        }
-        if !keep {
+        let node = self.calls[call].node;
+        // A pinned session keeps its connection, if its environment is still there.
+        let kept = match st.caller {
+            Some(c) if st.pinned => match &mut self.nodes[c.lambda as usize] {
+                NodeRt::Lambda(l) => l.envs.keep_pinned(c.env, c.generation, node, st.conn_epoch),
+                _ => false,
+            },
+            _ => false,
+        };
+        if !kept {
             self.proxy_release(node, st.conn_epoch);
         }
         self.complete(call, outcome);
@@ -432,58 +408,57 @@ impl Simulation {
 
     /// Returns a pooled connection: to the first live waiter, else to the idle set.
     pub(super) fn proxy_release(&mut self, node: u32, epoch: u32) {
-        self.proxy_sync_epoch(node);
-        if self.proxy(node).epoch != epoch {
+        self.proxy_follow_database(node);
+        let NodeRt::Proxy(p) = &mut self.nodes[node as usize] else {
             return;
+        };
+        let calls = &self.calls;
+        if let Returned::Waiter(waiter) = p
+            .pool
+            .give_back(epoch, |call, generation| waiting(calls, call, generation))
+        {
+            self.stats[node as usize].queue.add(self.now, -1);
+            let mut st = self.proxy_state(waiter);
+            st.conn_epoch = epoch;
+            self.proxy_forward(waiter, st, SimTime::ZERO);
         }
-        while let Some((waiter, generation)) = self.proxy(node).waiters.pop_front() {
-            if self.waiting(waiter, generation) {
-                self.stats[node as usize].queue.add(self.now, -1);
-                let mut st = self.proxy_state(waiter);
-                st.conn_epoch = epoch;
-                self.proxy_forward(waiter, st, SimTime::ZERO);
-                return;
-            }
-        }
-        self.proxy(node).idle += 1;
-    }
-
-    fn waiting(&self, call: CallId, generation: u32) -> bool {
-        let c = &self.calls[call as usize];
-        c.generation == generation
-            && matches!(c.state, CallState::Proxy(p) if p.phase == ProxyPhase::Waiting)
     }
 
     pub(super) fn proxy_borrow_timeout(&mut self, call: CallId) {
         if self.proxy_state(call).phase != ProxyPhase::Waiting {
             return;
         }
-        let node = self.calls[call as usize].node;
+        let node = self.calls[call].node;
         self.stats[node as usize].queue.add(self.now, -1);
         self.complete(call, Err(ErrorKind::BorrowTimeout));
         // Mark it no longer waiting so a later release skips it.
         let mut st = self.proxy_state(call);
         st.phase = ProxyPhase::Pending;
-        self.calls[call as usize].state = CallState::Proxy(st);
+        self.calls[call].state = CallState::Proxy(st);
     }
 
     /// The database is back: open connections for as many waiters as the pool allows.
     fn proxy_kick(&mut self, node: u32) {
-        self.proxy_sync_epoch(node);
+        self.proxy_follow_database(node);
         loop {
             let p = self.proxy(node);
-            if p.open >= p.pool_max || p.waiters.is_empty() {
+            if !p.pool.wants_connection() {
                 return;
             }
             let rds = p.rds;
             let Ok(epoch) = self.rds_connect(rds) else {
                 return;
             };
-            let p = self.proxy(node);
-            p.open += 1;
-            let open = p.open;
+            let open = self.proxy(node).pool.opened();
             self.stats[node as usize].connections.set(self.now, open);
             self.proxy_release(node, epoch);
         }
     }
+}
+
+/// Whether `call` still waits for a connection (it did not time out or end since).
+fn waiting(calls: &Arena<Call>, call: CallId, generation: u32) -> bool {
+    let c = &calls[call];
+    c.generation == generation
+        && matches!(c.state, CallState::Proxy(p) if p.phase == ProxyPhase::Waiting)
 }

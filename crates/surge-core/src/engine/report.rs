@@ -17,7 +17,7 @@ impl Simulation {
                     .unwrap_or(self.scenario.account.lambda_concurrency),
             ),
             (NodeRt::Rds(r), _) => Some(r.max_connections),
-            (NodeRt::Proxy(p), _) => Some(p.pool_max),
+            (NodeRt::Proxy(p), _) => Some(p.pool.max()),
             _ => None,
         }
     }

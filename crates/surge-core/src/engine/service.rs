@@ -54,7 +54,7 @@ impl Simulation {
     }
 
     pub(super) fn service_arrive(&mut self, call: CallId) {
-        let node = self.calls[call as usize].node as usize;
+        let node = self.calls[call].node as usize;
         let now = self.now;
         let extra = self.fault_state[node].extra_latency;
         let s = self.service(node);
@@ -72,12 +72,12 @@ impl Simulation {
         let fail = overload > 1.0 && self.rng.chance(1.0 - 1.0 / overload);
         let d = SimTime::from_secs_f64(self.rng.exponential(mean) * overload) + extra;
         self.cost.service_call(price);
-        self.calls[call as usize].state = CallState::Service { fail };
+        self.calls[call].state = CallState::Service { fail };
         self.resume_after(call, d);
     }
 
     pub(super) fn service_done(&mut self, call: CallId) {
-        let node = self.calls[call as usize].node as usize;
+        let node = self.calls[call].node as usize;
         let s = self.service(node);
         s.in_flight = s.in_flight.saturating_sub(1);
     }

@@ -12,12 +12,14 @@
 //! there from the start and receives the instant a message is visible: the idealised
 //! M/M/c setting in which Erlang C holds. Receiving takes no time in either mode.
 
-use super::slab::{place, replace};
 use std::collections::VecDeque;
 
+use super::message::{Msg, MsgId, MsgState, TIMER_DELAY, TIMER_RETENTION, TIMER_VISIBILITY};
 use super::stats::TokenBucket;
 use super::timers::TimerKind;
-use super::{CallId, CallState, NodeRt, Outcome, Parent, Simulation};
+use super::{Arena, CallId, CallState, Id, NodeRt, Outcome, Parent, Simulation};
+
+pub(crate) type BatchId = Id<Batch>;
 use crate::scenario::{EventSourceMapping, PollerScaling, QueueParams};
 use crate::time::SimTime;
 
@@ -31,43 +33,6 @@ const FIFO_HIGH_THROUGHPUT_CALLS_PER_S: f64 = 70_000.0;
 const START_POLLERS: u32 = 5;
 /// Batches added per second while messages wait (300 per minute).
 const POLLERS_PER_SECOND: u32 = 5;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum MsgState {
-    Free,
-    Delayed,
-    Visible,
-    InFlight,
-}
-
-/// A message's retention timer is armed.
-pub(crate) const TIMER_RETENTION: u8 = 1;
-/// Its delay timer is armed.
-pub(crate) const TIMER_DELAY: u8 = 2;
-/// Its visibility timer is armed.
-pub(crate) const TIMER_VISIBILITY: u8 = 4;
-
-#[derive(Clone, Debug)]
-pub(crate) struct Msg {
-    generation: u32,
-    /// The queue that holds it.
-    queue: u32,
-    /// Which of its timers are armed (`TIMER_*`): cancelled when the message goes.
-    timers: u8,
-    /// The chain of events it belongs to (recursive loop detection).
-    lineage: u32,
-    sent: SimTime,
-    /// FIFO: the message group and the send order.
-    group: u32,
-    seq: u64,
-    state: MsgState,
-    visible_since: SimTime,
-    receives: u32,
-    processed: u32,
-    /// Already counted as dead-lettered (a message living in a dead-letter queue).
-    dead: bool,
-    expire_on_return: bool,
-}
 
 #[derive(Debug)]
 struct Consumer {
@@ -94,7 +59,7 @@ struct Consumer {
 #[derive(Debug)]
 pub(crate) struct QueueRt {
     /// Visible messages as (message, generation, send order); FIFO queues keep it sorted.
-    visible: VecDeque<(u32, u32, u64)>,
+    visible: VecDeque<(MsgId, u32, u64)>,
     fifo: bool,
     groups: u32,
     /// FIFO: messages in flight per group (a busy group is not received from).
@@ -134,7 +99,7 @@ const DEAD_BIT: u64 = 1 << 63;
 #[derive(Debug, Default)]
 pub(crate) struct Batch {
     queue: u32,
-    msgs: Vec<(u32, u32, u32)>,
+    msgs: Vec<(MsgId, u32, u32)>,
     failed: Vec<bool>,
     /// The chain of events the invocation continues (see `batch_lineage`).
     lineage: u32,
@@ -155,7 +120,7 @@ impl QueueRt {
         p: &QueueParams,
         dlq: Option<u32>,
         consumer: Option<(u32, &EventSourceMapping)>,
-        index: &dyn Fn(&str) -> u32,
+        index: &dyn Fn(&str) -> Option<u32>,
     ) -> Self {
         QueueRt {
             visible: VecDeque::new(),
@@ -209,11 +174,9 @@ impl QueueRt {
                         .map(|r| (u64::from(r.every_s), r.messages_per_run)),
                     // A scheduled consumer waits for its first run, one period in.
                     budget: if m.schedule.is_some() { 0 } else { u32::MAX },
-                    overflow: m
-                        .backlog
-                        .overflow
-                        .as_ref()
-                        .map(|o| (SimTime::from_secs_f64(o.older_than_s), index(&o.queue))),
+                    overflow: m.backlog.overflow.as_ref().and_then(|o| {
+                        Some((SimTime::from_secs_f64(o.older_than_s), index(&o.queue)?))
+                    }),
                 }
             }),
         }
@@ -230,14 +193,14 @@ impl Simulation {
 
     /// SendMessage arrives: it takes the queue's latency, then the message exists.
     pub(super) fn sqs_arrive(&mut self, call: CallId) {
-        let node = self.calls[call as usize].node;
+        let node = self.calls[call].node;
         let latency = self.sqs(node).latency + self.fault_state[node as usize].extra_latency;
-        self.calls[call as usize].state = CallState::Send;
+        self.calls[call].state = CallState::Send;
         self.resume_after(call, latency);
     }
 
     pub(super) fn sqs_send_done(&mut self, call: CallId) {
-        let node = self.calls[call as usize].node;
+        let node = self.calls[call].node;
         let now = self.now;
         self.cost.sqs_request();
         if let Some((send, _)) = &mut self.sqs(node).fifo_api {
@@ -246,7 +209,7 @@ impl Simulation {
                 return;
             }
         }
-        let lineage = self.calls[call as usize].lineage;
+        let lineage = self.calls[call].lineage;
         self.enqueue(node, false, lineage);
         self.complete(call, Ok(()));
     }
@@ -264,32 +227,15 @@ impl Simulation {
             self.enqueue_unread(node, dead, new);
             return;
         }
-        let msg = Msg {
-            generation: 0,
-            queue: node,
-            timers: 0,
-            lineage,
-            state: MsgState::Delayed,
-            sent: self.now,
-            group: 0,
-            seq: 0,
-            visible_since: self.now,
-            receives: 0,
-            processed: 0,
-            dead,
-            expire_on_return: false,
-        };
-        let id = place(&mut self.msgs, &mut self.free_msgs, msg, |old, new| Msg {
-            generation: old.generation,
-            ..new
-        });
+        let msg = Msg::new(node, lineage, self.now, dead);
+        let id = self.msgs.insert_carrying(msg, Msg::carry_generation);
         if !dead {
             if new {
                 self.messages.sent += 1;
             }
             self.messages.queued += 1;
         }
-        let generation = self.msgs[id as usize].generation;
+        let generation = self.msgs[id].generation();
         let (fifo, groups) = {
             let q = self.sqs(node);
             (q.fifo, q.groups)
@@ -300,19 +246,17 @@ impl Simulation {
             let q = self.sqs(node);
             let seq = q.next_seq;
             q.next_seq += 1;
-            let m = &mut self.msgs[id as usize];
-            m.group = group;
-            m.seq = seq;
+            self.msgs[id].place_in_group(group, seq);
         }
         let (retention, delay) = {
             let q = self.sqs(node);
             (q.retention, q.delay)
         };
         self.arm_kind(node, TimerKind::Retention, retention, id, generation, 0);
-        self.msgs[id as usize].timers |= TIMER_RETENTION;
+        self.msgs[id].armed(TIMER_RETENTION);
         if delay > SimTime::ZERO {
             self.arm_kind(node, TimerKind::Delay, delay, id, generation, 0);
-            self.msgs[id as usize].timers |= TIMER_DELAY;
+            self.msgs[id].armed(TIMER_DELAY);
         } else {
             self.make_visible(node, id);
         }
@@ -383,12 +327,11 @@ impl Simulation {
         }
     }
 
-    fn make_visible(&mut self, node: u32, id: u32) {
+    fn make_visible(&mut self, node: u32, id: MsgId) {
         let now = self.now;
-        let m = &mut self.msgs[id as usize];
-        m.state = MsgState::Visible;
-        m.visible_since = now;
-        let (generation, seq) = (m.generation, m.seq);
+        let m = &mut self.msgs[id];
+        m.show(now);
+        let (generation, seq) = (m.generation(), m.seq());
         let q = self.sqs(node);
         if q.fifo {
             // Keep send order: a returning message goes back ahead of later ones.
@@ -406,12 +349,12 @@ impl Simulation {
     /// The chain of events a batch's invocation continues: for a function on a loop, that
     /// of the message it has run most often for (so a looping message is stopped even in a
     /// batch), otherwise the first message's.
-    pub(super) fn batch_lineage(&self, batch: u32) -> u32 {
-        self.batches[batch as usize].lineage
+    pub(super) fn batch_lineage(&self, batch: BatchId) -> u32 {
+        self.batches[batch].lineage
     }
 
-    fn choose_batch_lineage(&self, function: u32, msgs: &[(u32, u32, u32)]) -> u32 {
-        let lineage = |&(id, _, _): &(u32, u32, u32)| self.msgs[id as usize].lineage;
+    fn choose_batch_lineage(&self, function: u32, msgs: &[(MsgId, u32, u32)]) -> u32 {
+        let lineage = |&(id, _, _): &(MsgId, u32, u32)| self.msgs[id].lineage();
         if !self
             .in_loop
             .get(function as usize)
@@ -428,52 +371,38 @@ impl Simulation {
 
     /// Whether a message's timer (of `bit`, for `receive` if a visibility timer) still
     /// matters.
-    pub(super) fn msg_timer_live(&self, id: u32, generation: u32, bit: u8, receive: u32) -> bool {
-        let Some(m) = self.msgs.get(id as usize) else {
-            return false;
-        };
-        m.generation == generation
-            && m.timers & bit != 0
-            && match bit {
-                TIMER_VISIBILITY => m.state == MsgState::InFlight && m.receives == receive,
-                TIMER_DELAY => m.state == MsgState::Delayed,
-                _ => m.state != MsgState::Free,
-            }
+    pub(super) fn msg_timer_live(&self, id: MsgId, generation: u32, bit: u8, receive: u32) -> bool {
+        self.msgs
+            .get(id)
+            .is_some_and(|m| m.timer_live(generation, bit, receive))
     }
 
-    pub(super) fn delay_over(&mut self, node: u32, id: u32, generation: u32) {
-        let m = &mut self.msgs[id as usize];
-        if m.generation == generation && m.state == MsgState::Delayed {
-            m.timers &= !TIMER_DELAY;
+    pub(super) fn delay_over(&mut self, node: u32, id: MsgId, generation: u32) {
+        if self.msgs[id].delay_over(generation) {
             self.make_visible(node, id);
         }
     }
 
-    pub(super) fn retention_expired(&mut self, node: u32, id: u32, generation: u32) {
-        let m = &mut self.msgs[id as usize];
-        if m.generation != generation {
-            return;
-        }
-        m.timers &= !TIMER_RETENTION;
-        match m.state {
-            MsgState::InFlight => m.expire_on_return = true,
-            MsgState::Visible => {
+    pub(super) fn retention_expired(&mut self, node: u32, id: MsgId, generation: u32) {
+        match self.msgs[id].retention_over(generation) {
+            Some(MsgState::Visible) => {
                 let q = self.sqs(node);
                 q.depth -= 1;
                 let depth = q.depth;
                 self.stats[node as usize].queue.set(self.now, depth);
                 self.expire(id);
             }
-            MsgState::Delayed => self.expire(id),
-            MsgState::Free => {}
+            Some(MsgState::Delayed) => self.expire(id),
+            // In flight: it expires when it returns.
+            Some(MsgState::InFlight | MsgState::Free) | None => {}
         }
     }
 
-    fn expire(&mut self, id: u32) {
-        let m = &self.msgs[id as usize];
-        if !m.dead {
+    fn expire(&mut self, id: MsgId) {
+        let m = &self.msgs[id];
+        if !m.dead() {
             self.messages.expired += 1;
-            match m.state {
+            match m.state() {
                 MsgState::InFlight => self.messages.in_flight -= 1,
                 _ => self.messages.queued -= 1,
             }
@@ -481,12 +410,11 @@ impl Simulation {
         self.free_msg(id);
     }
 
-    fn free_msg(&mut self, id: u32) {
-        let m = &mut self.msgs[id as usize];
-        m.state = MsgState::Free;
-        m.generation = m.generation.wrapping_add(1);
-        let (queue, timers) = (m.queue, std::mem::take(&mut m.timers));
-        self.free_msgs.push(id);
+    fn free_msg(&mut self, id: MsgId) {
+        let m = &mut self.msgs[id];
+        let queue = m.queue();
+        let timers = m.retire();
+        self.msgs.release(id);
         for (bit, kind) in [
             (TIMER_RETENTION, TimerKind::Retention),
             (TIMER_DELAY, TimerKind::Delay),
@@ -498,13 +426,18 @@ impl Simulation {
         }
     }
 
-    pub(super) fn visibility_expired(&mut self, node: u32, id: u32, generation: u32, receive: u32) {
-        let m = &mut self.msgs[id as usize];
-        if m.generation != generation || m.state != MsgState::InFlight || m.receives != receive {
+    pub(super) fn visibility_expired(
+        &mut self,
+        node: u32,
+        id: MsgId,
+        generation: u32,
+        receive: u32,
+    ) {
+        let m = &mut self.msgs[id];
+        let Some(expire) = m.visibility_over(generation, receive) else {
             return;
-        }
-        m.timers &= !TIMER_VISIBILITY;
-        let (dead, expire, group) = (m.dead, m.expire_on_return, m.group);
+        };
+        let (dead, group) = (m.dead(), m.group());
         self.sqs(node).in_flight -= 1;
         self.release_group(node, group);
         self.stats[node as usize].in_flight.add(self.now, -1);
@@ -538,8 +471,8 @@ impl Simulation {
             // the window out.
             if q.depth < c.batch_size && c.window > SimTime::ZERO {
                 let oldest = q.visible.iter().find_map(|&(id, g, _)| {
-                    let m = &self.msgs[id as usize];
-                    (m.generation == g && m.state == MsgState::Visible).then_some(m.visible_since)
+                    let m = &self.msgs[id];
+                    m.is_visible(g).then_some(m.visible_since())
                 });
                 let due = oldest.map_or(now, |t| t + c.window);
                 if due > now {
@@ -623,21 +556,20 @@ impl Simulation {
             let Some((id, g, _)) = next else {
                 break;
             };
-            let m = &self.msgs[id as usize];
-            if m.generation != g || m.state != MsgState::Visible {
+            if !self.msgs[id].is_visible(g) {
                 continue;
             }
             let q = self.sqs(node);
             q.depth -= 1;
             if let Some((dlq_node, max)) = dlq {
-                if self.msgs[id as usize].receives >= max {
+                if self.msgs[id].receives() >= max {
                     self.dead_letter(id, dlq_node);
                     continue;
                 }
             }
-            if drop_after.is_some_and(|ttl| now - self.msgs[id as usize].sent > ttl) {
+            if drop_after.is_some_and(|ttl| now - self.msgs[id].sent() > ttl) {
                 // Too old to be worth processing: delete it unread.
-                if !self.msgs[id as usize].dead {
+                if !self.msgs[id].dead() {
                     self.messages.dropped += 1;
                     self.messages.queued -= 1;
                 }
@@ -645,10 +577,10 @@ impl Simulation {
                 continue;
             }
             if let Some((older, low)) = overflow
-                && now - self.msgs[id as usize].sent > older
+                && now - self.msgs[id].sent() > older
             {
                 // Priority split: the old message waits in the low-priority queue instead.
-                let (dead, lineage) = (self.msgs[id as usize].dead, self.msgs[id as usize].lineage);
+                let (dead, lineage) = (self.msgs[id].dead(), self.msgs[id].lineage());
                 if !dead {
                     self.messages.queued -= 1;
                 }
@@ -656,12 +588,13 @@ impl Simulation {
                 self.enqueue_as(low, dead, false, lineage);
                 continue;
             }
-            let m = &mut self.msgs[id as usize];
-            let first = m.receives == 0;
-            let waited = now - m.visible_since;
-            m.receives += 1;
-            m.state = MsgState::InFlight;
-            let (receive, dead) = (m.receives, m.dead);
+            let m = &mut self.msgs[id];
+            let super::message::Received {
+                receive,
+                first,
+                waited,
+            } = m.receive(now);
+            let dead = m.dead();
             if !dead {
                 self.messages.queued -= 1;
                 self.messages.in_flight += 1;
@@ -684,14 +617,14 @@ impl Simulation {
                 }
             }
             st.in_flight.add(now, 1);
-            let group = self.msgs[id as usize].group;
+            let group = self.msgs[id].group();
             let q = self.sqs(node);
             q.in_flight += 1;
             if q.fifo {
                 q.group_busy[group as usize] += 1;
             }
             self.arm_kind(node, TimerKind::Visibility, visibility, id, g, receive);
-            self.msgs[id as usize].timers |= TIMER_VISIBILITY;
+            self.msgs[id].armed(TIMER_VISIBILITY);
             msgs.push((id, g, receive));
         }
         let depth = self.sqs(node).depth;
@@ -709,7 +642,7 @@ impl Simulation {
             lineage,
         };
         let taken = batch.msgs.len() as u32;
-        let id = place(&mut self.batches, &mut self.free_batches, batch, replace);
+        let id = self.batches.insert(batch);
         if let Some(c) = self.sqs(node).consumer.as_mut() {
             c.batches += 1;
             if c.budget != u32::MAX {
@@ -721,12 +654,12 @@ impl Simulation {
         true
     }
 
-    fn dead_letter(&mut self, id: u32, dlq: u32) {
-        if !self.msgs[id as usize].dead {
+    fn dead_letter(&mut self, id: MsgId, dlq: u32) {
+        if !self.msgs[id].dead() {
             self.messages.dead_lettered += 1;
             self.messages.queued -= 1;
         }
-        let lineage = self.msgs[id as usize].lineage;
+        let lineage = self.msgs[id].lineage();
         self.free_msg(id);
         self.enqueue(dlq, true, lineage);
     }
@@ -735,26 +668,26 @@ impl Simulation {
     /// nothing in flight; order within a group is kept.
     fn next_fifo(
         q: &mut QueueRt,
-        msgs: &[Msg],
+        msgs: &Arena<Msg>,
         group: &mut Option<u32>,
-    ) -> Option<(u32, u32, u64)> {
+    ) -> Option<(MsgId, u32, u64)> {
         if group.is_none() && q.group_busy.iter().all(|&b| b > 0) {
             return None;
         }
         let mut i = 0;
         while i < q.visible.len() {
             let (id, g, _) = q.visible[i];
-            let m = &msgs[id as usize];
-            if m.generation != g || m.state != MsgState::Visible {
+            let m = &msgs[id];
+            if !m.is_visible(g) {
                 q.visible.remove(i);
                 continue;
             }
             let ok = match *group {
-                Some(want) => m.group == want,
-                None => q.group_busy[m.group as usize] == 0,
+                Some(want) => m.group() == want,
+                None => q.group_busy[m.group() as usize] == 0,
             };
             if ok {
-                *group = Some(m.group);
+                *group = Some(m.group());
                 return q.visible.remove(i);
             }
             i += 1;
@@ -770,23 +703,23 @@ impl Simulation {
     }
 
     /// Messages of a batch (for the function: how many records to process).
-    pub(super) fn batch_len(&self, batch: u32) -> u32 {
-        self.batches[batch as usize].msgs.len() as u32
+    pub(super) fn batch_len(&self, batch: BatchId) -> u32 {
+        self.batches[batch].msgs.len() as u32
     }
 
     /// An error-rate fault on the function fails each record of a batch independently.
     /// Returns whether the whole invocation fails: some record failed and the mapping does
     /// not report batch item failures.
-    pub(super) fn fail_records(&mut self, batch: u32, probability: f64) -> bool {
-        let n = self.batches[batch as usize].msgs.len();
+    pub(super) fn fail_records(&mut self, batch: BatchId, probability: f64) -> bool {
+        let n = self.batches[batch].msgs.len();
         let mut any = false;
         for i in 0..n {
             if self.rng.chance(probability) {
-                self.batches[batch as usize].failed[i] = true;
+                self.batches[batch].failed[i] = true;
                 any = true;
             }
         }
-        let node = self.batches[batch as usize].queue;
+        let node = self.batches[batch].queue;
         let partial = self.sqs(node).consumer.as_ref().is_some_and(|c| c.partial);
         any && !partial
     }
@@ -794,17 +727,17 @@ impl Simulation {
     /// The function's result for a batch: delete what succeeded (all of it, or with
     /// ReportBatchItemFailures all but the reported failures); the rest stays hidden
     /// until its visibility timeout, then returns.
-    pub(super) fn batch_result(&mut self, batch: u32, outcome: Outcome) {
-        let b = std::mem::take(&mut self.batches[batch as usize]);
-        self.free_batches.push(batch);
+    pub(super) fn batch_result(&mut self, batch: BatchId, outcome: Outcome) {
+        let b = std::mem::take(&mut self.batches[batch]);
+        self.batches.release(batch);
         let node = b.queue;
         if outcome == Err(crate::report::ErrorKind::InjectedError) && b.failed.iter().any(|&f| f) {
             // The function threw on a bad record after handling the others: they will be
             // handled again when the batch returns.
             for (&(id, g, _), &failed) in b.msgs.iter().zip(&b.failed) {
-                let m = &mut self.msgs[id as usize];
-                if !failed && m.generation == g {
-                    m.processed += 1;
+                let m = &mut self.msgs[id];
+                if !failed && m.generation() == g {
+                    m.handled();
                 }
             }
         }
@@ -815,21 +748,21 @@ impl Simulation {
                 if failed {
                     continue;
                 }
-                let m = &mut self.msgs[id as usize];
-                if m.generation != g {
+                let m = &mut self.msgs[id];
+                if m.generation() != g {
                     // Gone already (consumed through a later receive): a duplicate delivery.
                     self.messages.duplicates += 1;
                     continue;
                 }
-                m.processed += 1;
-                if m.state == MsgState::InFlight && m.receives == receive {
-                    let (dead, processed) = (m.dead, m.processed);
+                let processed = m.handled();
+                if m.in_flight_from(receive) {
+                    let dead = m.dead();
                     if !dead {
                         self.messages.consumed += 1;
                         self.messages.in_flight -= 1;
                         self.messages.duplicates += u64::from(processed - 1);
                     }
-                    let group = self.msgs[id as usize].group;
+                    let group = self.msgs[id].group();
                     self.sqs(node).in_flight -= 1;
                     self.stats[node as usize].in_flight.add(self.now, -1);
                     self.release_group(node, group);
@@ -872,8 +805,7 @@ impl Simulation {
             // Age of the oldest visible message, for the series (entries of messages that
             // left the queue otherwise are dropped from the front on the way).
             while let Some(&(id, g, _)) = q.visible.front() {
-                let m = &self.msgs[id as usize];
-                if m.generation == g && m.state == MsgState::Visible {
+                if self.msgs[id].is_visible(g) {
                     break;
                 }
                 q.visible.pop_front();
@@ -883,7 +815,7 @@ impl Simulation {
                 None => q
                     .visible
                     .front()
-                    .map(|&(id, _, _)| self.msgs[id as usize].visible_since),
+                    .map(|&(id, _, _)| self.msgs[id].visible_since()),
             };
             let second = now.second_index();
             let last = second.checked_sub(1).map(|s| (s / self.step_s) as usize);

@@ -16,7 +16,7 @@
 
 use std::collections::VecDeque;
 
-use super::{Event, NodeRt, Simulation};
+use super::{Event, Id, NodeRt, Simulation};
 use crate::time::SimTime;
 
 /// What a timer queue holds.
@@ -64,19 +64,28 @@ const COMPACT_MIN_STALE: u32 = 4096;
 impl Simulation {
     /// Arms a timeout at `node` after `after` for `id` (a request for client nodes, a call
     /// otherwise) at `generation`; `extra` carries the attempt number for clients.
-    pub(super) fn arm(&mut self, node: u32, after: SimTime, id: u32, generation: u32, extra: u32) {
+    pub(super) fn arm<T>(
+        &mut self,
+        node: u32,
+        after: SimTime,
+        id: Id<T>,
+        generation: u32,
+        extra: u32,
+    ) {
         self.arm_kind(node, TimerKind::Deadline, after, id, generation, extra);
     }
 
-    pub(super) fn arm_kind(
+    /// Arms a timer of `kind` (its entries hold ids as slot numbers, whatever their arena).
+    pub(super) fn arm_kind<T>(
         &mut self,
         node: u32,
         kind: TimerKind,
         after: SimTime,
-        id: u32,
+        id: Id<T>,
         generation: u32,
         extra: u32,
     ) {
+        let id = id.slot();
         let at = self.now + after;
         let slot = node * KINDS as u32 + kind as u32;
         let q = &mut self.timers[slot as usize];
@@ -129,22 +138,37 @@ impl Simulation {
     }
 
     /// Whether a timer's owner still wants it to fire.
-    fn timer_live(&self, slot: u32, id: u32, generation: u32, extra: u32) -> bool {
+    fn timer_live(&self, slot: u32, raw: u32, generation: u32, extra: u32) -> bool {
         let node = slot / KINDS as u32;
         match slot % KINDS as u32 {
             0 if matches!(self.nodes[node as usize], NodeRt::Client(_)) => {
-                self.client_timer_live(id, generation, extra)
+                self.client_timer_live(Id::from_slot(raw), generation, extra)
             }
             0 => {
-                self.live(id, generation)
+                self.live(Id::from_slot(raw), generation)
                     && self
                         .calls
-                        .get(id as usize)
+                        .get(Id::from_slot(raw))
                         .is_some_and(|c| c.deadline_armed)
             }
-            1 => self.msg_timer_live(id, generation, super::sqs::TIMER_VISIBILITY, extra),
-            2 => self.msg_timer_live(id, generation, super::sqs::TIMER_RETENTION, 0),
-            _ => self.msg_timer_live(id, generation, super::sqs::TIMER_DELAY, 0),
+            1 => self.msg_timer_live(
+                Id::from_slot(raw),
+                generation,
+                super::message::TIMER_VISIBILITY,
+                extra,
+            ),
+            2 => self.msg_timer_live(
+                Id::from_slot(raw),
+                generation,
+                super::message::TIMER_RETENTION,
+                0,
+            ),
+            _ => self.msg_timer_live(
+                Id::from_slot(raw),
+                generation,
+                super::message::TIMER_DELAY,
+                0,
+            ),
         }
     }
 
@@ -172,22 +196,22 @@ impl Simulation {
     }
 
     /// Dispatches one due timer (its owner still wants it).
-    pub(super) fn fire(&mut self, slot: u32, id: u32, generation: u32, extra: u32) {
-        if !self.timer_live(slot, id, generation, extra) {
+    pub(super) fn fire(&mut self, slot: u32, raw: u32, generation: u32, extra: u32) {
+        if !self.timer_live(slot, raw, generation, extra) {
             return;
         }
         let node = slot / KINDS as u32;
         match slot % KINDS as u32 {
             0 if matches!(self.nodes[node as usize], NodeRt::Client(_)) => {
-                self.on_client_timeout(id, generation, extra);
+                self.on_client_timeout(Id::from_slot(raw), generation, extra);
             }
             0 => {
-                self.calls[id as usize].deadline_armed = false;
-                self.on_deadline(id);
+                self.calls[Id::from_slot(raw)].deadline_armed = false;
+                self.on_deadline(Id::from_slot(raw));
             }
-            1 => self.visibility_expired(node, id, generation, extra),
-            2 => self.retention_expired(node, id, generation),
-            _ => self.delay_over(node, id, generation),
+            1 => self.visibility_expired(node, Id::from_slot(raw), generation, extra),
+            2 => self.retention_expired(node, Id::from_slot(raw), generation),
+            _ => self.delay_over(node, Id::from_slot(raw), generation),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Step Functions executions: a small interpreter over the compiled state machine.
 //!
 //! Why branches: Parallel and Map run sub-workflows; each running workflow (the execution
-//! itself, a Parallel branch, a Map iteration) is a branch in a slab with a parent, so the
+//! itself, a Parallel branch, a Map iteration) is a branch in an arena with a parent, so the
 //! same loop runs them all. Retry waits follow IntervalSeconds × BackoffRate^(n−1), capped
 //! by MaxDelaySeconds, with FULL jitter a uniform draw below it; Catch applies after the
 //! retries; a Map keeps at most MaxConcurrency iterations running.
@@ -12,9 +12,8 @@
 //! Express executions stop after 5 minutes: the execution fails with `States.Timeout`, its
 //! branches end at once, and a task still running finishes unobserved.
 
-use super::slab::place;
 use super::stats::TokenBucket;
-use super::{CallId, Event, NONE, NodeRt, Outcome, Parent, Simulation};
+use super::{BranchId, CallId, Event, NodeRt, Outcome, Parent, Simulation};
 use crate::report::ErrorKind;
 use crate::scenario::{
     Catcher, Definition, Jitter, Retrier, State, StateMachineParams, WorkflowFlavour,
@@ -29,33 +28,37 @@ const INLINE_MAP_LIMIT: u32 = 40;
 /// takes real time; in the simulation such a loop would never let time pass.
 pub(crate) const MAX_TRANSITIONS_PER_INSTANT: u32 = 10_000;
 
+/// The index of a compiled state; `None` where a state has no next one (the branch
+/// ends successfully).
+type Next = Option<u32>;
+
 #[derive(Debug, Clone)]
 enum StRt {
     Task {
         edge: u32,
         retry: Vec<Retrier>,
         catch: Vec<Catcher>,
-        next: u32,
+        next: Next,
     },
     Choice {
-        choices: Vec<(f64, u32)>,
-        default: u32,
+        choices: Vec<(f64, Next)>,
+        default: Next,
     },
     Wait {
         d: SimTime,
-        next: u32,
+        next: Next,
     },
     Parallel {
-        branches: Vec<u32>,
+        branches: Vec<Next>,
         catch: Vec<Catcher>,
-        next: u32,
+        next: Next,
     },
     Map {
         items: u32,
         max: u32,
-        start: u32,
+        start: Next,
         catch: Vec<Catcher>,
-        next: u32,
+        next: Next,
     },
     Succeed,
     Fail {
@@ -71,7 +74,7 @@ pub(crate) struct MachineRt {
     base: Vec<u32>,
     /// State index by (definition, name).
     names: std::collections::BTreeMap<(u32, String), u32>,
-    start: u32,
+    start: Next,
     bucket: TokenBucket,
     pub(crate) flavour: WorkflowFlavour,
     /// Branches of this machine's executions alive now (for the memory budget).
@@ -82,15 +85,17 @@ pub(crate) struct MachineRt {
 pub(crate) struct Branch {
     generation: u32,
     node: u32,
-    parent: u32,
-    state: u32,
+    /// The branch that runs it (none for an execution's root branch).
+    parent: Option<BranchId>,
+    /// The state it is in (none: it has finished its states).
+    state: Next,
     attempts: Vec<u32>,
     pending: u32,
     running: u32,
     failed: Option<String>,
     live: bool,
-    /// The execution's root branch (`NONE` on the root itself).
-    root: u32,
+    /// The execution's root branch (none on the root itself).
+    root: Option<BranchId>,
     /// Root only: history events so far (two per state: entered and exited).
     history: u32,
     /// Root only: when the execution started (Express bills its duration).
@@ -101,9 +106,9 @@ pub(crate) struct Branch {
     paid: bool,
     /// The execution's live branches form a list from the root (`first`), so stopping an
     /// Express execution visits only its own branches.
-    first: u32,
-    prev: u32,
-    next: u32,
+    first: Option<BranchId>,
+    prev: Option<BranchId>,
+    next: Option<BranchId>,
     /// Transitions made at the instant `still_at` (the no-progress guard).
     still: u32,
     still_at: SimTime,
@@ -115,7 +120,7 @@ pub(crate) struct TransitionLine {
     bucket: TokenBucket,
     /// A `TransitionWake` is scheduled (one at a time).
     wake_armed: bool,
-    waiting: std::collections::VecDeque<(u32, u32)>,
+    waiting: std::collections::VecDeque<(BranchId, u32)>,
 }
 
 impl TransitionLine {
@@ -139,8 +144,8 @@ fn compile(
     states: &mut Vec<StRt>,
     bases: &mut Vec<u32>,
     names: &mut std::collections::BTreeMap<(u32, String), u32>,
-    edge_to: &dyn Fn(&str) -> u32,
-) -> u32 {
+    edge_to: &dyn Fn(&str) -> Option<u32>,
+) -> Next {
     let base = states.len() as u32;
     let order: Vec<&String> = def.states.keys().collect();
     for (i, name) in order.iter().enumerate() {
@@ -153,9 +158,9 @@ fn compile(
         .enumerate()
         .map(|(i, n)| (n.as_str(), base + i as u32))
         .collect();
-    let index = |name: &str| local.get(name).copied().unwrap_or(NONE);
+    let index = |name: &str| local.get(name).copied();
     for (i, name) in order.iter().enumerate() {
-        let next = |n: &Option<String>| n.as_deref().map_or(NONE, &index);
+        let next = |n: &Option<String>| n.as_deref().and_then(&index);
         let compiled = match &def.states[*name] {
             State::Task {
                 resource,
@@ -163,7 +168,8 @@ fn compile(
                 catch,
                 next: n,
             } => StRt::Task {
-                edge: edge_to(resource),
+                // Validation: a Task's resource is a function wired to the machine.
+                edge: edge_to(resource).unwrap_or_default(),
                 retry: retry.clone(),
                 catch: catch.clone(),
                 next: next(n),
@@ -226,7 +232,7 @@ fn compile(
 }
 
 impl MachineRt {
-    pub(crate) fn new(p: &StateMachineParams, edge_to: &dyn Fn(&str) -> u32) -> Self {
+    pub(crate) fn new(p: &StateMachineParams, edge_to: &dyn Fn(&str) -> Option<u32>) -> Self {
         let mut states = Vec::new();
         let mut base = Vec::new();
         let mut names = Default::default();
@@ -271,7 +277,7 @@ impl Simulation {
     /// StartExecution: throttled by the token bucket, else an execution starts and the
     /// caller gets its answer at once.
     pub(super) fn sfn_arrive(&mut self, call: CallId) {
-        let node = self.calls[call as usize].node;
+        let node = self.calls[call].node;
         let now = self.now;
         if !self.machine(node).bucket.take(now) {
             self.complete(call, Err(ErrorKind::Throttled));
@@ -282,10 +288,10 @@ impl Simulation {
         self.executions.running += 1;
         self.stats[node as usize].in_flight.add(now, 1);
         let start = self.machine(node).start;
-        let b = self.new_branch(node, NONE, start);
-        self.branches[b as usize].started = now;
+        let b = self.new_branch(node, None, start);
+        self.branches[b].started = now;
         if self.machine(node).flavour == WorkflowFlavour::Express {
-            let generation = self.branches[b as usize].generation;
+            let generation = self.branches[b].generation;
             self.schedule(
                 EXPRESS_LIMIT,
                 Event::MachineDeadline {
@@ -298,8 +304,8 @@ impl Simulation {
     }
 
     /// Takes a Standard transition token for branch `b`, or puts it in line.
-    fn transition_token(&mut self, b: u32) -> bool {
-        let br = &mut self.branches[b as usize];
+    fn transition_token(&mut self, b: BranchId) -> bool {
+        let br = &mut self.branches[b];
         if std::mem::take(&mut br.paid) {
             return true;
         }
@@ -325,7 +331,7 @@ impl Simulation {
         let now = self.now;
         self.transitions.wake_armed = false;
         while let Some(&(b, generation)) = self.transitions.waiting.front() {
-            let br = &self.branches[b as usize];
+            let br = &self.branches[b];
             if !br.live || br.generation != generation {
                 self.transitions.waiting.pop_front();
                 continue;
@@ -340,28 +346,28 @@ impl Simulation {
                 return;
             }
             self.transitions.waiting.pop_front();
-            self.branches[b as usize].paid = true;
+            self.branches[b].paid = true;
             self.run_branch(b);
         }
     }
 
     /// An Express execution reached 5 minutes: it fails, and all its branches end.
-    pub(super) fn machine_deadline(&mut self, root: u32, generation: u32) {
-        let br = &self.branches[root as usize];
+    pub(super) fn machine_deadline(&mut self, root: BranchId, generation: u32) {
+        let br = &self.branches[root];
         if !br.live || br.generation != generation {
             return;
         }
-        let mut b = std::mem::replace(&mut self.branches[root as usize].first, NONE);
-        let node = self.branches[root as usize].node;
-        while b != NONE {
+        let mut next = self.branches[root].first.take();
+        let node = self.branches[root].node;
+        while let Some(b) = next {
             self.machine(node).live_branches -= 1;
-            let br = &mut self.branches[b as usize];
+            let br = &mut self.branches[b];
             br.live = false;
             br.generation = br.generation.wrapping_add(1);
+            next = br.next;
             if !br.task_out {
-                self.free_branches.push(b);
+                self.branches.release(b);
             }
-            b = br.next;
         }
         self.executions.timed_out += 1;
         self.end_failed(
@@ -370,74 +376,58 @@ impl Simulation {
         );
     }
 
-    fn new_branch(&mut self, node: u32, parent: u32, state: u32) -> u32 {
-        let root = match parent {
-            NONE => NONE,
-            p if self.branches[p as usize].root == NONE => p,
-            p => self.branches[p as usize].root,
-        };
+    fn new_branch(&mut self, node: u32, parent: Option<BranchId>, state: Next) -> BranchId {
+        let root = parent.map(|p| self.branches[p].root.unwrap_or(p));
         let branch = Branch {
             node,
             parent,
             state,
             live: true,
             root,
-            first: NONE,
-            prev: NONE,
-            next: NONE,
             ..Branch::default()
         };
-        let b = place(
-            &mut self.branches,
-            &mut self.free_branches,
-            branch,
-            |old, new| Branch {
-                generation: old.generation,
-                ..new
-            },
-        );
+        let b = self.branches.insert_carrying(branch, |old, new| Branch {
+            generation: old.generation,
+            ..new
+        });
         self.machine(node).live_branches += 1;
-        if root != NONE {
-            let head = self.branches[root as usize].first;
-            self.branches[b as usize].next = head;
-            if head != NONE {
-                self.branches[head as usize].prev = b;
+        if let Some(root) = root {
+            let head = self.branches[root].first;
+            self.branches[b].next = head;
+            if let Some(head) = head {
+                self.branches[head].prev = Some(b);
             }
-            self.branches[root as usize].first = b;
+            self.branches[root].first = Some(b);
         }
         b
     }
 
     /// Takes an ended branch out of its execution's list.
-    fn unlink(&mut self, b: u32) {
+    fn unlink(&mut self, b: BranchId) {
         let (root, prev, next) = {
-            let br = &self.branches[b as usize];
+            let br = &self.branches[b];
             (br.root, br.prev, br.next)
         };
-        if root == NONE {
+        let Some(root) = root else {
             return;
+        };
+        match prev {
+            None => self.branches[root].first = next,
+            Some(prev) => self.branches[prev].next = next,
         }
-        if prev == NONE {
-            self.branches[root as usize].first = next;
-        } else {
-            self.branches[prev as usize].next = next;
-        }
-        if next != NONE {
-            self.branches[next as usize].prev = prev;
+        if let Some(next) = next {
+            self.branches[next].prev = prev;
         }
     }
 
     /// Runs states until one waits (a task, a wait, branches) or the branch ends.
-    fn run_branch(&mut self, b: u32) {
+    fn run_branch(&mut self, b: BranchId) {
         loop {
-            let (node, state) = (
-                self.branches[b as usize].node,
-                self.branches[b as usize].state,
-            );
-            if state == NONE {
+            let (node, state) = (self.branches[b].node, self.branches[b].state);
+            let Some(state) = state else {
                 self.end_branch(b, Ok(()));
                 return;
-            }
+            };
             let flavour = self.machine(node).flavour;
             if flavour == WorkflowFlavour::Standard && !self.transition_token(b) {
                 return;
@@ -450,11 +440,8 @@ impl Simulation {
                 return;
             }
             // Standard executions keep a history; past its hard limit the execution fails.
-            let root = match self.branches[b as usize].root {
-                NONE => b,
-                r => r,
-            };
-            let history = &mut self.branches[root as usize].history;
+            let root = self.branches[b].root.unwrap_or(b);
+            let history = &mut self.branches[root].history;
             *history += 2;
             if *history > HISTORY_LIMIT && flavour == WorkflowFlavour::Standard {
                 self.end_failed(
@@ -466,7 +453,7 @@ impl Simulation {
             let st = self.machine(node).states[state as usize].clone();
             match st {
                 StRt::Task { edge, .. } => {
-                    self.branches[b as usize].task_out = true;
+                    self.branches[b].task_out = true;
                     self.new_call(edge, Parent::Machine(b), false);
                     return;
                 }
@@ -485,7 +472,7 @@ impl Simulation {
                 }
                 StRt::Wait { d, next } => {
                     self.goto(b, next);
-                    let generation = self.branches[b as usize].generation;
+                    let generation = self.branches[b].generation;
                     self.schedule(
                         d,
                         Event::MachineResume {
@@ -496,10 +483,10 @@ impl Simulation {
                     return;
                 }
                 StRt::Parallel { branches, .. } => {
-                    self.branches[b as usize].running = branches.len() as u32;
-                    self.branches[b as usize].failed = None;
+                    self.branches[b].running = branches.len() as u32;
+                    self.branches[b].failed = None;
                     for start in branches {
-                        let child = self.new_branch(node, b, start);
+                        let child = self.new_branch(node, Some(b), start);
                         self.start_branch(child);
                     }
                     return;
@@ -508,7 +495,7 @@ impl Simulation {
                     items, max, start, ..
                 } => {
                     let first = items.min(max);
-                    let br = &mut self.branches[b as usize];
+                    let br = &mut self.branches[b];
                     br.pending = items - first;
                     br.running = first;
                     br.failed = None;
@@ -517,7 +504,7 @@ impl Simulation {
                         return;
                     }
                     for _ in 0..first {
-                        let child = self.new_branch(node, b, start);
+                        let child = self.new_branch(node, Some(b), start);
                         self.start_branch(child);
                     }
                     return;
@@ -535,13 +522,13 @@ impl Simulation {
     }
 
     /// The state machine node a branch belongs to.
-    pub(super) fn branch_node(&self, b: u32) -> usize {
-        self.branches[b as usize].node as usize
+    pub(super) fn branch_node(&self, b: BranchId) -> usize {
+        self.branches[b].node as usize
     }
 
     /// Queues a new branch to run (iteratively, through the task list).
-    fn start_branch(&mut self, b: u32) {
-        let generation = self.branches[b as usize].generation;
+    fn start_branch(&mut self, b: BranchId) {
+        let generation = self.branches[b].generation;
         self.tasks.push_back(super::Task::RunBranch {
             branch: b,
             generation,
@@ -550,9 +537,9 @@ impl Simulation {
 
     /// Counts a transition of branch `b` at this instant; past the limit its execution
     /// fails, naming the state (false: the branch has ended).
-    fn branch_progresses(&mut self, b: u32) -> bool {
+    fn branch_progresses(&mut self, b: BranchId) -> bool {
         let now = self.now;
-        let br = &mut self.branches[b as usize];
+        let br = &mut self.branches[b];
         if br.still_at != now {
             br.still_at = now;
             br.still = 0;
@@ -573,43 +560,40 @@ impl Simulation {
     }
 
     /// The name of compiled state `state` of machine `node`.
-    fn state_name(&mut self, node: u32, state: u32) -> String {
+    fn state_name(&mut self, node: u32, state: Next) -> String {
         self.machine(node)
             .names
             .iter()
-            .find(|(_, i)| **i == state)
+            .find(|(_, i)| Some(**i) == state)
             .map_or_else(|| "?".to_owned(), |((_, n), _)| n.clone())
     }
 
-    fn goto(&mut self, b: u32, next: u32) {
-        let br = &mut self.branches[b as usize];
+    fn goto(&mut self, b: BranchId, next: Next) {
+        let br = &mut self.branches[b];
         br.state = next;
         br.attempts.clear();
     }
 
-    pub(super) fn machine_resume(&mut self, b: u32, generation: u32) {
-        let br = &self.branches[b as usize];
+    pub(super) fn machine_resume(&mut self, b: BranchId, generation: u32) {
+        let br = &self.branches[b];
         if br.live && br.generation == generation {
             self.run_branch(b);
         }
     }
 
     /// A Task's call returned.
-    pub(super) fn machine_task_result(&mut self, b: u32, outcome: Outcome) {
-        let br = &mut self.branches[b as usize];
+    pub(super) fn machine_task_result(&mut self, b: BranchId, outcome: Outcome) {
+        let br = &mut self.branches[b];
         br.task_out = false;
         if !br.live {
             // Its execution ended while the task ran (Express timeout): free the slot now.
-            self.free_branches.push(b);
+            self.branches.release(b);
             return;
         }
-        let (node, state) = (
-            self.branches[b as usize].node,
-            self.branches[b as usize].state,
-        );
-        let StRt::Task {
+        let (node, state) = (self.branches[b].node, self.branches[b].state);
+        let Some(StRt::Task {
             retry, catch, next, ..
-        } = self.machine(node).states[state as usize].clone()
+        }) = self.compiled(node, state)
         else {
             return;
         };
@@ -623,7 +607,7 @@ impl Simulation {
         };
         let error = error_name(kind);
         if let Some(i) = retry.iter().position(|r| matches(&r.error_equals, error)) {
-            let br = &mut self.branches[b as usize];
+            let br = &mut self.branches[b];
             if br.attempts.len() <= i {
                 br.attempts.resize(i + 1, 0);
             }
@@ -653,22 +637,22 @@ impl Simulation {
     }
 
     /// Re-runs the current Task state after a retry wait.
-    pub(super) fn machine_retry(&mut self, b: u32, generation: u32) {
-        let br = &self.branches[b as usize];
+    pub(super) fn machine_retry(&mut self, b: BranchId, generation: u32) {
+        let br = &self.branches[b];
         if !br.live || br.generation != generation {
             return;
         }
         let (node, state) = (br.node, br.state);
-        if let StRt::Task { edge, .. } = self.machine(node).states[state as usize].clone() {
-            self.branches[b as usize].task_out = true;
+        if let Some(StRt::Task { edge, .. }) = self.compiled(node, state) {
+            self.branches[b].task_out = true;
             self.new_call(edge, Parent::Machine(b), false);
         }
     }
 
-    fn caught_or_failed(&mut self, b: u32, catch: &[Catcher], error: String) {
+    fn caught_or_failed(&mut self, b: BranchId, catch: &[Catcher], error: String) {
         if let Some(c) = catch.iter().find(|c| matches(&c.error_equals, &error)) {
-            let node = self.branches[b as usize].node;
-            let state = self.branches[b as usize].state;
+            let node = self.branches[b].node;
+            let state = self.branches[b].state;
             let target = self.resolve(node, state, &c.next);
             self.goto(b, target);
             self.run_branch(b);
@@ -678,33 +662,38 @@ impl Simulation {
     }
 
     /// The index of state `name` in the definition that holds state `from`.
-    fn resolve(&mut self, node: u32, from: u32, name: &str) -> u32 {
+    fn resolve(&mut self, node: u32, from: Next, name: &str) -> Next {
         let m = self.machine(node);
-        let base = m.base.get(from as usize).copied().unwrap_or(0);
-        m.names
-            .get(&(base, name.to_owned()))
+        let base = from
+            .and_then(|f| m.base.get(f as usize))
             .copied()
-            .unwrap_or(NONE)
+            .unwrap_or(0);
+        m.names.get(&(base, name.to_owned())).copied()
     }
 
-    fn end_failed(&mut self, b: u32, error: String) {
-        self.branches[b as usize].failed = Some(error);
+    /// Compiled state `state` of machine `node` (none once a branch has finished).
+    fn compiled(&mut self, node: u32, state: Next) -> Option<StRt> {
+        state.map(|s| self.machine(node).states[s as usize].clone())
+    }
+
+    fn end_failed(&mut self, b: BranchId, error: String) {
+        self.branches[b].failed = Some(error);
         self.end_branch(b, Err(ErrorKind::ServerError));
     }
 
-    fn end_branch(&mut self, b: u32, outcome: Outcome) {
+    fn end_branch(&mut self, b: BranchId, outcome: Outcome) {
         self.unlink(b);
-        let node = self.branches[b as usize].node;
+        let node = self.branches[b].node;
         self.machine(node).live_branches -= 1;
-        let br = &mut self.branches[b as usize];
+        let br = &mut self.branches[b];
         br.live = false;
         br.generation = br.generation.wrapping_add(1);
         let (parent, node, error) = (br.parent, br.node, br.failed.take());
         if !br.task_out {
-            self.free_branches.push(b);
+            self.branches.release(b);
         }
-        if parent == NONE {
-            let started = self.branches[b as usize].started;
+        let Some(parent) = parent else {
+            let started = self.branches[b].started;
             if self.machine(node).flavour == WorkflowFlavour::Express {
                 let seconds = (self.now - started).as_secs_f64();
                 self.cost.express_execution(seconds);
@@ -718,41 +707,38 @@ impl Simulation {
             let now = self.now;
             self.stats[node as usize].in_flight.add(now, -1);
             return;
-        }
-        let p = &mut self.branches[parent as usize];
+        };
+        let p = &mut self.branches[parent];
         p.running -= 1;
         if outcome.is_err() && p.failed.is_none() {
             p.failed = Some(error.unwrap_or_else(|| "States.BranchFailed".into()));
         }
         // A Map starts its next item while none has failed.
         let state = p.state;
-        if let StRt::Map { start, .. } = self.machine(node).states[state as usize].clone() {
-            let p = &mut self.branches[parent as usize];
+        if let Some(StRt::Map { start, .. }) = self.compiled(node, state) {
+            let p = &mut self.branches[parent];
             if p.pending > 0 && p.failed.is_none() {
                 p.pending -= 1;
                 p.running += 1;
-                let child = self.new_branch(node, parent, start);
+                let child = self.new_branch(node, Some(parent), start);
                 self.start_branch(child);
                 return;
             }
         }
-        if self.branches[parent as usize].running == 0 {
+        if self.branches[parent].running == 0 {
             self.after_children(parent);
         }
     }
 
     /// Every branch of a Parallel or started item of a Map has ended.
-    fn after_children(&mut self, b: u32) {
-        let (node, state) = (
-            self.branches[b as usize].node,
-            self.branches[b as usize].state,
-        );
-        let (StRt::Parallel { catch, next, .. } | StRt::Map { catch, next, .. }) =
-            self.machine(node).states[state as usize].clone()
+    fn after_children(&mut self, b: BranchId) {
+        let (node, state) = (self.branches[b].node, self.branches[b].state);
+        let Some(StRt::Parallel { catch, next, .. } | StRt::Map { catch, next, .. }) =
+            self.compiled(node, state)
         else {
             return;
         };
-        match self.branches[b as usize].failed.take() {
+        match self.branches[b].failed.take() {
             None => {
                 self.goto(b, next);
                 self.run_branch(b);

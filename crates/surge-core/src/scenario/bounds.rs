@@ -111,10 +111,7 @@ pub(crate) fn check<T: Bounded>(prefix: &str, value: &T) -> Vec<(String, String)
 
 /// A schemars transform: writes `T`'s bounds into the properties of its schema.
 pub(crate) fn schema_bounds<T: Bounded>(schema: &mut Schema) {
-    let Some(props) = schema
-        .get_mut("properties")
-        .and_then(Value::as_object_mut)
-    else {
+    let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
         return;
     };
     for b in T::BOUNDS {

@@ -285,8 +285,8 @@ impl Default for ScheduleParams {
     }
 }
 
-use super::bounds::bounds;
 use super::MAX_DURATION_S;
+use super::bounds::bounds;
 
 bounds!(QueueParams {
     visibility_timeout_s: Range(0.0, 43_200.0), " s";

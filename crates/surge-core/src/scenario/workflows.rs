@@ -209,8 +209,8 @@ pub struct Catcher {
     pub next: String,
 }
 
-use super::bounds::bounds;
 use super::MAX_RATE_PER_S;
+use super::bounds::bounds;
 
 bounds!(StateMachineParams {
     start_rate_per_s: Positive(MAX_RATE_PER_S), " per s";

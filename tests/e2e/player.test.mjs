@@ -90,7 +90,8 @@ test('pause, inject a database outage, resume: errors in the log; scrub back; CS
   await page.click('g.node[data-node="db"] .node-box');
   await page.selectOption('#inject-duration', '10');
   await page.click('.inject-button[data-fault="outage"]');
-  assert.match(await page.textContent('#event-log'), /db: injected an outage for 10 s/);
+  // The worker replays the run with the fault, then the log says so.
+  await page.waitForFunction(() => /db: injected an outage for 10 s/.test(document.querySelector('#event-log').textContent));
   await saveScreenshot(page, 'player-injected.png');
 
   await page.selectOption('#speed', 'max');

@@ -2,7 +2,7 @@
 //!
 //! Why the effects live here: `App` owns the state handle, so autosave (debounced, to
 //! local storage), the keyboard shortcuts (one window listener that turns keys into
-//! actions) and the palette drag (window pointer listeners while a drag is on) are wired
+//! actions through the table in `keymap`) and the palette drag (window pointer listeners while a drag is on) are wired
 //! once, and every component stays a view of its props.
 
 use std::rc::Rc;
@@ -23,6 +23,8 @@ use crate::components::{
 use crate::dom;
 use crate::editor::geometry::{GRID, NODE_H, NODE_W};
 use crate::editor::{Edit, Editor, EditorAction, SelectOp, catalog};
+use crate::keymap::{self, Command};
+use crate::run::player::{Input, Status};
 use crate::state::{Action, AppState};
 
 /// Local-storage key of the autosaved document (versioned: a format change gets a new key;
@@ -31,6 +33,9 @@ pub const EDITOR_STORAGE_KEY: &str = "surge.editor.v1";
 
 /// Query parameter that makes the app panic on start, to exercise the panic panel.
 pub const SIMULATE_PANIC_QUERY: &str = "simulate-panic";
+
+/// How long after the first render the simulation worker is started.
+const WARM_WORKER_AFTER_MS: u32 = 1_000;
 
 /// How long the document must rest before it is written to local storage.
 const AUTOSAVE_DELAY_MS: u32 = 300;
@@ -91,7 +96,25 @@ pub fn App() -> Html {
         });
     }
 
-    // Keyboard shortcuts.
+    let run_handle = {
+        let dispatch = dispatch.clone();
+        (*use_memo((), move |()| {
+            let handle = RunHandle::default();
+            handle.connect(dispatch);
+            handle
+        }))
+        .clone()
+    };
+
+    // The worker starts once the page has settled, so the first Play finds it ready.
+    {
+        let run = run_handle.clone();
+        use_effect_with((), move |()| {
+            Timeout::new(WARM_WORKER_AFTER_MS, move || run.warm()).forget();
+        });
+    }
+
+    // Keyboard shortcuts (the table in `keymap`).
     let latest = use_mut_ref(|| (state.editor.doc.clone(), state.editor.viewport, false));
     *latest.borrow_mut() = (
         state.editor.doc.clone(),
@@ -101,13 +124,14 @@ pub fn App() -> Html {
     {
         let dispatch = dispatch.clone();
         let latest = latest.clone();
+        let run = run_handle.clone();
         use_effect_with((), move |()| {
             let options = gloo::events::EventListenerOptions::enable_prevent_default();
             let window = gloo::utils::window();
             let listener = EventListener::new_with_options(&window, "keydown", options, move |e| {
                 if let Some(k) = e.dyn_ref::<KeyboardEvent>() {
                     let (doc, viewport, help_open) = latest.borrow().clone();
-                    on_key(k, &doc, viewport, help_open, &dispatch);
+                    on_key(k, &doc, viewport, help_open, &dispatch, &run);
                 }
             });
             move || drop(listener)
@@ -203,15 +227,6 @@ pub fn App() -> Html {
         })
     });
 
-    let run_handle = {
-        let dispatch = dispatch.clone();
-        (*use_memo((), move |()| {
-            let handle = RunHandle::default();
-            handle.connect(dispatch);
-            handle
-        }))
-        .clone()
-    };
     let e = &state.editor;
     let close_help = {
         let d = dispatch.clone();
@@ -256,9 +271,23 @@ fn on_key(
     viewport: crate::editor::Viewport,
     help_open: bool,
     dispatch: &Callback<Action>,
+    run: &RunHandle,
 ) {
-    let key = k.key();
-    if key == "Escape" {
+    let on_canvas = k
+        .target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+        .is_some_and(|el| {
+            el.closest(&format!("#{}", dom::CANVAS_ID))
+                .ok()
+                .flatten()
+                .is_some()
+                || el.tag_name().eq_ignore_ascii_case("body")
+        });
+    let ctrl = k.ctrl_key() || k.meta_key();
+    let Some(command) = keymap::command_for(&k.key(), ctrl, k.shift_key(), on_canvas) else {
+        return;
+    };
+    if command == Command::Escape {
         if help_open {
             dispatch.emit(Action::Help(false));
         } else if dom::is_typing(k.target()) {
@@ -277,93 +306,39 @@ fn on_key(
     if dom::is_typing(k.target()) || help_open {
         return;
     }
-    let ctrl = k.ctrl_key() || k.meta_key();
-    let on_canvas = k
-        .target()
-        .and_then(|t| t.dyn_into::<Element>().ok())
-        .is_some_and(|el| {
-            el.closest(&format!("#{}", dom::CANVAS_ID))
-                .ok()
-                .flatten()
-                .is_some()
-                || el.tag_name().eq_ignore_ascii_case("body")
-        });
     let editor = |a: EditorAction| dispatch.emit(Action::Editor(a));
     let step = if k.shift_key() { 5.0 * GRID } else { GRID };
-    let handled = match (ctrl, key.as_str()) {
-        (true, "z" | "Z") if k.shift_key() => {
-            editor(EditorAction::Redo);
-            true
+    match command {
+        Command::Escape => {}
+        Command::Undo => editor(EditorAction::Undo),
+        Command::Redo => editor(EditorAction::Redo),
+        Command::Copy => editor(EditorAction::Copy),
+        Command::Cut => editor(EditorAction::Cut),
+        Command::Paste => editor(EditorAction::Paste),
+        Command::Duplicate => editor(EditorAction::Duplicate),
+        Command::SelectAll => editor(EditorAction::Select(SelectOp::All)),
+        Command::Delete => editor(EditorAction::DeleteSelection),
+        Command::Nudge(dx, dy) => {
+            editor(EditorAction::Nudge(
+                f64::from(dx) * step,
+                f64::from(dy) * step,
+            ));
         }
-        (true, "z" | "Z") => {
-            editor(EditorAction::Undo);
-            true
+        Command::PlayPause => {
+            let playing = run.player().status == Status::Playing;
+            run.input(if playing {
+                Input::Pause
+            } else {
+                Input::Play(doc.clone())
+            });
         }
-        (true, "y" | "Y") => {
-            editor(EditorAction::Redo);
-            true
-        }
-        (true, "c" | "C") => {
-            editor(EditorAction::Copy);
-            true
-        }
-        (true, "x" | "X") => {
-            editor(EditorAction::Cut);
-            true
-        }
-        (true, "v" | "V") => {
-            editor(EditorAction::Paste);
-            true
-        }
-        (true, "d" | "D") => {
-            editor(EditorAction::Duplicate);
-            true
-        }
-        (true, "a" | "A") => {
-            editor(EditorAction::Select(SelectOp::All));
-            true
-        }
-        (false, "Delete" | "Backspace") => {
-            editor(EditorAction::DeleteSelection);
-            true
-        }
-        (false, "ArrowLeft") if on_canvas => {
-            editor(EditorAction::Nudge(-step, 0.0));
-            true
-        }
-        (false, "ArrowRight") if on_canvas => {
-            editor(EditorAction::Nudge(step, 0.0));
-            true
-        }
-        (false, "ArrowUp") if on_canvas => {
-            editor(EditorAction::Nudge(0.0, -step));
-            true
-        }
-        (false, "ArrowDown") if on_canvas => {
-            editor(EditorAction::Nudge(0.0, step));
-            true
-        }
-        (false, "?") => {
-            dispatch.emit(Action::Help(true));
-            true
-        }
-        (false, "f" | "F") => {
-            fit_view(doc, dispatch);
-            true
-        }
-        (false, "+" | "=") => {
-            zoom_by(viewport, 1.2, dispatch);
-            true
-        }
-        (false, "-") => {
-            zoom_by(viewport, 1.0 / 1.2, dispatch);
-            true
-        }
-        _ => false,
-    };
-    if handled {
-        k.prevent_default();
+        Command::Step => run.input(Input::Step(doc.clone())),
+        Command::Help => dispatch.emit(Action::Help(true)),
+        Command::Fit => fit_view(doc, dispatch),
+        Command::ZoomIn => zoom_by(viewport, 1.2, dispatch),
+        Command::ZoomOut => zoom_by(viewport, 1.0 / 1.2, dispatch),
     }
+    k.prevent_default();
 }
 
 fn wants_simulated_panic() -> bool {

@@ -12,6 +12,7 @@ pub mod components;
 pub mod dom;
 pub mod editor;
 pub mod export;
+pub mod keymap;
 pub mod panic_panel;
 pub mod presets;
 pub mod run;

@@ -2,14 +2,15 @@
 //! from an output port, box-select, a minimap and the notice bar.
 //!
 //! Why one pointer handler on the `<svg>`: nodes, ports and edges only carry data
-//! attributes, so a 200-node diagram has no per-node closures, and every gesture is a
-//! small state machine here that ends in editor actions (a drag is one undo step: the
-//! moves share a gesture id and the end seals it).
+//! attributes, so a 200-node diagram has no per-node closures. The gestures themselves
+//! (pan, drag, connect, box-select, pinch) are the pure state machine of
+//! `editor::gestures`; this component reads what the pointer is over, feeds it, and
+//! applies the effects that come out.
 
 use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
-use surge_core::{Invocation, NodeKind, Position, Scenario, edge_rule, edge_rules};
+use surge_core::{Invocation, NodeKind, Scenario, edge_rule, edge_rules};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, PointerEvent, WheelEvent};
 use yew::prelude::*;
@@ -17,10 +18,9 @@ use yew::prelude::*;
 use super::{CanvasEdge, CanvasNode, DropHint, Minimap, ParticleLayer};
 use crate::dom::{self, CANVAS_ID};
 use crate::editor::catalog;
-use crate::editor::geometry::{
-    self, Point, Rect, edge_midpoint, edge_path, in_port, node_at, nodes_in, out_port, snap,
-};
-use crate::editor::{EdgeKey, Edit, EditorAction, Notice, SelectOp, Selection, Viewport};
+use crate::editor::geometry::{self, Point, edge_midpoint, edge_path, in_port, out_port};
+use crate::editor::gestures::{Effect, Gestures, Hit, Overlay, Press};
+use crate::editor::{EdgeKey, EditorAction, Notice, SelectOp, Selection, Viewport};
 use crate::run::LiveView;
 use crate::state::{Action, Panel};
 
@@ -44,40 +44,6 @@ pub struct CanvasProps {
     pub live: Option<Rc<LiveView>>,
     /// Sends actions.
     pub dispatch: Callback<Action>,
-}
-
-#[derive(Clone, Debug)]
-enum Gesture {
-    Pan {
-        start: Point,
-        from: Viewport,
-        moved: bool,
-    },
-    Move {
-        start: Point,
-        origins: Vec<(String, Position)>,
-        gesture: u64,
-        moved: bool,
-    },
-    Connect {
-        from: String,
-    },
-    Box {
-        start: Point,
-        additive: bool,
-    },
-    Pinch {
-        distance: f64,
-        mid: Point,
-        from: Viewport,
-    },
-}
-
-#[derive(Clone, Debug, PartialEq)]
-enum Overlay {
-    None,
-    Line { from: String, a: Point, b: Point },
-    Box(Rect),
 }
 
 /// The name of an invocation kind as the format spells it.
@@ -136,19 +102,28 @@ fn local(e: &web_sys::MouseEvent) -> Point {
     dom::canvas_point(f64::from(e.client_x()), f64::from(e.client_y())).0
 }
 
-/// Shared mutable gesture state (pointer events arrive between renders).
-#[derive(Default)]
-struct Live {
-    gesture: Option<Gesture>,
-    pointers: Vec<(i32, Point)>,
-    next_gesture: u64,
-    space: bool,
+/// The canvas.
+/// What the pointer is over, read from the data attributes of the element under it.
+fn hit_of(target: Option<web_sys::EventTarget>) -> Hit {
+    let node = closest_attr(target.clone(), "data-node");
+    let port = closest_attr(target.clone(), "data-port");
+    let edge = closest_attr(target, "data-edge");
+    match (node, port.as_deref(), edge) {
+        (Some(id), Some("out"), _) => Hit::OutPort(id),
+        (Some(id), _, _) => Hit::Node(id),
+        (None, _, Some(key)) => key.split_once('→').map_or(Hit::Background, |(a, b)| {
+            Hit::Edge(EdgeKey {
+                from: a.to_owned(),
+                to: b.to_owned(),
+            })
+        }),
+        _ => Hit::Background,
+    }
 }
 
-/// The canvas.
 #[component]
 pub fn Canvas(props: &CanvasProps) -> Html {
-    let live = use_mut_ref(Live::default);
+    let gestures = use_mut_ref(Gestures::default);
     let overlay = use_state(|| Overlay::None);
     // Latest props for listeners registered once.
     let latest = use_mut_ref(|| (props.viewport, props.doc.clone(), props.selection.clone()));
@@ -162,7 +137,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     {
         let svg_ref = svg_ref.clone();
         let latest = latest.clone();
-        let live = live.clone();
+        let gestures = gestures.clone();
         let dispatch = props.dispatch.clone();
         use_effect_with((), move |()| {
             let mut listeners = Vec::new();
@@ -188,21 +163,21 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 ));
             }
             let window = gloo::utils::window();
-            let down = live.clone();
+            let down = gestures.clone();
             listeners.push(EventListener::new(&window, "keydown", move |e| {
                 if let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>()
                     && k.key() == " "
                     && !dom::is_typing(k.target())
                 {
-                    down.borrow_mut().space = true;
+                    down.borrow_mut().set_space(true);
                 }
             }));
-            let up = live.clone();
+            let up = gestures.clone();
             listeners.push(EventListener::new(&window, "keyup", move |e| {
                 if let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>()
                     && k.key() == " "
                 {
-                    up.borrow_mut().space = false;
+                    up.borrow_mut().set_space(false);
                 }
             }));
             move || drop(listeners)
@@ -211,230 +186,68 @@ pub fn Canvas(props: &CanvasProps) -> Html {
 
     let dispatch = props.dispatch.clone();
     let editor = move |a: EditorAction| dispatch.emit(Action::Editor(a));
+    // Applies what a gesture asks for.
+    let apply = {
+        let dispatch = props.dispatch.clone();
+        let overlay = overlay.clone();
+        Rc::new(move |effects: Vec<Effect>| {
+            for effect in effects {
+                match effect {
+                    Effect::Editor(a) => dispatch.emit(Action::Editor(a)),
+                    Effect::ShowInspector => dispatch.emit(Action::Show(Panel::Inspector)),
+                    Effect::Overlay(o) => overlay.set(o),
+                }
+            }
+        })
+    };
 
     let onpointerdown = {
-        let show_inspector = props.dispatch.clone();
         let svg_ref = svg_ref.clone();
-        let live = live.clone();
+        let gestures = gestures.clone();
         let latest = latest.clone();
-        let editor = editor.clone();
-        let overlay = overlay.clone();
+        let apply = apply.clone();
         Callback::from(move |e: PointerEvent| {
             let (vp, doc, selection) = latest.borrow().clone();
-            let p = local(&e);
-            let world = vp.to_world(p);
-            let mut l = live.borrow_mut();
-            l.pointers.retain(|(id, _)| *id != e.pointer_id());
-            l.pointers.push((e.pointer_id(), p));
             // Capture on the SVG itself (Yew delegates events from the root, so the event's
             // current target is not the canvas): moves and the release keep coming here.
             if let Some(svg) = svg_ref.cast::<Element>() {
                 let _ = svg.set_pointer_capture(e.pointer_id());
             }
-            if l.pointers.len() == 2 {
-                let (a, b) = (l.pointers[0].1, l.pointers[1].1);
-                l.gesture = Some(Gesture::Pinch {
-                    distance: (a.x - b.x).hypot(a.y - b.y).max(1.0),
-                    mid: Point::new((a.x + b.x) / 2.0, (a.y + b.y) / 2.0),
-                    from: vp,
-                });
-                overlay.set(Overlay::None);
-                return;
-            }
-            if e.button() != 0 && e.pointer_type() == "mouse" && e.button() != 1 {
-                return;
-            }
-            let target = e.target();
-            let node = closest_attr(target.clone(), "data-node");
-            let port = closest_attr(target.clone(), "data-port");
-            let edge = closest_attr(target.clone(), "data-edge");
-            let shift = e.shift_key();
-            if l.space || e.button() == 1 {
-                l.gesture = Some(Gesture::Pan {
-                    start: p,
-                    from: vp,
-                    moved: false,
-                });
-            } else if let (Some(from), Some("out")) = (node.clone(), port.as_deref()) {
-                if let Some(n) = doc.nodes.iter().find(|n| n.id == from) {
-                    let a = out_port(n.position);
-                    overlay.set(Overlay::Line {
-                        from: from.clone(),
-                        a,
-                        b: world,
-                    });
-                }
-                l.gesture = Some(Gesture::Connect { from });
-            } else if let Some(id) = node {
-                let mut chosen = selection.nodes.clone();
-                if shift {
-                    editor(EditorAction::Select(SelectOp::Toggle(id.clone())));
-                    if !chosen.remove(&id) {
-                        chosen.insert(id.clone());
-                    }
-                } else if !chosen.contains(&id) {
-                    editor(EditorAction::Select(SelectOp::Only(vec![id.clone()])));
-                    chosen = std::iter::once(id.clone()).collect();
-                    show_inspector.emit(Action::Show(Panel::Inspector));
-                }
-                let origins = doc
-                    .nodes
-                    .iter()
-                    .filter(|n| chosen.contains(&n.id))
-                    .map(|n| (n.id.clone(), n.position))
-                    .collect();
-                l.next_gesture += 1;
-                l.gesture = Some(Gesture::Move {
-                    start: world,
-                    origins,
-                    gesture: l.next_gesture,
-                    moved: false,
-                });
-            } else if let Some(key) = edge.and_then(|k| {
-                k.split_once('→').map(|(a, b)| EdgeKey {
-                    from: a.to_owned(),
-                    to: b.to_owned(),
-                })
-            }) {
-                editor(EditorAction::Select(SelectOp::Edge(key, shift)));
-                show_inspector.emit(Action::Show(Panel::Inspector));
-                l.gesture = None;
-            } else if shift {
-                l.gesture = Some(Gesture::Box {
-                    start: world,
-                    additive: true,
-                });
-            } else {
-                l.gesture = Some(Gesture::Pan {
-                    start: p,
-                    from: vp,
-                    moved: false,
-                });
-            }
+            let press = Press {
+                pointer: e.pointer_id(),
+                at: local(&e),
+                button: e.button(),
+                mouse: e.pointer_type() == "mouse",
+                shift: e.shift_key(),
+                hit: hit_of(e.target()),
+            };
+            let effects = gestures.borrow_mut().down(press, vp, &doc, &selection);
+            apply(effects);
         })
     };
 
     let onpointermove = {
-        let live = live.clone();
+        let gestures = gestures.clone();
         let latest = latest.clone();
-        let editor = editor.clone();
-        let overlay = overlay.clone();
+        let apply = apply.clone();
         Callback::from(move |e: PointerEvent| {
-            let p = local(&e);
-            let mut l = live.borrow_mut();
-            if let Some(slot) = l.pointers.iter_mut().find(|(id, _)| *id == e.pointer_id()) {
-                slot.1 = p;
-            }
             let vp = latest.borrow().0;
-            let world = vp.to_world(p);
-            let pointers = l.pointers.clone();
-            match l.gesture.as_mut() {
-                None => {}
-                Some(Gesture::Pinch {
-                    distance,
-                    mid,
-                    from,
-                }) if pointers.len() >= 2 => {
-                    let (a, b) = (pointers[0].1, pointers[1].1);
-                    let d = (a.x - b.x).hypot(a.y - b.y).max(1.0);
-                    let m = Point::new((a.x + b.x) / 2.0, (a.y + b.y) / 2.0);
-                    let v = from
-                        .zoomed_at(d / *distance, *mid)
-                        .panned(m.x - mid.x, m.y - mid.y);
-                    editor(EditorAction::SetViewport(v));
-                }
-                Some(Gesture::Pinch { .. }) => {}
-                Some(Gesture::Pan { start, from, moved }) => {
-                    let (dx, dy) = (p.x - start.x, p.y - start.y);
-                    if dx.abs() + dy.abs() > 3.0 {
-                        *moved = true;
-                    }
-                    if *moved {
-                        editor(EditorAction::SetViewport(from.panned(dx, dy)));
-                    }
-                }
-                Some(Gesture::Move {
-                    start,
-                    origins,
-                    gesture,
-                    moved,
-                }) => {
-                    let (dx, dy) = (world.x - start.x, world.y - start.y);
-                    if dx.abs() + dy.abs() > 3.0 {
-                        *moved = true;
-                    }
-                    if *moved {
-                        let moves = origins
-                            .iter()
-                            .map(|(id, o)| {
-                                let to = snap(Position {
-                                    x: o.x + dx,
-                                    y: o.y + dy,
-                                });
-                                (id.clone(), to)
-                            })
-                            .collect();
-                        editor(EditorAction::Edit(Edit::MoveNodes {
-                            moves,
-                            gesture: *gesture,
-                        }));
-                    }
-                }
-                Some(Gesture::Connect { from }) => {
-                    if let Overlay::Line { a, .. } = &*overlay {
-                        overlay.set(Overlay::Line {
-                            from: from.clone(),
-                            a: *a,
-                            b: world,
-                        });
-                    }
-                }
-                Some(Gesture::Box { start, .. }) => {
-                    overlay.set(Overlay::Box(Rect::from_corners(*start, world)));
-                }
-            }
+            let effects = gestures.borrow_mut().moved(e.pointer_id(), local(&e), vp);
+            apply(effects);
         })
     };
 
     let onpointerup = {
-        let live = live.clone();
+        let gestures = gestures.clone();
         let latest = latest.clone();
-        let editor = editor.clone();
-        let overlay = overlay.clone();
+        let apply = apply.clone();
         Callback::from(move |e: PointerEvent| {
-            let p = local(&e);
             let (vp, doc, _) = latest.borrow().clone();
-            let world = vp.to_world(p);
-            let mut l = live.borrow_mut();
-            l.pointers.retain(|(id, _)| *id != e.pointer_id());
-            let gesture = l.gesture.take();
-            drop(l);
-            overlay.set(Overlay::None);
-            match gesture {
-                Some(Gesture::Pan { moved: false, .. }) if e.type_() == "pointerup" => {
-                    editor(EditorAction::Select(SelectOp::Clear));
-                }
-                Some(Gesture::Move { moved: true, .. }) => editor(EditorAction::Seal),
-                Some(Gesture::Connect { from }) => {
-                    if let Some(to) = node_at(&doc, world)
-                        && to != from
-                    {
-                        editor(EditorAction::Edit(Edit::Connect {
-                            from,
-                            to: to.to_owned(),
-                        }));
-                    }
-                }
-                Some(Gesture::Box { start, additive }) => {
-                    let ids = nodes_in(&doc, Rect::from_corners(start, world));
-                    editor(EditorAction::Select(if additive {
-                        SelectOp::Add(ids)
-                    } else {
-                        SelectOp::Only(ids)
-                    }));
-                }
-                _ => {}
-            }
+            let cancelled = e.type_() != "pointerup";
+            let effects = gestures
+                .borrow_mut()
+                .up(e.pointer_id(), local(&e), cancelled, vp, &doc);
+            apply(effects);
         })
     };
 
@@ -468,11 +281,11 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         })
     };
     let onfocusin = {
-        let live = live.clone();
+        let gestures = gestures.clone();
         let latest = latest.clone();
         let editor = editor.clone();
         Callback::from(move |e: FocusEvent| {
-            if live.borrow().gesture.is_some() {
+            if gestures.borrow().active() {
                 return; // a click selects through pointerdown, with Shift semantics
             }
             if let Some(id) = closest_attr(e.target(), "data-node") {

@@ -1,40 +1,9 @@
-//! The shortcut overlay (`?`): every key the editor understands.
+//! The shortcut overlay (`?`): every line of the table in `keymap`, which also drives the
+//! key handler.
 
 use yew::prelude::*;
 
-/// Every shortcut: keys and what they do.
-pub const SHORTCUTS: [(&str, &str); 18] = [
-    (
-        "Tab / Shift+Tab",
-        "Move between palette items, nodes and panels",
-    ),
-    (
-        "Enter (on a palette item)",
-        "Add the service at the centre of the view",
-    ),
-    ("Enter (on a node)", "Open its parameters in the inspector"),
-    (
-        "Arrow keys",
-        "Move the selected nodes one grid step (Shift: five)",
-    ),
-    (
-        "Delete / Backspace",
-        "Remove the selected nodes and connections",
-    ),
-    ("Ctrl/⌘ + Z", "Undo"),
-    ("Shift + Ctrl/⌘ + Z, Ctrl + Y", "Redo"),
-    ("Ctrl/⌘ + C / X / V", "Copy, cut, paste"),
-    ("Ctrl/⌘ + D", "Duplicate"),
-    ("Ctrl/⌘ + A", "Select every node"),
-    ("Escape", "Clear the selection, close this overlay"),
-    ("Shift + drag on the canvas", "Box-select"),
-    ("Drag the background, Space + drag", "Pan"),
-    ("Wheel, pinch, + / −", "Zoom"),
-    ("F", "Fit the diagram in view"),
-    ("Drag from a right-hand port", "Connect to another node"),
-    ("Connect to… (inspector)", "Connect without a pointer"),
-    ("?", "Show this overlay"),
-];
+use crate::keymap;
 
 /// Props of [`HelpOverlay`].
 #[derive(Properties, PartialEq, Debug)]
@@ -64,7 +33,7 @@ pub fn HelpOverlay(p: &HelpOverlayProps) -> Html {
             <div class="help" role="dialog" aria-modal="true" aria-labelledby="help-title">
                 <h2 id="help-title">{ "Keyboard shortcuts" }</h2>
                 <dl>
-                    { for SHORTCUTS.iter().map(|(k, v)| html! { <><dt><kbd>{ *k }</kbd></dt><dd>{ *v }</dd></> }) }
+                    { for keymap::overlay_lines().map(|s| html! { <><dt><kbd>{ s.keys }</kbd></dt><dd>{ s.does }</dd></> }) }
                 </dl>
                 <button type="button" class="primary" ref={button_ref} onclick={close}>{ "Close" }</button>
             </div>

@@ -31,7 +31,7 @@ pub use compare_chart::CompareChart;
 pub use concurrency_chart::ConcurrencyChart;
 pub use event_log::EventLog;
 pub use header::Header;
-pub use help_overlay::{HelpOverlay, SHORTCUTS};
+pub use help_overlay::HelpOverlay;
 pub use inspector::Inspector;
 pub use kpi_strip::KpiStrip;
 pub use ledgers::{LedgerGroup, Ledgers, ledger_groups};

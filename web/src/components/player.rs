@@ -113,7 +113,6 @@ impl RunHandle {
 
     /// Applies one input and carries out what the player asks.
     pub fn input(&self, input: Input) {
-        let is_tick = matches!(input, Input::Tick { .. });
         let outputs = self.0.player.borrow_mut().apply(input);
         for out in outputs {
             match out {
@@ -121,14 +120,20 @@ impl RunHandle {
                 Output::Terminate => self.terminate(),
             }
         }
-        self.publish(is_tick);
+        self.publish();
         self.animate();
     }
 
+    /// Starts the worker ahead of the first run (its script, its wasm's compilation), so a
+    /// first Play does not wait ~0.1 s for it. Idempotent.
+    pub fn warm(&self) {
+        #[cfg(target_arch = "wasm32")]
+        self.client().start();
+    }
+
     #[cfg(target_arch = "wasm32")]
-    fn send(&self, command: &crate::run::protocol::Command) {
-        let client = self
-            .0
+    fn client(&self) -> Rc<crate::run::client::Client> {
+        self.0
             .client
             .borrow_mut()
             .get_or_insert_with(|| {
@@ -139,8 +144,12 @@ impl RunHandle {
                     }
                 })
             })
-            .clone();
-        client.send(command);
+            .clone()
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn send(&self, command: &crate::run::protocol::Command) {
+        self.client().send(command);
     }
 
     #[cfg(not(target_arch = "wasm32"))]
@@ -155,16 +164,22 @@ impl RunHandle {
 
     /// Sends the reducer what the canvas shows (throttled at "max"), and the report once
     /// the run is over.
-    fn publish(&self, is_tick: bool) {
+    fn publish(&self) {
         let dispatch = self.0.dispatch.borrow().clone();
         let p = self.0.player.borrow();
         let frames = p.recording().map_or(0, |r| r.frames().len());
         let key = (p.at(), frames, p.status.clone(), p.report.is_some());
-        let changed = self.0.published.borrow().as_ref() != Some(&key);
+        let (changed, same_status) = match self.0.published.borrow().as_ref() {
+            Some(old) => (old != &key, old.2 == key.2),
+            None => (true, false),
+        };
         let now = now_ms();
+        // At "max", frames arrive faster than anyone can read them: the view follows at
+        // a steady rate (whether a tick or the worker brought them), and a change of
+        // status (paused, finished) shows at once.
         let throttled = p.speed == MAX_SPEED
             && p.status == Status::Playing
-            && is_tick
+            && same_status
             && now - self.0.last_publish.get() < MAX_SPEED_REFRESH_MS;
         if !changed || throttled {
             return;

@@ -270,7 +270,7 @@ mod tests {
     #[test]
     fn every_core_kind_is_placeable_and_every_item_is_a_core_kind() {
         for tag in NodeKind::TAGS {
-            assert!(CATALOG.iter().any(|i| i.kind == tag), "{tag} missing");
+            assert!(CATALOG.iter().any(|i| i.kind == *tag), "{tag} missing");
         }
         for item in &CATALOG {
             assert_eq!(item.node_kind().tag(), item.kind, "{}", item.key);

@@ -7,8 +7,6 @@
 //! reports a problem at that field that was not there before; problems elsewhere (a node
 //! not yet connected) are the problems list's business, not a refusal.
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 use surge_core::{Account, Edge, Node, Scenario, ScenarioError};
 
@@ -19,14 +17,25 @@ fn problems(doc: &Scenario) -> Vec<ScenarioError> {
     doc.validate().err().map(|e| e.0).unwrap_or_default()
 }
 
-fn changed<T: Serialize + DeserializeOwned>(
-    item: &T,
+/// The document with the value at `path` below `item` (a JSON pointer to a node, an edge
+/// or the account) changed, read back as a file is read.
+///
+/// Why the whole document through `parse_json`: the page then holds one reader and one
+/// writer of the format (the file's), not one more per edited type; a change is rare and
+/// small documents read in well under a millisecond.
+fn changed(
+    doc: &Scenario,
+    item: &str,
     path: &[String],
     value: Option<Value>,
-) -> Result<T, String> {
-    let v = serde_json::to_value(item).map_err(|e| e.to_string())?;
-    let v = schema::with(&v, path, value);
-    serde_json::from_value(v).map_err(|e| e.to_string())
+) -> Result<Scenario, String> {
+    let mut v = serde_json::to_value(doc).map_err(|e| e.to_string())?;
+    let target = v.pointer_mut(item).ok_or("no such item")?;
+    *target = schema::with(target, path, value);
+    Scenario::parse_json(&v.to_string()).map_err(|e| {
+        e.0.first()
+            .map_or_else(|| "not accepted".to_owned(), |e| e.reason.clone())
+    })
 }
 
 /// The first problem at `prefix` in `after` that `before` did not have.
@@ -51,9 +60,8 @@ pub fn change_node(
     value: Option<Value>,
 ) -> Result<Node, String> {
     let i = doc.node_index(id).ok_or_else(|| format!("no node {id}"))?;
-    let node = changed(&doc.nodes[i], path, value)?;
-    let mut after = doc.clone();
-    after.nodes[i] = node.clone();
+    let after = changed(doc, &format!("/nodes/{i}"), path, value)?;
+    let node = after.nodes[i].clone();
     let prefix = format!("nodes[{i}].{}", path.join("."));
     match new_problem_at(doc, &after, &prefix) {
         Some(reason) => Err(reason),
@@ -73,9 +81,8 @@ pub fn change_edge(
         .iter()
         .position(|e| EdgeKey::of(e) == *key)
         .ok_or("no such edge")?;
-    let edge = changed(&doc.edges[i], path, value)?;
-    let mut after = doc.clone();
-    after.edges[i] = edge.clone();
+    let after = changed(doc, &format!("/edges/{i}"), path, value)?;
+    let edge = after.edges[i].clone();
     let prefix = format!("edges[{i}]");
     match new_problem_at(doc, &after, &prefix) {
         Some(reason) => Err(reason),
@@ -89,9 +96,8 @@ pub fn change_account(
     path: &[String],
     value: Option<Value>,
 ) -> Result<Account, String> {
-    let account = changed(&doc.account, path, value)?;
-    let mut after = doc.clone();
-    after.account = account.clone();
+    let after = changed(doc, "/account", path, value)?;
+    let account = after.account.clone();
     let prefix = format!("account.{}", path.join("."));
     match new_problem_at(doc, &after, &prefix) {
         Some(reason) => Err(reason),

@@ -8,6 +8,7 @@
 pub mod catalog;
 pub mod document;
 pub mod geometry;
+pub mod gestures;
 pub mod history;
 pub mod inspect;
 pub mod layout;

@@ -12,7 +12,8 @@ use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
-static SCHEMA_JSON: &str = include_str!("../../../docs/scenario.schema.json");
+/// The schema, minified by `build.rs`.
+static SCHEMA_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/scenario.schema.min.json"));
 
 fn schema() -> &'static Value {
     static PARSED: OnceLock<Value> = OnceLock::new();

@@ -102,23 +102,34 @@ impl Client {
         }
     }
 
-    /// Sends a command (spawning the worker first if there is none).
-    pub fn send(&self, command: &Command) {
-        let text = encode(command);
+    /// Starts the worker if there is none; false (and an error event) if it cannot start.
+    pub fn start(&self) -> bool {
         let mut live = self.live.borrow_mut();
-        if live.is_none() {
-            match self.spawn() {
-                Ok(l) => *live = Some(l),
-                Err(message) => {
-                    drop(live);
-                    (self.on_event)(Event::Error {
-                        message: format!("cannot start the simulation worker: {message}"),
-                    });
-                    return;
-                }
+        if live.is_some() {
+            return true;
+        }
+        match self.spawn() {
+            Ok(l) => {
+                *live = Some(l);
+                true
+            }
+            Err(message) => {
+                drop(live);
+                (self.on_event)(Event::Error {
+                    message: format!("cannot start the simulation worker: {message}"),
+                });
+                false
             }
         }
-        if let Some(l) = live.as_mut() {
+    }
+
+    /// Sends a command (starting the worker first if there is none).
+    pub fn send(&self, command: &Command) {
+        let text = encode(command);
+        if !self.start() {
+            return;
+        }
+        if let Some(l) = self.live.borrow_mut().as_mut() {
             if l.ready {
                 let _ = l.worker.post_message(&text.into());
             } else {

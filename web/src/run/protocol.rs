@@ -27,7 +27,7 @@ pub const PROTOCOL_VERSION: u32 = 1;
 
 /// A command from the page to the worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Command {
     /// Prepare a run of this scenario (JSON), replacing any other.
     Load {
@@ -68,7 +68,7 @@ pub enum Command {
 
 /// An event from the worker to the page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Event {
     /// The worker has started and speaks this protocol version.
     Ready {
@@ -149,29 +149,39 @@ pub enum Event {
     },
 }
 
-/// A message on the wire: the protocol version and the body.
-#[derive(Debug, Serialize, Deserialize)]
-struct Envelope<T> {
-    v: u32,
-    #[serde(flatten)]
-    body: T,
-}
-
-/// Encodes a message with the protocol version.
+/// Encodes a message: `{"v": PROTOCOL_VERSION, "type": "run_to", …its fields}`.
+///
+/// Why the reshaping: the enums derive serde's default (external) tagging, `{"run_to":
+/// {…}}`, whose reader needs no buffering; the wire carries the flat, internally tagged
+/// shape that is easier for a host page to read and write. Serde's own internal tagging
+/// would buffer every message (and double the readers' code in the bundle).
 pub fn encode<T: Serialize>(body: &T) -> String {
     // Plain data of strings and numbers always serializes.
-    serde_json::to_string(&Envelope {
-        v: PROTOCOL_VERSION,
-        body,
-    })
-    .unwrap_or_default()
+    let mut message = serde_json::Map::new();
+    message.insert("v".into(), PROTOCOL_VERSION.into());
+    if let Ok(serde_json::Value::Object(outer)) = serde_json::to_value(body) {
+        for (kind, fields) in outer {
+            message.insert("type".into(), kind.into());
+            if let serde_json::Value::Object(fields) = fields {
+                message.extend(fields);
+            }
+        }
+    }
+    serde_json::Value::Object(message).to_string()
 }
 
 /// Decodes a message, refusing other protocol versions.
 pub fn decode<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, String> {
     let value: serde_json::Value =
         serde_json::from_str(text).map_err(|e| format!("not a message: {e}"))?;
-    match value.get("v").and_then(serde_json::Value::as_u64) {
+    let serde_json::Value::Object(mut fields) = value else {
+        return Err("a message is a JSON object".into());
+    };
+    match fields
+        .remove("v")
+        .as_ref()
+        .and_then(serde_json::Value::as_u64)
+    {
         Some(v) if v == u64::from(PROTOCOL_VERSION) => {}
         Some(v) => {
             return Err(format!(
@@ -180,8 +190,12 @@ pub fn decode<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, String> {
         }
         None => return Err("a message without a protocol version (`v`)".into()),
     }
-    serde_json::from_value::<Envelope<T>>(value)
-        .map(|e| e.body)
+    let Some(serde_json::Value::String(kind)) = fields.remove("type") else {
+        return Err("a message without a `type`".into());
+    };
+    let mut outer = serde_json::Map::new();
+    outer.insert(kind, serde_json::Value::Object(fields));
+    T::deserialize(serde_json::Value::Object(outer))
         .map_err(|e| format!("not a message of protocol {PROTOCOL_VERSION}: {e}"))
 }
 
@@ -199,6 +213,60 @@ mod tests {
         assert_eq!(text, r#"{"v":1,"type":"run_to","run":3,"until_s":12.5}"#);
         assert_eq!(decode::<Command>(&text), Ok(c));
         let e = Event::Ready { protocol: 1 };
+        assert_eq!(decode::<Event>(&encode(&e)), Ok(e));
+    }
+
+    #[test]
+    fn every_kind_of_message_round_trips() {
+        let fault = Fault {
+            node: "db".into(),
+            at_s: 0.0,
+            duration_s: 10.0,
+            kind: surge_core::FaultKind::Outage,
+        };
+        let c = Command::Inject {
+            run: 2,
+            fault,
+            at_s: 4.0,
+        };
+        assert_eq!(decode::<Command>(&encode(&c)), Ok(c));
+        let load = Command::Load {
+            run: 1,
+            scenario: crate::editor::starter().to_json(),
+            max_memory_mib: 64,
+        };
+        assert_eq!(decode::<Command>(&encode(&load)), Ok(load));
+        let mut driver = crate::run::driver::Driver::load(
+            crate::editor::starter(),
+            surge_core::Limits::default(),
+        )
+        .expect("valid")
+        .0;
+        let frames = driver.advance(3.0, || false);
+        let e = Event::Frames { run: 1, frames };
+        assert_eq!(decode::<Event>(&encode(&e)), Ok(e));
+        let at = driver.computed_s();
+        driver
+            .inject(
+                Fault {
+                    node: "fn".into(),
+                    at_s: 0.0,
+                    duration_s: 10.0,
+                    kind: surge_core::FaultKind::Outage,
+                },
+                at,
+            )
+            .expect("injected");
+        let replayed = surge_core::Scenario::parse_json(&driver.scenario().to_json());
+        assert_eq!(
+            replayed.as_ref().map(|s| s.faults.len()),
+            Ok(1),
+            "{replayed:?}"
+        );
+        let e = Event::Report {
+            run: 1,
+            report: Box::new(driver.report()),
+        };
         assert_eq!(decode::<Event>(&encode(&e)), Ok(e));
     }
 

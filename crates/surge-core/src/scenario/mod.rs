@@ -10,6 +10,7 @@
 pub(crate) mod bounds;
 mod cron;
 pub(crate) mod index;
+mod json_path;
 mod migrate;
 mod nodes;
 mod queues;
@@ -497,18 +498,16 @@ impl Scenario {
         let value: serde_json::Value = serde_json::from_str(json)
             .map_err(|e| ScenarioErrors::one(ScenarioError::new("", e.to_string())))?;
         let value = migrate::to_current(value)?;
-        let scenario: Scenario = serde_path_to_error::deserialize(value).map_err(|e| {
-            let mut path = e.path().to_string();
-            if path == "." {
-                path.clear();
-            }
-            let mut reason = e.into_inner().to_string();
+        let scenario: Scenario = json_path::read(&value).map_err(|(mut path, mut reason)| {
             // An error read from a buffer carries the rest of its path in its message.
             let mark = strict::PATH_MARK;
-            if let Some((inner, rest)) = reason.strip_prefix(mark).and_then(|r| r.split_once(mark))
+            if let Some((inner, rest)) = reason
+                .split_once(mark)
+                .and_then(|(_, r)| r.split_once(mark))
+                .map(|(a, b)| (a.to_owned(), b.to_owned()))
             {
                 path = format!("{path}.{inner}").trim_start_matches('.').to_owned();
-                reason = rest.to_owned();
+                reason = rest;
             }
             ScenarioErrors::one(ScenarioError::new(path, reason))
         })?;
@@ -517,8 +516,12 @@ impl Scenario {
 
     /// The scenario as pretty JSON (the file format).
     pub fn to_json(&self) -> String {
-        // Serializing plain structs of strings and numbers cannot fail.
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        // Serializing plain structs of strings and numbers cannot fail. Through a `Value`
+        // (the same text: keys keep their order), so the web bundle holds one serializer
+        // of the format, the one the inspector's `to_value` needs anyway.
+        serde_json::to_value(self)
+            .and_then(|v| serde_json::to_string_pretty(&v))
+            .unwrap_or_default()
     }
 
     /// Checks every rule a runnable scenario must meet; reports all violations at once.

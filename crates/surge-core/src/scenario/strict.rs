@@ -43,12 +43,24 @@ impl<'de> DeserializeSeed<'de> for Params<'_> {
 /// Parameters that came before their `kind`: read from the buffer, with the path inside
 /// carried in the message.
 fn params_from_value<E: de::Error>(tag: &str, value: serde_json::Value) -> Result<NodeKind, E> {
-    let mut track = serde_path_to_error::Track::new();
-    let d = serde_path_to_error::Deserializer::new(value, &mut track);
-    Params(tag).deserialize(d).map_err(|e: serde_json::Error| {
-        let path = track.path().to_string();
-        E::custom(format!("{PATH_MARK}params.{path}{PATH_MARK}{e}"))
-    })
+    let text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    let mut d = serde_json::Deserializer::from_str(&text);
+    Params(tag)
+        .deserialize(&mut d)
+        .map_err(|e: serde_json::Error| {
+            let at = super::json_path::offset_of(&text, e.line(), e.column());
+            let path = super::json_path::path_at(&text, at);
+            let mut reason = e.to_string();
+            if let Some(cut) = reason.rfind(" at line ") {
+                reason.truncate(cut);
+            }
+            let path = if path.is_empty() {
+                "params".to_owned()
+            } else {
+                format!("params.{path}")
+            };
+            E::custom(format!("{PATH_MARK}{path}{PATH_MARK}{reason}"))
+        })
 }
 
 impl<'de> Deserialize<'de> for Node {
@@ -111,61 +123,86 @@ impl<'de> Visitor<'de> for NodeVisitor {
 
 impl<'de> Deserialize<'de> for Fault {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Fault, D::Error> {
-        let raw = RawFault::deserialize(d)?;
-        let extra = |field: &'static str, present: bool| -> Result<(), D::Error> {
-            if present {
-                Err(de::Error::custom(format!(
-                    "a {} fault has no field `{field}`",
-                    raw.kind
-                )))
-            } else {
-                Ok(())
-            }
-        };
-        let need = |field: &'static str, v: Option<f64>| -> Result<f64, D::Error> {
-            v.ok_or_else(|| de::Error::missing_field(field))
-        };
-        let kind = match raw.kind.as_str() {
-            "added_latency" => {
-                extra("probability", raw.probability.is_some())?;
-                extra("rate_per_s", raw.rate_per_s.is_some())?;
-                FaultKind::AddedLatency {
-                    ms: need("ms", raw.ms)?,
-                }
-            }
-            "error_rate" => {
-                extra("ms", raw.ms.is_some())?;
-                extra("rate_per_s", raw.rate_per_s.is_some())?;
-                FaultKind::ErrorRate {
-                    probability: need("probability", raw.probability)?,
-                }
-            }
-            "spike" => {
-                extra("ms", raw.ms.is_some())?;
-                extra("probability", raw.probability.is_some())?;
-                FaultKind::Spike {
-                    rate_per_s: need("rate_per_s", raw.rate_per_s)?,
-                }
-            }
-            plain @ ("outage" | "failover" | "poison") => {
-                extra("ms", raw.ms.is_some())?;
-                extra("probability", raw.probability.is_some())?;
-                extra("rate_per_s", raw.rate_per_s.is_some())?;
-                match plain {
-                    "outage" => FaultKind::Outage,
-                    "failover" => FaultKind::Failover,
-                    _ => FaultKind::Poison,
-                }
-            }
-            other => return Err(de::Error::unknown_variant(other, FAULT_KINDS)),
-        };
-        Ok(Fault {
-            node: raw.node,
-            at_s: raw.at_s,
-            duration_s: raw.duration_s,
-            kind,
-        })
+        d.deserialize_map(FaultVisitor)
     }
+}
+
+/// Reads a fault inside the reader's own map visit, so an error about the whole fault
+/// (a field its kind does not have) is placed at the fault, not at the list.
+struct FaultVisitor;
+
+impl<'de> Visitor<'de> for FaultVisitor {
+    type Value = Fault;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a fault: {\"node\", \"at_s\", \"duration_s\", \"kind\", …}")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Fault, A::Error> {
+        let raw = RawFault::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        fault_of(raw)
+    }
+}
+
+fn fault_of<E: de::Error>(raw: RawFault) -> Result<Fault, E> {
+    let extra = |field: &'static str, present: bool| -> Result<(), E> {
+        if present {
+            let article = if raw.kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
+            Err(de::Error::custom(format!(
+                "{article} {} fault has no field `{field}`",
+                raw.kind
+            )))
+        } else {
+            Ok(())
+        }
+    };
+    let need = |field: &'static str, v: Option<f64>| -> Result<f64, E> {
+        v.ok_or_else(|| de::Error::missing_field(field))
+    };
+    let kind = match raw.kind.as_str() {
+        "added_latency" => {
+            extra("probability", raw.probability.is_some())?;
+            extra("rate_per_s", raw.rate_per_s.is_some())?;
+            FaultKind::AddedLatency {
+                ms: need("ms", raw.ms)?,
+            }
+        }
+        "error_rate" => {
+            extra("ms", raw.ms.is_some())?;
+            extra("rate_per_s", raw.rate_per_s.is_some())?;
+            FaultKind::ErrorRate {
+                probability: need("probability", raw.probability)?,
+            }
+        }
+        "spike" => {
+            extra("ms", raw.ms.is_some())?;
+            extra("probability", raw.probability.is_some())?;
+            FaultKind::Spike {
+                rate_per_s: need("rate_per_s", raw.rate_per_s)?,
+            }
+        }
+        plain @ ("outage" | "failover" | "poison") => {
+            extra("ms", raw.ms.is_some())?;
+            extra("probability", raw.probability.is_some())?;
+            extra("rate_per_s", raw.rate_per_s.is_some())?;
+            match plain {
+                "outage" => FaultKind::Outage,
+                "failover" => FaultKind::Failover,
+                _ => FaultKind::Poison,
+            }
+        }
+        other => return Err(de::Error::unknown_variant(other, FAULT_KINDS)),
+    };
+    Ok(Fault {
+        node: raw.node,
+        at_s: raw.at_s,
+        duration_s: raw.duration_s,
+        kind,
+    })
 }
 
 /// A fault as written: every field any kind may have.
@@ -221,7 +258,10 @@ mod tests {
         let e = error_of(&format!(
             r#"{HEAD}"nodes":[{{"id":"f","kind":"lambda"}}],"faults":[{{"node":"f","at_s":1,"duration_s":1,"kind":"outage","ms":5}}]}}"#
         ));
-        assert!(e.contains("outage fault has no field `ms`"), "{e}");
+        assert!(
+            e.starts_with("faults[0]: an outage fault has no field `ms`"),
+            "{e}"
+        );
         let e = error_of(&format!(
             r#"{HEAD}"nodes":[{{"id":"f","kind":"lambda","position":{{"x":1,"y":2,"z":3}}}}]}}"#
         ));

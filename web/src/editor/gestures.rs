@@ -1,0 +1,569 @@
+//! Pointer gestures on the canvas as a pure state machine: pointer down, move and up (with
+//! what the pointer is over, already read from the DOM) go in; editor actions, "show the
+//! inspector" and the overlay to draw come out.
+//!
+//! Why here and not in the component: a gesture decides edits (a drag is one undo step,
+//! a release over a node connects, a click on the background clears the selection). Kept
+//! free of the DOM, every gesture is tested natively, and the canvas component only reads
+//! pointer events and applies what comes out.
+
+use surge_core::{Position, Scenario};
+
+use super::geometry::{Point, Rect, node_at, nodes_in, out_port, snap};
+use super::{EdgeKey, Edit, EditorAction, SelectOp, Selection, Viewport};
+
+/// A pointer moves less than this (screen pixels, |dx| + |dy|) before a press becomes a
+/// drag: a click that trembles stays a click.
+const DRAG_THRESHOLD: f64 = 3.0;
+
+/// What the pointer went down on.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Hit {
+    /// A node's output port: the start of a connection.
+    OutPort(String),
+    /// A node (anywhere but its output port).
+    Node(String),
+    /// An edge.
+    Edge(EdgeKey),
+    /// The background.
+    Background,
+}
+
+/// A pointer pressed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Press {
+    /// The pointer's id (several for touch).
+    pub pointer: i32,
+    /// Where, in canvas pixels.
+    pub at: Point,
+    /// The button (0 primary, 1 middle).
+    pub button: i16,
+    /// Whether it is a mouse (other buttons of a mouse are ignored).
+    pub mouse: bool,
+    /// Shift held.
+    pub shift: bool,
+    /// What it is over.
+    pub hit: Hit,
+}
+
+/// What the canvas draws over the diagram during a gesture.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub enum Overlay {
+    /// Nothing.
+    #[default]
+    None,
+    /// A connection being dragged from `from`'s port `a` to the pointer `b` (world).
+    Line {
+        /// The node it starts at.
+        from: String,
+        /// The start (world).
+        a: Point,
+        /// The pointer (world).
+        b: Point,
+    },
+    /// A selection box (world).
+    Box(Rect),
+}
+
+/// What a gesture asks for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    /// An editor action.
+    Editor(EditorAction),
+    /// Show the inspector panel (a single node or edge was picked).
+    ShowInspector,
+    /// Draw this overlay.
+    Overlay(Overlay),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Gesture {
+    Pan {
+        start: Point,
+        from: Viewport,
+        moved: bool,
+    },
+    Move {
+        start: Point,
+        origins: Vec<(String, Position)>,
+        gesture: u64,
+        moved: bool,
+    },
+    Connect {
+        from: String,
+        a: Point,
+    },
+    Box {
+        start: Point,
+        additive: bool,
+    },
+    Pinch {
+        distance: f64,
+        mid: Point,
+        from: Viewport,
+    },
+}
+
+/// The canvas' gesture state.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Gestures {
+    gesture: Option<Gesture>,
+    pointers: Vec<(i32, Point)>,
+    next_gesture: u64,
+    space: bool,
+}
+
+fn distance(a: Point, b: Point) -> f64 {
+    (a.x - b.x).hypot(a.y - b.y).max(1.0)
+}
+
+fn midpoint(a: Point, b: Point) -> Point {
+    Point::new((a.x + b.x) / 2.0, (a.y + b.y) / 2.0)
+}
+
+impl Gestures {
+    /// Whether a gesture is under way (a focus change then is the gesture's doing).
+    pub fn active(&self) -> bool {
+        self.gesture.is_some()
+    }
+
+    /// Space is held (Space + drag pans) or released.
+    pub fn set_space(&mut self, held: bool) {
+        self.space = held;
+    }
+
+    /// A pointer goes down.
+    pub fn down(
+        &mut self,
+        press: Press,
+        vp: Viewport,
+        doc: &Scenario,
+        selection: &Selection,
+    ) -> Vec<Effect> {
+        let p = press.at;
+        let world = vp.to_world(p);
+        self.pointers.retain(|(id, _)| *id != press.pointer);
+        self.pointers.push((press.pointer, p));
+        if self.pointers.len() == 2 {
+            let (a, b) = (self.pointers[0].1, self.pointers[1].1);
+            self.gesture = Some(Gesture::Pinch {
+                distance: distance(a, b),
+                mid: midpoint(a, b),
+                from: vp,
+            });
+            return vec![Effect::Overlay(Overlay::None)];
+        }
+        if press.mouse && press.button != 0 && press.button != 1 {
+            return Vec::new();
+        }
+        let pan = Gesture::Pan {
+            start: p,
+            from: vp,
+            moved: false,
+        };
+        if self.space || press.button == 1 {
+            self.gesture = Some(pan);
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        match press.hit {
+            Hit::OutPort(from) => {
+                let a = doc
+                    .nodes
+                    .iter()
+                    .find(|n| n.id == from)
+                    .map(|n| out_port(n.position));
+                if let Some(a) = a {
+                    out.push(Effect::Overlay(Overlay::Line {
+                        from: from.clone(),
+                        a,
+                        b: world,
+                    }));
+                    self.gesture = Some(Gesture::Connect { from, a });
+                } else {
+                    self.gesture = None;
+                }
+            }
+            Hit::Node(id) => {
+                let mut chosen = selection.nodes.clone();
+                if press.shift {
+                    out.push(Effect::Editor(EditorAction::Select(SelectOp::Toggle(
+                        id.clone(),
+                    ))));
+                    if !chosen.remove(&id) {
+                        chosen.insert(id);
+                    }
+                } else if !chosen.contains(&id) {
+                    out.push(Effect::Editor(EditorAction::Select(SelectOp::Only(vec![
+                        id.clone(),
+                    ]))));
+                    out.push(Effect::ShowInspector);
+                    chosen = std::iter::once(id).collect();
+                }
+                let origins = doc
+                    .nodes
+                    .iter()
+                    .filter(|n| chosen.contains(&n.id))
+                    .map(|n| (n.id.clone(), n.position))
+                    .collect();
+                self.next_gesture += 1;
+                self.gesture = Some(Gesture::Move {
+                    start: world,
+                    origins,
+                    gesture: self.next_gesture,
+                    moved: false,
+                });
+            }
+            Hit::Edge(key) => {
+                out.push(Effect::Editor(EditorAction::Select(SelectOp::Edge(
+                    key,
+                    press.shift,
+                ))));
+                out.push(Effect::ShowInspector);
+                self.gesture = None;
+            }
+            Hit::Background if press.shift => {
+                self.gesture = Some(Gesture::Box {
+                    start: world,
+                    additive: true,
+                });
+            }
+            Hit::Background => self.gesture = Some(pan),
+        }
+        out
+    }
+
+    /// A pointer moves to `at` (canvas pixels).
+    pub fn moved(&mut self, pointer: i32, at: Point, vp: Viewport) -> Vec<Effect> {
+        if let Some(slot) = self.pointers.iter_mut().find(|(id, _)| *id == pointer) {
+            slot.1 = at;
+        }
+        let world = vp.to_world(at);
+        let pointers = &self.pointers;
+        let effect = match self.gesture.as_mut() {
+            None => return Vec::new(),
+            Some(Gesture::Pinch {
+                distance: d0,
+                mid,
+                from,
+            }) => {
+                if pointers.len() < 2 {
+                    return Vec::new();
+                }
+                let (a, b) = (pointers[0].1, pointers[1].1);
+                let m = midpoint(a, b);
+                let v = from
+                    .zoomed_at(distance(a, b) / *d0, *mid)
+                    .panned(m.x - mid.x, m.y - mid.y);
+                Effect::Editor(EditorAction::SetViewport(v))
+            }
+            Some(Gesture::Pan { start, from, moved }) => {
+                let (dx, dy) = (at.x - start.x, at.y - start.y);
+                *moved |= dx.abs() + dy.abs() > DRAG_THRESHOLD;
+                if !*moved {
+                    return Vec::new();
+                }
+                Effect::Editor(EditorAction::SetViewport(from.panned(dx, dy)))
+            }
+            Some(Gesture::Move {
+                start,
+                origins,
+                gesture,
+                moved,
+            }) => {
+                let (dx, dy) = (world.x - start.x, world.y - start.y);
+                *moved |= dx.abs() + dy.abs() > DRAG_THRESHOLD;
+                if !*moved {
+                    return Vec::new();
+                }
+                let moves = origins
+                    .iter()
+                    .map(|(id, o)| {
+                        let to = snap(Position {
+                            x: o.x + dx,
+                            y: o.y + dy,
+                        });
+                        (id.clone(), to)
+                    })
+                    .collect();
+                Effect::Editor(EditorAction::Edit(Edit::MoveNodes {
+                    moves,
+                    gesture: *gesture,
+                }))
+            }
+            Some(Gesture::Connect { from, a }) => Effect::Overlay(Overlay::Line {
+                from: from.clone(),
+                a: *a,
+                b: world,
+            }),
+            Some(Gesture::Box { start, .. }) => {
+                Effect::Overlay(Overlay::Box(Rect::from_corners(*start, world)))
+            }
+        };
+        vec![effect]
+    }
+
+    /// A pointer goes up at `at` (`cancelled`: the browser took it away, which never
+    /// counts as a click).
+    pub fn up(
+        &mut self,
+        pointer: i32,
+        at: Point,
+        cancelled: bool,
+        vp: Viewport,
+        doc: &Scenario,
+    ) -> Vec<Effect> {
+        let world = vp.to_world(at);
+        self.pointers.retain(|(id, _)| *id != pointer);
+        let mut out = vec![Effect::Overlay(Overlay::None)];
+        let action = match self.gesture.take() {
+            Some(Gesture::Pan { moved: false, .. }) if !cancelled => {
+                Some(EditorAction::Select(SelectOp::Clear))
+            }
+            Some(Gesture::Move { moved: true, .. }) => Some(EditorAction::Seal),
+            Some(Gesture::Connect { from, .. }) => {
+                node_at(doc, world).filter(|to| *to != from).map(|to| {
+                    EditorAction::Edit(Edit::Connect {
+                        from,
+                        to: to.to_owned(),
+                    })
+                })
+            }
+            Some(Gesture::Box { start, additive }) => {
+                let ids = nodes_in(doc, Rect::from_corners(start, world));
+                Some(EditorAction::Select(if additive {
+                    SelectOp::Add(ids)
+                } else {
+                    SelectOp::Only(ids)
+                }))
+            }
+            _ => None,
+        };
+        out.extend(action.map(Effect::Editor));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::editor::Editor;
+    use surge_core::{Node, NodeKind};
+
+    fn doc() -> Scenario {
+        let mut s = Scenario::empty(1, 10.0);
+        for (id, kind, x) in [
+            ("fn", NodeKind::with_defaults("lambda"), 100.0),
+            ("q", NodeKind::with_defaults("sqs"), 400.0),
+        ] {
+            s.nodes.push(Node {
+                id: id.into(),
+                name: String::new(),
+                position: Position { x, y: 100.0 },
+                kind: kind.expect("kind"),
+            });
+        }
+        s
+    }
+
+    fn press(at: Point, hit: Hit) -> Press {
+        Press {
+            pointer: 1,
+            at,
+            button: 0,
+            mouse: true,
+            shift: false,
+            hit,
+        }
+    }
+
+    fn actions(effects: &[Effect]) -> Vec<&EditorAction> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Editor(a) => Some(a),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Runs a whole gesture through the editor's reducer, as the canvas does.
+    fn apply(state: &mut Editor, effects: Vec<Effect>) {
+        for e in effects {
+            if let Effect::Editor(a) = e {
+                *state = state.apply(a);
+            }
+        }
+    }
+
+    #[test]
+    fn dragging_a_node_moves_it_snapped_in_one_undo_step() {
+        let mut state = Editor::new(doc(), false);
+        let vp = Viewport::default();
+        let mut g = Gestures::default();
+        let start = Point::new(110.0, 110.0);
+        let down = g.down(
+            press(start, Hit::Node("fn".into())),
+            vp,
+            &state.doc,
+            &state.selection,
+        );
+        assert!(down.contains(&Effect::ShowInspector));
+        apply(&mut state, down);
+        assert!(
+            g.moved(1, Point::new(111.0, 110.0), vp).is_empty(),
+            "a tremble"
+        );
+        for x in [150.0, 200.0, 243.0] {
+            apply(&mut state, g.moved(1, Point::new(x, 110.0), vp));
+        }
+        let up = g.up(1, Point::new(243.0, 110.0), false, vp, &state.doc);
+        apply(&mut state, up);
+        let moved = state.doc.nodes[0].position;
+        assert_eq!(moved, snap(Position { x: 233.0, y: 100.0 }));
+        state = state.apply(EditorAction::Undo);
+        assert_eq!(
+            state.doc.nodes[0].position.x, 100.0,
+            "one undo undoes the drag"
+        );
+        assert!(!g.active());
+    }
+
+    #[test]
+    fn dragging_from_a_port_onto_a_node_connects_them() {
+        let state = Editor::new(doc(), false);
+        let vp = Viewport::default();
+        let mut g = Gestures::default();
+        let from = out_port(state.doc.nodes[0].position);
+        let down = g.down(
+            press(from, Hit::OutPort("fn".into())),
+            vp,
+            &state.doc,
+            &state.selection,
+        );
+        assert!(matches!(down[0], Effect::Overlay(Overlay::Line { .. })));
+        let over_queue = Point::new(430.0, 120.0);
+        assert!(matches!(
+            g.moved(1, over_queue, vp)[0],
+            Effect::Overlay(Overlay::Line { b, .. }) if b == over_queue
+        ));
+        let up = g.up(1, over_queue, false, vp, &state.doc);
+        assert_eq!(
+            actions(&up),
+            vec![&EditorAction::Edit(Edit::Connect {
+                from: "fn".into(),
+                to: "q".into()
+            })]
+        );
+        assert_eq!(up[0], Effect::Overlay(Overlay::None));
+        // Released on the background: nothing.
+        g.down(
+            press(from, Hit::OutPort("fn".into())),
+            vp,
+            &state.doc,
+            &state.selection,
+        );
+        assert!(actions(&g.up(1, Point::new(900.0, 900.0), false, vp, &state.doc)).is_empty());
+    }
+
+    #[test]
+    fn a_click_on_the_background_clears_a_drag_pans_and_shift_drag_selects() {
+        let state = Editor::new(doc(), false);
+        let vp = Viewport::default();
+        let mut g = Gestures::default();
+        let at = Point::new(50.0, 50.0);
+        g.down(press(at, Hit::Background), vp, &state.doc, &state.selection);
+        assert_eq!(
+            actions(&g.up(1, at, false, vp, &state.doc)),
+            vec![&EditorAction::Select(SelectOp::Clear)]
+        );
+        g.down(press(at, Hit::Background), vp, &state.doc, &state.selection);
+        let pan = g.moved(1, Point::new(80.0, 60.0), vp);
+        assert_eq!(
+            pan,
+            vec![Effect::Editor(EditorAction::SetViewport(
+                vp.panned(30.0, 10.0)
+            ))]
+        );
+        assert!(actions(&g.up(1, Point::new(80.0, 60.0), false, vp, &state.doc)).is_empty());
+        // A cancelled press is not a click.
+        g.down(press(at, Hit::Background), vp, &state.doc, &state.selection);
+        assert!(actions(&g.up(1, at, true, vp, &state.doc)).is_empty());
+        let mut shift = press(Point::new(0.0, 0.0), Hit::Background);
+        shift.shift = true;
+        g.down(shift, vp, &state.doc, &state.selection);
+        let up = g.up(1, Point::new(300.0, 300.0), false, vp, &state.doc);
+        assert_eq!(
+            actions(&up),
+            vec![&EditorAction::Select(SelectOp::Add(vec!["fn".into()]))]
+        );
+    }
+
+    #[test]
+    fn shift_click_toggles_and_a_selected_group_moves_together() {
+        let mut state = Editor::new(doc(), false);
+        state = state.apply(EditorAction::Select(SelectOp::All));
+        let vp = Viewport::default();
+        let mut g = Gestures::default();
+        let down = g.down(
+            press(Point::new(110.0, 110.0), Hit::Node("fn".into())),
+            vp,
+            &state.doc,
+            &state.selection,
+        );
+        assert!(down.is_empty(), "already selected: no change, no inspector");
+        apply(&mut state, g.moved(1, Point::new(170.0, 110.0), vp));
+        let up = g.up(1, Point::new(170.0, 110.0), false, vp, &state.doc);
+        apply(&mut state, up);
+        let xs: Vec<f64> = state.doc.nodes.iter().map(|n| n.position.x).collect();
+        assert_eq!(xs[1] - xs[0], 300.0, "both moved by the same step");
+        let mut shift = press(Point::new(110.0, 110.0), Hit::Node("q".into()));
+        shift.shift = true;
+        let down = g.down(shift, vp, &state.doc, &state.selection);
+        assert_eq!(
+            actions(&down),
+            vec![&EditorAction::Select(SelectOp::Toggle("q".into()))]
+        );
+    }
+
+    #[test]
+    fn space_or_the_middle_button_pans_even_over_a_node_and_two_fingers_pinch() {
+        let state = Editor::new(doc(), false);
+        let vp = Viewport::default();
+        let mut g = Gestures::default();
+        g.set_space(true);
+        g.down(
+            press(Point::new(110.0, 110.0), Hit::Node("fn".into())),
+            vp,
+            &state.doc,
+            &state.selection,
+        );
+        assert!(matches!(
+            g.moved(1, Point::new(150.0, 110.0), vp)[0],
+            Effect::Editor(EditorAction::SetViewport(_))
+        ));
+        g.up(1, Point::new(150.0, 110.0), false, vp, &state.doc);
+        g.set_space(false);
+        let mut right = press(Point::new(10.0, 10.0), Hit::Background);
+        right.button = 2;
+        assert!(g.down(right, vp, &state.doc, &state.selection).is_empty());
+        assert!(!g.active(), "a right click starts nothing");
+        // Pinch: two touches, spread to twice the distance: zoom × 2 about the midpoint.
+        let touch = |pointer, x| Press {
+            pointer,
+            at: Point::new(x, 100.0),
+            button: 0,
+            mouse: false,
+            shift: false,
+            hit: Hit::Background,
+        };
+        g.down(touch(1, 100.0), vp, &state.doc, &state.selection);
+        g.down(touch(2, 200.0), vp, &state.doc, &state.selection);
+        g.moved(1, Point::new(50.0, 100.0), vp);
+        let zoom = g.moved(2, Point::new(250.0, 100.0), vp);
+        let Effect::Editor(EditorAction::SetViewport(v)) = zoom[0] else {
+            panic!("a zoom");
+        };
+        assert!((v.zoom / vp.zoom - 2.0).abs() < 1e-9);
+    }
+}

@@ -115,6 +115,20 @@ pub fn Inspector(p: &InspectorProps) -> Html {
     }
 }
 
+/// What the core warns about a valid document (a run of billions of requests): shown
+/// before it is run, so nobody waits minutes by surprise.
+fn warning_list(warnings: &[ScenarioError]) -> Html {
+    if warnings.is_empty() {
+        return html! {};
+    }
+    html! {
+        <div class="warnings" role="status" id="warnings">
+            <h4>{ "Before you run" }</h4>
+            <ul>{ for warnings.iter().map(|e| html! { <li>{ &e.reason }</li> }) }</ul>
+        </div>
+    }
+}
+
 fn problem_list(problems: &[&ScenarioError]) -> Html {
     if problems.is_empty() {
         return html! {};
@@ -491,6 +505,7 @@ fn account_view(p: &InspectorProps, seal: &Callback<()>) -> Html {
             <h3>{ "Nothing selected" }</h3>
             <p class="muted">{ "Click a node or a connection to edit it; Shift-drag on the canvas to select several. Press ? for shortcuts." }</p>
             { problem_list(&all) }
+            { warning_list(&p.doc.warnings()) }
             <h4>{ "Account" }</h4>
             { fields(schema::def_fields("Account"), &[], &current, &defaults, &commit, seal, "account") }
         </>

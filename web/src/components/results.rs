@@ -91,8 +91,29 @@ pub fn Results(props: &ResultsProps) -> Html {
                     );
                 })
             };
+            let stopped = report.stopped.as_ref().map(|s| {
+                html! {
+                    <div class="results-stopped" role="alert" id="run-stopped">
+                        <h3>{ format!("Stopped at t = {:.0} s", s.at_s) }</h3>
+                        <p>{ &s.message }</p>
+                    </div>
+                }
+            });
+            let notes = (!report.notes.is_empty()).then(|| {
+                html! {
+                    <div class="warnings" id="run-notes">
+                        <h4>{ "What the run noticed" }</h4>
+                        <ul>{ for report.notes.iter().map(|n| html! {
+                            <li>{ format!("t = {:.0} s, {}: {}{}", n.at_s, n.node, n.message,
+                                if n.count > 1 { format!(" ({} times)", n.count) } else { String::new() }) }</li>
+                        }) }</ul>
+                    </div>
+                }
+            });
             html! {
                 <section class="results" aria-live="polite">
+                    { for stopped }
+                    { for notes }
                     <dl class="kpis">
                         <div><dt>{ "Requests" }</dt><dd id="kpi-requests">{ l.arrived }</dd></div>
                         <div><dt>{ "Failed" }</dt><dd id="kpi-rejected">{ rejected }</dd></div>

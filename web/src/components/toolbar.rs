@@ -110,6 +110,21 @@ pub fn Toolbar(p: &ToolbarProps) -> Html {
                 return;
             };
             let name = file.name();
+            // A file past the format's size cap is refused before it is read into memory.
+            let size = file.size();
+            if size > surge_core::MAX_SCENARIO_BYTES as f64 {
+                notice(
+                    &dispatch,
+                    format!(
+                        "Cannot open {name}: it is {:.1} MB; Surge reads scenarios of at most {} MB",
+                        size / 1e6,
+                        surge_core::MAX_SCENARIO_BYTES / 1_000_000
+                    ),
+                    true,
+                );
+                input.set_value("");
+                return;
+            }
             let file = gloo::file::File::from(file);
             let dispatch = dispatch.clone();
             let task = gloo::file::callbacks::read_as_text(&file, move |text| match text {

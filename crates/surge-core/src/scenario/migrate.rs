@@ -13,11 +13,35 @@
 
 use serde_json::Value;
 
-use crate::error::ScenarioErrors;
+use crate::error::{ScenarioError, ScenarioErrors};
 
-/// Migrates `value` to [`super::CURRENT_VERSION`]; unknown versions are left for
-/// validation to report.
+/// Migrates `value` to [`super::CURRENT_VERSION`]. A file of another format, or of a
+/// version this build does not know (written by a newer Surge), is refused here: reading
+/// it as if it were ours could drop what it says.
 pub(super) fn to_current(mut value: Value) -> Result<Value, ScenarioErrors> {
+    let mut refused = Vec::new();
+    if let Some(format) = value.get("format").and_then(Value::as_str)
+        && format != super::FORMAT_TAG
+    {
+        refused.push(ScenarioError::new(
+            "format",
+            format!("expected \"{}\", found \"{format}\"", super::FORMAT_TAG),
+        ));
+    }
+    if let Some(version) = value.get("version").and_then(Value::as_u64)
+        && (version == 0 || version > u64::from(super::CURRENT_VERSION))
+    {
+        refused.push(ScenarioError::new(
+            "version",
+            format!(
+                "version {version} is not supported (1..={}): written by a newer Surge?",
+                super::CURRENT_VERSION
+            ),
+        ));
+    }
+    if !refused.is_empty() {
+        return Err(ScenarioErrors(refused));
+    }
     if value.get("version").and_then(Value::as_u64) == Some(1) {
         value["version"] = Value::from(2);
     }
@@ -37,7 +61,10 @@ mod tests {
         assert_eq!(to_current(v1).expect("migrates")["version"], 3);
         let v2 = serde_json::json!({"format": "surge-scenario", "version": 2, "nodes": []});
         assert_eq!(to_current(v2).expect("migrates")["version"], 3);
-        let v9 = serde_json::json!({"version": 9});
-        assert_eq!(to_current(v9).expect("left alone")["version"], 9);
+        let v9 = serde_json::json!({"format": "surge-scenario", "version": 9});
+        let e = to_current(v9).expect_err("newer").to_string();
+        assert!(e.contains("version 9 is not supported"), "{e}");
+        let other = serde_json::json!({"format": "other", "version": 1});
+        assert!(to_current(other).is_err());
     }
 }

@@ -28,11 +28,27 @@ export function serveDist(root = DIST) {
   if (!fs.existsSync(path.join(root, 'index.html'))) {
     throw new Error(`${root}/index.html missing: build with \`cargo xtask dist\` first`);
   }
+  return serveTree({ '/': root }, true);
+}
+
+/**
+ * Serves several directories, each under its own URL prefix (`{'/a/b/surge/': dist,
+ * '/': hostPages}`): Surge under a nested sub-path next to a host page, as a docs site
+ * would publish it. Resolves to { url, close } (url ends with `/`).
+ */
+export function serveTree(mounts, fallback = false) {
+  const prefixes = Object.keys(mounts).sort((a, b) => b.length - a.length);
   const server = http.createServer((req, res) => {
     const urlPath = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    let file = path.join(root, urlPath);
+    const prefix = prefixes.find((p) => urlPath.startsWith(p));
+    if (!prefix) { res.writeHead(404).end(); return; }
+    const root = mounts[prefix];
+    let file = path.join(root, urlPath.slice(prefix.length));
     if (!file.startsWith(root)) { res.writeHead(403).end(); return; }
-    if (!fs.existsSync(file) || fs.statSync(file).isDirectory()) file = path.join(root, 'index.html');
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    // A single-page app: unknown paths get its page (`fallback`), otherwise a 404.
+    if (!fs.existsSync(file) && fallback) file = path.join(root, 'index.html');
+    if (!fs.existsSync(file)) { res.writeHead(404).end(); return; }
     res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
     fs.createReadStream(file).pipe(res);
   });
@@ -42,6 +58,11 @@ export function serveDist(root = DIST) {
       resolve({ url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) });
     });
   });
+}
+
+/** Runs `surge link encode FILE --base BASE [args…]` and returns the link. */
+export function cliLink(file, base, ...args) {
+  return execFileSync(SURGE_BIN, ['link', 'encode', file, '--base', base, ...args], { encoding: 'utf8' }).trim();
 }
 
 /** Launches Debian's Chromium headless with the flags this closed network needs. */

@@ -23,9 +23,12 @@ use crate::components::{
 use crate::dom;
 use crate::editor::geometry::{GRID, NODE_H, NODE_W};
 use crate::editor::{Edit, Editor, EditorAction, SelectOp, catalog};
+use crate::embed::EmbedOptions;
+use crate::embed_host::{embed_view, use_embed_host};
 use crate::keymap::{self, Command};
 use crate::run::player::{Input, Status};
-use crate::state::{Action, AppState};
+use crate::share;
+use crate::state::{Action, AppState, Replay};
 
 /// Local-storage key of the autosaved document (versioned: a format change gets a new key;
 /// the scenario inside is migrated on read like any file).
@@ -69,19 +72,22 @@ pub fn App() -> Html {
     if wants_simulated_panic() {
         panic!("simulated panic requested by ?{SIMULATE_PANIC_QUERY}");
     }
-    let state = use_reducer(|| AppState::with_editor(restore().unwrap_or_default()));
+    let state = use_reducer(initial_state);
     let dispatch = {
         let state = state.clone();
         Callback::from(move |action| state.dispatch(action))
     };
 
-    // Autosave, debounced so a drag writes once when it rests.
+    // Autosave, debounced so a drag writes once when it rests (never in an embed: it
+    // does not touch the visitor's storage).
     {
         let doc = state.editor.doc.clone();
         let dirty = state.editor.dirty;
-        use_effect_with((doc, dirty), |(doc, dirty)| {
+        let embedded = state.embed.is_some();
+        use_effect_with((doc, dirty), move |(doc, dirty)| {
             let (doc, dirty) = (doc.clone(), *dirty);
-            let timer = Timeout::new(AUTOSAVE_DELAY_MS, move || autosave(&doc, dirty));
+            let timer =
+                (!embedded).then(|| Timeout::new(AUTOSAVE_DELAY_MS, move || autosave(&doc, dirty)));
             move || drop(timer)
         });
     }
@@ -113,6 +119,71 @@ pub fn App() -> Html {
             Timeout::new(WARM_WORKER_AFTER_MS, move || run.warm()).forget();
         });
     }
+
+    // A share link in the address: opened once on load, and whenever the fragment changes.
+    let latest_doc = use_mut_ref(|| {
+        (
+            state.editor.doc.clone(),
+            state.editor.dirty,
+            state.recent.clone(),
+        )
+    });
+    *latest_doc.borrow_mut() = (
+        state.editor.doc.clone(),
+        state.editor.dirty,
+        state.recent.clone(),
+    );
+    // What to do once the opened document is in the editor (seek to the link's second,
+    // an embed's speed and autoplay): done after it is loaded, with the editor's copy.
+    let pending = use_mut_ref(|| None::<Start>);
+    {
+        let dispatch = dispatch.clone();
+        let latest = latest_doc.clone();
+        let embed = state.embed.clone();
+        let pending = pending.clone();
+        let run = run_handle.clone();
+        use_effect_with((), move |()| {
+            let open = move || {
+                let (doc, dirty, recent) = latest.borrow().clone();
+                let fragment = share::fragment();
+                let at = open_fragment(
+                    &fragment,
+                    (dirty, &doc, &recent),
+                    embed.is_some(),
+                    &dispatch,
+                );
+                let start = start_of(embed.as_deref(), at);
+                if fragment.is_empty() {
+                    // Nothing to load: start with the document as it is.
+                    if let Some(start) = start {
+                        start.apply(&doc, &run);
+                    }
+                } else {
+                    *pending.borrow_mut() = start;
+                }
+            };
+            open();
+            let listener =
+                EventListener::new(&gloo::utils::window(), "hashchange", move |_| open());
+            move || drop(listener)
+        });
+    }
+    {
+        let run = run_handle.clone();
+        let doc = state.editor.doc.clone();
+        let pending = pending.clone();
+        let seen = use_mut_ref(|| state.editor.loads);
+        // Once the render that loaded the link's document has happened.
+        use_effect_with(state.editor.loads, move |loads| {
+            if *seen.borrow() != *loads {
+                *seen.borrow_mut() = *loads;
+                if let Some(start) = pending.borrow_mut().take() {
+                    start.apply(&doc, &run);
+                }
+            }
+        });
+    }
+    use_embed_host(&state, &dispatch, &run_handle);
 
     // Keyboard shortcuts (the table in `keymap`).
     let latest = use_mut_ref(|| (state.editor.doc.clone(), state.editor.viewport, false));
@@ -232,6 +303,21 @@ pub fn App() -> Html {
         let d = dispatch.clone();
         Callback::from(move |()| d.emit(Action::Help(false)))
     };
+    let replay = state.replay.as_ref().map(|r| match r {
+        Replay::Same => html! {
+            <div class="replay same" id="replay" role="status">{ "✓ Same result as the author" }</div>
+        },
+        Replay::Different(why) => html! {
+            <div class="replay different" id="replay" role="status">{ format!("Different result from the author's: {why}") }</div>
+        },
+    });
+    if let Some(embed) = state.embed.clone() {
+        return html! {
+            <ContextProvider<RunHandle> context={run_handle}>
+                { embed_view(&state, &embed, &dispatch) }
+            </ContextProvider<RunHandle>>
+        };
+    }
     html! {
         <ContextProvider<RunHandle> context={run_handle}>
         <div class={classes!("app", drag.is_some().then_some("dragging"))}>
@@ -242,8 +328,12 @@ pub fn App() -> Html {
                     <Toolbar doc={e.doc.clone()} dirty={e.dirty} viewport={e.viewport}
                         undo={e.history.undo_label().map(|l| AttrValue::from(l.to_owned()))}
                         redo={e.history.redo_label().map(|l| AttrValue::from(l.to_owned()))}
-                        problems={e.problems.len()} dispatch={dispatch.clone()} />
-                    <PlayerBar doc={e.doc.clone()} dispatch={dispatch.clone()} />
+                        problems={e.problems.len()} outcome={state.outcome.clone()}
+                        recent={state.recent.clone()} dispatch={dispatch.clone()} />
+                    <PlayerBar doc={e.doc.clone()} dispatch={dispatch.clone()}
+                        selected={e.selection.single_node().map(|id| AttrValue::from(id.to_owned()))}
+                        panel={state.panel} />
+                    { for replay }
                     if let Some(live) = &state.live {
                         <KpiStrip live={live.clone()} outcome={state.outcome.clone()} />
                     }
@@ -263,6 +353,109 @@ pub fn App() -> Html {
         </div>
         </ContextProvider<RunHandle>>
     }
+}
+
+/// The state the page starts with: embed options from the query; outside an embed, the
+/// autosaved document and the Recent list.
+fn initial_state() -> AppState {
+    let embed = EmbedOptions::from_query(&share::query());
+    let mut state = match &embed {
+        Some(_) => AppState::default(),
+        None => {
+            let mut s = AppState::with_editor(restore().unwrap_or_default());
+            s.recent = Rc::new(share::read_recent());
+            s
+        }
+    };
+    state.embed = embed.map(Rc::new);
+    state
+}
+
+/// What a page does once its document is loaded: seek, set the speed, play.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Start {
+    at_s: Option<f64>,
+    speed: Option<f64>,
+    play: bool,
+}
+
+impl Start {
+    fn apply(&self, doc: &Rc<Scenario>, run: &RunHandle) {
+        if let Some(speed) = self.speed {
+            run.input(Input::Speed(speed));
+        }
+        if let Some(t) = self.at_s {
+            run.input(Input::Seek(doc.clone(), t));
+        }
+        if self.play {
+            run.input(Input::Play(doc.clone()));
+        }
+    }
+}
+
+/// The start of a page: the link's second, and an embed's speed, start and autoplay.
+fn start_of(embed: Option<&EmbedOptions>, link_at: Option<f64>) -> Option<Start> {
+    let start = Start {
+        at_s: link_at.or(embed.and_then(|e| e.start_s)),
+        speed: embed.and_then(|e| e.speed),
+        play: embed.is_some_and(|e| e.autoplay),
+    };
+    (start != Start::default()).then_some(start)
+}
+
+/// Opens the share link in `fragment`, if any, and returns the second it points at:
+/// unsaved work goes to Recent first (never in an embed); a link that cannot be read
+/// leaves the document as it is and says why.
+fn open_fragment(
+    fragment: &str,
+    (dirty, doc, recent): (bool, &Rc<Scenario>, &Rc<Vec<crate::recent::RecentEntry>>),
+    embedded: bool,
+    dispatch: &Callback<Action>,
+) -> Option<f64> {
+    if fragment.is_empty() {
+        return None;
+    }
+    match surge_core::link::decode(fragment) {
+        Ok(link) => {
+            let moved = !embedded && dirty && **doc != link.scenario;
+            if moved {
+                let mut list = (**recent).clone();
+                crate::recent::push(&mut list, doc, share::now_ms());
+                share::write_recent(&list);
+                dispatch.emit(Action::Recent(Rc::new(list)));
+            }
+            if !embedded {
+                share::clear_fragment();
+            }
+            let at = link.extras.at_s;
+            dispatch.emit(Action::OpenLink(Box::new(link)));
+            if moved {
+                notice(
+                    dispatch,
+                    "Opened the link; your unsaved work is in Recent".into(),
+                    false,
+                );
+            }
+            at
+        }
+        Err(e) => {
+            let reason =
+                e.0.first()
+                    .map_or_else(|| e.to_string(), |e| e.reason.clone());
+            notice(
+                dispatch,
+                format!("This link cannot be opened: {reason}. Nothing was changed."),
+                true,
+            );
+            None
+        }
+    }
+}
+
+fn notice(dispatch: &Callback<Action>, text: String, refused: bool) {
+    dispatch.emit(Action::Editor(EditorAction::Notice(Some(
+        crate::editor::Notice { text, refused },
+    ))));
 }
 
 fn on_key(

@@ -2,8 +2,8 @@
 //!
 //! Why a library with a thin binary: the `wasm-bindgen-test` browser tests mount the same
 //! components the page uses. The app holds UI state in a pure reducer ([`state`]); side
-//! effects (local storage) live in hooks inside components; the simulation itself is
-//! `surge_core`, compiled to wasm with the page.
+//! effects (local storage, the URL, the clipboard, the parent frame) live in hooks and in
+//! `share`; the simulation itself is `surge_core`, run in the worker (`worker`).
 
 pub mod app;
 pub mod charts;
@@ -11,11 +11,15 @@ pub mod compare;
 pub mod components;
 pub mod dom;
 pub mod editor;
+pub mod embed;
+pub mod embed_host;
 pub mod export;
 pub mod keymap;
 pub mod panic_panel;
 pub mod presets;
+pub mod recent;
 pub mod run;
+pub mod share;
 pub mod state;
 #[cfg(target_arch = "wasm32")]
 pub mod worker;

@@ -9,8 +9,13 @@
 //!
 //! | field                          | saved locally | in share links | neither |
 //! |--------------------------------|---------------|----------------|---------|
-//! | `editor.doc` (the scenario)    | yes (`surge.editor.v1`) | yes (later) |  |
+//! | `editor.doc` (the scenario)    | yes (`surge.editor.v1`) | yes (the fragment) |  |
 //! | `editor.dirty` (unsaved work)  | yes           |                |         |
+//! | `recent` (put-aside documents) | yes (`surge.recent.v1`) |      |         |
+//! | playhead second, selected node, open panel | | yes (`t`, `select`, `panel`, optional) | |
+//! | the author's report digest, model version | | yes (`r`, `m`) |     |
+//! | `origin` (the link opened)     |               |                | yes     |
+//! | `embed` (embed options)        |               | in the iframe's query | |
 //! | `editor.history`, `clipboard`  |               |                | yes     |
 //! | `editor.selection`, `viewport` |               |                | yes     |
 //! | `panel`, `help_open`, `notice` |               |                | yes     |
@@ -24,8 +29,59 @@ use surge_core::Report;
 use yew::Reducible;
 
 use crate::compare::Baseline;
-use crate::editor::{Editor, EditorAction};
+use crate::editor::{Editor, EditorAction, SelectOp};
+use crate::embed::EmbedOptions;
+use crate::recent::RecentEntry;
 use crate::run::LiveView;
+
+/// The share link the document came from: what its author ran and saw.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkOrigin {
+    /// The scenario as the link gave it.
+    pub scenario: Rc<surge_core::Scenario>,
+    /// The first digits of the author's report digest, if the link carried them.
+    pub report: Option<String>,
+    /// The model version the link was made with.
+    pub model: Option<u32>,
+}
+
+/// Whether a run of a linked scenario reproduced what its author saw.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Replay {
+    /// The same report as the author's.
+    Same,
+    /// A different one, and why.
+    Different(String),
+}
+
+/// Compares a finished run with the link it came from.
+pub fn replay_verdict(
+    origin: &LinkOrigin,
+    doc: &surge_core::Scenario,
+    digest: &str,
+) -> Option<Replay> {
+    let author = origin.report.as_deref()?;
+    if digest.starts_with(author) && !author.is_empty() {
+        return Some(Replay::Same);
+    }
+    let why = if *origin.scenario != *doc {
+        "the scenario was edited after the link was opened".to_owned()
+    } else {
+        match origin.model {
+            Some(m) if m != surge_core::MODEL_VERSION => {
+                let changes = surge_core::model_changes_since(m);
+                format!(
+                    "the models changed since the link was made (model {m}, now {}): {}",
+                    surge_core::MODEL_VERSION,
+                    changes.join("; ")
+                )
+            }
+            _ => "same scenario and model version, yet a different report: please report this link"
+                .to_owned(),
+        }
+    };
+    Some(Replay::Different(why))
+}
 
 /// The result of the last Run.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -39,6 +95,8 @@ pub enum Outcome {
         report: Rc<Report>,
         /// The exact scenario JSON that produced it.
         scenario_json: Rc<str>,
+        /// The report's digest (from the worker).
+        digest: Option<Rc<str>>,
     },
     /// The document is not a valid scenario.
     Invalid(Vec<String>),
@@ -71,6 +129,14 @@ pub struct AppState {
     pub live: Option<Rc<LiveView>>,
     /// A pinned run (A) that the watched run (B) is compared against.
     pub baseline: Option<Rc<Baseline>>,
+    /// Embed mode's options (none in the full page).
+    pub embed: Option<Rc<EmbedOptions>>,
+    /// The share link the document came from.
+    pub origin: Option<Rc<LinkOrigin>>,
+    /// Whether the last run of a linked document matched its author's.
+    pub replay: Option<Replay>,
+    /// Documents put aside (the toolbar's Recent menu).
+    pub recent: Rc<Vec<RecentEntry>>,
 }
 
 /// Named changes to [`AppState`].
@@ -88,9 +154,39 @@ pub enum Action {
     Finished(Outcome),
     /// Pin a run as the comparison baseline (`None` unpins).
     Pin(Option<Rc<Baseline>>),
+    /// Open a share link's scenario (the unsaved work, if any, is already in Recent).
+    OpenLink(Box<surge_core::Link>),
+    /// The Recent list changed.
+    Recent(Rc<Vec<RecentEntry>>),
+}
+
+impl Panel {
+    /// The panel a link names (`inspector`, `faults`, `run` or `charts`).
+    pub fn from_name(name: &str) -> Option<Panel> {
+        match name {
+            "inspector" => Some(Panel::Inspector),
+            "faults" | "timeline" | "load" => Some(Panel::Timeline),
+            "run" | "charts" | "results" => Some(Panel::Run),
+            _ => None,
+        }
+    }
+
+    /// The name a link uses for the panel.
+    pub fn name(self) -> &'static str {
+        match self {
+            Panel::Inspector => "inspector",
+            Panel::Timeline => "faults",
+            Panel::Run => "charts",
+        }
+    }
 }
 
 impl AppState {
+    /// Whether the document may be edited (not in a read-only embed).
+    pub fn editable(&self) -> bool {
+        self.embed.as_ref().is_none_or(|e| e.editable)
+    }
+
     /// Starts from a restored editor.
     pub fn with_editor(editor: Editor) -> Self {
         AppState {
@@ -105,16 +201,64 @@ impl AppState {
         match action {
             Action::Editor(a) => {
                 let load = matches!(a, EditorAction::Load { .. });
+                if !self.editable() && a.edits() {
+                    return next;
+                }
                 next.editor = self.editor.apply(a);
                 if load {
                     next.outcome = Outcome::Idle;
+                    next.origin = None;
+                    next.replay = None;
                 }
             }
             Action::Show(p) => next.panel = p,
             Action::Help(open) => next.help_open = open,
             Action::Live(view) => next.live = view,
-            Action::Finished(outcome) => next.outcome = outcome,
+            Action::Finished(outcome) => {
+                next.replay = match (&outcome, &self.origin) {
+                    (
+                        Outcome::Done {
+                            digest: Some(digest),
+                            ..
+                        },
+                        Some(origin),
+                    ) => replay_verdict(origin, &self.editor.doc, digest),
+                    _ => None,
+                };
+                next.outcome = outcome;
+            }
             Action::Pin(baseline) => next.baseline = baseline,
+            Action::OpenLink(link) => {
+                let surge_core::Link { scenario, extras } = *link;
+                let origin = LinkOrigin {
+                    scenario: Rc::new(scenario.clone()),
+                    report: extras.report.clone(),
+                    model: extras.model,
+                };
+                next = next.apply(Action::Editor(EditorAction::Load {
+                    doc: Box::new(scenario),
+                    label: "Open a link".into(),
+                    dirty: false,
+                }));
+                // As the editor holds it (laid out if the link had no positions): the
+                // document the replay is compared with.
+                next.origin = Some(Rc::new(LinkOrigin {
+                    scenario: next.editor.doc.clone(),
+                    ..origin
+                }));
+                if let Some(id) = extras
+                    .select
+                    .filter(|id| next.editor.doc.node_index(id).is_some())
+                {
+                    next.editor = next
+                        .editor
+                        .apply(EditorAction::Select(SelectOp::Only(vec![id])));
+                }
+                if let Some(panel) = extras.panel.as_deref().and_then(Panel::from_name) {
+                    next.panel = panel;
+                }
+            }
+            Action::Recent(list) => next.recent = list,
         }
         next
     }
@@ -151,6 +295,7 @@ mod tests {
         let done = Outcome::Done {
             report: Rc::new(surge_core::Simulation::new(&doc).expect("valid").run()),
             scenario_json: doc.to_json().into(),
+            digest: None,
         };
         let state = AppState::default()
             .apply(Action::Finished(done))
@@ -161,5 +306,81 @@ mod tests {
             }));
         assert_eq!(state.outcome, Outcome::Idle);
         assert!(!state.editor.dirty);
+    }
+
+    fn linked(doc: &Scenario, report: &str, model: u32) -> AppState {
+        let link = surge_core::link::decode(&surge_core::link::link(
+            "https://x/",
+            doc,
+            &surge_core::LinkExtras {
+                at_s: Some(12.0),
+                select: Some("fn".into()),
+                panel: Some("faults".into()),
+                report: Some(report.into()),
+                model: Some(model),
+            },
+        ))
+        .expect("decodes");
+        AppState::default().apply(Action::OpenLink(Box::new(link)))
+    }
+
+    fn finished(state: &AppState, digest: &str) -> AppState {
+        state.apply(Action::Finished(Outcome::Done {
+            report: Rc::new(
+                surge_core::Simulation::new(&state.editor.doc)
+                    .expect("valid")
+                    .run(),
+            ),
+            scenario_json: state.editor.doc.to_json().into(),
+            digest: Some(digest.into()),
+        }))
+    }
+
+    #[test]
+    fn a_link_opens_its_scenario_selection_and_panel_and_judges_the_replay() {
+        let doc = Scenario::client_to_function(20.0, 5, 100.0, 30.0, 3);
+        let digest = surge_core::Simulation::new(&doc)
+            .expect("valid")
+            .run()
+            .digest();
+        let state = linked(&doc, &digest[..8], surge_core::MODEL_VERSION);
+        assert_eq!(*state.editor.doc, doc);
+        assert!(!state.editor.dirty);
+        assert_eq!(state.editor.selection.single_node(), Some("fn"));
+        assert_eq!(state.panel, Panel::Timeline);
+        assert_eq!(finished(&state, &digest).replay, Some(Replay::Same));
+        // Another digest with an older model: the changes since are named.
+        let old = linked(&doc, "00000000", 1);
+        let Some(Replay::Different(why)) = finished(&old, &digest).replay else {
+            panic!("different");
+        };
+        assert!(
+            why.contains("models changed since the link was made (model 1"),
+            "{why}"
+        );
+        // Edited after opening: said so.
+        let edited = state.apply(Action::Editor(EditorAction::Edit(Edit::SetRun {
+            seed: 9,
+            duration_s: 30.0,
+            field: "seed".into(),
+        })));
+        let Some(Replay::Different(why)) = finished(&edited, "ffffffff").replay else {
+            panic!("different");
+        };
+        assert!(why.contains("edited"), "{why}");
+    }
+
+    #[test]
+    fn a_read_only_embed_refuses_edits_but_not_selection() {
+        let mut state = AppState {
+            embed: Some(Rc::new(EmbedOptions::default())),
+            ..AppState::default()
+        };
+        let before = state.editor.doc.clone();
+        state = state.apply(Action::Editor(EditorAction::DeleteSelection));
+        state = state.apply(Action::Editor(EditorAction::Select(SelectOp::All)));
+        state = state.apply(Action::Editor(EditorAction::DeleteSelection));
+        assert_eq!(state.editor.doc, before);
+        assert!(!state.editor.selection.is_empty());
     }
 }

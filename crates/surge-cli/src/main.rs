@@ -59,6 +59,41 @@ enum Command {
     },
     /// Prints the JSON Schema of the scenario format.
     Schema,
+    /// Share links: a scenario in a URL fragment.
+    Link {
+        #[command(subcommand)]
+        action: LinkAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum LinkAction {
+    /// Prints the share link of a scenario file.
+    Encode {
+        /// Scenario JSON file.
+        file: PathBuf,
+        /// The address Surge is published at (the link is this plus `#…`).
+        #[arg(long, default_value = "https://surge.example/")]
+        base: String,
+        /// Open paused at this simulated second.
+        #[arg(long)]
+        t: Option<f64>,
+        /// Select this node.
+        #[arg(long)]
+        select: Option<String>,
+        /// Open this panel: inspector, faults, run or charts.
+        #[arg(long)]
+        panel: Option<String>,
+        /// Run the scenario and put its report digest in the link, so an opener's page
+        /// says whether its replay is the same.
+        #[arg(long)]
+        with_digest: bool,
+    },
+    /// Prints the scenario (the file format) of a share link.
+    Decode {
+        /// The link, or its fragment.
+        link: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -69,6 +104,7 @@ fn main() -> ExitCode {
             println!("{}", surge_core::json_schema());
             ExitCode::SUCCESS
         }
+        Command::Link { action } => link(action),
         Command::Validate { file } => match load(&file) {
             Ok(scenario) => {
                 warn(&scenario);
@@ -84,6 +120,62 @@ fn main() -> ExitCode {
             json,
             max_memory_mib,
         } => run(file, seed, until, json, max_memory_mib),
+    }
+}
+
+fn link(action: LinkAction) -> ExitCode {
+    match action {
+        LinkAction::Encode {
+            file,
+            base,
+            t,
+            select,
+            panel,
+            with_digest,
+        } => {
+            let scenario = match load(&file) {
+                Ok(s) => s,
+                Err(msg) => return invalid(&msg),
+            };
+            if let Some(id) = &select
+                && scenario.node_index(id).is_none()
+            {
+                eprintln!("surge: no node {} to select", printable(id));
+                return ExitCode::from(2);
+            }
+            let report = if with_digest {
+                match Simulation::new(&scenario) {
+                    Ok(mut sim) => Some(sim.run().digest()[..8].to_owned()),
+                    Err(e) => return invalid(&input::errors(&e)),
+                }
+            } else {
+                None
+            };
+            let extras = surge_core::LinkExtras {
+                at_s: t,
+                select,
+                panel,
+                report,
+                model: Some(surge_core::MODEL_VERSION),
+            };
+            let text = surge_core::link::link(&base, &scenario, &extras);
+            if text.len() > surge_core::link::CHAT_SAFE_CHARS {
+                eprintln!(
+                    "surge: the link is {} characters; chat tools and mail mangle links past about {}: share the file instead",
+                    text.len(),
+                    surge_core::link::CHAT_SAFE_CHARS
+                );
+            }
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+        LinkAction::Decode { link } => match surge_core::link::decode(&link) {
+            Ok(decoded) => {
+                println!("{}", decoded.scenario.to_json());
+                ExitCode::SUCCESS
+            }
+            Err(e) => invalid(&input::errors(&e)),
+        },
     }
 }
 

@@ -29,6 +29,7 @@
 
 mod engine;
 mod error;
+pub mod link;
 mod queue;
 mod report;
 mod rng;
@@ -40,6 +41,7 @@ pub mod testing;
 
 pub use engine::{Limits, MAX_WORK_PER_INSTANT, RunStop, Simulation, StopCause};
 pub use error::{ScenarioError, ScenarioErrors};
+pub use link::{Link, LinkExtras, MODEL_CHANGES, MODEL_VERSION, model_changes_since};
 pub use queue::EventQueue;
 pub use report::{
     AsyncLedger, CostReport, EdgeReport, ErrorCounts, ErrorKind, ExecutionLedger, Frame, Ledger,

@@ -21,7 +21,7 @@ fn print_sizes(dist: &Path) -> Result<(), String> {
         .map(|e| e.path())
         .filter(|p| {
             p.extension()
-                .is_some_and(|x| x == "wasm" || x == "js" || x == "css")
+                .is_some_and(|x| x == "wasm" || x == "js" || x == "css" || x == "html")
         })
         .collect();
     files.sort();

@@ -9,7 +9,8 @@
 //! cargo xtask test    setup, then every check CI runs, ending in one summary line
 //! cargo xtask dist    setup, then the release bundle in dist/ with its sizes
 //! cargo xtask bench   the engine benchmark natively and in headless Chromium (wasm)
-//! cargo xtask fuzz [--cases N]   the long property runs (random hostile scenarios)
+//! cargo xtask fuzz [--cases N] [--links M]   the long property runs (random hostile
+//!                                  scenarios; random and mutated share links)
 //! ```
 
 #![allow(clippy::print_stdout)]
@@ -36,7 +37,9 @@ fn main() -> ExitCode {
         Some("dist") => setup::ensure(setup::Needs::BUILD).and_then(|tools| dist::build(&tools)),
         Some("fuzz") => fuzz(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <setup|serve|test|dist|bench|fuzz [--cases N]>");
+            eprintln!(
+                "usage: cargo xtask <setup|serve|test|dist|bench|fuzz [--cases N] [--links M]>"
+            );
             return ExitCode::from(2);
         }
     };
@@ -59,38 +62,60 @@ fn serve() -> Result<(), String> {
     )
 }
 
-/// The long property runs CI runs briefly: random hostile scenarios (loops, zero-time
-/// state machines, backlogs) through the engine with a small budget, `--cases N` of them
-/// (default 20,000), in an optimised build.
+/// The long property runs CI runs briefly, in an optimised build: random and mutated
+/// share links (`--links M`, default 1,000,000), then random hostile scenarios (loops,
+/// zero-time state machines, backlogs) through the engine with a small budget
+/// (`--cases N`, default 20,000).
 fn fuzz(args: &[String]) -> Result<(), String> {
-    let cases = match args {
-        [] => 20_000,
-        [flag, n] if flag == "--cases" => {
-            n.parse::<u64>().map_err(|e| format!("--cases {n}: {e}"))?
+    let (mut cases, mut links) = (20_000u64, 1_000_000u64);
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let value = rest
+            .next()
+            .ok_or_else(|| format!("{flag} needs a number"))?
+            .parse::<u64>()
+            .map_err(|e| format!("{flag}: {e}"))?;
+        match flag.as_str() {
+            "--cases" => cases = value,
+            "--links" => links = value,
+            _ => return Err("usage: cargo xtask fuzz [--cases N] [--links M]".into()),
         }
-        _ => return Err("usage: cargo xtask fuzz [--cases N]".into()),
+    }
+    let long_run = |what: String, filter: &str, var: &str, n: u64| {
+        println!("\n==> {n} {what}");
+        let (result, took) = proc::timed(|| {
+            proc::run(
+                std::process::Command::new("cargo")
+                    .args([
+                        "test",
+                        "--profile",
+                        "release-native",
+                        "-p",
+                        "surge-core",
+                        "--test",
+                        "engine",
+                        filter,
+                        "--",
+                        "--nocapture",
+                    ])
+                    .env(var, n.to_string()),
+            )
+        });
+        println!("==> {n} in {}", proc::human(took));
+        result
     };
-    println!("\n==> {cases} random hostile scenarios (crates/surge-core/tests/engine/bounded.rs)");
-    let (result, took) = proc::timed(|| {
-        proc::run(
-            std::process::Command::new("cargo")
-                .args([
-                    "test",
-                    "--profile",
-                    "release-native",
-                    "-p",
-                    "surge-core",
-                    "--test",
-                    "engine",
-                    "bounded::",
-                    "--",
-                    "--nocapture",
-                ])
-                .env("PROPTEST_CASES", cases.to_string()),
-        )
-    });
-    println!("==> {cases} cases in {}", proc::human(took));
-    result
+    long_run(
+        "random and mutated share links (crates/surge-core/tests/engine/links.rs)".into(),
+        "links::random_and_mutated_links_never_panic",
+        "SURGE_LINK_FUZZ_CASES",
+        links,
+    )?;
+    long_run(
+        "random hostile scenarios (crates/surge-core/tests/engine/bounded.rs)".into(),
+        "bounded::",
+        "PROPTEST_CASES",
+        cases,
+    )
 }
 
 /// The engine benchmark: `surge bench` natively (opt-level 3), then the same scenario in

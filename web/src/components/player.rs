@@ -46,9 +46,21 @@ struct Ctl {
     raf: RefCell<Option<AnimationFrame>>,
     last_ts: Cell<Option<f64>>,
     last_publish: Cell<f64>,
-    /// What was last published: frame index, frames, status, whether the report came.
-    published: RefCell<Option<(usize, usize, Status, bool)>>,
+    /// What was last published, to skip re-rendering when nothing changed.
+    published: RefCell<Option<Published>>,
     me: RefCell<Weak<Ctl>>,
+}
+
+/// What the page last showed of the run: the playhead, how many frames, the status,
+/// whether the report came, and how many faults were injected (an injected fault replaces
+/// the frames from its second on).
+#[derive(Clone, PartialEq)]
+struct Published {
+    at: usize,
+    frames: usize,
+    status: Status,
+    has_report: bool,
+    injected: usize,
 }
 
 /// A handle on the run being watched, provided by `App` as a context.
@@ -168,9 +180,18 @@ impl RunHandle {
         let dispatch = self.0.dispatch.borrow().clone();
         let p = self.0.player.borrow();
         let frames = p.recording().map_or(0, |r| r.frames().len());
-        let key = (p.at(), frames, p.status.clone(), p.report.is_some());
+        // What the page shows changes with the playhead, the frames, the status, the report,
+        // and an injected fault (which replaces the frames from its second on).
+        let injected = p.recording().map_or(0, |r| r.injected_count());
+        let key = Published {
+            at: p.at(),
+            frames,
+            status: p.status.clone(),
+            has_report: p.report.is_some(),
+            injected,
+        };
         let (changed, same_status) = match self.0.published.borrow().as_ref() {
-            Some(old) => (old != &key, old.2 == key.2),
+            Some(old) => (old != &key, old.status == key.status),
             None => (true, false),
         };
         let now = now_ms();
@@ -194,6 +215,7 @@ impl RunHandle {
             (Some(report), Some(rec), _) => Some(Outcome::Done {
                 report: report.clone(),
                 scenario_json: rec.scenario_json(),
+                digest: p.report_digest.clone(),
             }),
             _ => None,
         };
@@ -256,6 +278,15 @@ pub struct PlayerBarProps {
     pub doc: Rc<Scenario>,
     /// Sends actions.
     pub dispatch: Callback<Action>,
+    /// The selected node (for "Copy link to this moment").
+    #[prop_or_default]
+    pub selected: Option<AttrValue>,
+    /// The open panel (for the same link).
+    #[prop_or_default]
+    pub panel: crate::state::Panel,
+    /// How many controls (an embed may ask for fewer).
+    #[prop_or_default]
+    pub controls: Option<crate::embed::Controls>,
 }
 
 /// The player bar under the toolbar.
@@ -273,8 +304,14 @@ pub fn PlayerBar(props: &PlayerBarProps) -> Html {
     // An edit ends the run: its frames would describe another diagram.
     {
         let handle = handle.clone();
-        use_effect_with(props.doc.clone(), move |_| {
-            if handle.player().recording().is_some() || handle.player().status != Status::Idle {
+        use_effect_with(props.doc.clone(), move |doc| {
+            let p = handle.player();
+            let busy = p.recording().is_some() || p.status != Status::Idle;
+            // A run already loaded for this very document (a link's moment, an embed
+            // host's seek) is kept.
+            let same = p.is_for(doc);
+            drop(p);
+            if busy && !same {
                 handle.input(Input::Reset);
             }
         });
@@ -371,12 +408,35 @@ pub fn PlayerBar(props: &PlayerBarProps) -> Html {
         .find(|(v, _)| *v == p.speed)
         .map_or("10×", |(_, l)| *l);
     drop(p);
+    let full = props
+        .controls
+        .is_none_or(|c| c == crate::embed::Controls::Full);
+    let on_moment = {
+        let doc = props.doc.clone();
+        let dispatch = props.dispatch.clone();
+        let selected = props.selected.clone();
+        let panel = props.panel;
+        Callback::from(move |_| {
+            let extras = surge_core::LinkExtras {
+                at_s: Some(time.round()),
+                select: selected.as_ref().map(ToString::to_string),
+                panel: Some(panel.name().to_owned()),
+                ..surge_core::LinkExtras::default()
+            };
+            super::copy_link(
+                &dispatch,
+                &super::share_link(&doc, extras),
+                "Link to this moment",
+            );
+        })
+    };
     html! {
-        <div class="player" role="group" aria-label="Run controls">
+        <div class={classes!("player", (!full).then_some("minimal"))} role="group" aria-label="Run controls">
             <button type="button" id="play" class="primary" onclick={on_play}
                 aria-label={if playing { "Pause" } else { "Play" }}>
                 { if playing { "❚❚ Pause" } else { "▶ Play" } }
             </button>
+            if full {
             <button type="button" id="step" onclick={on_step} title="Advance one frame">{ if step > 1 { format!("Step {step} s") } else { "Step 1 s".to_owned() } }</button>
             <button type="button" id="stop" onclick={on_stop} disabled={!busy}
                 title="Stop computing now (the seconds computed stay)">{ "■ Stop" }</button>
@@ -386,12 +446,17 @@ pub fn PlayerBar(props: &PlayerBarProps) -> Html {
                     { for SPEEDS.iter().map(|(_, l)| html! { <option value={*l} selected={*l == speed_label}>{ *l }</option> }) }
                 </select>
             </label>
+            }
             <input type="range" id="scrubber" min="0" max={last.to_string()} value={at.to_string()}
                 disabled={frames < 2} aria-label="Playhead (simulated seconds)" oninput={on_scrub} />
             <span class="clock" id="clock" aria-live="off">{ format!("t = {time:.0} s / {end:.0} s") }</span>
             <span class="status" id="player-status" role="status">{ status }</span>
             if let Some(reason) = refused {
                 <span class="refused" role="alert">{ format!("Refused: {reason}") }</span>
+            }
+            if full && props.controls.is_none() {
+                <button type="button" id="copy-moment" class="ghost small" onclick={on_moment}
+                    title="Copy a link that opens here: this second, the selected node, this panel">{ "Link to this moment" }</button>
             }
             if injected > 0 {
                 <button type="button" id="keep-faults" onclick={on_keep}

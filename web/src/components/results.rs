@@ -28,6 +28,7 @@ pub fn Results(props: &ResultsProps) -> Html {
         Outcome::Done {
             report,
             scenario_json,
+            ..
         } => {
             let l = report.ledger;
             let rejected = l.failed.total();

@@ -1,4 +1,5 @@
-//! The editor's toolbar: New, Open, Save, Export PNG, Undo, Redo, zoom, fit, help.
+//! The editor's toolbar: New, Open, Save, Export PNG, sharing (link, embed, Recent), Undo,
+//! Redo, zoom, fit, help.
 //!
 //! Why the file effects live here: they are the only side effects of these buttons, and
 //! each one ends in a reducer action (Load, MarkSaved) or a notice.
@@ -31,6 +32,10 @@ pub struct ToolbarProps {
     pub redo: Option<AttrValue>,
     /// Number of problems.
     pub problems: usize,
+    /// The last run's outcome (for the link's report digest).
+    pub outcome: crate::state::Outcome,
+    /// Documents put aside.
+    pub recent: Rc<Vec<crate::recent::RecentEntry>>,
     /// Sends actions.
     pub dispatch: Callback<Action>,
 }
@@ -190,6 +195,8 @@ pub fn Toolbar(p: &ToolbarProps) -> Html {
                 { "Save" }{ if p.dirty { " •" } else { "" } }
             </button>
             <button type="button" id="export-png" onclick={on_png}>{ "Export PNG" }</button>
+            <super::ShareMenu doc={p.doc.clone()} dirty={p.dirty} outcome={p.outcome.clone()}
+                recent={p.recent.clone()} dispatch={p.dispatch.clone()} />
             <span class="sep" />
             <button type="button" id="undo" onclick={act(EditorAction::Undo)} disabled={p.undo.is_none()}
                 title={undo_title.clone()} aria-label={undo_title}>{ "↶" }</button>

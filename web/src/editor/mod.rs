@@ -133,6 +133,24 @@ pub enum EditorAction {
     },
 }
 
+impl EditorAction {
+    /// Whether the action changes the document by hand (a read-only embed refuses these;
+    /// loading a scenario, selecting and moving the view stay allowed).
+    pub fn edits(&self) -> bool {
+        matches!(
+            self,
+            EditorAction::Edit(_)
+                | EditorAction::Undo
+                | EditorAction::Redo
+                | EditorAction::Cut
+                | EditorAction::Paste
+                | EditorAction::Duplicate
+                | EditorAction::DeleteSelection
+                | EditorAction::Nudge(..)
+        )
+    }
+}
+
 /// The editor.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Editor {

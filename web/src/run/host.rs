@@ -76,10 +76,14 @@ impl Host {
                 }
             }
             Command::Report { run } => match &self.run {
-                Some((r, driver)) if *r == run => vec![Event::Report {
-                    run,
-                    report: Box::new(driver.report()),
-                }],
+                Some((r, driver)) if *r == run => {
+                    let report = driver.report();
+                    vec![Event::Report {
+                        run,
+                        digest: report.digest(),
+                        report: Box::new(report),
+                    }]
+                }
                 _ => Vec::new(),
             },
         }

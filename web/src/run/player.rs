@@ -60,6 +60,9 @@ pub enum Input {
     Speed(f64),
     /// Move the playhead to frame `k` (the newest frame follows the run again).
     Scrub(usize),
+    /// Stop, paused, at this simulated second of this scenario, computing up to it if
+    /// needed (a deep link's moment, an embed host's `seek`).
+    Seek(Rc<Scenario>, f64),
     /// An animation frame: `dt_ms` of wall time passed.
     Tick {
         /// Milliseconds since the previous animation frame.
@@ -85,12 +88,13 @@ pub enum Output {
 }
 
 /// What to do once a load completes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
 enum AfterLoad {
     #[default]
     Nothing,
     Play,
     Step,
+    Seek(f64),
 }
 
 /// The player's state.
@@ -115,6 +119,8 @@ pub struct Player {
     after_load: AfterLoad,
     /// The final report, once the run is over.
     pub report: Option<Rc<Report>>,
+    /// Its digest (from the worker).
+    pub report_digest: Option<Rc<str>>,
     /// Why the last command was refused (an invalid fault), until the next one.
     pub refused: Option<String>,
     /// A fault sent for injection, for the log once the worker confirms it.
@@ -139,6 +145,7 @@ impl Default for Player {
             stop: None,
             after_load: AfterLoad::Nothing,
             report: None,
+            report_digest: None,
             refused: None,
             pending_fault: None,
             max_memory_mib: surge_core::Limits::BROWSER.max_memory_mib,
@@ -176,6 +183,7 @@ impl Player {
                 }
                 Vec::new()
             }
+            Input::Seek(doc, t) => self.seek(doc, t),
             Input::Tick { dt_ms } => self.tick(dt_ms),
             Input::Halt => {
                 if self.computing() {
@@ -214,6 +222,7 @@ impl Player {
         self.after_load = after;
         self.recording = None;
         self.report = None;
+        self.report_digest = None;
         self.refused = None;
         self.playhead = None;
         self.computed_s = 0.0;
@@ -229,6 +238,11 @@ impl Player {
             scenario,
             max_memory_mib: self.max_memory_mib,
         })]
+    }
+
+    /// Whether the run loaded (or loading) is of this document.
+    pub fn is_for(&self, doc: &Scenario) -> bool {
+        self.loaded.as_ref().is_some_and(|d| **d == *doc)
     }
 
     fn ready(&self, doc: &Rc<Scenario>) -> bool {
@@ -288,6 +302,41 @@ impl Player {
             out.push(Output::Send(Command::RunTo {
                 run: self.run,
                 until_s: self.clock_s,
+            }));
+        }
+        out
+    }
+
+    fn seek(&mut self, doc: Rc<Scenario>, t: f64) -> Vec<Output> {
+        if !self.ready(&doc) || matches!(self.status, Status::Halted) {
+            return self.load(doc, AfterLoad::Seek(t));
+        }
+        if self.status == Status::Loading {
+            self.after_load = AfterLoad::Seek(t);
+            return Vec::new();
+        }
+        let mut out = self.pause();
+        let t = if t.is_finite() {
+            t.clamp(0.0, self.end_s())
+        } else {
+            0.0
+        };
+        self.clock_s = t;
+        // A second already computed is a frame to show, as on the scrubber (Play goes on
+        // from it); a later one is computed first.
+        self.playhead = self
+            .recording
+            .as_ref()
+            .filter(|_| t < self.computed_s)
+            .map(|r| r.index_at(t + 1e-9));
+        if !self.over || self.playhead.is_some() {
+            self.status = Status::Paused;
+        }
+        if t > self.requested_s + 1e-6 {
+            self.requested_s = t;
+            out.push(Output::Send(Command::RunTo {
+                run: self.run,
+                until_s: t,
             }));
         }
         out
@@ -387,6 +436,10 @@ impl Player {
                         self.status = Status::Paused;
                         self.step(doc)
                     }
+                    AfterLoad::Seek(t) => {
+                        self.status = Status::Paused;
+                        self.seek(doc, t)
+                    }
                     AfterLoad::Nothing => {
                         self.status = Status::Paused;
                         Vec::new()
@@ -455,9 +508,10 @@ impl Player {
                 self.pending_fault = None;
                 Vec::new()
             }
-            Event::Report { report, .. } => {
+            Event::Report { report, digest, .. } => {
                 if self.over {
                     self.report = Some(Rc::new(*report));
+                    self.report_digest = Some(digest.into());
                 }
                 Vec::new()
             }
@@ -674,6 +728,62 @@ mod tests {
         rig.send(Input::Restart(doc));
         rig.settle();
         assert_eq!(rig.player.view().expect("view").time_s, 0.0);
+    }
+
+    #[test]
+    fn seek_lands_paused_at_its_second_from_anywhere() {
+        let mut rig = Rig::new();
+        let doc = starter();
+        // Nothing loaded yet (a deep link): load, compute to 42 s, pause there.
+        rig.send(Input::Seek(doc.clone(), 42.0));
+        rig.settle();
+        assert_eq!(rig.player.status, Status::Paused);
+        assert_eq!(rig.player.view().expect("view").time_s, 42.0);
+        // Back to a second already computed: no new computing, the frame is shown.
+        rig.send(Input::Seek(doc.clone(), 10.0));
+        assert!(!rig.host.busy());
+        assert_eq!(rig.player.view().expect("view").time_s, 10.0);
+        // Past the end: clamped to it.
+        rig.send(Input::Seek(doc.clone(), 1e9));
+        rig.settle();
+        assert_eq!(rig.player.view().expect("view").time_s, 60.0);
+        // A fault injected after a seek starts there (in a run not yet over), also in a
+        // scenario read from a link.
+        let storm = Rc::new(
+            surge_core::link::decode(&surge_core::link::encode(
+                &Scenario::parse_json(include_str!(
+                    "../../../tests/scenarios/lesson7-storm-proxy.json"
+                ))
+                .expect("lesson"),
+                &surge_core::LinkExtras::default(),
+            ))
+            .expect("link")
+            .scenario,
+        );
+        for (scenario, at_s, node) in [(storm, 20.0, "db"), (doc.clone(), 30.0, "fn")] {
+            let mut rig = Rig::new();
+            rig.send(Input::Seek(scenario, at_s));
+            rig.settle();
+            rig.send(Input::Inject(surge_core::Fault {
+                node: node.into(),
+                at_s: 0.0,
+                duration_s: 5.0,
+                kind: surge_core::FaultKind::Outage,
+            }));
+            rig.settle();
+            let injected = rig.player.recording().expect("recording").injected_count();
+            assert_eq!(
+                injected, 1,
+                "{node}: {:?} refused {:?}",
+                rig.player.status, rig.player.refused
+            );
+        }
+        // Play from a seek goes on from there.
+        rig.send(Input::Seek(doc.clone(), 20.0));
+        rig.send(Input::Play(doc));
+        rig.play_for(200.0);
+        let t = rig.player.view().expect("view").time_s;
+        assert!((20.0..=23.0).contains(&t), "{t}");
     }
 
     #[test]

@@ -15,7 +15,7 @@
 //! report {run}                          reached {run, computed_s, finished, stopped}
 //!                                       injected {run, at_s, frame, scenario}
 //!                                       refused {run, reason}
-//!                                       report {run, report}
+//!                                       report {run, report, digest}
 //!                                       panicked {message} · error {message}
 //! ```
 
@@ -136,6 +136,9 @@ pub enum Event {
         run: u32,
         /// The report.
         report: Box<Report>,
+        /// Its digest ([`Report::digest`]: equal digests, identical reports), computed
+        /// here so the page needs no serializer of its own for it.
+        digest: String,
     },
     /// The worker panicked; it is gone.
     Panicked {
@@ -156,18 +159,41 @@ pub enum Event {
 /// shape that is easier for a host page to read and write. Serde's own internal tagging
 /// would buffer every message (and double the readers' code in the bundle).
 pub fn encode<T: Serialize>(body: &T) -> String {
+    let mut head = serde_json::Map::new();
+    head.insert("v".into(), PROTOCOL_VERSION.into());
+    flat(head, body)
+}
+
+/// A message as flat JSON text: `head`'s fields, then `"type"` and the body's fields (the
+/// body derives serde's external tagging, `{"kind": {…}}`). Shared with the embed API.
+pub fn flat<T: Serialize>(
+    mut head: serde_json::Map<String, serde_json::Value>,
+    body: &T,
+) -> String {
     // Plain data of strings and numbers always serializes.
-    let mut message = serde_json::Map::new();
-    message.insert("v".into(), PROTOCOL_VERSION.into());
     if let Ok(serde_json::Value::Object(outer)) = serde_json::to_value(body) {
         for (kind, fields) in outer {
-            message.insert("type".into(), kind.into());
+            head.insert("type".into(), kind.into());
             if let serde_json::Value::Object(fields) = fields {
-                message.extend(fields);
+                head.extend(fields);
             }
         }
     }
-    serde_json::Value::Object(message).to_string()
+    serde_json::Value::Object(head).to_string()
+}
+
+/// Reads a flat message's `type` and fields (what is left after the caller took its
+/// header fields) as `T`, which derives serde's external tagging.
+pub fn unflat<T: for<'de> Deserialize<'de>>(
+    mut fields: serde_json::Map<String, serde_json::Value>,
+) -> Result<T, String> {
+    let Some(serde_json::Value::String(kind)) = fields.remove("type") else {
+        return Err("a message without a `type`".into());
+    };
+    let mut outer = serde_json::Map::new();
+    outer.insert(kind.clone(), serde_json::Value::Object(fields));
+    T::deserialize(serde_json::Value::Object(outer))
+        .map_err(|e| format!("cannot read a `{kind}` message: {e}"))
 }
 
 /// Decodes a message, refusing other protocol versions.
@@ -190,13 +216,7 @@ pub fn decode<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, String> {
         }
         None => return Err("a message without a protocol version (`v`)".into()),
     }
-    let Some(serde_json::Value::String(kind)) = fields.remove("type") else {
-        return Err("a message without a `type`".into());
-    };
-    let mut outer = serde_json::Map::new();
-    outer.insert(kind, serde_json::Value::Object(fields));
-    T::deserialize(serde_json::Value::Object(outer))
-        .map_err(|e| format!("not a message of protocol {PROTOCOL_VERSION}: {e}"))
+    unflat(fields).map_err(|e| format!("not a message of protocol {PROTOCOL_VERSION}: {e}"))
 }
 
 #[cfg(test)]
@@ -266,6 +286,7 @@ mod tests {
         let e = Event::Report {
             run: 1,
             report: Box::new(driver.report()),
+            digest: driver.report().digest(),
         };
         assert_eq!(decode::<Event>(&encode(&e)), Ok(e));
     }

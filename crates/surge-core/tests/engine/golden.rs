@@ -6,20 +6,7 @@ use std::fmt::Write;
 
 use surge_core::Report;
 
-use super::{run, scenario, scenarios_dir};
-
-fn golden_names() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(scenarios_dir())
-        .expect("tests/scenarios")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
-        .collect();
-    names.sort();
-    assert!(!names.is_empty(), "no golden scenarios found");
-    names
-}
+use super::{golden_names, run, scenario, scenarios_dir};
 
 /// A compact, human-readable summary of a report for snapshots.
 fn summary(r: &Report) -> String {

@@ -7,6 +7,7 @@ mod docs;
 mod fanout;
 mod golden;
 mod lessons;
+mod links;
 mod more_lessons;
 mod pipelines;
 mod properties;
@@ -25,6 +26,20 @@ use surge_core::{NodeReport, Report, Scenario, Simulation};
 /// `tests/scenarios` at the workspace root.
 pub(crate) fn scenarios_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios")
+}
+
+/// The golden scenarios' file stems, sorted.
+pub(crate) fn golden_names() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(scenarios_dir())
+        .expect("tests/scenarios")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .collect();
+    names.sort();
+    assert!(!names.is_empty(), "no golden scenarios found");
+    names
 }
 
 /// Loads a golden scenario by file stem.

@@ -82,7 +82,7 @@ test('lesson 2 at max: under 0.8 s (median of 3) and no main-thread task above 2
   assert.ok(median < 800, `median ${median} ms`);
   assert.ok(longest <= 20, `longest task (median of 3 runs) ${longest} ms`);
   assert.ok(Math.max(...worst) < 30, `longest task ${Math.max(...worst)} ms`);
-  assert.ok(await page.locator('g.node.health-saturated').count() >= 1, 'the throttling shows');
+  assert.ok(await page.locator('g.node.health-throttling').count() >= 1, 'the throttling shows');
   assert.deepEqual(errors, []);
   await context.close();
 });

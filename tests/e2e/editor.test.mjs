@@ -110,7 +110,9 @@ test('build, configure, refuse, undo/redo, box-select, reload, save and open', a
   assert.equal(doc.nodes.find((n) => n.id === 'fn').params.reserved_concurrency, 50);
   assert.equal(doc.nodes.find((n) => n.id === 'fn').params.timeout_s, 10);
 
-  // Box-select the database side and delete it.
+  // Box-select the database side and delete it (the refusal's notice dismissed first: the
+  // box starts where it was).
+  if (await page.isVisible('.canvas .notice button')) await page.click('.canvas .notice button');
   const proxy = await page.locator('g.node[data-node="proxy"] .node-box').boundingBox();
   const db = await page.locator('g.node[data-node="db"] .node-box').boundingBox();
   await page.keyboard.down('Shift');

@@ -334,15 +334,12 @@ pub fn App() -> Html {
                         selected={e.selection.single_node().map(|id| AttrValue::from(id.to_owned()))}
                         panel={state.panel} />
                     { for replay }
-                    if let Some(live) = &state.live {
-                        <KpiStrip live={live.clone()} outcome={state.outcome.clone()} />
-                    }
+                    <KpiStrip live={state.live.clone()} outcome={state.outcome.clone()} />
                     <Canvas doc={e.doc.clone()} problems={e.problems.clone()} selection={e.selection.clone()}
                         viewport={e.viewport} notice={e.notice.clone()} live={state.live.clone()}
                         dispatch={dispatch.clone()} />
-                    if let Some(live) = &state.live {
-                        <EventLog lines={live.log.clone()} />
-                    }
+                    <EventLog lines={state.live.as_ref().map(|l| l.log.clone()).unwrap_or_default()}
+                        doc={e.doc.clone()} dispatch={dispatch.clone()} />
                 </div>
                 <SidePanel state={(*state).clone()} dispatch={dispatch.clone()} />
             </main>

@@ -7,7 +7,7 @@
 use std::rc::Rc;
 
 use serde_json::Value;
-use surge_core::{Frame, Scenario};
+use surge_core::{Edge, Frame, Scenario};
 
 /// A finished (or partly watched) run kept for comparison.
 #[derive(Clone, Debug, PartialEq)]
@@ -58,18 +58,22 @@ pub fn differences(a: &Scenario, b: &Scenario, limit: usize) -> Vec<String> {
             out.push(format!("removed {}", node.id));
         }
     }
-    let edges = |s: &Scenario| {
-        s.edges
-            .iter()
-            .map(|e| format!("{} → {}", e.from, e.to))
-            .collect::<Vec<_>>()
-    };
-    let (ea, eb) = (edges(a), edges(b));
-    for e in eb.iter().filter(|e| !ea.contains(e)) {
-        out.push(format!("connected {e}"));
+    let name = |e: &Edge| format!("{} → {}", e.from, e.to);
+    for e in &b.edges {
+        match a.edges.iter().find(|x| x.from == e.from && x.to == e.to) {
+            None => out.push(format!("connected {}", name(e))),
+            Some(old) => walk(
+                &name(e),
+                Some(&edge_settings(old)),
+                Some(&edge_settings(e)),
+                &mut out,
+            ),
+        }
     }
-    for e in ea.iter().filter(|e| !eb.contains(e)) {
-        out.push(format!("disconnected {e}"));
+    for e in &a.edges {
+        if !b.edges.iter().any(|x| x.from == e.from && x.to == e.to) {
+            out.push(format!("disconnected {}", name(e)));
+        }
     }
     walk("faults", va.get("faults"), vb.get("faults"), &mut out);
     if out.len() > limit {
@@ -78,6 +82,19 @@ pub fn differences(a: &Scenario, b: &Scenario, limit: usize) -> Vec<String> {
         out.push(format!("…and {more} more"));
     }
     out
+}
+
+/// A connection's settings with the model's defaults filled in, so setting a value to
+/// its default reads as no change and a first setting reads "10 → 5", not "none → {…}".
+fn edge_settings(e: &Edge) -> Value {
+    let mut v = serde_json::json!({
+        "esm": e.esm.clone().unwrap_or_default(),
+        "stream": e.stream.clone().unwrap_or_default(),
+    });
+    if let Some(i) = e.invocation {
+        v["invocation"] = serde_json::to_value(i).unwrap_or(Value::Null);
+    }
+    v
 }
 
 fn node_params<'a>(v: &'a Value, id: &str) -> Option<&'a Value> {
@@ -152,5 +169,33 @@ mod tests {
         let d = differences(&a, &b, 1);
         assert_eq!(d.len(), 2);
         assert_eq!(d[1], "…and 2 more");
+    }
+
+    #[test]
+    fn a_connection_setting_is_named() {
+        let a = Scenario::parse_json(include_str!(
+            "../../tests/scenarios/lesson11-queue-buffer.json"
+        ))
+        .expect("lesson 11");
+        let mut b = a.clone();
+        let i = b
+            .edges
+            .iter()
+            .position(|e| e.esm.is_some())
+            .expect("a poll edge");
+        b.edges[i].esm.as_mut().expect("esm").maximum_concurrency = Some(5);
+        let d = differences(&a, &b, 5);
+        let edge = format!("{} → {}", b.edges[i].from, b.edges[i].to);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(
+            d[0].starts_with(&format!("{edge}.esm.maximum_concurrency: ")),
+            "{d:?}"
+        );
+        assert!(d[0].ends_with("→ 5"), "{d:?}");
+        // A first setting equal to the model's default is no change.
+        let mut c = a.clone();
+        c.edges[0].esm = Some(c.edges[0].esm.clone().unwrap_or_default());
+        c.edges[0].stream = Some(c.edges[0].stream.clone().unwrap_or_default());
+        assert!(differences(&a, &c, 5).is_empty());
     }
 }

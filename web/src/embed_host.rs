@@ -306,9 +306,7 @@ pub fn embed_view(state: &AppState, embed: &EmbedOptions, dispatch: &Callback<Ac
                 }
                 <a class="open-in-surge" id="open-in-surge" href={open_in_surge} target="_blank" rel="noopener">{ "Open in Surge ↗" }</a>
             </div>
-            if let Some(live) = &state.live {
-                <KpiStrip live={live.clone()} outcome={state.outcome.clone()} />
-            }
+            <KpiStrip live={state.live.clone()} outcome={state.outcome.clone()} />
             <div class="embed-body">
                 { for canvas }
                 { for charts }

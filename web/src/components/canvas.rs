@@ -353,7 +353,14 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         };
         let gauge = live
             .and_then(|l| l.nodes.get(i).filter(|(id, _)| *id == n.id))
-            .map(|(_, g)| (AttrValue::from(g.text()), g.fill(), g.health.class()));
+            .map(|(_, g)| {
+                (
+                    AttrValue::from(g.text()),
+                    g.fill(),
+                    g.health.class(),
+                    g.health.words(),
+                )
+            });
         let (inputs, outputs) = port_kinds(tag);
         html! {
             <CanvasNode key={n.id.clone()} id={n.id.clone()} label={n.label().to_owned()}

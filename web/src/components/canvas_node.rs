@@ -45,9 +45,26 @@ pub struct CanvasNodeProps {
     pub outputs: AttrValue,
     /// Connection feedback.
     pub drop: DropHint,
-    /// While a run is watched: the gauge text, the share of the limit in use, the health.
+    /// While a run is watched: the gauge text, the share of the limit in use, and the
+    /// health (a CSS class suffix and words).
     #[prop_or_default]
-    pub gauge: Option<(AttrValue, f64, &'static str)>,
+    pub gauge: Option<(AttrValue, f64, &'static str, &'static str)>,
+}
+
+/// Characters of the label and of the gauge that fit beside the icon.
+const LABEL_CHARS: usize = 15;
+const GAUGE_CHARS: usize = 18;
+
+/// `text` cut to `max` characters with an ellipsis, or whole when it fits.
+fn fit(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+        cut.truncate(cut.trim_end().len());
+        cut.push('…');
+        cut
+    }
 }
 
 /// A node.
@@ -60,7 +77,7 @@ pub fn CanvasNode(p: &CanvasNodeProps) -> Html {
     if p.problems > 0 {
         class.push("has-problems");
     }
-    if let Some((_, _, health)) = &p.gauge {
+    if let Some((_, _, health, _)) = &p.gauge {
         class.push(format!("health-{health}"));
     }
     match p.drop {
@@ -68,22 +85,32 @@ pub fn CanvasNode(p: &CanvasNodeProps) -> Html {
         DropHint::Accepts => class.push("drop-ok"),
         DropHint::Refuses => class.push("drop-no"),
     }
-    let aria = if p.problems > 0 {
-        format!("{} ({}), {} problem(s)", p.label, p.kind_label, p.problems)
-    } else {
-        format!("{} ({})", p.label, p.kind_label)
-    };
+    let mut aria = format!("{} ({})", p.label, p.kind_label);
+    if p.problems > 0 {
+        aria.push_str(&format!(
+            ", {} problem{}",
+            p.problems,
+            if p.problems == 1 { "" } else { "s" }
+        ));
+    }
+    // The full label and gauge on hover: the box shows as much as fits.
+    let mut tooltip = format!("{} ({})", p.label, p.kind_label);
+    if let Some((text, _, _, words)) = &p.gauge {
+        aria.push_str(&format!(", {words}"));
+        tooltip.push_str(&format!("\n{text}\n{words}"));
+    }
     let mid = NODE_H / 2.0;
     html! {
         <g {class} transform={format!("translate({} {})", p.x, p.y)} data-node={p.id.clone()}
             tabindex="0" role="button" aria-label={aria} aria-pressed={p.selected.to_string()}>
+            <title>{ tooltip }</title>
             <rect class="node-box" width={NODE_W.to_string()} height={NODE_H.to_string()} rx="10" />
             <g class="node-icon" transform="translate(12 16)">
                 <path d={p.icon} fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" stroke-linecap="round"/>
             </g>
-            <text class="node-label" x="46" y="25">{ p.label.clone() }</text>
-            if let Some((text, fill, _)) = &p.gauge {
-                <text class="node-gauge" x="46" y="42">{ text.clone() }</text>
+            <text class="node-label" x="46" y="25">{ fit(&p.label, LABEL_CHARS) }</text>
+            if let Some((text, fill, _, _)) = &p.gauge {
+                <text class="node-gauge" x="46" y="42">{ fit(text, GAUGE_CHARS) }</text>
                 <rect class="gauge-track" x="8" y={(NODE_H - 8.0).to_string()} width={(NODE_W - 16.0).to_string()} height="4" rx="2" />
                 <rect class="gauge-fill" x="8" y={(NODE_H - 8.0).to_string()} width={format!("{:.1}", (NODE_W - 16.0) * fill)} height="4" rx="2" />
             } else {
@@ -109,5 +136,18 @@ pub fn CanvasNode(p: &CanvasNodeProps) -> Html {
                 </g>
             }
         </g>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit;
+
+    #[test]
+    fn long_text_is_cut_with_an_ellipsis() {
+        assert_eq!(fit("orders-fn", 15), "orders-fn");
+        assert_eq!(fit("a very long function name", 15), "a very long fu…");
+        assert_eq!(fit("ends in space here", 8), "ends in…");
+        assert_eq!(fit("ééééééééé", 4), "ééé…");
     }
 }

@@ -439,7 +439,11 @@ fn edge_view(p: &InspectorProps, key: &EdgeKey, seal: &Callback<()>) -> Html {
         ),
         nullable: false,
     });
-    let defaults = Value::Null;
+    // What the model uses when a setting is left out, shown in each blank field.
+    let defaults = serde_json::json!({
+        "esm": surge_core::EventSourceMapping::default(),
+        "stream": surge_core::StreamMapping::default(),
+    });
     let delete = {
         let dispatch = p.dispatch.clone();
         let key = key.clone();

@@ -1,5 +1,8 @@
-//! The KPI strip over the canvas while a run is watched: the headline numbers at the
-//! playhead, end to end; p99 and cost once the run has finished.
+//! The KPI strip over the canvas: the headline numbers at the playhead, end to end; p99
+//! and cost once the run has finished.
+//!
+//! Why it is always there: it takes its room before any run (dashes for numbers), so
+//! starting a run never shrinks the canvas and never moves a node.
 
 use std::rc::Rc;
 
@@ -11,8 +14,8 @@ use crate::state::Outcome;
 /// Props of [`KpiStrip`].
 #[derive(Properties, PartialEq, Debug)]
 pub struct KpiStripProps {
-    /// The view at the playhead.
-    pub live: Rc<LiveView>,
+    /// The view at the playhead, while a run is watched.
+    pub live: Option<Rc<LiveView>>,
     /// The finished run's outcome, if it finished.
     pub outcome: Outcome,
 }
@@ -20,13 +23,23 @@ pub struct KpiStripProps {
 /// The strip.
 #[component]
 pub fn KpiStrip(p: &KpiStripProps) -> Html {
-    let h = headline(&p.live.frames, p.live.at);
+    let Some(live) = &p.live else {
+        return html! {
+            <dl class="kpi-strip idle" aria-label="Headline numbers (no run yet)">
+                { for ["success", "requests", "throttled", "in flight", "retries", "DLQ", "cost so far"]
+                    .into_iter()
+                    .map(|k| html! { <div><dt>{ k }</dt><dd>{ "—" }</dd></div> }) }
+                { legend() }
+            </dl>
+        };
+    };
+    let h = headline(&live.frames, live.at);
     let finished = match &p.outcome {
         Outcome::Done { report, .. } => Some(report.clone()),
         _ => None,
     };
     html! {
-        <dl class="kpi-strip" aria-label="Headline numbers at the playhead">
+        <dl class="kpi-strip" aria-label="Headline numbers at the playhead" tabindex="0">
             <div><dt>{ "success" }</dt><dd id="live-success">{ format!("{:.1} %", h.success_pct()) }</dd></div>
             <div><dt>{ "requests" }</dt><dd id="live-requests">{ h.arrived }</dd></div>
             <div><dt>{ "throttled" }</dt><dd id="live-throttled">{ h.throttled }</dd></div>
@@ -43,10 +56,17 @@ pub fn KpiStrip(p: &KpiStripProps) -> Html {
                 <div><dt>{ "p99, whole run" }</dt><dd>{ format!("{:.0} ms", r.p99_ms) }</dd></div>
                 <div><dt>{ "$ per M, whole run" }</dt><dd>{ format!("{:.2}", r.cost.per_million_requests_usd) }</dd></div>
             }
-            <div class="marks-legend" aria-hidden="true">
-                <i class="m-ok" />{ "ok" }<i class="m-retried" />{ "retried" }<i class="m-throttled" />{ "throttled" }
-                <i class="m-timeout" />{ "timed out" }<i class="m-error" />{ "failed" }
-            </div>
+            { legend() }
         </dl>
+    }
+}
+
+/// What the marks on the edges and the nodes' colours mean.
+fn legend() -> Html {
+    html! {
+        <div class="marks-legend" aria-hidden="true">
+            <i class="m-ok" />{ "ok" }<i class="m-retried" />{ "retried" }<i class="m-throttled" />{ "throttled" }
+            <i class="m-timeout" />{ "timed out" }<i class="m-error" />{ "failed" }<i class="m-saturated" />{ "at its limit" }
+        </div>
     }
 }

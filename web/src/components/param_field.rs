@@ -262,11 +262,40 @@ fn unit_suffix(unit: &str) -> String {
     }
 }
 
+/// The first clause of a doc line: up to a colon, a semicolon, a parenthesis or a full
+/// stop that ends a sentence (not the dot of ".NET", "3.11" or "provided.al2023").
 fn short(doc: &str) -> &str {
-    let end = doc.find(['.', ':', ';', '(']).unwrap_or(doc.len()).min(48);
-    let mut end = end;
+    let bytes = doc.as_bytes();
+    let end = doc
+        .char_indices()
+        .find(|&(i, c)| {
+            matches!(c, ':' | ';' | '(')
+                || (c == '.' && i > 0 && bytes.get(i + 1).is_none_or(|b| b.is_ascii_whitespace()))
+        })
+        .map_or(doc.len(), |(i, _)| i);
+    let mut end = end.min(48);
     while !doc.is_char_boundary(end) {
         end -= 1;
     }
     doc[..end].trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short;
+
+    #[test]
+    fn a_choice_is_described_by_its_first_clause() {
+        assert_eq!(short(".NET 8 managed (~280 ms)."), ".NET 8 managed");
+        assert_eq!(short("Python 3.11–3.13 (~80 ms)."), "Python 3.11–3.13");
+        assert_eq!(
+            short("Go on provided.al2023 (~45 ms)."),
+            "Go on provided.al2023"
+        );
+        assert_eq!(
+            short("First in, first out. Then more."),
+            "First in, first out"
+        );
+        assert_eq!(short("Standard: at least once"), "Standard");
+    }
 }

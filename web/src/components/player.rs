@@ -459,9 +459,9 @@ pub fn PlayerBar(props: &PlayerBarProps) -> Html {
                     title="Copy a link that opens here: this second, the selected node, this panel">{ "Link to this moment" }</button>
             }
             if injected > 0 {
-                <button type="button" id="keep-faults" onclick={on_keep}
+                <button type="button" id="keep-faults" class="small" onclick={on_keep}
                     title="Add the faults injected during this run to the diagram's fault schedule (ends the run)">
-                    { format!("Keep {injected} injected fault(s)") }
+                    { format!("Keep {injected} injected fault{}", if injected == 1 { "" } else { "s" }) }
                 </button>
             }
         </div>

@@ -221,13 +221,55 @@ pub fn title_and_unit(name: &str) -> (String, &'static str) {
         .iter()
         .find_map(|(s, u)| name.strip_suffix(s).map(|stem| (stem, *u)))
         .unwrap_or((name, ""));
-    let words = stem.replace('_', " ");
+    let words = aws_words(&stem.replace('_', " "));
     let mut chars = words.chars();
     let title = match chars.next() {
         Some(c) => c.to_uppercase().chain(chars).collect(),
         None => String::new(),
     };
     (title, unit)
+}
+
+/// Words as AWS writes them: acronyms in capitals and service names as named
+/// ("api gateway rate" → "API Gateway rate", "fifo high throughput" → "FIFO high
+/// throughput").
+fn aws_words(words: &str) -> String {
+    const WORDS: [(&str, &str); 14] = [
+        ("api", "API"),
+        ("fifo", "FIFO"),
+        ("sqs", "SQS"),
+        ("sns", "SNS"),
+        ("dlq", "DLQ"),
+        ("rds", "RDS"),
+        ("esm", "ESM"),
+        ("ttl", "TTL"),
+        ("id", "ID"),
+        ("ids", "IDs"),
+        ("http", "HTTP"),
+        ("url", "URL"),
+        ("db", "DB"),
+        ("dynamodb", "DynamoDB"),
+    ];
+    const PHRASES: [(&str, &str); 4] = [
+        ("API gateway", "API Gateway"),
+        ("step functions", "Step Functions"),
+        ("dead letter", "dead-letter"),
+        ("on failure", "on-failure"),
+    ];
+    let mut out = words
+        .split(' ')
+        .map(|w| {
+            WORDS
+                .iter()
+                .find(|(from, _)| *from == w)
+                .map_or(w, |(_, to)| to)
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    for (from, to) in PHRASES {
+        out = out.replace(from, to);
+    }
+    out
 }
 
 /// The allowed range the schema carries (`minimum`, `exclusiveMinimum`, `maximum`:
@@ -388,6 +430,19 @@ mod tests {
         let by = |n: &str| fields.iter().find(|f| f.name == n).expect(n).clone();
         let timeout = by("timeout_s");
         assert_eq!((timeout.title.as_str(), timeout.unit), ("Timeout", "s"));
+        assert_eq!(
+            title_and_unit("api_gateway_rate_per_s"),
+            ("API Gateway rate".to_owned(), "/s")
+        );
+        assert_eq!(
+            title_and_unit("fifo_high_throughput"),
+            ("FIFO high throughput".to_owned(), "")
+        );
+        assert_eq!(
+            title_and_unit("step_functions_transition_burst").0,
+            "Step Functions transition burst"
+        );
+        assert_eq!(title_and_unit("dead_letter_queue").0, "Dead-letter queue");
         assert_eq!(timeout.kind, FieldKind::Number { integer: false });
         let memory = by("memory_mb");
         assert_eq!(memory.unit, "MB");

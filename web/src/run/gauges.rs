@@ -5,21 +5,36 @@
 //! Why smoothed: a node that flips between "busy" and "saturated" every other second
 //! reads as noise; the health shown is the mean utilisation over [`SMOOTHING_S`] frames,
 //! plus whether a queue keeps growing.
+//!
+//! Why outcomes come first: a node can be far from its limit and still fail most of its
+//! calls (a database outage leaves every caller idle and red). Failures, timeouts and
+//! throttles over the same few seconds each have their own state and colour, matching
+//! the outcome marks on the edges; saturation is judged only when calls succeed.
 
 use std::rc::Rc;
 
 use surge_core::{ErrorKind, Frame};
 
-/// How loaded a node looks, smoothed over the last few seconds.
+/// How a node looks, smoothed over the last few seconds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Health {
-    /// Comfortably below its limit, nothing waiting.
+    /// Comfortably below its limit, nothing waiting, calls succeeding.
     Ok,
     /// Busy: above 70 % of its limit, or a short queue.
     Busy,
     /// At its limit, or a queue that keeps growing.
     Saturated,
+    /// At least [`TROUBLE_SHARE`] of its calls throttled (429s of any source).
+    Throttling,
+    /// At least [`TROUBLE_SHARE`] of its calls timed out.
+    TimingOut,
+    /// At least [`TROUBLE_SHARE`] of its calls failed otherwise (5xx, refused, injected).
+    Failing,
 }
+
+/// The share of a node's finished calls over [`SMOOTHING_S`] seconds that makes it
+/// throttling, timing out or failing.
+pub const TROUBLE_SHARE: f64 = 0.05;
 
 impl Health {
     /// CSS class suffix.
@@ -28,6 +43,21 @@ impl Health {
             Health::Ok => "ok",
             Health::Busy => "busy",
             Health::Saturated => "saturated",
+            Health::Throttling => "throttling",
+            Health::TimingOut => "timing-out",
+            Health::Failing => "failing",
+        }
+    }
+
+    /// In words, for the node's tooltip and screen readers.
+    pub fn words(self) -> &'static str {
+        match self {
+            Health::Ok => "healthy",
+            Health::Busy => "busy",
+            Health::Saturated => "saturated",
+            Health::Throttling => "throttling calls",
+            Health::TimingOut => "timing out",
+            Health::Failing => "failing",
         }
     }
 }
@@ -45,6 +75,8 @@ pub struct Gauge {
     pub connections: u32,
     /// Smoothed health.
     pub health: Health,
+    /// At its limit (or a queue that keeps growing), smoothed, whatever the outcomes.
+    pub at_limit: bool,
     /// What became of the calls that finished here in the last second.
     pub outcomes: Outcomes,
     /// Age of the oldest waiting message or record (queues, streams), in seconds.
@@ -67,6 +99,31 @@ pub struct Outcomes {
 }
 
 impl Outcomes {
+    fn add(self, o: Outcomes) -> Outcomes {
+        Outcomes {
+            ok: self.ok + o.ok,
+            throttled: self.throttled + o.throttled,
+            timed_out: self.timed_out + o.timed_out,
+            failed: self.failed + o.failed,
+        }
+    }
+
+    /// The trouble these outcomes show, worst first: failures, then timeouts, then
+    /// throttles, each when at least [`TROUBLE_SHARE`] of the calls.
+    fn trouble(&self) -> Option<Health> {
+        let total = (self.ok + self.throttled + self.timed_out + self.failed) as f64;
+        let over = |n: u64| total > 0.0 && n as f64 >= TROUBLE_SHARE * total;
+        if over(self.failed) {
+            Some(Health::Failing)
+        } else if over(self.timed_out) {
+            Some(Health::TimingOut)
+        } else if over(self.throttled) {
+            Some(Health::Throttling)
+        } else {
+            None
+        }
+    }
+
     fn between(before: &surge_core::NodeFrame, now: &surge_core::NodeFrame) -> Outcomes {
         let d = |k: ErrorKind| now.errors.get(k).saturating_sub(before.errors.get(k));
         let throttled = d(ErrorKind::Throttled)
@@ -140,9 +197,11 @@ impl Gauge {
     }
 }
 
-pub(crate) fn view_health(frames: &[Rc<Frame>], at: usize) -> Vec<Health> {
+/// Whether each node is at its limit at frame `at` (saturated by use, whatever its
+/// calls' outcomes), as the event log tells it.
+pub(crate) fn view_saturation(frames: &[Rc<Frame>], at: usize) -> Vec<bool> {
     gauges_at(frames, at)
-        .map(|g| g.into_iter().map(|(_, g)| g.health).collect())
+        .map(|g| g.into_iter().map(|(_, g)| g.at_limit).collect())
         .unwrap_or_default()
 }
 
@@ -167,7 +226,18 @@ pub fn gauges_at(frames: &[Rc<Frame>], at: usize) -> Option<Vec<(String, Gauge)>
             let mean_util = window.iter().map(|f| util(f)).sum::<f64>() / window.len() as f64;
             let oldest_queue = window[0].nodes.get(i).map_or(0, |m| m.queue);
             let growing = n.queue > 0 && n.queue >= oldest_queue && window.len() > 1;
-            let health = if mean_util >= 0.95 || (growing && n.queue > 10) {
+            let outcomes_in_window = (from.max(1)..=at)
+                .filter_map(|k| {
+                    Some(Outcomes::between(
+                        frames[k - 1].nodes.get(i)?,
+                        frames[k].nodes.get(i)?,
+                    ))
+                })
+                .fold(Outcomes::default(), Outcomes::add);
+            let at_limit = mean_util >= 0.95 || (growing && n.queue > 10);
+            let health = if let Some(trouble) = outcomes_in_window.trouble() {
+                trouble
+            } else if at_limit {
                 Health::Saturated
             } else if mean_util >= 0.7 || n.queue > 0 {
                 Health::Busy
@@ -182,6 +252,7 @@ pub fn gauges_at(frames: &[Rc<Frame>], at: usize) -> Option<Vec<(String, Gauge)>
                     queue: n.queue,
                     connections: n.connections,
                     health,
+                    at_limit,
                     oldest_age_s: n.oldest_age_s,
                     in_flight: n.in_flight,
                     outcomes: at

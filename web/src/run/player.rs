@@ -806,9 +806,9 @@ mod tests {
         assert_eq!(rec.frames().len(), 4, "frames after 3 s are gone");
         let view = rig.player.view().expect("view");
         assert!(
-            view.log
-                .iter()
-                .any(|l| l.text == "t=3 s fn: injected an outage for 5 s"),
+            view.log.iter().any(|l| l.node.as_deref() == Some("fn")
+                && l.from_s == 3
+                && l.text.ends_with(": injected an outage for 5 s")),
             "{:?}",
             view.log
         );

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use surge_core::{Fault, Frame, Scenario};
 
 use super::gauges::{Gauge, gauges_at};
-use super::log::{LOG_LINES, LogLine, Severity, fault_name, log_second};
+use super::log::{LOG_LINES, Log, LogLine, Severity, fault_name};
 
 /// What the canvas shows at one instant of a run.
 #[derive(Clone, Debug, PartialEq)]
@@ -46,9 +46,9 @@ pub struct Recording {
     step_s: u64,
     end_s: f64,
     callees: Rc<Vec<Vec<usize>>>,
-    /// Lines for each frame, oldest first (frame lines and injections).
-    log: Vec<LogLine>,
-    saturated: Vec<bool>,
+    /// The log built from the frames so far.
+    log: Log,
+    /// A line per injected fault.
     injected: Vec<LogLine>,
     /// The scenario as run (with the faults injected so far), as JSON.
     scenario_json: Rc<str>,
@@ -58,13 +58,13 @@ pub struct Recording {
 impl Recording {
     /// A run of `scenario` that has frame 0.
     pub fn new(scenario: &Scenario, first: Frame, end_s: f64, step_s: u64) -> Recording {
+        let callees = Rc::new(callees(scenario));
         Recording {
             frames: Rc::new(vec![Rc::new(first)]),
             step_s: step_s.max(1),
             end_s,
-            callees: Rc::new(callees(scenario)),
-            log: Vec::new(),
-            saturated: Vec::new(),
+            log: Log::new(scenario, callees.clone(), step_s.max(1)),
+            callees,
             injected: Vec::new(),
             scenario_json: scenario.to_json().into(),
             faults: scenario.faults.clone(),
@@ -75,13 +75,7 @@ impl Recording {
     pub fn push(&mut self, frame: Frame) {
         Rc::make_mut(&mut self.frames).push(Rc::new(frame));
         let k = self.frames.len() - 1;
-        log_second(
-            &self.frames,
-            k,
-            &self.callees,
-            &mut self.saturated,
-            &mut self.log,
-        );
+        self.log.second(&self.frames, k);
     }
 
     /// A fault was injected at frame `frame`'s time: later frames are gone, that frame is
@@ -95,12 +89,21 @@ impl Recording {
             frames.push(Rc::new(frame));
         }
         if let Some(f) = fault {
+            let second = time_s.floor() as u64;
+            let name = scenario
+                .nodes
+                .iter()
+                .find(|n| n.id == f.node)
+                .map_or(f.node.as_str(), |n| n.label());
             self.injected.push(LogLine {
-                time_s: time_s.floor() as u64,
+                from_s: second,
+                time_s: second,
+                node: Some(f.node.clone()),
+                total: 1,
                 text: format!(
                     "t={:.0} s {}: injected {} for {} s",
                     time_s,
-                    f.node,
+                    name,
                     fault_name(&f.kind),
                     f.duration_s
                 ),
@@ -111,15 +114,8 @@ impl Recording {
         self.faults = scenario.faults.clone();
         // Rebuild the log from the frames kept (cheap next to a run).
         self.log.clear();
-        self.saturated.clear();
         for k in 1..self.frames.len() {
-            log_second(
-                &self.frames,
-                k,
-                &self.callees,
-                &mut self.saturated,
-                &mut self.log,
-            );
+            self.log.second(&self.frames, k);
         }
     }
 
@@ -132,8 +128,7 @@ impl Recording {
     pub fn view(&self, at: usize) -> Option<LiveView> {
         let frame = self.frames.get(at)?;
         let until = |l: &LogLine| l.time_s as f64 <= frame.time_s + 1e-9;
-        let upto = self.log.partition_point(until);
-        let mut log: Vec<LogLine> = self.log[..upto].to_vec();
+        let mut log = self.log.lines_until(frame.time_s);
         let injections: Vec<LogLine> = self.injected.iter().filter(|l| until(l)).cloned().collect();
         if !injections.is_empty() {
             log.extend(injections);

@@ -209,6 +209,50 @@ pub fn App() -> Html {
         });
     }
 
+    // A SAM or CloudFormation template pasted anywhere but in a text field opens as a
+    // diagram (one undo step; the work it replaces stays in the undo history).
+    {
+        let dispatch = dispatch.clone();
+        let read_only = state.embed.as_ref().is_some_and(|e| !e.editable);
+        use_effect_with(read_only, move |read_only| {
+            let read_only = *read_only;
+            let window = gloo::utils::window();
+            let listener = EventListener::new(&window, "paste", move |e| {
+                if read_only {
+                    return;
+                }
+                let Some(e) = e.dyn_ref::<web_sys::ClipboardEvent>() else {
+                    return;
+                };
+                let in_field = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .is_some_and(|el| {
+                        matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                    });
+                let text = e
+                    .clipboard_data()
+                    .and_then(|d| d.get_data("text/plain").ok())
+                    .unwrap_or_default();
+                if in_field || !surge_import::looks_like_template(&text) {
+                    return;
+                }
+                match crate::import::open_text("the pasted template", &text) {
+                    Ok(opened) => {
+                        dispatch.emit(Action::Editor(EditorAction::Load {
+                            doc: Box::new(opened.doc),
+                            label: "Paste template".into(),
+                            dirty: true,
+                        }));
+                        notice(&dispatch, opened.notice, false);
+                    }
+                    Err(reason) => notice(&dispatch, reason, true),
+                }
+            });
+            move || drop(listener)
+        });
+    }
+
     // Palette drag: a ghost follows the pointer; dropping on the canvas adds the node there.
     let drag = use_state(|| None::<PaletteDrag>);
     let suppress_click = use_mut_ref(|| false);

@@ -14,6 +14,7 @@ pub mod editor;
 pub mod embed;
 pub mod embed_host;
 pub mod export;
+pub mod import;
 pub mod keymap;
 pub mod panic_panel;
 pub mod presets;

@@ -64,6 +64,18 @@ enum Command {
         #[command(subcommand)]
         action: LinkAction,
     },
+    /// Turns an AWS SAM or CloudFormation template (YAML or JSON) into a scenario; lists
+    /// on stderr what is not simulated and what was assumed.
+    Import {
+        /// The template file.
+        template: PathBuf,
+    },
+    /// Writes a scenario as an AWS SAM template (JSON) that imports back to the same
+    /// scenario.
+    ExportSam {
+        /// Scenario JSON file.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -105,6 +117,18 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Link { action } => link(action),
+        Command::Import { template } => import(&template),
+        Command::ExportSam { file } => match load(&file) {
+            Ok(scenario) => {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&surge_import::to_sam(&scenario))
+                        .unwrap_or_default()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(msg) => invalid(&msg),
+        },
         Command::Validate { file } => match load(&file) {
             Ok(scenario) => {
                 warn(&scenario);
@@ -120,6 +144,52 @@ fn main() -> ExitCode {
             json,
             max_memory_mib,
         } => run(file, seed, until, json, max_memory_mib),
+    }
+}
+
+fn import(template: &std::path::Path) -> ExitCode {
+    let text = match std::fs::read_to_string(template) {
+        Ok(t) => t,
+        Err(e) => {
+            return invalid(&format!(
+                "{}: {e}",
+                printable(&template.display().to_string())
+            ));
+        }
+    };
+    let dir = template
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    // A state machine's `DefinitionUri`: a file beside the template, never outside it.
+    let read_file = |uri: &str| -> Option<String> {
+        let rel = std::path::Path::new(uri);
+        if rel.is_absolute()
+            || rel
+                .components()
+                .any(|c| c == std::path::Component::ParentDir)
+        {
+            return None;
+        }
+        std::fs::read_to_string(dir.join(rel)).ok()
+    };
+    match surge_import::import(&text, &read_file) {
+        Ok(imported) => {
+            println!("{}", imported.scenario.to_json());
+            for n in &imported.not_simulated {
+                eprintln!(
+                    "not simulated: {} ({}): {}",
+                    printable(&n.logical_id),
+                    printable(&n.kind),
+                    n.reason
+                );
+            }
+            for n in &imported.notes {
+                eprintln!("note: {}", printable(n));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => invalid(&e),
     }
 }
 

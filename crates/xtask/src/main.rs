@@ -36,9 +36,10 @@ fn main() -> ExitCode {
         Some("bench") => setup::ensure(setup::Needs::ALL).and_then(|tools| bench(&tools)),
         Some("dist") => setup::ensure(setup::Needs::BUILD).and_then(|tools| dist::build(&tools)),
         Some("fuzz") => fuzz(&args[1..]),
+        Some("import-corpus") => import_corpus(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup|serve|test|dist|bench|fuzz [--cases N] [--links M]>"
+                "usage: cargo xtask <setup|serve|test|dist|bench|fuzz [--cases N] [--links M]|import-corpus DIR>"
             );
             return ExitCode::from(2);
         }
@@ -59,6 +60,34 @@ fn serve() -> Result<(), String> {
         tools
             .command("trunk")
             .args(["serve", "--address", "127.0.0.1", "--port", "8080"]),
+    )
+}
+
+/// Imports every `template.yaml` below DIR (a checkout of public SAM templates, such as
+/// the serverless patterns collection) and prints how many import, validate and run, and
+/// why the others were refused.
+fn import_corpus(args: &[String]) -> Result<(), String> {
+    let dir = args.first().ok_or(
+        "usage: cargo xtask import-corpus DIR (a folder of SAM or CloudFormation templates)",
+    )?;
+    let dir = std::fs::canonicalize(dir).map_err(|e| format!("{dir}: {e}"))?;
+    println!("\n==> importing the templates below {}", dir.display());
+    proc::run(
+        std::process::Command::new("cargo")
+            .args([
+                "test",
+                "--profile",
+                "release-native",
+                "-p",
+                "surge-import",
+                "--test",
+                "corpus",
+                "an_external_corpus_imports_and_runs",
+                "--",
+                "--ignored",
+                "--nocapture",
+            ])
+            .env("SURGE_TEMPLATE_CORPUS", &dir),
     )
 }
 

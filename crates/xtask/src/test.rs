@@ -98,6 +98,8 @@ fn clippy_wasm(tools: &Tools) -> Result<(), String> {
         "-p",
         "surge-core",
         "-p",
+        "surge-import",
+        "-p",
         "surge-web",
         "--all-targets",
         "--target",

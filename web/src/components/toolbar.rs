@@ -133,16 +133,17 @@ pub fn Toolbar(p: &ToolbarProps) -> Html {
             let file = gloo::file::File::from(file);
             let dispatch = dispatch.clone();
             let task = gloo::file::callbacks::read_as_text(&file, move |text| match text {
-                Ok(text) => match Scenario::parse_json(&text) {
-                    Ok(doc) => {
+                // A scenario file, or a SAM / CloudFormation template to import.
+                Ok(text) => match crate::import::open_text(&name, &text) {
+                    Ok(opened) => {
                         dispatch.emit(Action::Editor(EditorAction::Load {
-                            doc: Box::new(doc),
+                            doc: Box::new(opened.doc),
                             label: format!("Open {name}"),
                             dirty: false,
                         }));
-                        notice(&dispatch, format!("Opened {name}"), false);
+                        notice(&dispatch, opened.notice, false);
                     }
-                    Err(errors) => notice(&dispatch, format!("Cannot open {name}: {errors}"), true),
+                    Err(reason) => notice(&dispatch, reason, true),
                 },
                 Err(err) => notice(&dispatch, format!("Cannot read {name}: {err}"), true),
             });
@@ -190,7 +191,7 @@ pub fn Toolbar(p: &ToolbarProps) -> Html {
         <div class="toolbar" role="toolbar" aria-label="Editor">
             <button type="button" id="new" onclick={on_new}>{ "New" }</button>
             <button type="button" id="open" onclick={on_open_click}>{ "Open…" }</button>
-            <input type="file" id="open-file" ref={file_ref} accept="application/json,.json" hidden=true onchange={on_file} />
+            <input type="file" id="open-file" ref={file_ref} accept="application/json,.json,.yaml,.yml,.template" hidden=true onchange={on_file} />
             <button type="button" id="save" onclick={on_save} title="Download the scenario as JSON">
                 { "Save" }{ if p.dirty { " •" } else { "" } }
             </button>

@@ -60,6 +60,18 @@ pub fn change_node(
     value: Option<Value>,
 ) -> Result<Node, String> {
     let i = doc.node_index(id).ok_or_else(|| format!("no node {id}"))?;
+    // Amazon States Language pasted as a definition (from the console or a template) is
+    // translated: its Tasks call the nodes their functions or tables are named after.
+    // It may be pasted into the definition's `states` field: it replaces the definition.
+    let in_definition =
+        path.len() >= 2 && path[0] == "params" && path[1] == "definition" && path.len() <= 3;
+    let definition_path = [String::from("params"), String::from("definition")];
+    let (path, value) = match value {
+        Some(v) if in_definition && v.get("StartAt").is_some() && v.get("States").is_some() => {
+            (&definition_path[..], Some(from_asl(doc, &v)?))
+        }
+        v => (path, v),
+    };
     let after = changed(doc, &format!("/nodes/{i}"), path, value)?;
     let node = after.nodes[i].clone();
     let prefix = format!("nodes[{i}].{}", path.join("."));
@@ -67,6 +79,47 @@ pub fn change_node(
         Some(reason) => Err(reason),
         None => Ok(node),
     }
+}
+
+/// An ASL definition as Surge's, its Tasks resolved to the document's nodes by name: a
+/// Lambda ARN's function name, a `FunctionName` or `TableName`, or a `${Name}`
+/// substitution, compared with node ids and display names.
+fn from_asl(doc: &Scenario, asl: &Value) -> Result<Value, String> {
+    let key = |s: &str| {
+        s.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase()
+    };
+    let resolve = |resource: &str, params: &Value| -> Option<String> {
+        let mut names: Vec<String> = Vec::new();
+        let mut texts: Vec<String> = vec![resource.to_owned()];
+        for k in ["FunctionName", "TableName"] {
+            if let Some(s) = params.get(k).and_then(Value::as_str) {
+                texts.push(s.to_owned());
+            }
+        }
+        for t in &texts {
+            if let Some(after) = t.split(":function:").nth(1) {
+                names.push(after.split(':').next().unwrap_or(after).to_owned());
+            } else if let Some(after) = t.split(":table/").nth(1) {
+                names.push(after.to_owned());
+            } else if !t.starts_with("arn:") {
+                names.push(t.trim_start_matches("${").trim_end_matches('}').to_owned());
+            }
+        }
+        names.iter().find_map(|name| {
+            let want = key(name.split('.').next().unwrap_or(name));
+            doc.nodes
+                .iter()
+                .find(|n| {
+                    matches!(n.kind.tag(), "lambda" | "dynamodb" | "service")
+                        && (key(&n.id) == want || key(n.label()) == want)
+                })
+                .map(|n| n.id.clone())
+        })
+    };
+    surge_import::translate_asl(asl, &resolve).map(|t| t.definition)
 }
 
 /// The edge with a changed setting, if the core accepts it.
@@ -180,5 +233,46 @@ mod tests {
         let account = change_account(&doc, &p(&["lambda_concurrency"]), Some(Value::from(3000)))
             .expect("accepted");
         assert_eq!(account.lambda_concurrency, 3000);
+    }
+
+    #[test]
+    fn console_asl_pasted_as_a_definition_calls_the_named_function() {
+        let doc = Scenario::parse_json(
+            r#"{"format":"surge-scenario","version":2,"duration_s":60,"nodes":[
+              {"id":"c","kind":"client","params":{"rate_per_s":1}},
+              {"id":"flow","kind":"step_functions","params":{}},
+              {"id":"validate-order","kind":"lambda","params":{}}],
+              "edges":[{"from":"c","to":"flow"},{"from":"flow","to":"validate-order"}]}"#,
+        )
+        .expect("doc");
+        let asl: Value = serde_json::from_str(
+            r#"{"StartAt":"Check","States":{
+              "Check":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
+                "Parameters":{"FunctionName":"arn:aws:lambda:eu-west-1:123456789012:function:ValidateOrder:$LATEST"},
+                "Retry":[{"ErrorEquals":["States.ALL"],"MaxAttempts":2}],"Next":"Ok"},
+              "Ok":{"Type":"Succeed"}}}"#,
+        )
+        .expect("asl");
+        let node = change_node(
+            &doc,
+            "flow",
+            &p(&["params", "definition", "states"]),
+            Some(asl),
+        )
+        .expect("accepted");
+        let v = serde_json::to_value(&node).expect("json");
+        assert_eq!(
+            v["params"]["definition"]["states"]["Check"]["resource"],
+            "validate-order"
+        );
+        assert_eq!(
+            v["params"]["definition"]["states"]["Check"]["retry"][0]["max_attempts"],
+            2
+        );
+        // ASL Surge cannot read is refused, naming the state.
+        let bad = serde_json::json!({"StartAt":"X","States":{"X":{"Type":"Teleport"}}});
+        let e = change_node(&doc, "flow", &p(&["params", "definition"]), Some(bad))
+            .expect_err("refused");
+        assert!(e.contains("`X`"), "{e}");
     }
 }

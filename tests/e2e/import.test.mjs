@@ -8,7 +8,7 @@ import path from 'node:path';
 import { serveApp, saveScreenshot } from './harness.mjs';
 
 const app = serveApp();
-const TEMPLATES = path.resolve('../templates');
+const TEMPLATES = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../templates');
 
 async function paste(page, text) {
   await page.evaluate((t) => {

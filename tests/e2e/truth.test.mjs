@@ -72,6 +72,11 @@ test('a new connection shows the model defaults; a connection setting is named i
   const { page, context, errors } = await app.open();
   await loadPreset(page, 'lesson11-queue-buffer');
   await page.waitForSelector('g.edge[data-edge="orders→worker"]');
+  // The dead-letter queue is drawn as a reference of its own, and chosen from a list.
+  assert.equal(await page.locator('g.ref[data-ref="orders→orders-dlq"] .ref-label').textContent(), 'DLQ');
+  await page.click('g.node[data-node="orders"] .node-box');
+  assert.equal(await page.$eval('#param-params-dead_letter_queue', (s) => s.value), 'orders-dlq');
+  assert.deepEqual(await page.$$eval('#param-params-dead_letter_queue option', (os) => os.map((o) => o.value)), ['', 'orders-dlq']);
   // Delete and redraw the queue's connection: a fresh one, with no settings of its own.
   await page.click('g.edge[data-edge="orders→worker"] .edge-hit', { force: true });
   await page.keyboard.press('Delete');
@@ -87,6 +92,9 @@ test('a new connection shows the model defaults; a connection setting is named i
   await page.waitForSelector('#esm-esm-scaling');
   assert.equal(await page.$eval('#esm-esm-scaling', (s) => s.value), 'standard');
   assert.equal(await page.$eval('#esm-esm-backlog-order', (s) => s.value), 'fifo');
+  // A blank number shows the model's default in place.
+  assert.equal(await page.getAttribute('#esm-esm-batch_size', 'placeholder'), '10');
+  assert.equal(await page.getAttribute('#esm-esm-maximum_concurrency', 'placeholder'), 'none');
   await saveScreenshot(page, 'truth-edge-defaults.png');
 
   // Set a maximum concurrency, run, pin; change it; the legend names the change.

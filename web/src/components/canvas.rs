@@ -10,7 +10,7 @@
 use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
-use surge_core::{Invocation, NodeKind, Scenario, edge_rule, edge_rules};
+use surge_core::{Invocation, NodeKind, RefKind, Scenario, edge_rule, edge_rules};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, PointerEvent, WheelEvent};
 use yew::prelude::*;
@@ -330,6 +330,38 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 in_flight={live.and_then(|l| l.edges.get(ei).copied())} />
         })
     });
+    // References that are not calls (a queue's dead-letter queue, a function's on-failure
+    // destination, a priority split's overflow queue) drawn in a style of their own.
+    let mut references = Vec::new();
+    doc.node_refs(|at, id| {
+        let label = match at.kind {
+            RefKind::DeadLetterQueue => "DLQ",
+            RefKind::OnFailure => "on failure",
+            RefKind::OverflowQueue => "overflow",
+            RefKind::ProcessNewSource => "new records",
+            _ => return,
+        };
+        let (Some(from), Some(to)) = (at.node.and_then(|i| doc.nodes.get(i)), by_id.get(id.as_str())) else {
+            return;
+        };
+        // A straight dashed line between the boxes' facing sides (top or bottom), so it
+        // never loops around like a call's curve.
+        let (w, h) = (geometry::NODE_W, geometry::NODE_H);
+        let below = to.position.y > from.position.y;
+        let (ay, by) = if below {
+            (from.position.y + h, to.position.y)
+        } else {
+            (from.position.y, to.position.y + h)
+        };
+        let (ax, bx) = (from.position.x + w / 2.0, to.position.x + w / 2.0);
+        let (mx, my) = ((ax + bx) / 2.0, (ay + by) / 2.0);
+        references.push(html! {
+            <g class="ref" data-ref={format!("{}→{}", from.id, to.id)}>
+                <path class="ref-line" d={format!("M {ax} {ay} L {bx} {by}")} marker-end="url(#arrow)" />
+                <text class="ref-label" x={(mx + 4.0).to_string()} y={my.to_string()}>{ label }</text>
+            </g>
+        });
+    });
     let nodes = doc.nodes.iter().enumerate().map(|(i, n)| {
         let item = catalog::for_node(&n.kind);
         let tag = n.kind.tag();
@@ -413,6 +445,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 </defs>
                 <rect class="grid-bg" width="100%" height="100%" fill="url(#grid)" />
                 <g class="viewport" transform={vp.transform()}>
+                    <g class="refs" aria-hidden="true">{ for references }</g>
                     <g class="edges">{ for edges }</g>
                     <g class="nodes">{ for nodes }</g>
                     { overlay_html }

@@ -15,7 +15,7 @@ use crate::state::Action;
 use super::RunHandle;
 
 /// Lines kept in the page (the newest); the export and the run keep all.
-const SHOWN: usize = 60;
+const SHOWN: usize = 30;
 
 /// Props of [`EventLog`].
 #[derive(Properties, PartialEq, Debug)]

@@ -39,6 +39,31 @@ fn edit(dispatch: &Callback<Action>, e: Edit) {
     dispatch.emit(Action::Editor(EditorAction::Edit(e)));
 }
 
+/// A node's references to another node (a queue's dead-letter queue, a function's
+/// on-failure destination) are chosen from the queues of the diagram, not typed.
+fn pickers(mut specs: Vec<FieldSpec>, doc: &Scenario, me: &str) -> Vec<FieldSpec> {
+    let queues: Vec<schema::Choice> = doc
+        .nodes
+        .iter()
+        .filter(|n| n.kind.tag() == "sqs" && n.id != me)
+        .map(|n| schema::Choice {
+            value: n.id.clone(),
+            doc: if n.name.is_empty() {
+                String::new()
+            } else {
+                n.name.clone()
+            },
+        })
+        .collect();
+    for f in &mut specs {
+        if matches!(f.name.as_str(), "dead_letter_queue" | "on_failure") {
+            f.kind = FieldKind::Choice(queues.clone());
+            f.nullable = true;
+        }
+    }
+    specs
+}
+
 fn fields(
     specs: Vec<FieldSpec>,
     base: &[&str],
@@ -355,7 +380,7 @@ fn node_view(p: &InspectorProps, id: &str, seal: &Callback<()>) -> Html {
                 value={(!node.name.is_empty()).then(|| Value::from(node.name.clone()))}
                 default={None::<Value>} on_commit={commit.clone()} on_blur={seal.clone()} id_prefix="node" />
             <h4>{ "Parameters" }</h4>
-            { fields(schema::params_fields(tag), &["params"], &current, &defaults, &commit, seal, "param") }
+            { fields(pickers(schema::params_fields(tag), doc, id), &["params"], &current, &defaults, &commit, seal, "param") }
             <h4>{ "Connections" }</h4>
             if outgoing.is_empty() {
                 <p class="muted">{ "No outgoing connections." }</p>

@@ -39,11 +39,18 @@ pub fn LiveChart(p: &LiveChartProps) -> Html {
     let hover = use_state(|| None::<usize>);
     {
         let canvas = canvas.clone();
+        // Drawn at the next animation frame, not in the task that rendered the page: at
+        // "max" a view arrives every 100 ms, and drawing inside its render made that one
+        // long main-thread task. A newer series cancels a draw not yet done.
+        let pending = use_mut_ref(|| None::<gloo::render::AnimationFrame>);
         use_effect_with(p.series.clone(), move |series| {
-            if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
-                // A drawing error leaves the chart blank; the readout and log still stand.
-                let _ = draw(el, series);
-            }
+            let series = series.clone();
+            *pending.borrow_mut() = Some(gloo::render::request_animation_frame(move |_| {
+                if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
+                    // A drawing error leaves the chart blank; the readout and log still stand.
+                    let _ = draw(el, &series);
+                }
+            }));
         });
     }
     let n = p.series.throughput.len();

@@ -103,6 +103,12 @@ pub fn ParamField(p: &ParamFieldProps) -> Html {
         }
         Some(v) => schema::display(Some(v)),
     };
+    // A blank field shows the value the model uses for it.
+    let placeholder = if default_text.is_empty() && spec.nullable {
+        "none".to_owned()
+    } else {
+        default_text.clone()
+    };
     let invalid = error.is_some().then_some("true");
     let described = error.is_some().then(|| err_id.clone());
     let input = match &spec.kind {
@@ -121,7 +127,7 @@ pub fn ParamField(p: &ParamFieldProps) -> Html {
             html! {
                 <span class="field-input">
                     <input id={id.clone()} type="text" inputmode={mode} value={(*text).clone()}
-                        placeholder={if spec.nullable { "none" } else { "" }}
+                        placeholder={placeholder.clone()}
                         aria-invalid={invalid} aria-describedby={described.clone()}
                         {oninput} onblur={on_blur.clone()} />
                     <span class="unit">{ spec.unit }</span>

@@ -200,9 +200,30 @@ impl Gauge {
 /// Whether each node is at its limit at frame `at` (saturated by use, whatever its
 /// calls' outcomes), as the event log tells it.
 pub(crate) fn view_saturation(frames: &[Rc<Frame>], at: usize) -> Vec<bool> {
-    gauges_at(frames, at)
-        .map(|g| g.into_iter().map(|(_, g)| g.at_limit).collect())
-        .unwrap_or_default()
+    // Called for every frame the worker sends: no gauge, no string, only the test.
+    let Some(frame) = frames.get(at) else {
+        return Vec::new();
+    };
+    let window = &frames[at.saturating_sub(SMOOTHING_S - 1)..=at];
+    (0..frame.nodes.len())
+        .map(|i| at_limit(window, i))
+        .collect()
+}
+
+/// Whether node `i` is at its limit over `window` (the last frame is now): mean
+/// utilisation at least 95 %, or a queue of more than 10 that keeps growing.
+fn at_limit(window: &[Rc<Frame>], i: usize) -> bool {
+    let util = |f: &Frame| {
+        f.nodes.get(i).map_or(0.0, |m| match m.limit {
+            Some(l) if l > 0 => f64::from(m.in_node) / f64::from(l),
+            _ => 0.0,
+        })
+    };
+    let mean_util = window.iter().map(|f| util(f)).sum::<f64>() / window.len() as f64;
+    let queue = window[window.len() - 1].nodes.get(i).map_or(0, |m| m.queue);
+    let oldest_queue = window[0].nodes.get(i).map_or(0, |m| m.queue);
+    let growing = queue > 0 && queue >= oldest_queue && window.len() > 1;
+    mean_util >= 0.95 || (growing && queue > 10)
 }
 
 /// Seconds of history the health state is smoothed over.
@@ -224,8 +245,6 @@ pub fn gauges_at(frames: &[Rc<Frame>], at: usize) -> Option<Vec<(String, Gauge)>
                 })
             };
             let mean_util = window.iter().map(|f| util(f)).sum::<f64>() / window.len() as f64;
-            let oldest_queue = window[0].nodes.get(i).map_or(0, |m| m.queue);
-            let growing = n.queue > 0 && n.queue >= oldest_queue && window.len() > 1;
             let outcomes_in_window = (from.max(1)..=at)
                 .filter_map(|k| {
                     Some(Outcomes::between(
@@ -234,7 +253,7 @@ pub fn gauges_at(frames: &[Rc<Frame>], at: usize) -> Option<Vec<(String, Gauge)>
                     ))
                 })
                 .fold(Outcomes::default(), Outcomes::add);
-            let at_limit = mean_util >= 0.95 || (growing && n.queue > 10);
+            let at_limit = at_limit(window, i);
             let health = if let Some(trouble) = outcomes_in_window.trouble() {
                 trouble
             } else if at_limit {

@@ -186,11 +186,19 @@ pub fn App() -> Html {
     use_embed_host(&state, &dispatch, &run_handle);
 
     // Keyboard shortcuts (the table in `keymap`).
-    let latest = use_mut_ref(|| (state.editor.doc.clone(), state.editor.viewport, false));
+    let latest = use_mut_ref(|| {
+        (
+            state.editor.doc.clone(),
+            state.editor.viewport,
+            false,
+            Rc::new(Vec::<String>::new()),
+        )
+    });
     *latest.borrow_mut() = (
         state.editor.doc.clone(),
         state.editor.viewport,
         state.help_open,
+        Rc::new(state.editor.selection.nodes.iter().cloned().collect()),
     );
     {
         let dispatch = dispatch.clone();
@@ -201,8 +209,8 @@ pub fn App() -> Html {
             let window = gloo::utils::window();
             let listener = EventListener::new_with_options(&window, "keydown", options, move |e| {
                 if let Some(k) = e.dyn_ref::<KeyboardEvent>() {
-                    let (doc, viewport, help_open) = latest.borrow().clone();
-                    on_key(k, &doc, viewport, help_open, &dispatch, &run);
+                    let (doc, viewport, help_open, selected) = latest.borrow().clone();
+                    on_key(k, &doc, viewport, help_open, &selected, &dispatch, &run);
                 }
             });
             move || drop(listener)
@@ -364,7 +372,21 @@ pub fn App() -> Html {
     }
     html! {
         <ContextProvider<RunHandle> context={run_handle}>
-        <div class={classes!("app", drag.is_some().then_some("dragging"))}>
+        <div class={classes!(
+            "app",
+            drag.is_some().then_some("dragging"),
+            (!e.selection.nodes.is_empty() || !e.selection.edges.is_empty()).then_some("has-selection"),
+        )}>
+            // Past the header and the fifteen palette buttons, straight to the diagram.
+            <a class="skip-link" href="#canvas-svg" onclick={Callback::from(|e: MouseEvent| {
+                e.prevent_default();
+                if let Some(el) = gloo::utils::document()
+                    .get_element_by_id("canvas-svg")
+                    .and_then(|el| el.dyn_into::<web_sys::SvgElement>().ok())
+                {
+                    let _ = el.focus();
+                }
+            })}>{ "Skip to the diagram" }</a>
             <Header />
             <main class="workspace">
                 <Palette {on_add} {on_drag_start} />
@@ -504,6 +526,7 @@ fn on_key(
     doc: &Rc<Scenario>,
     viewport: crate::editor::Viewport,
     help_open: bool,
+    selected: &[String],
     dispatch: &Callback<Action>,
     run: &RunHandle,
 ) {
@@ -568,6 +591,12 @@ fn on_key(
         }
         Command::Step => run.input(Input::Step(doc.clone())),
         Command::Help => dispatch.emit(Action::Help(true)),
+        // With nodes selected, F frames them (zoom to selection); else the whole diagram.
+        Command::Fit if !selected.is_empty() => {
+            let mut part = (**doc).clone();
+            part.nodes.retain(|n| selected.contains(&n.id));
+            fit_view(&part, dispatch);
+        }
         Command::Fit => fit_view(doc, dispatch),
         Command::ZoomIn => zoom_by(viewport, 1.2, dispatch),
         Command::ZoomOut => zoom_by(viewport, 1.0 / 1.2, dispatch),

@@ -209,7 +209,7 @@ pub const SHORTCUTS: &[Shortcut] = &[
     bound("", "", &[key("-")], C::ZoomOut, Page),
     bound(
         "F",
-        "Fit the diagram in view",
+        "Fit the selection in view (the whole diagram when nothing is selected)",
         &[key("f"), key("F")],
         C::Fit,
         Page,

@@ -428,7 +428,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     });
     html! {
         <section class="canvas" aria-label="Canvas">
-            <svg id={CANVAS_ID} ref={svg_ref} class="canvas-svg" role="group"
+            <svg id={CANVAS_ID} ref={svg_ref} class="canvas-svg" role="group" tabindex="-1"
                 aria-label={format!("Diagram with {} nodes and {} connections", doc.nodes.len(), doc.edges.len())}
                 {onpointerdown} onpointermove={onpointermove} onpointerup={onpointerup.clone()}
                 onpointercancel={onpointerup} {ondblclick} {onkeydown} {onfocusin}>

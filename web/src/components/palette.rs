@@ -1,6 +1,9 @@
 //! The palette: every service, grouped by role. Drag an item onto the canvas, or click it
 //! (or press Enter on it) to add it at the centre of the view.
 //!
+//! A search field on top filters the items by name, description and kind (Enter adds the
+//! first match), for those who know what they want and not where it sits.
+//!
 //! Why pointer events and not HTML drag-and-drop: they work the same for mouse, pen and
 //! touch, and the drop position is exact.
 
@@ -29,12 +32,50 @@ pub fn icon(item: &CatalogItem) -> Html {
 /// The left-hand list of services.
 #[component]
 pub fn Palette(props: &PaletteProps) -> Html {
+    let query = use_state(String::new);
+    let q = query.to_lowercase();
+    let matches = |i: &CatalogItem| {
+        q.is_empty()
+            || i.label.to_lowercase().contains(&q)
+            || i.hint.to_lowercase().contains(&q)
+            || i.key.replace('_', " ").contains(&q)
+    };
+    let first = CATALOG.iter().find(|i| matches(i)).map(|i| i.key);
+    let oninput = {
+        let query = query.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                query.set(input.value());
+            }
+        })
+    };
+    let onkeydown = {
+        let on_add = props.on_add.clone();
+        let query = query.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            match e.key().as_str() {
+                "Enter" => {
+                    if let Some(key) = first {
+                        e.prevent_default();
+                        on_add.emit(key);
+                    }
+                }
+                "Escape" => query.set(String::new()),
+                _ => {}
+            }
+            // The canvas' shortcuts (Delete, arrows, F…) are not for this field.
+            e.stop_propagation();
+        })
+    };
     let group = |g: Group| {
+        if !CATALOG.iter().any(|i| i.group == g && matches(i)) {
+            return html! {};
+        }
         html! {
             <li class="palette-group">
                 <h3>{ g.title() }</h3>
                 <ul>
-                    { for CATALOG.iter().filter(|i| i.group == g).map(|item| {
+                    { for CATALOG.iter().filter(|i| i.group == g && matches(i)).map(|item| {
                         let key = item.key;
                         let onclick = {
                             let on_add = props.on_add.clone();
@@ -66,9 +107,14 @@ pub fn Palette(props: &PaletteProps) -> Html {
     html! {
         <nav class="palette" aria-label="Services">
             <h2>{ "Services" }</h2>
+            <input type="search" id="palette-search" class="palette-search" placeholder="Search services"
+                aria-label="Search services (Enter adds the first)" value={(*query).clone()} {oninput} {onkeydown} />
             <ul class="palette-groups">
                 { for Group::ALL.iter().map(|g| group(*g)) }
             </ul>
+            if first.is_none() {
+                <p class="palette-none" role="status">{ format!("No service matches “{}”", *query) }</p>
+            }
             <p class="palette-tip">{ "Drag onto the canvas, or press Enter to add at the centre." }</p>
         </nav>
     }

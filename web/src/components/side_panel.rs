@@ -47,6 +47,12 @@ pub fn SidePanel(p: &SidePanelProps) -> Html {
     };
     html! {
         <aside class="side-panel" aria-label="Details">
+            // Shown only when the panel is a sheet over the canvas (a phone): back to the diagram.
+            <button type="button" class="sheet-close" aria-label="Close and show the diagram"
+                onclick={{
+                    let d = p.dispatch.clone();
+                    Callback::from(move |_| d.emit(Action::Editor(crate::editor::EditorAction::Select(crate::editor::SelectOp::Clear))))
+                }}>{ "Done" }</button>
             <div class="tabs" role="tablist">
                 { tab(Panel::Inspector, "inspector", "Inspector") }
                 { tab(Panel::Timeline, "timeline", "Load & faults") }

@@ -1,0 +1,101 @@
+// Editor conventions people bring from other tools: search the palette, skip to the
+// diagram from the keyboard, F frames the selection, and a dark theme that follows the
+// system's preference.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveApp, saveScreenshot } from './harness.mjs';
+
+const app = serveApp();
+
+test('palette search adds the first match on Enter; the skip link reaches the diagram', async () => {
+  const { page, context, errors } = await app.open();
+  await page.waitForSelector('g.node');
+  const before = await page.locator('g.node').count();
+  await page.fill('#palette-search', 'dynamo');
+  assert.deepEqual(await page.$$eval('.palette-item', (els) => els.map((e) => e.dataset.kind)), ['dynamodb']);
+  await page.press('#palette-search', 'Enter');
+  await page.waitForFunction((n) => document.querySelectorAll('g.node').length === n + 1, before);
+  await page.fill('#palette-search', 'queue');
+  assert.ok((await page.$$eval('.palette-item', (els) => els.map((e) => e.dataset.kind))).includes('sqs'));
+  await page.fill('#palette-search', 'zzz');
+  assert.match(await page.textContent('.palette-none'), /No service matches/);
+  await page.press('#palette-search', 'Escape');
+  assert.equal(await page.locator('.palette-item').count(), 15);
+
+  // On a fresh load, the first Tab reaches the skip link; following it focuses the diagram.
+  await page.reload();
+  await page.waitForSelector('g.node');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.className), 'skip-link');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'canvas-svg');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('F frames the selected nodes, or the whole diagram when none is selected', async () => {
+  const { page, context, errors } = await app.open();
+  await page.waitForSelector('g.node');
+  await page.click('#tab-run');
+  await page.selectOption('#preset', 'lesson11-queue-buffer');
+  await page.click('#load-preset');
+  await page.waitForSelector('g.node[data-node="db"]');
+  const zoom = () => page.textContent('.toolbar .zoom-level');
+  await page.click('#canvas-svg', { position: { x: 20, y: 20 } });
+  await page.keyboard.press('f');
+  const whole = await zoom();
+  await page.click('g.node[data-node="db"] .node-box');
+  await page.keyboard.press('f');
+  await page.waitForFunction((w) => document.querySelector('.toolbar .zoom-level')?.textContent !== w, whole);
+  const selected = await zoom();
+  assert.ok(parseInt(selected, 10) > parseInt(whole, 10), `one node framed closer: ${whole} → ${selected}`);
+  const box = await page.locator('g.node[data-node="db"] .node-box').boundingBox();
+  const canvas = await page.locator('#canvas-svg').boundingBox();
+  assert.ok(box.x > canvas.x && box.x + box.width < canvas.x + canvas.width, 'the node is in view');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('dark mode renders when the system prefers it', async () => {
+  const context = await app.browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(app.url);
+  await page.waitForSelector('g.node');
+  const luminance = (rgb) => {
+    const [r, g, b] = rgb.match(/\d+/g).map(Number);
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const body = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const nodeFill = await page.$eval('g.node .node-box', (e) => getComputedStyle(e).fill);
+  const label = await page.$eval('g.node .node-label', (e) => getComputedStyle(e).fill);
+  assert.ok(luminance(body) < 60, `dark page: ${body}`);
+  assert.ok(luminance(nodeFill) < 60, `dark nodes: ${nodeFill}`);
+  assert.ok(luminance(label) > 180, `light labels: ${label}`);
+  await saveScreenshot(page, 'dark-desktop.png');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('on a phone, tapping a node opens its inspector as a sheet in view', async () => {
+  const context = await app.browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(app.url);
+  await page.waitForSelector('g.node[data-node="fn"]');
+  await page.locator('g.node[data-node="fn"] .node-box').scrollIntoViewIfNeeded();
+  await page.tap('g.node[data-node="fn"] .node-box');
+  await page.waitForSelector('.app.has-selection');
+  const panel = await page.locator('.side-panel').boundingBox();
+  assert.ok(panel.y < 844 && panel.y + panel.height <= 844 + 1, `the sheet is on screen: ${JSON.stringify(panel)}`);
+  assert.ok(await page.isVisible('#panel-inspector'), 'the inspector shows');
+  await saveScreenshot(page, 'phone-sheet.png');
+  // Done closes the sheet and gives the diagram back.
+  await page.tap('.sheet-close');
+  await page.waitForSelector('.app:not(.has-selection)');
+  assert.ok(!(await page.isVisible('.sheet-close')));
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -57,11 +57,7 @@ test('F frames the selected nodes, or the whole diagram when none is selected', 
 });
 
 test('dark mode renders when the system prefers it', async () => {
-  const context = await app.browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(app.url);
+  const { page, context, errors } = await app.open('', undefined, { colorScheme: 'dark' });
   await page.waitForSelector('g.node');
   const luminance = (rgb) => {
     const [r, g, b] = rgb.match(/\d+/g).map(Number);
@@ -79,11 +75,7 @@ test('dark mode renders when the system prefers it', async () => {
 });
 
 test('on a phone, tapping a node opens its inspector as a sheet in view', async () => {
-  const context = await app.browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(app.url);
+  const { page, context, errors } = await app.open('', { width: 390, height: 844 }, { hasTouch: true, isMobile: true });
   await page.waitForSelector('g.node[data-node="fn"]');
   await page.locator('g.node[data-node="fn"] .node-box').scrollIntoViewIfNeeded();
   await page.tap('g.node[data-node="fn"] .node-box');

@@ -77,9 +77,12 @@ export function launchBrowser() {
   });
 }
 
-/** A page that records console errors and uncaught page errors. */
-export async function openPage(browser, url, viewport = { width: 1280, height: 800 }) {
-  const context = await browser.newContext({ viewport });
+/**
+ * A page that records console errors and uncaught page errors. `options` are the
+ * context's (colorScheme, hasTouch, isMobile…).
+ */
+export async function openPage(browser, url, viewport = { width: 1280, height: 800 }, options = {}) {
+  const context = await browser.newContext({ viewport, ...options });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -103,7 +106,7 @@ export function cliReport(scenarioJson) {
 /**
  * For a test file: serves dist/ and launches Chromium before its tests, closes both after.
  * `app.url` is the page's address, `app.browser` the browser (for contexts with special
- * options); `app.open(query, viewport)` opens the page in a fresh context.
+ * options); `app.open(query, viewport, options)` opens the page in a fresh context.
  */
 export function serveApp() {
   const app = { url: '', browser: null, open: null };
@@ -119,6 +122,6 @@ export function serveApp() {
     await browser?.close();
     await server?.close();
   });
-  app.open = (query = '', viewport = undefined) => openPage(browser, `${app.url}${query}`, viewport);
+  app.open = (query = '', viewport = undefined, options = {}) => openPage(browser, `${app.url}${query}`, viewport, options);
   return app;
 }

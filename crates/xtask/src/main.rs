@@ -73,22 +73,35 @@ fn import_corpus(args: &[String]) -> Result<(), String> {
     let dir = std::fs::canonicalize(dir).map_err(|e| format!("{dir}: {e}"))?;
     println!("\n==> importing the templates below {}", dir.display());
     proc::run(
-        std::process::Command::new("cargo")
-            .args([
-                "test",
-                "--profile",
-                "release-native",
-                "-p",
-                "surge-import",
-                "--test",
-                "corpus",
-                "an_external_corpus_imports_and_runs",
-                "--",
-                "--ignored",
-                "--nocapture",
-            ])
-            .env("SURGE_TEMPLATE_CORPUS", &dir),
+        release_test(
+            "surge-import",
+            "corpus",
+            "an_external_corpus_imports_and_runs",
+            "--ignored",
+        )
+        .env("SURGE_TEMPLATE_CORPUS", &dir),
     )
+}
+
+/// `cargo test` of one test binary in the optimised native profile, printing its output.
+fn release_test(package: &str, test: &str, filter: &str, extra: &str) -> std::process::Command {
+    let mut c = std::process::Command::new("cargo");
+    c.args([
+        "test",
+        "--profile",
+        "release-native",
+        "-p",
+        package,
+        "--test",
+        test,
+        filter,
+        "--",
+        "--nocapture",
+    ]);
+    if !extra.is_empty() {
+        c.arg(extra);
+    }
+    c
 }
 
 /// The long property runs CI runs briefly, in an optimised build: random and mutated
@@ -113,22 +126,7 @@ fn fuzz(args: &[String]) -> Result<(), String> {
     let long_run = |what: String, filter: &str, var: &str, n: u64| {
         println!("\n==> {n} {what}");
         let (result, took) = proc::timed(|| {
-            proc::run(
-                std::process::Command::new("cargo")
-                    .args([
-                        "test",
-                        "--profile",
-                        "release-native",
-                        "-p",
-                        "surge-core",
-                        "--test",
-                        "engine",
-                        filter,
-                        "--",
-                        "--nocapture",
-                    ])
-                    .env(var, n.to_string()),
-            )
+            proc::run(release_test("surge-core", "engine", filter, "").env(var, n.to_string()))
         });
         println!("==> {n} in {}", proc::human(took));
         result

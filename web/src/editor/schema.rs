@@ -494,4 +494,93 @@ mod tests {
             .expect("field");
         assert_eq!(burst.range.as_deref(), Some("1–1,000,000"));
     }
+
+    /// Every range the help text shows is the one validation enforces: for each node
+    /// kind's parameter with a range, its ends are accepted and the values just past them
+    /// refused, at that field.
+    #[test]
+    fn every_range_in_the_help_is_the_validations() {
+        let problems_at = |tag: &str, field: &str, value: Value| -> bool {
+            let doc = serde_json::json!({
+                "format": "surge-scenario", "version": 2, "duration_s": 60,
+                "nodes": [{"id": "n", "kind": tag, "params": { field: value }}], "edges": []
+            });
+            let Ok(s) = surge_core::Scenario::parse_json(&doc.to_string()) else {
+                return true; // refused on reading: outside the type's range
+            };
+            let path = format!("nodes[0].params.{field}");
+            s.validate().err().is_some_and(|errs| {
+                errs.0
+                    .iter()
+                    .any(|e| e.path == path || e.path.starts_with(&format!("{path}.")))
+            })
+        };
+        let number = |t: &str| {
+            t.replace(',', "")
+                .parse::<f64>()
+                .expect("a number in the range")
+        };
+        let mut checked = 0;
+        for tag in surge_core::NodeKind::TAGS {
+            for f in params_fields(tag) {
+                let (Some(range), FieldKind::Number { integer }) = (&f.range, &f.kind) else {
+                    continue;
+                };
+                let (low, high, exclusive) = match range.strip_prefix("above ") {
+                    Some(rest) => {
+                        let (a, b) = rest.split_once(", up to ").expect("above a, up to b");
+                        (number(a), number(b), true)
+                    }
+                    None => {
+                        let (a, b) = range.split_once('–').expect("a–b");
+                        (number(a), number(b), false)
+                    }
+                };
+                let step = if *integer {
+                    1.0
+                } else {
+                    (high.abs() * 1e-6).max(1e-6)
+                };
+                let v = |x: f64| {
+                    if *integer {
+                        Value::from(x as i64)
+                    } else {
+                        Value::from(x)
+                    }
+                };
+                let name = format!("{tag}.{}", f.name);
+                assert!(
+                    !problems_at(tag, &f.name, v(high)),
+                    "{name}: {high} (the top of {range}) refused"
+                );
+                assert!(
+                    problems_at(tag, &f.name, v(high + step)),
+                    "{name}: past {range} accepted"
+                );
+                if exclusive {
+                    assert!(
+                        problems_at(tag, &f.name, v(low)),
+                        "{name}: {low} accepted ({range})"
+                    );
+                    assert!(
+                        !problems_at(tag, &f.name, v(low + step)),
+                        "{name}: just above {low} refused"
+                    );
+                } else {
+                    assert!(
+                        !problems_at(tag, &f.name, v(low)),
+                        "{name}: {low} (the bottom of {range}) refused"
+                    );
+                    if low - step >= 0.0 || !*integer {
+                        assert!(
+                            problems_at(tag, &f.name, v(low - step)),
+                            "{name}: below {range} accepted"
+                        );
+                    }
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked >= 30, "{checked} ranges checked");
+    }
 }

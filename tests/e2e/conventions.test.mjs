@@ -91,3 +91,30 @@ test('on a phone, tapping a node opens its inspector as a sheet in view', async 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the context menu deletes a node, deletes a connection and selects all', async () => {
+  const { page, context, errors } = await app.open();
+  await page.waitForSelector('g.node');
+  await page.click('#tab-run');
+  await page.selectOption('#preset', 'lesson7-storm-proxy');
+  await page.click('#load-preset');
+  await page.waitForSelector('g.node[data-node="db"]');
+  await page.click('g.node[data-node="db"] .node-box', { button: 'right' });
+  await page.waitForSelector('.context-menu');
+  await saveScreenshot(page, 'context-menu.png');
+  await page.click('#menu-delete');
+  await page.waitForFunction(() => !document.querySelector('g.node[data-node="db"]'));
+  assert.equal(await page.locator('.context-menu').count(), 0, 'the menu closes');
+  await page.click('g.edge[data-edge="api→fn"] .edge-hit', { button: 'right', force: true });
+  await page.click('#menu-delete-edge');
+  await page.waitForFunction(() => !document.querySelector('g.edge[data-edge="api→fn"]'));
+  assert.ok(await page.isVisible('g.node[data-node="fn"]'), 'the nodes stay');
+  await page.click('#canvas-svg', { button: 'right', position: { x: 30, y: 30 } });
+  await page.click('#menu-select-all');
+  await page.waitForFunction(() => document.querySelectorAll('g.node.selected').length === document.querySelectorAll('g.node').length);
+  // One undo brings the connection back.
+  await page.click('#undo');
+  await page.waitForSelector('g.edge[data-edge="api→fn"]');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -90,6 +90,15 @@ fn port_kinds(tag: &str) -> (AttrValue, AttrValue) {
         })
 }
 
+/// What a context menu was opened on.
+#[derive(Clone, Debug, PartialEq)]
+enum MenuTarget {
+    Node(String),
+    /// An edge, by its `data-edge` key ("from→to").
+    Edge(String),
+    Canvas,
+}
+
 fn closest_attr(target: Option<web_sys::EventTarget>, attr: &str) -> Option<String> {
     let el = target?.dyn_into::<Element>().ok()?;
     el.closest(&format!("[{attr}]"))
@@ -129,6 +138,8 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     let latest = use_mut_ref(|| (props.viewport, props.doc.clone(), props.selection.clone()));
     *latest.borrow_mut() = (props.viewport, props.doc.clone(), props.selection.clone());
     let svg_ref = use_node_ref();
+    // The context menu: where it opened (in the canvas' pixels) and on what.
+    let menu = use_state(|| None::<(f64, f64, MenuTarget)>);
     // Under a reduced-motion preference, no marks move: the counters and log remain.
     let reduced_motion = *use_memo((), |()| dom::prefers_reduced_motion());
 
@@ -202,11 +213,19 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     };
 
     let onpointerdown = {
+        let menu = menu.clone();
         let svg_ref = svg_ref.clone();
         let gestures = gestures.clone();
         let latest = latest.clone();
         let apply = apply.clone();
         Callback::from(move |e: PointerEvent| {
+            if menu.is_some() {
+                menu.set(None);
+            }
+            // The right button opens the context menu; it starts no gesture.
+            if e.button() == 2 {
+                return;
+            }
             let (vp, doc, selection) = latest.borrow().clone();
             // Capture on the SVG itself (Yew delegates events from the root, so the event's
             // current target is not the canvas): moves and the release keep coming here.
@@ -426,12 +445,95 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             </div>
         }
     });
+    let oncontextmenu = {
+        let menu = menu.clone();
+        let svg_ref = svg_ref.clone();
+        let dispatch = props.dispatch.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.prevent_default();
+            let Some(svg) = svg_ref.cast::<Element>() else {
+                return;
+            };
+            let r = svg.get_bounding_client_rect();
+            // Kept inside the canvas (it clips what overflows).
+            let (x, y) = (
+                (f64::from(e.client_x()) - r.left())
+                    .min(r.width() - 170.0)
+                    .max(0.0),
+                (f64::from(e.client_y()) - r.top())
+                    .min(r.height() - 120.0)
+                    .max(0.0),
+            );
+            let target = if let Some(id) = closest_attr(e.target(), "data-node") {
+                dispatch.emit(Action::Editor(EditorAction::Select(SelectOp::Only(vec![
+                    id.clone(),
+                ]))));
+                MenuTarget::Node(id)
+            } else if let Some(key) = closest_attr(e.target(), "data-edge") {
+                MenuTarget::Edge(key)
+            } else {
+                MenuTarget::Canvas
+            };
+            menu.set(Some((x, y, target)));
+        })
+    };
+    let menu_html = (*menu).clone().map(|(x, y, target)| {
+        let item = |id: &'static str, label: &'static str, action: Callback<()>| {
+            let menu = menu.clone();
+            let onclick = Callback::from(move |_: MouseEvent| {
+                menu.set(None);
+                action.emit(());
+            });
+            html! { <button type="button" role="menuitem" {id} {onclick}>{ label }</button> }
+        };
+        let emit = |a: EditorAction| {
+            let d = props.dispatch.clone();
+            Callback::from(move |()| d.emit(Action::Editor(a.clone())))
+        };
+        let items = match target {
+            MenuTarget::Node(id) => {
+                let open = open_inspector.clone();
+                html! { <>
+                    { item("menu-inspect", "Inspect", Callback::from(move |()| open(id.clone()))) }
+                    { item("menu-duplicate", "Duplicate", emit(EditorAction::Duplicate)) }
+                    { item("menu-delete", "Delete", emit(EditorAction::DeleteSelection)) }
+                </> }
+            }
+            MenuTarget::Edge(key) => {
+                let (from, to) = key.split_once('→').unwrap_or((key.as_str(), ""));
+                let edge = EdgeKey {
+                    from: from.to_owned(),
+                    to: to.to_owned(),
+                };
+                let d = props.dispatch.clone();
+                html! { <>
+                    { item("menu-delete-edge", "Delete connection", Callback::from(move |()| {
+                        d.emit(Action::Editor(EditorAction::Select(SelectOp::Edge(edge.clone(), false))));
+                        d.emit(Action::Editor(EditorAction::DeleteSelection));
+                    })) }
+                </> }
+            }
+            MenuTarget::Canvas => {
+                let doc = props.doc.clone();
+                let d = props.dispatch.clone();
+                html! { <>
+                    { item("menu-fit", "Fit the diagram", Callback::from(move |()| crate::components::fit_view(&doc, &d))) }
+                    { item("menu-select-all", "Select all", emit(EditorAction::Select(SelectOp::All))) }
+                </> }
+            }
+        };
+        html! {
+            <div class="context-menu" role="menu" style={format!("left: {x:.0}px; top: {y:.0}px")}>
+                { items }
+            </div>
+        }
+    });
     html! {
         <section class="canvas" aria-label="Canvas">
             <svg id={CANVAS_ID} ref={svg_ref} class="canvas-svg" role="group" tabindex="-1"
                 aria-label={format!("Diagram with {} nodes and {} connections", doc.nodes.len(), doc.edges.len())}
                 {onpointerdown} onpointermove={onpointermove} onpointerup={onpointerup.clone()}
-                onpointercancel={onpointerup} {ondblclick} {onkeydown} {onfocusin}>
+                onpointercancel={onpointerup} {ondblclick} {onkeydown} {onfocusin} {oncontextmenu}>
                 <defs>
                     <style>{ CANVAS_CSS }</style>
                     <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="10" markerHeight="10" markerUnits="userSpaceOnUse" orient="auto-start-reverse">
@@ -452,6 +554,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 </g>
             </svg>
             <ParticleLayer doc={props.doc.clone()} live={props.live.clone()} viewport={props.viewport} {reduced_motion} />
+            { for menu_html }
             if doc.nodes.is_empty() {
                 <div class="canvas-hint">
                     <p class="big">{ "Drag services here" }</p>

@@ -278,14 +278,7 @@ impl Builder<'_> {
                     }
                 }
             }
-            "AWS::SNS::Subscription" => {
-                if let (Some(topic), Some(to)) = (
-                    p.get("TopicArn").and_then(|v| self.target(v)),
-                    p.get("Endpoint").and_then(|v| self.target(v)),
-                ) {
-                    self.link(&topic, &to, Map::new());
-                }
-            }
+            "AWS::SNS::Subscription" => self.link_between(&p, "/TopicArn", "/Endpoint"),
             "AWS::S3::Bucket" => {
                 let n = p
                     .get("NotificationConfiguration")
@@ -354,21 +347,9 @@ impl Builder<'_> {
                     }
                 }
             }
-            "AWS::ApiGateway::Method" => {
-                if let (Some(api), Some(to)) = (
-                    p.get("RestApiId").and_then(|v| self.target(v)),
-                    at(&p, "/Integration/Uri").and_then(|v| self.target(v)),
-                ) {
-                    self.link(&api, &to, Map::new());
-                }
-            }
+            "AWS::ApiGateway::Method" => self.link_between(&p, "/RestApiId", "/Integration/Uri"),
             "AWS::ApiGatewayV2::Integration" => {
-                if let (Some(api), Some(to)) = (
-                    p.get("ApiId").and_then(|v| self.target(v)),
-                    p.get("IntegrationUri").and_then(|v| self.target(v)),
-                ) {
-                    self.link(&api, &to, Map::new());
-                }
+                self.link_between(&p, "/ApiId", "/IntegrationUri");
             }
             "AWS::ApiGateway::Stage" => {
                 if let (Some(api), Some(s)) = (
@@ -397,6 +378,17 @@ impl Builder<'_> {
             _ => {}
         }
         Ok(())
+    }
+
+    /// Wires the resource a joining resource names at `from` to the one it names at `to`
+    /// (a subscription's topic and endpoint, a method's API and integration).
+    fn link_between(&mut self, p: &Map<String, Value>, from: &str, to: &str) {
+        if let (Some(a), Some(b)) = (
+            at(p, from).and_then(|v| self.target(v)),
+            at(p, to).and_then(|v| self.target(v)),
+        ) {
+            self.link(&a, &b, Map::new());
+        }
     }
 
     fn set(&mut self, id: &str, key: &str, value: Value) {

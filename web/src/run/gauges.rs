@@ -206,20 +206,24 @@ pub(crate) fn view_saturation(frames: &[Rc<Frame>], at: usize) -> Vec<bool> {
     };
     let window = &frames[at.saturating_sub(SMOOTHING_S - 1)..=at];
     (0..frame.nodes.len())
-        .map(|i| at_limit(window, i))
+        .map(|i| at_limit(window, i, mean_utilisation(window, i)))
         .collect()
 }
 
-/// Whether node `i` is at its limit over `window` (the last frame is now): mean
-/// utilisation at least 95 %, or a queue of more than 10 that keeps growing.
-fn at_limit(window: &[Rc<Frame>], i: usize) -> bool {
+/// Node `i`'s mean share of its limit in use over `window` (0 without a limit).
+fn mean_utilisation(window: &[Rc<Frame>], i: usize) -> f64 {
     let util = |f: &Frame| {
         f.nodes.get(i).map_or(0.0, |m| match m.limit {
             Some(l) if l > 0 => f64::from(m.in_node) / f64::from(l),
             _ => 0.0,
         })
     };
-    let mean_util = window.iter().map(|f| util(f)).sum::<f64>() / window.len() as f64;
+    window.iter().map(|f| util(f)).sum::<f64>() / window.len() as f64
+}
+
+/// Whether node `i` is at its limit over `window` (the last frame is now), given its mean
+/// utilisation: at least 95 %, or a queue of more than 10 that keeps growing.
+fn at_limit(window: &[Rc<Frame>], i: usize, mean_util: f64) -> bool {
     let queue = window[window.len() - 1].nodes.get(i).map_or(0, |m| m.queue);
     let oldest_queue = window[0].nodes.get(i).map_or(0, |m| m.queue);
     let growing = queue > 0 && queue >= oldest_queue && window.len() > 1;
@@ -238,13 +242,7 @@ pub fn gauges_at(frames: &[Rc<Frame>], at: usize) -> Option<Vec<(String, Gauge)>
         .iter()
         .enumerate()
         .map(|(i, n)| {
-            let util = |f: &Frame| {
-                f.nodes.get(i).map_or(0.0, |m| match m.limit {
-                    Some(l) if l > 0 => f64::from(m.in_node) / f64::from(l),
-                    _ => 0.0,
-                })
-            };
-            let mean_util = window.iter().map(|f| util(f)).sum::<f64>() / window.len() as f64;
+            let mean_util = mean_utilisation(window, i);
             let outcomes_in_window = (from.max(1)..=at)
                 .filter_map(|k| {
                     Some(Outcomes::between(
@@ -253,7 +251,7 @@ pub fn gauges_at(frames: &[Rc<Frame>], at: usize) -> Option<Vec<(String, Gauge)>
                     ))
                 })
                 .fold(Outcomes::default(), Outcomes::add);
-            let at_limit = at_limit(window, i);
+            let at_limit = at_limit(window, i, mean_util);
             let health = if let Some(trouble) = outcomes_in_window.trouble() {
                 trouble
             } else if at_limit {

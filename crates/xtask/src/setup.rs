@@ -45,6 +45,9 @@ impl Tools {
     /// `cargo test -p surge-web --target wasm32-unknown-unknown <extra>` in headless
     /// Chromium. Runs from web/ so wasm-bindgen-test-runner picks up web/webdriver.json
     /// (headless, no sandbox as root, no background networking on this closed network).
+    /// The runner gives chromedriver 5 s to bind its port by default; a cold start on a
+    /// busy 2-core machine took longer (a CI run failed with "driver failed to bind port
+    /// during startup" while a rerun passed), so it gets a minute.
     pub(crate) fn browser_test(&self, extra: &[&str]) -> Command {
         let mut cmd = self.command("cargo");
         cmd.args([
@@ -56,6 +59,7 @@ impl Tools {
         ])
         .args(extra)
         .env("CHROMEDRIVER", CHROMEDRIVER)
+        .env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "60")
         .current_dir("web");
         cmd
     }

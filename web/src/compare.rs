@@ -90,6 +90,8 @@ fn edge_settings(e: &Edge) -> Value {
     let mut v = serde_json::json!({
         "esm": e.esm.clone().unwrap_or_default(),
         "stream": e.stream.clone().unwrap_or_default(),
+        // A breaker's presence is a setting of its own: adding one reads "none → {…}".
+        "breaker": e.breaker,
     });
     if let Some(i) = e.invocation {
         v["invocation"] = serde_json::to_value(i).unwrap_or(Value::Null);
@@ -197,5 +199,18 @@ mod tests {
         c.edges[0].esm = Some(c.edges[0].esm.clone().unwrap_or_default());
         c.edges[0].stream = Some(c.edges[0].stream.clone().unwrap_or_default());
         assert!(differences(&a, &c, 5).is_empty());
+        // A circuit breaker added, then one of its settings changed, are both named.
+        let mut d1 = a.clone();
+        d1.edges[0].breaker = Some(surge_core::CircuitBreaker::default());
+        let added = differences(&a, &d1, 5);
+        assert_eq!(added.len(), 1, "{added:?}");
+        assert!(added[0].contains(".breaker"), "{added:?}");
+        let mut d2 = d1.clone();
+        d2.edges[0].breaker.as_mut().expect("breaker").failures = 5;
+        let changed = differences(&d1, &d2, 5);
+        assert!(
+            changed[0].contains("breaker.failures: 20 → 5"),
+            "{changed:?}"
+        );
     }
 }

@@ -17,7 +17,7 @@ pub struct Preset {
 }
 
 /// Every preset, in menu order.
-pub const PRESETS: [Preset; 11] = [
+pub const PRESETS: [Preset; 16] = [
     Preset {
         id: "lesson1-littles-law",
         title: "Lesson 1 · Little's law at scale",
@@ -99,6 +99,41 @@ pub const PRESETS: [Preset; 11] = [
         narrative: "One pooled connection and slow queries: borrowers queue and time out \
                     after ConnectionBorrowTimeout.",
         json: include_str!("../../tests/scenarios/lesson7-storm-proxy-saturated.json"),
+    },
+    Preset {
+        id: "lesson12-shedding-none",
+        title: "Lesson 12 · Goodput collapses past the knee",
+        narrative: "1,100 req/s for a minute into a service that degrades past 100 calls in \
+                    flight: it stays busy, callers time out and retry, goodput falls to zero.",
+        json: include_str!("../../tests/scenarios/lesson12-shedding-none.json"),
+    },
+    Preset {
+        id: "lesson12-shedding-admission",
+        title: "Lesson 12 · Shedding load cheaply",
+        narrative: "The same overload with an admission limit of 90 calls in flight: the \
+                    excess is refused in 1 ms and goodput stays near 900 req/s.",
+        json: include_str!("../../tests/scenarios/lesson12-shedding-admission.json"),
+    },
+    Preset {
+        id: "lesson13-retry-storm-legacy",
+        title: "Lesson 13 · A retry storm (legacy retries)",
+        narrative: "Three attempts with full jitter at 110 % of capacity: the load grows \
+                    about 2.5 times and goodput stays at zero after the surge ends.",
+        json: include_str!("../../tests/scenarios/lesson13-retry-storm-legacy.json"),
+    },
+    Preset {
+        id: "lesson13-retry-storm-standard",
+        title: "Lesson 13 · The SDK's retry quota",
+        narrative: "The standard retry mode: retries spend a 500-token quota, so the storm \
+                    stays near 1× and goodput is back within a minute of the surge.",
+        json: include_str!("../../tests/scenarios/lesson13-retry-storm-standard.json"),
+    },
+    Preset {
+        id: "circuit-breaker-outage",
+        title: "Circuit breaker on a vendor outage",
+        narrative: "The vendor is down from 60 s to 120 s: the function's breaker opens, \
+                    probes every 10 s, and closes once the vendor answers again.",
+        json: include_str!("../../tests/scenarios/circuit-breaker-outage.json"),
     },
 ];
 

@@ -12,7 +12,23 @@ const DIGESTS: &str = include_str!("../../tests/scenarios/digests.txt");
 
 /// Every golden scenario (a tidy test in `crates/xtask` checks this list against
 /// `tests/scenarios/`).
-const SCENARIOS: [(&str, &str); 13] = [
+const SCENARIOS: [(&str, &str); 19] = [
+    (
+        "circuit-breaker-outage",
+        include_str!("../../tests/scenarios/circuit-breaker-outage.json"),
+    ),
+    (
+        "lesson12-shedding-admission",
+        include_str!("../../tests/scenarios/lesson12-shedding-admission.json"),
+    ),
+    (
+        "lesson12-shedding-deadlines",
+        include_str!("../../tests/scenarios/lesson12-shedding-deadlines.json"),
+    ),
+    (
+        "lesson12-shedding-none",
+        include_str!("../../tests/scenarios/lesson12-shedding-none.json"),
+    ),
     (
         "lesson1-littles-law",
         include_str!("../../tests/scenarios/lesson1-littles-law.json"),
@@ -20,6 +36,14 @@ const SCENARIOS: [(&str, &str); 13] = [
     (
         "lesson11-queue-buffer",
         include_str!("../../tests/scenarios/lesson11-queue-buffer.json"),
+    ),
+    (
+        "lesson13-retry-storm-legacy",
+        include_str!("../../tests/scenarios/lesson13-retry-storm-legacy.json"),
+    ),
+    (
+        "lesson13-retry-storm-standard",
+        include_str!("../../tests/scenarios/lesson13-retry-storm-standard.json"),
     ),
     (
         "lesson15-order-workflow",

@@ -39,6 +39,15 @@ pub enum ErrorKind {
     /// Lambda stopped the invocation: the function ran 16 times in this chain of events
     /// already (`RecursiveInvocationException`).
     RecursiveLoop,
+    /// The caller's circuit breaker on the edge was open: the call failed fast, unsent.
+    CircuitOpen,
+    /// The node's admission limit refused the call cheaply (load shedding, 503).
+    Shed,
+    /// The node dropped work whose caller's deadline had passed (deadline propagation).
+    DeadlineExceeded,
+    /// The client's adaptive send-rate limiter would have held the attempt past its
+    /// timeout, so the request failed without being sent.
+    ClientRateLimited,
 }
 
 impl ErrorKind {
@@ -86,11 +95,23 @@ pub struct ErrorCounts {
     /// Invocations stopped by Lambda's recursive loop detection.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub recursive_loop: u64,
+    /// Calls failed fast by an open circuit breaker.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub circuit_open: u64,
+    /// Calls refused by an admission limit (load shedding).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub shed: u64,
+    /// Work dropped because its caller's deadline had passed.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub deadline_exceeded: u64,
+    /// Requests the client's adaptive rate limiter failed before sending.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub client_rate_limited: u64,
 }
 
 impl ErrorKind {
     /// Every kind, in the order of [`ErrorCounts`]' fields.
-    pub const ALL: [ErrorKind; 14] = [
+    pub const ALL: [ErrorKind; 18] = [
         ErrorKind::Throttled,
         ErrorKind::ConcurrencyThrottled,
         ErrorKind::IntegrationTimeout,
@@ -105,6 +126,10 @@ impl ErrorKind {
         ErrorKind::InjectedError,
         ErrorKind::ClientTimeout,
         ErrorKind::RecursiveLoop,
+        ErrorKind::CircuitOpen,
+        ErrorKind::Shed,
+        ErrorKind::DeadlineExceeded,
+        ErrorKind::ClientRateLimited,
     ];
 }
 
@@ -136,6 +161,10 @@ impl ErrorCounts {
             ErrorKind::InjectedError => &mut self.injected_error,
             ErrorKind::ClientTimeout => &mut self.client_timeout,
             ErrorKind::RecursiveLoop => &mut self.recursive_loop,
+            ErrorKind::CircuitOpen => &mut self.circuit_open,
+            ErrorKind::Shed => &mut self.shed,
+            ErrorKind::DeadlineExceeded => &mut self.deadline_exceeded,
+            ErrorKind::ClientRateLimited => &mut self.client_rate_limited,
         }
     }
 
@@ -155,6 +184,10 @@ impl ErrorCounts {
             + self.injected_error
             + self.client_timeout
             + self.recursive_loop
+            + self.circuit_open
+            + self.shed
+            + self.deadline_exceeded
+            + self.client_rate_limited
     }
 }
 
@@ -173,6 +206,10 @@ pub struct Ledger {
     pub in_flight: u64,
     /// Retry attempts sent (load amplification = (arrived + retries) / arrived).
     pub retries: u64,
+    /// Retries the retry quota refused (standard and adaptive modes): those requests
+    /// failed fast with their last error instead.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub retries_refused: u64,
 }
 
 impl Ledger {
@@ -394,6 +431,10 @@ pub struct NodeReport {
     /// Streams: per shard, records written and throttled and the largest iterator age.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shards: Vec<ShardReport>,
+    /// Clients in the standard or adaptive retry mode: the retry quota and send-rate
+    /// limiter at the end of the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_budget: Option<RetryBudgetReport>,
     /// The node's limit: function concurrency, `max_connections`, or the proxy pool size.
     pub limit: Option<u32>,
     /// One sample per simulated second so far (per `series_step_s` seconds for long runs).
@@ -410,6 +451,23 @@ fn is_one(n: &u64) -> bool {
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
+}
+
+/// A client's retry quota and send-rate limiter (the SDKs' standard and adaptive modes).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RetryBudgetReport {
+    /// Tokens left in the retry quota (of 500).
+    pub tokens_left: u32,
+    /// The fewest tokens left at any moment.
+    pub lowest_tokens: u32,
+    /// Retries the quota refused (those requests failed fast).
+    pub retries_refused: u64,
+    /// Adaptive mode: attempts the send-rate limiter held back.
+    pub limiter_delayed: u64,
+    /// Adaptive mode: mean hold of a held-back attempt, in ms.
+    pub limiter_mean_delay_ms: f64,
+    /// Adaptive mode: the limiter's send rate at the end (requests/s; none while off).
+    pub limiter_rate_per_s: Option<f64>,
 }
 
 /// One Kinesis shard over the run.
@@ -534,6 +592,46 @@ pub struct EdgeReport {
     /// Load amplification: calls per unit of work arriving at the caller (per client
     /// request for a client; per invocation for a function).
     pub per_upstream: f64,
+    /// The edge's circuit breaker, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breaker: Option<BreakerReport>,
+}
+
+/// A circuit breaker's state (ordered from healthy to open).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BreakerState {
+    /// Calls pass.
+    #[default]
+    Closed,
+    /// A few probe calls pass.
+    HalfOpen,
+    /// Calls fail fast.
+    Open,
+}
+
+/// A circuit breaker changing state.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BreakerTransition {
+    /// When, in simulated seconds.
+    pub at_s: f64,
+    /// The state it entered.
+    pub state: BreakerState,
+}
+
+/// A circuit breaker over the run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BreakerReport {
+    /// Times it opened.
+    pub opened: u64,
+    /// Calls it failed fast.
+    pub fast_failed: u64,
+    /// Its state at the end.
+    pub state: BreakerState,
+    /// Its changes of state (the first 500).
+    pub transitions: Vec<BreakerTransition>,
+    /// The worst state in each series sample (per second, or per `series_step_s`).
+    pub series: Vec<BreakerState>,
 }
 
 impl Report {
@@ -604,6 +702,10 @@ pub struct Frame {
     pub deliveries: DeliveryLedger,
     /// Cost so far at list prices, in dollars.
     pub cost_usd: f64,
+    /// Each edge's circuit breaker state, in scenario order (empty when no edge has one;
+    /// `closed` for edges without one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub breakers: Vec<BreakerState>,
 }
 
 /// One node at one instant.

@@ -468,7 +468,21 @@ fn edge_view(p: &InspectorProps, key: &EdgeKey, seal: &Callback<()>) -> Html {
     let defaults = serde_json::json!({
         "esm": surge_core::EventSourceMapping::default(),
         "stream": surge_core::StreamMapping::default(),
+        "breaker": surge_core::CircuitBreaker::default(),
     });
+    // A circuit breaker is there or not: the switch adds one with the defaults.
+    let has_breaker = e.breaker.is_some();
+    let toggle_breaker = {
+        let commit = commit.clone();
+        let seal = seal.clone();
+        Callback::from(move |_| {
+            let value = (!has_breaker)
+                .then(|| serde_json::to_value(surge_core::CircuitBreaker::default()).ok())
+                .flatten();
+            let _ = commit.emit((vec!["breaker".to_owned()], value));
+            seal.emit(());
+        })
+    };
     let delete = {
         let dispatch = p.dispatch.clone();
         let key = key.clone();
@@ -502,6 +516,15 @@ fn edge_view(p: &InspectorProps, key: &EdgeKey, seal: &Callback<()>) -> Html {
             if inv == Some(surge_core::Invocation::Stream) {
                 <h4>{ "Stream mapping" }</h4>
                 { fields(schema::def_fields("StreamMapping"), &["stream"], &current, &defaults, &commit, seal, "stream") }
+            }
+            if inv == Some(surge_core::Invocation::Sync) {
+                <label class="toggle">
+                    <input type="checkbox" id="edge-breaker" checked={has_breaker} onchange={toggle_breaker} />
+                    { " Circuit breaker (held by the caller: fail fast while the callee keeps failing)" }
+                </label>
+                if has_breaker {
+                    { fields(schema::def_fields("CircuitBreaker"), &["breaker"], &current, &defaults, &commit, seal, "breaker") }
+                }
             }
             <div class="button-row">
                 <button type="button" class="danger" onclick={delete}>{ "Delete connection" }</button>

@@ -313,6 +313,7 @@ fn connect(doc: &mut Scenario, from: &str, to: &str) -> Result<(), String> {
         invocation: None,
         esm: None,
         stream: None,
+        breaker: None,
     });
     if invocation != surge_core::Invocation::Sync {
         return Ok(());
@@ -515,6 +516,7 @@ fn paste(doc: &mut Scenario, nodes: &[Node], edges: &[Edge], offset: Position) -
                 invocation: original.and_then(|e| e.invocation),
                 esm: None,
                 stream: None,
+                breaker: None,
             });
         }
     }

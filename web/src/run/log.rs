@@ -11,7 +11,7 @@
 
 use std::rc::Rc;
 
-use surge_core::{ErrorKind, FaultKind, Frame, Scenario};
+use surge_core::{BreakerState, ErrorKind, FaultKind, Frame, Scenario};
 
 use super::gauges::view_saturation;
 
@@ -71,6 +71,8 @@ enum What {
     ReadsRefused,
     Saturated,
     Recovered,
+    /// A circuit breaker the node holds changed state.
+    Circuit(BreakerState),
     /// A row of [`LEDGER`].
     Ledger(usize),
 }
@@ -169,6 +171,19 @@ fn error_words(kind: ErrorKind) -> (&'static str, &'static str) {
             "stopped by recursive loop detection",
             "stopped by recursive loop detection",
         ),
+        ErrorKind::CircuitOpen => (
+            "failed fast: circuit breaker open",
+            "failed fast: circuit breaker open",
+        ),
+        ErrorKind::Shed => ("shed (503, admission limit)", "shed (503, admission limit)"),
+        ErrorKind::DeadlineExceeded => (
+            "dropped: its caller had given up",
+            "dropped: their callers had given up",
+        ),
+        ErrorKind::ClientRateLimited => (
+            "held too long by the client's rate limiter",
+            "held too long by the client's rate limiter",
+        ),
     }
 }
 
@@ -184,21 +199,37 @@ impl What {
             ),
             What::Saturated => ("is saturated", "is saturated"),
             What::Recovered => ("recovered", "recovered"),
+            What::Circuit(BreakerState::Open) => (
+                "opened its circuit breaker: calls fail fast",
+                "opened its circuit breaker: calls fail fast",
+            ),
+            What::Circuit(BreakerState::HalfOpen) => (
+                "circuit breaker half-open: probing",
+                "circuit breaker half-open: probing",
+            ),
+            What::Circuit(BreakerState::Closed) => (
+                "closed its circuit breaker: calls pass again",
+                "closed its circuit breaker: calls pass again",
+            ),
             What::Ledger(i) => (LEDGER[i].0, LEDGER[i].1),
         }
     }
 
     fn severity(self) -> Severity {
         match self {
-            What::Failed(_) | What::Saturated => Severity::Error,
-            What::ColdStarts | What::ReadsRefused | What::Recovered => Severity::Info,
+            What::Failed(_) | What::Saturated | What::Circuit(BreakerState::Open) => {
+                Severity::Error
+            }
+            What::ColdStarts | What::ReadsRefused | What::Recovered | What::Circuit(_) => {
+                Severity::Info
+            }
             What::Ledger(i) => LEDGER[i].2,
         }
     }
 
     /// A change of state is said once, never merged with the next.
     fn is_state(self) -> bool {
-        matches!(self, What::Saturated | What::Recovered)
+        matches!(self, What::Saturated | What::Recovered | What::Circuit(_))
     }
 }
 
@@ -238,6 +269,8 @@ pub struct Log {
     callees: Rc<Vec<Vec<usize>>>,
     gap_s: u64,
     groups: Vec<Group>,
+    /// The calling node of each edge (where its circuit breaker is said).
+    edge_callers: Vec<usize>,
     /// Groups that may still continue: indices into `groups`.
     open: Vec<usize>,
     saturation: Vec<Saturation>,
@@ -255,6 +288,17 @@ impl Log {
                     .map(|n| n.label().to_owned())
                     .collect(),
             ),
+            edge_callers: scenario
+                .edges
+                .iter()
+                .map(|e| {
+                    scenario
+                        .nodes
+                        .iter()
+                        .position(|n| n.id == e.from)
+                        .unwrap_or(0)
+                })
+                .collect(),
             callees,
             gap_s: GROUP_GAP_S.max(2 * step_s),
             groups: Vec::new(),
@@ -377,6 +421,14 @@ impl Log {
                 (false, false) => s,
             };
             self.saturation[i] = next;
+        }
+        // Circuit breakers, said at the caller that holds them (half-open only when it
+        // lasts until the frame: a probe that fails at once reads as "still open").
+        for (e, (&was, &is)) in before.breakers.iter().zip(&now.breakers).enumerate() {
+            if was != is {
+                let caller = self.edge_callers.get(e).copied();
+                self.add(t, caller, What::Circuit(is), 1);
+            }
         }
         for (row, count) in ledger_counts(before, now).into_iter().enumerate() {
             self.add(t, None, What::Ledger(row), count);

@@ -4,9 +4,10 @@
 //! A response that arrives after the client gave up is wasted work, not goodput; a retry
 //! is new load on the system. The conservation ledger is kept at this level.
 
+use super::retry_budget::{RetryQuota, SendRateLimiter};
 use super::{CallId, Event, NodeRt, Outcome, Parent, ReqId, Simulation};
 use crate::report::ErrorKind;
-use crate::scenario::{Arrivals, ClientParams, FaultKind};
+use crate::scenario::{Arrivals, ClientParams, FaultKind, RetryMode};
 use crate::time::SimTime;
 
 #[derive(Debug)]
@@ -15,16 +16,41 @@ pub(crate) struct ClientRt {
     pub(crate) edge: u32,
     max_rate: f64,
     timeout: SimTime,
+    /// The SDK client's retry quota (standard and adaptive modes).
+    pub(crate) quota: Option<RetryQuota>,
+    /// The adaptive mode's send-rate limiter.
+    pub(crate) limiter: Option<SendRateLimiter>,
 }
 
 impl ClientRt {
     pub(crate) fn new(params: &ClientParams, edge: u32) -> Self {
+        let mode = params.retry.mode;
         ClientRt {
             max_rate: params.max_rate(),
             timeout: SimTime::from_secs_f64(params.timeout_ms / 1000.0),
             params: params.clone(),
             edge,
+            quota: mode.has_quota().then(RetryQuota::default),
+            limiter: (mode == RetryMode::Adaptive).then(SendRateLimiter::default),
         }
+    }
+
+    /// The quota and limiter figures for the report (standard and adaptive modes).
+    pub(crate) fn retry_budget(&self) -> Option<crate::report::RetryBudgetReport> {
+        let q = self.quota?;
+        let l = self.limiter.unwrap_or_default();
+        Some(crate::report::RetryBudgetReport {
+            tokens_left: q.tokens(),
+            lowest_tokens: q.lowest,
+            retries_refused: q.refused,
+            limiter_delayed: l.delayed,
+            limiter_mean_delay_ms: if l.delayed == 0 {
+                0.0
+            } else {
+                l.delay_s / l.delayed as f64 * 1000.0
+            },
+            limiter_rate_per_s: l.rate(),
+        })
     }
 }
 
@@ -38,6 +64,10 @@ pub(crate) struct Req {
     /// The call of the current attempt (none between attempts).
     call: Option<CallId>,
     live: bool,
+    /// What the last retry took from the retry quota (given back if it succeeds).
+    retry_cost: Option<u32>,
+    /// When the current attempt asked to be sent (it may wait in the send-rate limiter).
+    asked: SimTime,
 }
 
 impl Simulation {
@@ -114,6 +144,8 @@ impl Simulation {
             first: self.now,
             call: None,
             live: true,
+            retry_cost: None,
+            asked: self.now,
         };
         let id = self.reqs.insert_carrying(req, |old, new| Req {
             generation: old.generation,
@@ -128,15 +160,66 @@ impl Simulation {
     fn start_attempt(&mut self, req: ReqId) {
         let r = &mut self.reqs[req];
         r.attempt += 1;
+        r.asked = self.now;
         let (client, attempt, generation) = (r.client, r.attempt, r.generation);
-        let c = self.client(client);
-        let (edge, timeout) = (c.edge, c.timeout);
-        let call = self.new_call(edge, Parent::Client(req), attempt > 1);
-        self.reqs[req].call = Some(call);
         if attempt > 1 {
             self.ledger.retries += 1;
         }
+        let now = self.now;
+        let c = self.client_mut(client);
+        let timeout = c.timeout;
+        let wait = match c.limiter.as_mut() {
+            Some(l) => l.acquire(now, timeout),
+            None => Some(SimTime::ZERO),
+        };
+        match wait {
+            Some(SimTime::ZERO) => self.send_attempt(req, timeout),
+            Some(wait) => self.schedule(
+                wait,
+                Event::ClientSend {
+                    req,
+                    generation,
+                    attempt,
+                },
+            ),
+            None => {
+                // The caller will not wait in its own limiter longer than its timeout.
+                self.ledger.failed.add(ErrorKind::ClientRateLimited);
+                self.finish_request(req);
+            }
+        }
+    }
+
+    /// An attempt leaves the client: its call starts and its timeout is armed (the
+    /// caller's clock for an attempt starts when it is sent, as an SDK's does).
+    fn send_attempt(&mut self, req: ReqId, timeout: SimTime) {
+        let r = &self.reqs[req];
+        let (client, attempt, generation, asked) = (r.client, r.attempt, r.generation, r.asked);
+        let now = self.now;
+        let c = self.client_mut(client);
+        let edge = c.edge;
+        if let Some(l) = c.limiter.as_mut() {
+            l.on_send(now, now - asked);
+        }
+        let call = self.new_call(edge, Parent::Client(req), attempt > 1);
+        self.reqs[req].call = Some(call);
         self.arm(client, timeout, req, generation, attempt);
+    }
+
+    /// An attempt held by the adaptive limiter may go now.
+    pub(super) fn on_client_send(&mut self, req: ReqId, generation: u32, attempt: u32) {
+        let r = &self.reqs[req];
+        if r.live && r.generation == generation && r.attempt == attempt && r.call.is_none() {
+            let timeout = self.client(r.client).timeout;
+            self.send_attempt(req, timeout);
+        }
+    }
+
+    fn client_mut(&mut self, client: u32) -> &mut ClientRt {
+        match &mut self.nodes[client as usize] {
+            NodeRt::Client(c) => c,
+            _ => unreachable!("client index points at a client node"),
+        }
     }
 
     pub(super) fn client_result(&mut self, req: ReqId, call: CallId, outcome: Outcome) {
@@ -144,7 +227,15 @@ impl Simulation {
         if !r.live || r.call != Some(call) {
             return;
         }
-        let (client, first) = (r.client, r.first);
+        let (client, first, retry_cost, asked) = (r.client, r.first, r.retry_cost, r.asked);
+        let now = self.now;
+        let c = self.client_mut(client);
+        if let Some(l) = c.limiter.as_mut() {
+            l.on_response(now, asked, matches!(outcome, Err(k) if k.is_throttle()));
+        }
+        if let (Ok(()), Some(q)) = (outcome, c.quota.as_mut()) {
+            q.on_success(retry_cost);
+        }
         match outcome {
             Ok(()) => {
                 let latency = self.now - first;
@@ -183,7 +274,23 @@ impl Simulation {
         r.call = None;
         let (client, attempt, generation) = (r.client, r.attempt, r.generation);
         let policy = self.client(client).params.retry;
-        if attempt < policy.max_attempts && kind != ErrorKind::PayloadTooLarge {
+        let retryable = !matches!(
+            kind,
+            ErrorKind::PayloadTooLarge | ErrorKind::CircuitOpen | ErrorKind::ClientRateLimited
+        );
+        let mut retry = attempt < policy.max_attempts && retryable;
+        if retry {
+            if let Some(q) = self.client_mut(client).quota.as_mut() {
+                // The standard mode's quota: an empty bucket fails the request fast.
+                let cost = q.acquire(kind == ErrorKind::ClientTimeout);
+                retry = cost.is_some();
+                self.reqs[req].retry_cost = cost;
+                if !retry {
+                    self.ledger.retries_refused += 1;
+                }
+            }
+        }
+        if retry {
             let u = self.rng.uniform();
             let delay = SimTime::from_secs_f64(policy.delay_s(attempt + 1, u));
             self.schedule(delay, Event::ClientRetry { req, generation });

@@ -13,6 +13,7 @@
 
 mod arena;
 mod async_invoke;
+mod breaker;
 mod client;
 mod cost;
 mod dynamodb;
@@ -28,6 +29,7 @@ mod message;
 mod proxy_pool;
 mod rds;
 mod report;
+mod retry_budget;
 mod service;
 mod sqs;
 mod stats;
@@ -97,7 +99,10 @@ pub(crate) enum CallState {
     Proxy(rds::ProxyCall),
     Rds(rds::RdsCall),
     Service {
-        fail: bool,
+        /// How the call ends when its time is up (none: success).
+        fail: Option<ErrorKind>,
+        /// Whether it holds one of the service's in-flight places (a shed call does not).
+        admitted: bool,
     },
     /// SendMessage in progress at a queue.
     Send,
@@ -146,6 +151,12 @@ pub(crate) enum Event {
     ClientRetry {
         req: ReqId,
         generation: u32,
+    },
+    /// An attempt the adaptive send-rate limiter held back may go.
+    ClientSend {
+        req: ReqId,
+        generation: u32,
+        attempt: u32,
     },
     /// A timed phase of a call finished (latency, compute, query, init …).
     Resume {
@@ -340,6 +351,8 @@ pub struct Simulation {
     edges: Vec<(u32, u32)>,
     edge_load: Vec<u32>,
     edge_calls: Vec<u64>,
+    /// Each edge's circuit breaker, if it has one.
+    breakers: Vec<Option<breaker::Breaker>>,
     /// Requests started by each client node (zero for other nodes).
     client_requests: Vec<u64>,
     account: AccountPool,
@@ -495,6 +508,15 @@ impl Simulation {
             edge_async,
             edge_load: vec![0; edges.len()],
             edge_calls: vec![0; edges.len()],
+            breakers: scenario
+                .edges
+                .iter()
+                .map(|e| {
+                    e.breaker
+                        .as_ref()
+                        .map(|b| breaker::Breaker::new(b, seconds))
+                })
+                .collect(),
             client_requests: vec![0; scenario.nodes.len()],
             edges,
             account,
@@ -645,6 +667,11 @@ impl Simulation {
             Event::Arrival { client } => self.on_client_arrival(client),
             Event::SpikeArrival { fault } => self.on_spike_arrival(fault),
             Event::ClientRetry { req, generation } => self.on_client_retry(req, generation),
+            Event::ClientSend {
+                req,
+                generation,
+                attempt,
+            } => self.on_client_send(req, generation, attempt),
             Event::Resume { call, generation } => {
                 if self.live(call, generation) {
                     self.on_resume(call);
@@ -810,18 +837,62 @@ impl Simulation {
         self.arm(node, after, call, generation, 0);
     }
 
-    /// The caller of `child` stops waiting: the child keeps running, its result unwanted.
+    /// The caller of `child` stops waiting: the child keeps running, its result unwanted
+    /// (unless a service down its chain propagates deadlines: see `abandoned`).
     pub(crate) fn orphan(&mut self, child: Option<CallId>) {
-        if let Some(c) = child.and_then(|child| self.calls.get_mut(child)) {
-            if !matches!(c.state, CallState::Free) {
+        let Some(child) = child else { return };
+        let now = self.now;
+        if let Some(c) = self.calls.get_mut(child) {
+            if !matches!(c.state, CallState::Free) && c.parent != Parent::Orphan {
                 c.parent = Parent::Orphan;
+                // The caller gave up: a failure for the breaker it holds on this edge.
+                if let Some(b) = c.edge.and_then(|e| self.breakers[e as usize].as_mut()) {
+                    b.record(now, false);
+                }
+                self.abandoned(child);
             }
+        }
+    }
+
+    /// A call's caller gave up: follow the chain of calls it is waiting for, and let a
+    /// service that propagates deadlines stop its part of the work (the callers above it
+    /// then hear `deadline_exceeded` at once instead of waiting for a useless answer).
+    fn abandoned(&mut self, call: CallId) {
+        let mut current = Some(call);
+        // Synchronous chains are acyclic (validated), so this ends; the bound is a guard.
+        for _ in 0..64 {
+            let Some(c) = current else { return };
+            current = match self.calls[c].state {
+                CallState::Gateway { child } => child,
+                CallState::Lambda(l) => l.child,
+                CallState::Proxy(p) => p.child,
+                CallState::Service { .. } => {
+                    self.service_abandoned(c);
+                    return;
+                }
+                _ => return,
+            };
         }
     }
 
     fn on_deliver(&mut self, call: CallId) {
         let edge = self.calls[call].edge;
         let node = self.calls[call].node as usize;
+        // An open circuit breaker fails the call fast: it never reaches the node.
+        let now = self.now;
+        if let Some(e) = edge {
+            if let Some(b) = self.breakers[e as usize].as_mut() {
+                if !b.admit(now) {
+                    self.edge_calls[e as usize] -= 1;
+                    let c = &mut self.calls[call];
+                    c.quiet = true;
+                    c.finishing = true;
+                    self.tasks
+                        .push_back(Task::Complete(call, Err(ErrorKind::CircuitOpen)));
+                    return;
+                }
+            }
+        }
         // An async invoke is accepted into the function's queue, unless the function is
         // down (then the caller sees the refusal, like any other call).
         if edge.is_some_and(|e| self.edge_async[e as usize]) && self.fault_state[node].outage == 0 {
@@ -874,14 +945,11 @@ impl Simulation {
             CallState::Lambda(_) => self.lambda_resume(call),
             CallState::Proxy(_) => self.proxy_resume(call),
             CallState::Rds(_) => self.rds_resume(call),
-            CallState::Service { fail } => {
-                self.service_done(call);
-                let outcome = if fail {
-                    Err(ErrorKind::ServerError)
-                } else {
-                    Ok(())
-                };
-                self.complete(call, outcome);
+            CallState::Service { fail, admitted } => {
+                if admitted {
+                    self.service_done(call);
+                }
+                self.complete(call, fail.map_or(Ok(()), Err));
             }
             CallState::Send => self.sqs_send_done(call),
             CallState::Put => self.kinesis_put(call),
@@ -969,6 +1037,11 @@ impl Simulation {
         }
         if let Some(edge) = edge {
             self.edge_load[edge as usize] -= 1;
+            if parent != Parent::Orphan {
+                if let Some(b) = self.breakers[edge as usize].as_mut() {
+                    b.record(now, outcome.is_ok());
+                }
+            }
         }
         match parent {
             Parent::Client(req) => self.client_result(req, call, outcome),
@@ -992,7 +1065,9 @@ impl Simulation {
             Parent::Client(req) => self.client_result(req, call, outcome),
             Parent::Call(p) => self.child_result(p, call, outcome),
             Parent::Delivery(d) => self.delivery_result(d, outcome),
-            _ => {}
+            // A Task's call failed fast by a circuit breaker.
+            Parent::Machine(b) => self.machine_task_result(b, outcome),
+            Parent::Batch(_) | Parent::Async(_) | Parent::Stream(_) | Parent::Orphan => {}
         }
         self.free_call(call);
     }
@@ -1046,6 +1121,10 @@ impl Simulation {
 
     /// Stores the latency quantiles of sample `s` and starts the next one.
     fn close_second(&mut self, s: usize) {
+        let now = self.now;
+        for b in self.breakers.iter_mut().flatten() {
+            b.close_sample(s, now);
+        }
         for st in &mut self.stats {
             if let Some(sample) = st.series.get_mut(s) {
                 sample.p50_ms = st.second_latency.quantile_ms(0.5);

@@ -56,6 +56,14 @@ impl Simulation {
             executions: self.executions,
             deliveries: self.deliveries,
             cost_usd: self.cost_report(self.now.as_secs_f64()).total_usd,
+            breakers: if self.breakers.iter().any(Option::is_some) {
+                self.breakers
+                    .iter()
+                    .map(|b| b.as_ref().map_or(Default::default(), |b| b.state(self.now)))
+                    .collect()
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -113,6 +121,10 @@ impl Simulation {
                     errors: st.errors,
                     orphaned: st.orphaned,
                     cold_starts: st.cold_starts,
+                    retry_budget: match &self.nodes[i] {
+                        NodeRt::Client(c) => c.retry_budget(),
+                        _ => None,
+                    },
                     reprocessed_records: match &self.nodes[i] {
                         NodeRt::Lambda(l) => l.reprocessed,
                         _ => 0,
@@ -188,13 +200,31 @@ impl Simulation {
         }
     }
 
+    fn breaker_report(&self, edge: usize) -> Option<crate::report::BreakerReport> {
+        let b = self.breakers[edge].as_ref()?;
+        let step_ns = self.step_s * crate::time::NANOS_PER_SEC;
+        let samples = (self.now.as_nanos().div_ceil(step_ns) as usize).min(self.seconds);
+        let closed = (self.now.as_nanos() / step_ns) as usize;
+        let state = b.state(self.now);
+        Some(crate::report::BreakerReport {
+            opened: b.opened,
+            fast_failed: b.fast_failed,
+            state,
+            transitions: b.transitions.clone(),
+            series: (0..samples)
+                .map(|s| if s < closed { b.series[s] } else { state })
+                .collect(),
+        })
+    }
+
     fn edge_reports(&self) -> Vec<EdgeReport> {
         self.scenario
             .edges
             .iter()
             .zip(&self.edges)
             .zip(&self.edge_calls)
-            .map(|((e, &(from, _)), &calls)| {
+            .enumerate()
+            .map(|(k, ((e, &(from, _)), &calls))| {
                 let upstream = match self.nodes.get(from as usize) {
                     Some(NodeRt::Client(_)) => self.client_requests[from as usize],
                     Some(_) => self.stats[from as usize].arrivals,
@@ -209,6 +239,7 @@ impl Simulation {
                     } else {
                         calls as f64 / upstream as f64
                     },
+                    breaker: self.breaker_report(k),
                 }
             })
             .collect()

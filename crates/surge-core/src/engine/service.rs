@@ -8,7 +8,7 @@
 use super::stats::TokenBucket;
 use super::{CallId, CallState, NodeRt, Simulation};
 use crate::report::ErrorKind;
-use crate::scenario::ServiceParams;
+use crate::scenario::{Admission, ServiceParams};
 use crate::time::SimTime;
 
 #[derive(Debug)]
@@ -20,6 +20,7 @@ pub(crate) struct ServiceRt {
     pub(crate) price_per_call: f64,
     pub(crate) sdk_max_attempts: u32,
     pub(crate) sdk_base_ms: f64,
+    admission: Admission,
 }
 
 impl ServiceRt {
@@ -35,6 +36,7 @@ impl ServiceRt {
             price_per_call: p.preset.price_per_call(),
             sdk_max_attempts: p.sdk_max_attempts,
             sdk_base_ms: p.sdk_base_ms,
+            admission: p.admission,
         }
     }
 }
@@ -64,6 +66,18 @@ impl Simulation {
             self.complete(call, Err(ErrorKind::ServiceThrottled));
             return;
         }
+        // Load shedding: past the admission limit a call is refused cheaply, before it
+        // costs the service any of its capacity.
+        if s.admission.max_in_flight.is_some_and(|m| s.in_flight >= m) {
+            let d = SimTime::from_secs_f64(s.admission.shed_ms / 1000.0);
+            self.cost.service_call(price);
+            self.calls[call].state = CallState::Service {
+                fail: Some(ErrorKind::Shed),
+                admitted: false,
+            };
+            self.resume_after(call, d);
+            return;
+        }
         s.in_flight += 1;
         let (mean, capacity, in_flight) = (s.latency_mean_s, s.capacity, s.in_flight);
         // Past capacity the service degrades: latency grows with the overload and the
@@ -72,8 +86,31 @@ impl Simulation {
         let fail = overload > 1.0 && self.rng.chance(1.0 - 1.0 / overload);
         let d = SimTime::from_secs_f64(self.rng.exponential(mean) * overload) + extra;
         self.cost.service_call(price);
-        self.calls[call].state = CallState::Service { fail };
+        self.calls[call].state = CallState::Service {
+            fail: fail.then_some(ErrorKind::ServerError),
+            admitted: true,
+        };
         self.resume_after(call, d);
+    }
+
+    /// The caller of a call at this service gave up: with deadline propagation the
+    /// service stops the work now and frees its place.
+    pub(super) fn service_abandoned(&mut self, call: CallId) {
+        let node = self.calls[call].node as usize;
+        let CallState::Service { admitted, .. } = self.calls[call].state else {
+            return;
+        };
+        if !self.service(node).admission.drop_abandoned || self.calls[call].finishing {
+            return;
+        }
+        if admitted {
+            self.service_done(call);
+        }
+        self.calls[call].state = CallState::Service {
+            fail: Some(ErrorKind::DeadlineExceeded),
+            admitted: false,
+        };
+        self.complete(call, Err(ErrorKind::DeadlineExceeded));
     }
 
     pub(super) fn service_done(&mut self, call: CallId) {

@@ -15,6 +15,7 @@ mod migrate;
 mod nodes;
 mod queues;
 mod refs;
+mod resilience;
 mod rules;
 mod strict;
 mod validate;
@@ -35,6 +36,7 @@ pub use queues::{
     PollerScaling, QueueParams, ScheduleParams, StreamMapping, StreamParams,
 };
 pub use refs::{RefAt, RefKind};
+pub use resilience::{Admission, CircuitBreaker};
 pub use rules::{EdgeRule, Invocation, edge_rule, edge_rules};
 pub use validate::{
     MAX_BRANCHES_PER_EXECUTION, MAX_DURATION_S, MAX_EDGES, MAX_FAULTS, MAX_ID_CHARS, MAX_NODES,
@@ -43,7 +45,7 @@ pub use validate::{
 pub use workflows::{
     Catcher, ChoiceRule, Definition, Jitter, Retrier, State, StateMachineParams, WorkflowFlavour,
 };
-pub use workload::{Arrivals, Backoff, ClientParams, DailyCurve, Phase, RetryPolicy};
+pub use workload::{Arrivals, Backoff, ClientParams, DailyCurve, Phase, RetryMode, RetryPolicy};
 
 use crate::error::{ScenarioError, ScenarioErrors};
 
@@ -332,6 +334,9 @@ pub struct Edge {
     /// Stream event source mapping settings (stream edges only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream: Option<StreamMapping>,
+    /// A circuit breaker held by the caller (synchronous call edges only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breaker: Option<CircuitBreaker>,
 }
 
 impl Edge {
@@ -431,6 +436,7 @@ impl Scenario {
             invocation: None,
             esm: None,
             stream: None,
+            breaker: None,
         });
         self
     }

@@ -433,6 +433,10 @@ pub struct ServiceParams {
     pub sdk_max_attempts: u32,
     /// SDK backoff base in milliseconds (full jitter, doubling, capped at 20 s).
     pub sdk_base_ms: f64,
+    /// How the service bounds the work it admits: an in-flight limit past which calls are
+    /// shed cheaply, and deadline propagation.
+    #[serde(skip_serializing_if = "crate::scenario::Admission::is_default")]
+    pub admission: crate::scenario::Admission,
 }
 
 impl Default for ServiceParams {
@@ -444,6 +448,7 @@ impl Default for ServiceParams {
             capacity: None,
             sdk_max_attempts: 3,
             sdk_base_ms: 100.0,
+            admission: crate::scenario::Admission::default(),
         }
     }
 }

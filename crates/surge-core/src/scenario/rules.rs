@@ -45,7 +45,7 @@ impl EdgeRule {
     }
 }
 
-const RULES: [EdgeRule; 28] = [
+const RULES: [EdgeRule; 29] = [
     EdgeRule {
         from: "client",
         to: "api_gateway",
@@ -57,6 +57,12 @@ const RULES: [EdgeRule; 28] = [
         to: "lambda",
         invocations: &[Invocation::Sync, Invocation::Async],
         meaning: "clients invoke the function through the SDK (RequestResponse or Event)",
+    },
+    EdgeRule {
+        from: "client",
+        to: "service",
+        invocations: &[Invocation::Sync],
+        meaning: "clients call the service's HTTP API directly (a backend or a vendor)",
     },
     EdgeRule {
         from: "api_gateway",
@@ -253,7 +259,7 @@ mod tests {
         assert_eq!(
             edge_rule("client", "rds").map(|r| r.from),
             Err(
-                "a client cannot call a rds (it can call: api_gateway, lambda, step_functions)"
+                "a client cannot call a rds (it can call: api_gateway, lambda, service, step_functions)"
                     .into()
             )
         );

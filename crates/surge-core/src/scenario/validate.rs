@@ -333,6 +333,7 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
             }
             NodeKind::Service(v) => {
                 e.bounded(&p_params, v);
+                e.bounded(&format!("{p_params}.admission"), &v.admission);
             }
         }
     }
@@ -569,6 +570,14 @@ fn edge_settings(
         (Some(_), _) => e.push(
             format!("edges[{i}].esm"),
             "only poll edges have event source mapping settings",
+        ),
+        (None, _) => {}
+    }
+    match (&edge.breaker, invocation) {
+        (Some(b), Invocation::Sync) => e.bounded(&format!("edges[{i}].breaker"), b),
+        (Some(_), _) => e.push(
+            format!("edges[{i}].breaker"),
+            "only synchronous call edges have a circuit breaker (the caller waits for the answer)",
         ),
         (None, _) => {}
     }

@@ -105,6 +105,37 @@ pub struct RetryPolicy {
     pub base_ms: f64,
     /// Longest wait in milliseconds.
     pub cap_ms: f64,
+    /// What bounds the retries: `legacy` (nothing but `max_attempts`), `standard` (the AWS
+    /// SDKs' retry quota: 500 tokens, 5 per retry, 10 per timeout retry, 1 back per
+    /// first-try success; an empty bucket fails fast) or `adaptive` (standard plus a
+    /// client-side send-rate limiter that slows even first attempts after throttles).
+    #[serde(skip_serializing_if = "RetryMode::is_legacy")]
+    pub mode: RetryMode,
+}
+
+/// What bounds a caller's retries (the AWS SDKs' retry modes).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RetryMode {
+    /// Only `max_attempts` (older SDKs' default).
+    #[default]
+    Legacy,
+    /// `max_attempts` and the retry quota (the SDKs' recommended mode).
+    Standard,
+    /// The retry quota and a client-side send-rate limiter (CUBIC-like).
+    Adaptive,
+}
+
+impl RetryMode {
+    /// Whether this is the default, legacy mode (left out when saving).
+    pub fn is_legacy(&self) -> bool {
+        *self == RetryMode::Legacy
+    }
+
+    /// Whether retries spend a retry quota.
+    pub fn has_quota(self) -> bool {
+        self != RetryMode::Legacy
+    }
 }
 
 impl Default for RetryPolicy {
@@ -114,6 +145,7 @@ impl Default for RetryPolicy {
             backoff: Backoff::None,
             base_ms: 100.0,
             cap_ms: 20_000.0,
+            mode: RetryMode::Legacy,
         }
     }
 }
@@ -219,6 +251,7 @@ mod tests {
             backoff: Backoff::Exponential,
             base_ms: 100.0,
             cap_ms: 350.0,
+            mode: RetryMode::Legacy,
         };
         assert_eq!([2, 3, 4].map(|a| p.delay_s(a, 0.5)), [0.1, 0.2, 0.35]);
         let j = RetryPolicy {

@@ -85,6 +85,13 @@ fn golden_scenarios_snapshot_balance_and_obey_littles_law() {
             .iter()
             .filter(|n| n.kind != "client" && n.ok + n.errors.total() > 1000)
         {
+            // Little's law with completed calls' times holds for a node that drained; one
+            // still holding more than 1 % of its completions at the end (lesson 13's
+            // metastable storm keeps 100,000 calls in the service) is skipped.
+            let residual = n.series.last().map_or(0.0, |s| s.mean_in_node);
+            if residual > 0.01 * (n.ok + n.errors.total()) as f64 {
+                continue;
+            }
             let little = n.throughput_per_s * n.mean_time_in_node_ms / 1000.0;
             let err = (n.mean_in_node - little).abs() / n.mean_in_node.max(1e-9);
             assert!(

@@ -15,6 +15,7 @@ mod queueing;
 mod queues;
 mod ranges;
 mod references;
+mod resilience;
 mod streams;
 mod tables;
 mod workflows;

@@ -360,6 +360,7 @@ fn retry_storm(backoff: Backoff) -> Report {
             backoff,
             base_ms: 1_000.0,
             cap_ms: 20_000.0,
+            ..RetryPolicy::default()
         },
         ..ClientParams::default()
     };

@@ -24,12 +24,23 @@ fn arbitrary_scenario() -> impl Strategy<Value = Scenario> {
                 seed,
             )| {
                 let mut s = Scenario::empty(seed, length_s);
+                // The resilience models, chosen from the seed's bits: the retry mode, a
+                // circuit breaker on every edge, a service's admission limit and deadlines.
+                let mode = [RetryMode::Legacy, RetryMode::Standard, RetryMode::Adaptive]
+                    [(seed % 3) as usize];
+                let breakers = (seed >> 2) & 1 == 1;
+                let admission = Admission {
+                    max_in_flight: ((seed >> 3) & 1 == 1).then_some(3),
+                    shed_ms: 1.0,
+                    drop_abandoned: (seed >> 4) & 1 == 1,
+                };
                 let client = ClientParams {
                     rate_per_s: rate,
                     timeout_ms: client_timeout_ms,
                     retry: RetryPolicy {
                         max_attempts: attempts,
                         backoff: Backoff::ExponentialFullJitter,
+                        mode,
                         ..RetryPolicy::default()
                     },
                     ..ClientParams::default()
@@ -104,6 +115,7 @@ fn arbitrary_scenario() -> impl Strategy<Value = Scenario> {
                             NodeKind::Service(ServiceParams {
                                 rate_limit_per_s: Some(rate / 2.0),
                                 capacity: Some(5),
+                                admission,
                                 ..ServiceParams::default()
                             }),
                         )
@@ -124,6 +136,17 @@ fn arbitrary_scenario() -> impl Strategy<Value = Scenario> {
                         duration_s: length_s / 3.0,
                         kind,
                     });
+                }
+                if breakers {
+                    for e in &mut s.edges {
+                        e.breaker = Some(CircuitBreaker {
+                            failures: 3,
+                            window_s: 2.0,
+                            open_s: 0.5,
+                            probes: 2,
+                            ..CircuitBreaker::default()
+                        });
+                    }
                 }
                 s
             },
@@ -250,7 +273,7 @@ fn errors_name_the_field_path_and_reason() {
         "{e}"
     );
     assert!(
-        e.contains("edges[2]: a client cannot call a rds (it can call: api_gateway, lambda, step_functions)"),
+        e.contains("edges[2]: a client cannot call a rds (it can call: api_gateway, lambda, service, step_functions)"),
         "{e}"
     );
     let e = errors_of(

@@ -1,0 +1,256 @@
+//! The resilience toolbox from first principles: the SDK retry modes' quota and send-rate
+//! limiter, circuit breakers, load shedding and deadlines.
+
+use surge_core::*;
+
+use super::{node, run, scenario};
+
+/// Mean goodput over seconds `from..to`.
+fn goodput(r: &Report, from: usize, to: usize) -> f64 {
+    r.goodput_series[from..to].iter().sum::<u64>() as f64 / (to - from) as f64
+}
+
+fn amplification(r: &Report) -> f64 {
+    (r.ledger.arrived + r.ledger.retries) as f64 / r.ledger.arrived as f64
+}
+
+/// The first second from `from` on at which the 5-second mean goodput reaches `level`.
+fn recovered_at(r: &Report, from: usize, level: f64) -> Option<usize> {
+    (from..r.goodput_series.len() - 5).find(|&s| goodput(r, s, s + 5) >= level)
+}
+
+#[test]
+fn lesson13_the_retry_quota_bounds_a_retry_storm_and_lets_goodput_recover() {
+    // 500 req/s, 1,100 req/s from 60 s to 120 s into a service that degrades past 100
+    // calls in flight (≈ 1,000 req/s), 2 s timeout, 3 attempts with full jitter.
+    let legacy = run(&scenario("lesson13-retry-storm-legacy"));
+    let standard = run(&scenario("lesson13-retry-storm-standard"));
+    for r in [&legacy, &standard] {
+        assert!(r.ledger.balances(), "{:?}", r.ledger);
+    }
+    // Without a quota jitter does not help: every failure is retried, the load triples,
+    // and goodput stays at zero long after the overload ended (a metastable failure).
+    assert!(amplification(&legacy) > 2.0, "{}", amplification(&legacy));
+    assert!(
+        goodput(&legacy, 150, 200) < 50.0,
+        "{}",
+        goodput(&legacy, 150, 200)
+    );
+    assert_eq!(legacy.ledger.retries_refused, 0);
+    assert!(node(&legacy, "users").retry_budget.is_none());
+    // With the quota the storm stays within 1.3× and goodput is back to 90 % of the
+    // offered 500 req/s within 60 s of the overload's end.
+    assert!(
+        amplification(&standard) <= 1.3,
+        "{}",
+        amplification(&standard)
+    );
+    let back = recovered_at(&standard, 120, 450.0).expect("goodput recovers");
+    assert!(back <= 180, "goodput back at {back} s");
+    let budget = node(&standard, "users")
+        .retry_budget
+        .expect("standard mode reports");
+    assert_eq!(budget.retries_refused, standard.ledger.retries_refused);
+    assert!(budget.retries_refused > 10_000, "{budget:?}");
+    assert_eq!(
+        budget.lowest_tokens, 0,
+        "the bucket emptied during the overload"
+    );
+    assert_eq!(
+        budget.tokens_left, 500,
+        "and refilled once calls succeeded again"
+    );
+}
+
+/// A client at 1,000 req/s against a vendor that allows 800 req/s (throttles answer at
+/// once), 3 attempts with full jitter, in the given retry mode.
+fn throttled_vendor(mode: RetryMode) -> Report {
+    let mut s = Scenario::empty(16, 120.0);
+    s.add(
+        "users",
+        NodeKind::Client(ClientParams {
+            rate_per_s: 1000.0,
+            timeout_ms: 5000.0,
+            retry: RetryPolicy {
+                max_attempts: 3,
+                backoff: Backoff::ExponentialFullJitter,
+                mode,
+                ..RetryPolicy::default()
+            },
+            ..ClientParams::default()
+        }),
+    )
+    .add(
+        "vendor",
+        NodeKind::Service(ServiceParams {
+            rate_limit_per_s: Some(800.0),
+            latency_ms: Some(50.0),
+            ..ServiceParams::default()
+        }),
+    )
+    .connect("users", "vendor");
+    run(&s)
+}
+
+#[test]
+fn adaptive_mode_trades_throttles_for_client_side_waiting() {
+    let standard = throttled_vendor(RetryMode::Standard);
+    let adaptive = throttled_vendor(RetryMode::Adaptive);
+    let throttles = |r: &Report| node(r, "vendor").errors.service_throttled;
+    // The limiter learns the vendor's rate: far fewer throttles reach it …
+    assert!(
+        throttles(&adaptive) * 5 < throttles(&standard),
+        "{} vs {}",
+        throttles(&adaptive),
+        throttles(&standard)
+    );
+    // … about as much gets through …
+    let ok = |r: &Report| r.ledger.succeeded as f64;
+    assert!(ok(&adaptive) > 0.9 * ok(&standard));
+    // … and the price is paid in waiting at the client, even by first attempts.
+    let b = node(&adaptive, "users").retry_budget.expect("reported");
+    assert!(
+        b.limiter_delayed > 10_000 && b.limiter_mean_delay_ms > 100.0,
+        "{b:?}"
+    );
+    let rate = b.limiter_rate_per_s.expect("on after the first throttle");
+    assert!((600.0..1200.0).contains(&rate), "{rate}");
+    assert!(adaptive.p99_ms > 3.0 * standard.p99_ms);
+    assert!(
+        node(&standard, "users")
+            .retry_budget
+            .unwrap()
+            .limiter_rate_per_s
+            .is_none()
+    );
+    assert!(adaptive.ledger.balances());
+}
+
+#[test]
+fn lesson12_shedding_keeps_goodput_near_capacity_past_the_knee() {
+    // The same storm into a service that degrades past 100 calls in flight (≈ 1,000 req/s),
+    // 1,100 req/s offered from 60 s to 120 s, legacy retries.
+    let none = run(&scenario("lesson12-shedding-none"));
+    let shed = run(&scenario("lesson12-shedding-admission"));
+    let deadlines = run(&scenario("lesson12-shedding-deadlines"));
+    for r in [&none, &shed, &deadlines] {
+        assert!(r.ledger.balances(), "{:?}", r.ledger);
+    }
+    // Without shedding the service is busy all the time and nothing useful completes.
+    assert!(
+        goodput(&none, 70, 120) < 50.0,
+        "{}",
+        goodput(&none, 70, 120)
+    );
+    assert!(node(&none, "vendor").orphaned > 100_000);
+    // Refusing calls past 90 in flight (1 ms each) keeps it below its knee: goodput stays
+    // near the ≈ 900 req/s that 90 places of 100 ms serve, and nothing is wasted.
+    let during = goodput(&shed, 70, 120);
+    assert!(during > 800.0, "{during}");
+    let v = node(&shed, "vendor");
+    assert!(v.errors.shed > 10_000 && v.orphaned == 0, "{:?}", v.errors);
+    assert!(v.peak_in_node <= 101, "{}", v.peak_in_node);
+    assert!(goodput(&shed, 140, 200) > 450.0);
+    // Deadline propagation alone stops the abandoned work (far fewer calls in the service
+    // at once) but does not restore goodput: it bounds the waste, not the load.
+    let d = node(&deadlines, "vendor");
+    assert!(d.errors.deadline_exceeded > 100_000, "{:?}", d.errors);
+    assert!(d.peak_in_node * 10 < node(&none, "vendor").peak_in_node);
+    assert!(goodput(&deadlines, 70, 120) < 100.0);
+}
+
+#[test]
+fn a_circuit_breaker_opens_on_an_outage_probes_and_closes_after_it() {
+    let r = run(&scenario("circuit-breaker-outage"));
+    assert!(r.ledger.balances());
+    let edge = r
+        .edges
+        .iter()
+        .find(|e| e.to == "vendor")
+        .expect("fn → vendor");
+    let b = edge.breaker.as_ref().expect("the edge has a breaker");
+    // The vendor is down from 60 s to 120 s; 20 failures open the breaker at once.
+    let first = b.transitions[0];
+    assert_eq!(first.state, BreakerState::Open);
+    assert!((60.0..61.0).contains(&first.at_s), "{first:?}");
+    // Every 10 s it lets 3 probes through; during the outage they fail and it opens again.
+    let probes: Vec<f64> = b
+        .transitions
+        .iter()
+        .filter(|t| t.state == BreakerState::HalfOpen)
+        .map(|t| t.at_s)
+        .collect();
+    assert!(probes.len() >= 6, "{probes:?}");
+    let closed = b
+        .transitions
+        .iter()
+        .find(|t| t.state == BreakerState::Closed)
+        .expect("it closes once the vendor is back");
+    assert!((120.0..131.0).contains(&closed.at_s), "{closed:?}");
+    assert_eq!(b.state, BreakerState::Closed);
+    assert_eq!(b.opened as usize, probes.len());
+    // While open, calls fail fast: the vendor sees a few probes instead of the traffic.
+    let vendor = node(&r, "vendor");
+    assert!(vendor.errors.unavailable < 100, "{:?}", vendor.errors);
+    assert!(b.fast_failed > 10_000);
+    // The function hears the fast failure and returns it; the vendor never sees the call.
+    assert_eq!(node(&r, "fn").errors.circuit_open, b.fast_failed);
+    assert_eq!(vendor.errors.circuit_open, 0);
+    assert_eq!(r.ledger.failed.circuit_open, b.fast_failed);
+    // The series shows it open through the outage and closed before and after.
+    assert_eq!(b.series[30], BreakerState::Closed);
+    assert_eq!(b.series[90], BreakerState::Open);
+    assert_eq!(b.series[190], BreakerState::Closed);
+}
+
+#[test]
+fn hostile_resilience_settings_are_refused_at_their_field() {
+    let base = scenario("circuit-breaker-outage");
+    let refused = |edit: &dyn Fn(&mut serde_json::Value), path: &str| {
+        let mut v = serde_json::to_value(&base).expect("serialises");
+        edit(&mut v);
+        let text = v.to_string();
+        let errors = match Scenario::from_json(&text) {
+            Ok(s) => s
+                .validate()
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default(),
+            Err(e) => e.to_string(),
+        };
+        assert!(errors.contains(path), "{path}: {errors}");
+    };
+    let breaker = |field: &'static str, value: serde_json::Value| {
+        move |v: &mut serde_json::Value| v["edges"][1]["breaker"][field] = value.clone()
+    };
+    refused(&breaker("window_s", 0.into()), "edges[1].breaker.window_s");
+    refused(
+        &breaker("failure_ratio", 1.5.into()),
+        "edges[1].breaker.failure_ratio",
+    );
+    refused(&breaker("probes", 0.into()), "edges[1].breaker.probes");
+    refused(&breaker("open_s", (-1).into()), "edges[1].breaker.open_s");
+    refused(&breaker("failures", 0.into()), "edges[1].breaker.failures");
+    refused(&breaker("colour", "red".into()), "colour");
+    refused(
+        &|v| v["nodes"][2]["params"]["admission"] = serde_json::json!({ "max_in_flight": 0 }),
+        "nodes[2].params.admission.max_in_flight",
+    );
+    refused(
+        &|v| v["nodes"][2]["params"]["admission"] = serde_json::json!({ "shed_ms": -5 }),
+        "nodes[2].params.admission.shed_ms",
+    );
+    refused(
+        &|v| v["nodes"][0]["params"]["retry"] = serde_json::json!({ "mode": "turbo" }),
+        "turbo",
+    );
+    // A breaker needs a caller that waits: an async edge refuses one.
+    let mut s = Scenario::empty(1, 10.0);
+    s.add("c", NodeKind::Client(ClientParams::default()))
+        .add("f", NodeKind::Lambda(LambdaParams::default()))
+        .connect("c", "f");
+    s.edges[0].invocation = Some(Invocation::Async);
+    s.edges[0].breaker = Some(CircuitBreaker::default());
+    let e = s.validate().expect_err("async edge").to_string();
+    assert!(e.contains("edges[0].breaker"), "{e}");
+}

@@ -17,7 +17,7 @@ pub struct Preset {
 }
 
 /// Every preset, in menu order.
-pub const PRESETS: [Preset; 16] = [
+pub const PRESETS: [Preset; 17] = [
     Preset {
         id: "lesson1-littles-law",
         title: "Lesson 1 · Little's law at scale",
@@ -127,6 +127,13 @@ pub const PRESETS: [Preset; 16] = [
         narrative: "The standard retry mode: retries spend a 500-token quota, so the storm \
                     stays near 1× and goodput is back within a minute of the surge.",
         json: include_str!("../../tests/scenarios/lesson13-retry-storm-standard.json"),
+    },
+    Preset {
+        id: "lesson20-alarms",
+        title: "Lesson 20 · The alarm that would have warned you",
+        narrative: "A surge past a function's reserved concurrency: the throttles alarm \
+                    (2 of 3 ten-second periods) goes to ALARM at 80 s and back to OK at 140 s.",
+        json: include_str!("../../tests/scenarios/lesson20-alarms.json"),
     },
     Preset {
         id: "circuit-breaker-outage",

@@ -12,7 +12,11 @@ const DIGESTS: &str = include_str!("../../tests/scenarios/digests.txt");
 
 /// Every golden scenario (a tidy test in `crates/xtask` checks this list against
 /// `tests/scenarios/`).
-const SCENARIOS: [(&str, &str); 19] = [
+const SCENARIOS: [(&str, &str); 20] = [
+    (
+        "lesson20-alarms",
+        include_str!("../../tests/scenarios/lesson20-alarms.json"),
+    ),
     (
         "circuit-breaker-outage",
         include_str!("../../tests/scenarios/circuit-breaker-outage.json"),

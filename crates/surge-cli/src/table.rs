@@ -125,5 +125,60 @@ pub(crate) fn table(r: &Report) -> String {
             }
         );
     }
+    // Alarms and circuit breakers: each change of state, in time order.
+    let mut moments: Vec<(f64, String)> = Vec::new();
+    for a in &r.alarms {
+        for t in &a.transitions {
+            let word = match t.state {
+                surge_core::AlarmState::Alarm => "ALARM",
+                surge_core::AlarmState::Ok => "OK",
+            };
+            moments.push((
+                t.at_s,
+                format!(
+                    "{word} at t={:.0} s: {} on {} (datapoint {:.2})",
+                    t.at_s,
+                    printable(&a.name),
+                    printable(&a.node),
+                    t.value
+                ),
+            ));
+        }
+    }
+    for e in &r.edges {
+        let Some(b) = &e.breaker else { continue };
+        out += &format!(
+            "circuit {} → {}: opened {} times, {} calls failed fast, {} now\n",
+            printable(&e.from),
+            printable(&e.to),
+            b.opened,
+            b.fast_failed,
+            match b.state {
+                surge_core::BreakerState::Closed => "closed",
+                surge_core::BreakerState::HalfOpen => "half-open",
+                surge_core::BreakerState::Open => "open",
+            }
+        );
+    }
+    for n in &r.nodes {
+        if let Some(q) = &n.retry_budget {
+            out += &format!(
+                "retry quota of {}: {} tokens left (lowest {}), {} retries refused{}\n",
+                printable(&n.id),
+                q.tokens_left,
+                q.lowest_tokens,
+                q.retries_refused,
+                q.limiter_rate_per_s.map_or(String::new(), |rate| format!(
+                    "; send-rate limiter at {rate:.1}/s held {} attempts {:.0} ms on average",
+                    q.limiter_delayed, q.limiter_mean_delay_ms
+                ))
+            );
+        }
+    }
+    moments.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (_, line) in moments {
+        out += &line;
+        out.push('\n');
+    }
     out
 }

@@ -44,9 +44,10 @@ pub use error::{ScenarioError, ScenarioErrors};
 pub use link::{Link, LinkExtras, MODEL_CHANGES, MODEL_VERSION, model_changes_since};
 pub use queue::EventQueue;
 pub use report::{
-    AsyncLedger, BreakerReport, BreakerState, BreakerTransition, CostReport, EdgeReport,
-    ErrorCounts, ErrorKind, ExecutionLedger, Frame, Ledger, MessageLedger, NodeFrame, NodeReport,
-    NodeSecond, Report, RetryBudgetReport, RunNote, ShardReport,
+    AlarmReport, AlarmState, AlarmTransition, AsyncLedger, BreakerReport, BreakerState,
+    BreakerTransition, CostReport, EdgeReport, ErrorCounts, ErrorKind, ExecutionLedger, Frame,
+    Ledger, MessageLedger, NodeFrame, NodeReport, NodeSecond, Report, RetryBudgetReport, RunNote,
+    ShardReport,
 };
 pub use rng::SimRng;
 pub use scenario::*;

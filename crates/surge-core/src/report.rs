@@ -565,6 +565,9 @@ pub struct Report {
     /// Things the run noticed that a user should know (each once, with a count).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<RunNote>,
+    /// The scenario's alarms, in its order: ALARM and OK moments.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alarms: Vec<AlarmReport>,
 }
 
 /// Something the run noticed, such as a state machine loop that takes no time.
@@ -595,6 +598,47 @@ pub struct EdgeReport {
     /// The edge's circuit breaker, if it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub breaker: Option<BreakerReport>,
+}
+
+/// An alarm's state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlarmState {
+    /// Within its threshold (the state it starts in).
+    #[default]
+    Ok,
+    /// Enough datapoints breached.
+    Alarm,
+}
+
+/// An alarm changing state, and the datapoint that made it.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AlarmTransition {
+    /// When, in simulated seconds (the end of the period that decided it).
+    pub at_s: f64,
+    /// The state it entered.
+    pub state: AlarmState,
+    /// The period's datapoint.
+    pub value: f64,
+}
+
+/// One alarm over the run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AlarmReport {
+    /// The alarm's name.
+    pub name: String,
+    /// The node it watches.
+    pub node: String,
+    /// Its state at the end.
+    pub state: AlarmState,
+    /// Seconds spent in ALARM.
+    pub alarm_s: f64,
+    /// Datapoints evaluated, and how many breached.
+    pub datapoints: u64,
+    /// How many of them breached.
+    pub breaching: u64,
+    /// Its changes of state (the first 500).
+    pub transitions: Vec<AlarmTransition>,
 }
 
 /// A circuit breaker's state (ordered from healthy to open).
@@ -706,6 +750,9 @@ pub struct Frame {
     /// `closed` for edges without one).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub breakers: Vec<BreakerState>,
+    /// Each alarm's state now, in the scenario's order (empty without alarms).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alarms: Vec<AlarmState>,
 }
 
 /// One node at one instant.

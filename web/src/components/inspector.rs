@@ -552,12 +552,55 @@ fn account_view(p: &InspectorProps, seal: &Callback<()>) -> Html {
         })
     };
     let all: Vec<&ScenarioError> = p.problems.iter().collect();
+    // Alarms: the recommended set for this architecture (those not there yet), and each
+    // alarm with a button that removes it; every change is one undo step.
+    let set_alarms = |alarms: Vec<surge_core::Alarm>, field: String| {
+        let dispatch = p.dispatch.clone();
+        Callback::from(move |_| {
+            edit(
+                &dispatch,
+                Edit::SetAlarms {
+                    alarms: alarms.clone(),
+                    field: field.clone(),
+                },
+            );
+        })
+    };
+    let missing: Vec<surge_core::Alarm> = p
+        .doc
+        .recommended_alarms()
+        .into_iter()
+        .filter(|r| !p.doc.alarms.iter().any(|a| a.name == r.name))
+        .collect();
+    let add_recommended = (!missing.is_empty()).then(|| {
+        let mut all = p.doc.alarms.clone();
+        all.extend(missing.iter().cloned());
+        set_alarms(all, "add recommended".into())
+    });
+    let alarm_rows = p.doc.alarms.iter().enumerate().map(|(k, a)| {
+        let mut rest = p.doc.alarms.clone();
+        rest.remove(k);
+        let remove = set_alarms(rest, format!("remove {}", a.name));
+        html! {
+            <li class="alarm-row">
+                <span class="alarm-name">{ &a.name }</span>
+                <span class="muted">{ format!(" {} {} {} per {} s, {} of {}", a.metric.words(), a.comparison.sign(), a.threshold, a.period_s, a.datapoints, a.evaluation_periods) }</span>
+                <button type="button" class="link" aria-label={format!("Remove alarm {}", a.name)} onclick={remove}>{ "remove" }</button>
+            </li>
+        }
+    });
     html! {
         <>
             <h3>{ "Nothing selected" }</h3>
             <p class="muted">{ "Click a node or a connection to edit it; Shift-drag on the canvas to select several. Press ? for shortcuts." }</p>
             { problem_list(&all) }
             { warning_list(&p.doc.warnings()) }
+            <h4>{ "Alarms" }</h4>
+            <p class="muted">{ "CloudWatch-style alarms on node metrics: their ALARM and OK moments go to the event log and the report." }</p>
+            <ul class="alarm-list">{ for alarm_rows }</ul>
+            if let Some(add) = add_recommended {
+                <button type="button" id="add-recommended-alarms" onclick={add}>{ format!("Add {} recommended alarms", missing.len()) }</button>
+            }
             <h4>{ "Account" }</h4>
             { fields(schema::def_fields("Account"), &[], &current, &defaults, &commit, seal, "account") }
         </>

@@ -89,6 +89,13 @@ pub enum Edit {
         /// Which field changed.
         field: String,
     },
+    /// Replace the alarms.
+    SetAlarms {
+        /// The new alarms.
+        alarms: Vec<surge_core::Alarm>,
+        /// What changed ("add recommended", "remove orders throttles").
+        field: String,
+    },
     /// Replace the account settings.
     SetAccount {
         /// The new settings.
@@ -153,6 +160,7 @@ impl Edit {
             Edit::SetNode { id, field, .. } => format!("Edit {id} {field}"),
             Edit::SetEdge { key, field, .. } => format!("Edit {} → {} {field}", key.from, key.to),
             Edit::SetFaults { .. } => "Edit faults".into(),
+            Edit::SetAlarms { field, .. } => format!("Alarms: {field}"),
             Edit::SetAccount { field, .. } => format!("Edit account {field}"),
             Edit::SetRun { field, .. } => format!("Edit {field}"),
             Edit::Paste { nodes, .. } => format!("Paste {} nodes", nodes.len()),
@@ -232,6 +240,10 @@ impl Edit {
             }
             Edit::SetFaults { faults, .. } => {
                 doc.faults = faults.clone();
+                Ok(None)
+            }
+            Edit::SetAlarms { alarms, .. } => {
+                doc.alarms = alarms.clone();
                 Ok(None)
             }
             Edit::SetAccount { account, .. } => {

@@ -11,7 +11,7 @@
 
 use std::rc::Rc;
 
-use surge_core::{BreakerState, ErrorKind, FaultKind, Frame, Scenario};
+use surge_core::{AlarmState, BreakerState, ErrorKind, FaultKind, Frame, Scenario};
 
 use super::gauges::view_saturation;
 
@@ -73,6 +73,8 @@ enum What {
     Recovered,
     /// A circuit breaker the node holds changed state.
     Circuit(BreakerState),
+    /// Alarm number `.0` of the scenario went into state `.1`.
+    Alarm(usize, AlarmState),
     /// A row of [`LEDGER`].
     Ledger(usize),
 }
@@ -207,6 +209,8 @@ impl What {
                 "circuit breaker half-open: probing",
                 "circuit breaker half-open: probing",
             ),
+            What::Alarm(_, AlarmState::Alarm) => ("ALARM", "ALARM"),
+            What::Alarm(_, AlarmState::Ok) => ("OK", "OK"),
             What::Circuit(BreakerState::Closed) => (
                 "closed its circuit breaker: calls pass again",
                 "closed its circuit breaker: calls pass again",
@@ -217,19 +221,25 @@ impl What {
 
     fn severity(self) -> Severity {
         match self {
-            What::Failed(_) | What::Saturated | What::Circuit(BreakerState::Open) => {
-                Severity::Error
-            }
-            What::ColdStarts | What::ReadsRefused | What::Recovered | What::Circuit(_) => {
-                Severity::Info
-            }
+            What::Failed(_)
+            | What::Saturated
+            | What::Circuit(BreakerState::Open)
+            | What::Alarm(_, AlarmState::Alarm) => Severity::Error,
+            What::ColdStarts
+            | What::ReadsRefused
+            | What::Recovered
+            | What::Circuit(_)
+            | What::Alarm(..) => Severity::Info,
             What::Ledger(i) => LEDGER[i].2,
         }
     }
 
     /// A change of state is said once, never merged with the next.
     fn is_state(self) -> bool {
-        matches!(self, What::Saturated | What::Recovered | What::Circuit(_))
+        matches!(
+            self,
+            What::Saturated | What::Recovered | What::Circuit(_) | What::Alarm(..)
+        )
     }
 }
 
@@ -271,6 +281,8 @@ pub struct Log {
     groups: Vec<Group>,
     /// The calling node of each edge (where its circuit breaker is said).
     edge_callers: Vec<usize>,
+    /// Each alarm's name and node.
+    alarms: Vec<(String, usize)>,
     /// Groups that may still continue: indices into `groups`.
     open: Vec<usize>,
     saturation: Vec<Saturation>,
@@ -288,6 +300,14 @@ impl Log {
                     .map(|n| n.label().to_owned())
                     .collect(),
             ),
+            alarms: scenario
+                .alarms
+                .iter()
+                .map(|a| {
+                    let node = scenario.nodes.iter().position(|n| n.id == a.node);
+                    (a.name.clone(), node.unwrap_or(0))
+                })
+                .collect(),
             edge_callers: scenario
                 .edges
                 .iter()
@@ -430,6 +450,13 @@ impl Log {
                 self.add(t, caller, What::Circuit(is), 1);
             }
         }
+        // Alarms, said at the node they watch, by name.
+        for (a, (&was, &is)) in before.alarms.iter().zip(&now.alarms).enumerate() {
+            if was != is {
+                let node = self.alarms.get(a).map(|x| x.1);
+                self.add(t, node, What::Alarm(a, is), 1);
+            }
+        }
         for (row, count) in ledger_counts(before, now).into_iter().enumerate() {
             self.add(t, None, What::Ledger(row), count);
         }
@@ -457,7 +484,10 @@ impl Log {
         let (one, many) = g.what.words();
         let name = g.node.and_then(|i| self.names.get(i));
         let subject = name.map_or_else(String::new, |n| format!(" {n}"));
-        let text = if g.what.is_state() {
+        let text = if let What::Alarm(a, _) = g.what {
+            let name = self.alarms.get(a).map_or("", |x| x.0.as_str());
+            format!("t={from_s} s{subject}: {one} “{name}”")
+        } else if g.what.is_state() {
             format!("t={from_s} s{subject} {one}")
         } else if seconds.len() == 1 {
             let noun = if total == 1 { one } else { many };

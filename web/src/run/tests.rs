@@ -259,3 +259,49 @@ fn the_log_names_refused_reads_and_expired_records_and_they_add_up() {
     );
     assert_eq!(expired, report.messages.expired);
 }
+
+#[test]
+fn alarms_and_circuit_breakers_are_said_in_the_log_when_they_change() {
+    let alarms = Scenario::from_json(include_str!(
+        "../../../tests/scenarios/lesson20-alarms.json"
+    ))
+    .expect("lesson 20");
+    let (live, report) = record(&alarms, 200.0);
+    let log = log_until(&alarms, live.frames(), 200, 1);
+    let said: Vec<&LogLine> = log
+        .iter()
+        .filter(|l| l.text.contains("orders throttles"))
+        .collect();
+    assert_eq!(said.len(), 2, "{said:?}");
+    assert_eq!(said[0].text, "t=80 s Orders: ALARM “orders throttles”");
+    assert_eq!(said[0].node.as_deref(), Some("orders"));
+    assert_eq!(said[1].text, "t=140 s Orders: OK “orders throttles”");
+    // The same moments as the report's.
+    let at: Vec<u64> = report.alarms[0]
+        .transitions
+        .iter()
+        .map(|t| t.at_s as u64)
+        .collect();
+    assert_eq!(at, [80, 140]);
+    let breaker = crate::presets::find("circuit-breaker-outage").expect("preset");
+    let breaker = Scenario::from_json(breaker.json).expect("valid");
+    let (live, _) = record(&breaker, 140.0);
+    let log = log_until(&breaker, live.frames(), 140, 1);
+    let circuit: Vec<&str> = log
+        .iter()
+        .filter(|l| l.text.contains("circuit breaker"))
+        .map(|l| l.text.as_str())
+        .collect();
+    assert!(
+        circuit
+            .first()
+            .is_some_and(|t| t.starts_with("t=61 s fn opened")),
+        "{circuit:?}"
+    );
+    assert!(
+        circuit
+            .last()
+            .is_some_and(|t| t.contains("closed its circuit breaker")),
+        "{circuit:?}"
+    );
+}

@@ -580,6 +580,7 @@ impl Simulation {
                     }
                 }
             }
+            self.stats[node].oldest_age_s = age.as_secs_f64();
             if let Some(sample) = self.stats[node].series.get_mut(second) {
                 sample.oldest_age_s = age.as_secs_f64();
             }

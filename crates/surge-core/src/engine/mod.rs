@@ -11,6 +11,7 @@
 //! through a FIFO task list drained before the next event, so no handler re-enters another.
 //! Stale timers are ignored by checking the call slot's generation.
 
+mod alarms;
 mod arena;
 mod async_invoke;
 mod breaker;
@@ -288,6 +289,10 @@ pub(crate) struct NodeStats {
     pub(crate) latency: Histogram,
     pub(crate) second_latency: Histogram,
     pub(crate) series: Vec<crate::report::NodeSecond>,
+    /// Messages put into a queue, whichever way (sends, redrives, notifications).
+    pub(crate) enqueued: u64,
+    /// A queue's oldest message or a stream's oldest unread record, at the last tick.
+    pub(crate) oldest_age_s: f64,
 }
 
 impl NodeStats {
@@ -309,6 +314,8 @@ impl NodeStats {
             latency: Histogram::default(),
             second_latency: Histogram::default(),
             series: vec![Default::default(); seconds],
+            enqueued: 0,
+            oldest_age_s: 0.0,
         }
     }
 }
@@ -353,6 +360,8 @@ pub struct Simulation {
     edge_calls: Vec<u64>,
     /// Each edge's circuit breaker, if it has one.
     breakers: Vec<Option<breaker::Breaker>>,
+    /// The scenario's alarms.
+    alarms: Vec<alarms::AlarmRt>,
     /// Requests started by each client node (zero for other nodes).
     client_requests: Vec<u64>,
     account: AccountPool,
@@ -516,6 +525,11 @@ impl Simulation {
                         .as_ref()
                         .map(|b| breaker::Breaker::new(b, seconds))
                 })
+                .collect(),
+            alarms: scenario
+                .alarms
+                .iter()
+                .filter_map(|a| Some(alarms::AlarmRt::new(a, ix.node(&a.node)?)))
                 .collect(),
             client_requests: vec![0; scenario.nodes.len()],
             edges,
@@ -1109,6 +1123,7 @@ impl Simulation {
         self.sqs_tick();
         self.kinesis_tick();
         self.table_tick();
+        self.alarms_tick();
         if self.now < self.end {
             self.schedule(SimTime::from_secs(1), Event::Tick);
         }

@@ -64,6 +64,7 @@ impl Simulation {
             } else {
                 Vec::new()
             },
+            alarms: self.alarms.iter().map(|a| a.state).collect(),
         }
     }
 
@@ -197,6 +198,7 @@ impl Simulation {
             edges: self.edge_reports(),
             stopped: self.stopped.clone(),
             notes: self.notes.clone(),
+            alarms: self.alarm_reports(),
         }
     }
 

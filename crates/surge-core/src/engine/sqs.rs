@@ -223,6 +223,7 @@ impl Simulation {
     /// Puts a message into a queue; `new` says whether it is a new message (a send) or
     /// one moved from another queue (a priority split), which the ledger already counts.
     fn enqueue_as(&mut self, node: u32, dead: bool, new: bool, lineage: u32) {
+        self.stats[node as usize].enqueued += 1;
         if self.sqs(node).unread.is_some() {
             self.enqueue_unread(node, dead, new);
             return;
@@ -819,9 +820,11 @@ impl Simulation {
             };
             let second = now.second_index();
             let last = second.checked_sub(1).map(|s| (s / self.step_s) as usize);
-            if let (Some(t), Some(s)) = (oldest, last) {
+            let age = oldest.map_or(0.0, |t| (now - t).as_secs_f64());
+            self.stats[node].oldest_age_s = age;
+            if let (Some(_), Some(s)) = (oldest, last) {
                 if let Some(sample) = self.stats[node].series.get_mut(s) {
-                    sample.oldest_age_s = (now - t).as_secs_f64();
+                    sample.oldest_age_s = age;
                 }
             }
             self.try_poll(node as u32);

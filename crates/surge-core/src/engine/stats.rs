@@ -79,6 +79,11 @@ impl Integrator {
         self.set(t, level);
     }
 
+    /// The area under the level over `[0, t]`, in level × nanoseconds.
+    pub(crate) fn area_until(&self, t: SimTime) -> u128 {
+        self.area + u128::from(self.level) * u128::from((t - self.since).as_nanos())
+    }
+
     /// Mean level over `[0, t]` (t must not be before the last change).
     pub(crate) fn mean(&self, t: SimTime) -> f64 {
         if t.as_nanos() == 0 {

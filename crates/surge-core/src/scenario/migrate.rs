@@ -10,6 +10,11 @@
 //!   fields default to v2's behaviour except where AWS's own behaviour changed: a v2 file
 //!   whose functions loop through queues now has its loops stopped at the 17th invocation,
 //!   as AWS does since 2023 (set `recursive_loop` to `allow` for the old figures).
+//! - v3 → v4 (the resilience toolbox): clients' retry `mode`, edges' circuit `breaker`,
+//!   services' `admission`, the scenario's `alarms`, and client → service edges. Every new
+//!   field defaults to v3's behaviour (legacy retries, no breaker, everything admitted, no
+//!   alarms), so the step only bumps the version; a v4 file with the new fields is refused
+//!   by older builds as "written by a newer Surge" rather than as unknown fields.
 
 use serde_json::Value;
 
@@ -48,6 +53,9 @@ pub(super) fn to_current(mut value: Value) -> Result<Value, ScenarioErrors> {
     if value.get("version").and_then(Value::as_u64) == Some(2) {
         value["version"] = Value::from(3);
     }
+    if value.get("version").and_then(Value::as_u64) == Some(3) {
+        value["version"] = Value::from(4);
+    }
     Ok(value)
 }
 
@@ -58,9 +66,11 @@ mod tests {
     #[test]
     fn old_versions_step_up_to_the_current_one_and_others_are_untouched() {
         let v1 = serde_json::json!({"format": "surge-scenario", "version": 1, "nodes": []});
-        assert_eq!(to_current(v1).expect("migrates")["version"], 3);
+        assert_eq!(to_current(v1).expect("migrates")["version"], 4);
         let v2 = serde_json::json!({"format": "surge-scenario", "version": 2, "nodes": []});
-        assert_eq!(to_current(v2).expect("migrates")["version"], 3);
+        assert_eq!(to_current(v2).expect("migrates")["version"], 4);
+        let v3 = serde_json::json!({"format": "surge-scenario", "version": 3, "nodes": []});
+        assert_eq!(to_current(v3).expect("migrates")["version"], 4);
         let v9 = serde_json::json!({"format": "surge-scenario", "version": 9});
         let e = to_current(v9).expect_err("newer").to_string();
         assert!(e.contains("version 9 is not supported"), "{e}");

@@ -7,6 +7,7 @@
 //! The JSON Schema in `docs/scenario.schema.json` is generated from these types (their doc
 //! comments become the field descriptions the editor shows).
 
+mod alarms;
 pub(crate) mod bounds;
 mod cron;
 pub(crate) mod index;
@@ -25,6 +26,7 @@ mod workload;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use alarms::{Alarm, AlarmMetric, Comparison, Statistic};
 pub use cron::Cron;
 pub use nodes::{
     ApiGatewayFlavour, ApiGatewayParams, CapacityMode, DbEngine, InstanceClass, LambdaParams,
@@ -39,8 +41,8 @@ pub use refs::{RefAt, RefKind};
 pub use resilience::{Admission, CircuitBreaker};
 pub use rules::{EdgeRule, Invocation, edge_rule, edge_rules};
 pub use validate::{
-    MAX_BRANCHES_PER_EXECUTION, MAX_DURATION_S, MAX_EDGES, MAX_FAULTS, MAX_ID_CHARS, MAX_NODES,
-    MAX_RATE_PER_S, MAX_REQUESTS, MAX_STATES, MAX_STEPS,
+    MAX_ALARMS, MAX_BRANCHES_PER_EXECUTION, MAX_DURATION_S, MAX_EDGES, MAX_FAULTS, MAX_ID_CHARS,
+    MAX_NODES, MAX_RATE_PER_S, MAX_REQUESTS, MAX_STATES, MAX_STEPS,
 };
 pub use workflows::{
     Catcher, ChoiceRule, Definition, Jitter, Retrier, State, StateMachineParams, WorkflowFlavour,
@@ -52,7 +54,7 @@ use crate::error::{ScenarioError, ScenarioErrors};
 /// The `format` tag every scenario file carries.
 pub const FORMAT_TAG: &str = "surge-scenario";
 /// The newest scenario version this build reads and writes.
-pub const CURRENT_VERSION: u32 = 3;
+pub const CURRENT_VERSION: u32 = 4;
 /// The longest scenario text Surge reads (a 10,000-node scenario is about 2 MB).
 pub const MAX_SCENARIO_BYTES: usize = 16_000_000;
 /// Above this many expected requests a run is worth a warning (it takes a while).
@@ -85,6 +87,9 @@ pub struct Scenario {
     /// Failures scheduled during the run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub faults: Vec<Fault>,
+    /// CloudWatch-style metric alarms on nodes' metrics.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alarms: Vec<Alarm>,
     /// How finely the report's per-node series are kept: `auto` (per second for short
     /// runs, coarser as runs get longer or larger, so a report stays small), `per_second`,
     /// `per_minute` or `none`. Totals are the same whatever the resolution.
@@ -412,6 +417,7 @@ impl Scenario {
             nodes: Vec::new(),
             edges: Vec::new(),
             faults: Vec::new(),
+            alarms: Vec::new(),
             series: SeriesResolution::Auto,
         }
     }

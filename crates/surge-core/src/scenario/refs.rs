@@ -3,7 +3,7 @@
 //! Why one walker: ids are referenced from edges, handler and init `call` steps, state
 //! machine Task resources (nested in Parallel branches and Map iterators), dead-letter
 //! queues, async `on_failure` destinations, `process_new` sources, backlog overflow
-//! queues and faults. Validation, delete, rename and paste each used to walk the scenario
+//! queues, faults and alarms. Validation, delete, rename and paste each used to walk the scenario
 //! their own way, and each missed a different place (paste renamed only `call` steps).
 //! Now a new kind of reference is added here, once, and every user sees it.
 
@@ -30,6 +30,8 @@ pub enum RefKind {
     OverflowQueue,
     /// The node a fault hits.
     Fault,
+    /// The node an alarm watches.
+    Alarm,
 }
 
 /// Where a reference is: what holds it and the field path of the id.
@@ -153,6 +155,12 @@ macro_rules! walker {
                     & $($m)? fault.node,
                 );
             }
+            for (i, alarm) in s.alarms.$iter().enumerate() {
+                f(
+                    RefAt { kind: RefKind::Alarm, node: None, path: format!("alarms[{i}].node") },
+                    & $($m)? alarm.node,
+                );
+            }
         }
     };
 }
@@ -203,6 +211,7 @@ impl Scenario {
         self.edges
             .retain(|e| !e.from.is_empty() && !e.to.is_empty());
         self.faults.retain(|f| !f.node.is_empty());
+        self.alarms.retain(|a| !a.node.is_empty());
         for e in &mut self.edges {
             if let Some(m) = e.esm.as_mut() {
                 if m.backlog

@@ -21,6 +21,8 @@ pub const MAX_NODES: usize = 10_000;
 pub const MAX_EDGES: usize = 100_000;
 /// Most faults in one scenario.
 pub const MAX_FAULTS: usize = 10_000;
+/// Most alarms in a scenario.
+pub const MAX_ALARMS: usize = 1_000;
 /// Most requests (client arrivals, spikes included) one run may start.
 pub const MAX_REQUESTS: f64 = 2e9;
 /// Longest node id, in characters.
@@ -86,6 +88,7 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
         ("nodes", s.nodes.len(), MAX_NODES),
         ("edges", s.edges.len(), MAX_EDGES),
         ("faults", s.faults.len(), MAX_FAULTS),
+        ("alarms", s.alarms.len(), MAX_ALARMS),
     ] {
         if n > max {
             e.push(
@@ -347,6 +350,7 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
     }
     edges(&mut e, s, &ix);
     faults(&mut e, s, &ix);
+    alarms(&mut e, s);
     if let Some(step) = s.series_step_s() {
         let samples = s.seconds_covered().div_ceil(step) * s.nodes.len() as u64;
         if samples > MAX_SERIES_SAMPLES {
@@ -799,6 +803,28 @@ fn zero_time_loop(d: &Definition) -> Option<Vec<String>> {
         }
     }
     None
+}
+
+fn alarms(e: &mut Errors, s: &Scenario) {
+    for (i, a) in s.alarms.iter().enumerate() {
+        let p = format!("alarms[{i}]");
+        e.bounded(&p, a);
+        if a.name.trim().is_empty() || a.name.chars().count() > 100 {
+            e.push(
+                format!("{p}.name"),
+                "an alarm needs a name of 1 to 100 characters",
+            );
+        }
+        if a.datapoints > a.evaluation_periods {
+            e.push(
+                format!("{p}.datapoints"),
+                format!(
+                    "{} datapoints cannot breach out of {} evaluation periods",
+                    a.datapoints, a.evaluation_periods
+                ),
+            );
+        }
+    }
 }
 
 fn faults(e: &mut Errors, s: &Scenario, ix: &Index<'_>) {

@@ -2,7 +2,7 @@
 //! be: a whole scenario (which must also validate), or a node's `params`, a fault or an
 //! edge. The page cannot drift from the format again.
 
-use surge_core::{Edge, Fault, Node, Scenario};
+use surge_core::{Alarm, Edge, Fault, Node, Scenario};
 
 use super::scenarios_dir;
 
@@ -43,6 +43,9 @@ fn every_json_example_in_the_format_docs_parses() {
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
             "json fault" => serde_json::from_str::<Fault>(body)
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            "json alarm" => serde_json::from_str::<Alarm>(body)
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
             "json edge" => serde_json::from_str::<Edge>(body)

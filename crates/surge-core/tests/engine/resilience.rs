@@ -254,3 +254,87 @@ fn hostile_resilience_settings_are_refused_at_their_field() {
     let e = s.validate().expect_err("async edge").to_string();
     assert!(e.contains("edges[0].breaker"), "{e}");
 }
+
+#[test]
+fn lesson20_an_alarm_fires_within_its_evaluation_periods_of_a_throttle_onset() {
+    // 25 req/s of a 1 s function reserved at 50, then 100 req/s from 60 s to 120 s.
+    let s = scenario("lesson20-alarms");
+    let r = run(&s);
+    let throttles = &r.alarms[0];
+    assert_eq!(throttles.name, "orders throttles");
+    // Throttles start at 60 s; 2 of 3 ten-second datapoints must breach: ALARM at the end
+    // of the second breaching period, 80 s (within 3 periods of the onset) …
+    let onset = node(&r, "orders")
+        .series
+        .iter()
+        .position(|x| x.throttled > 0)
+        .expect("throttles") as f64;
+    assert!((60.0..62.0).contains(&onset), "{onset}");
+    let first = throttles.transitions[0];
+    assert_eq!(first.state, AlarmState::Alarm);
+    assert!(
+        first.at_s > onset && first.at_s <= onset + 30.0,
+        "{first:?}"
+    );
+    assert_eq!(first.at_s, 80.0);
+    assert!(
+        first.value > 100.0,
+        "the datapoint is the period's throttles: {first:?}"
+    );
+    // … and OK once two of the last three datapoints are clean again.
+    assert_eq!(throttles.transitions[1].state, AlarmState::Ok);
+    assert_eq!(throttles.transitions[1].at_s, 140.0);
+    assert_eq!(throttles.alarm_s, 60.0);
+    assert_eq!(throttles.datapoints, 20);
+    // A one-minute average of concurrency ≥ 45 breaches only for the surge's minute.
+    let near = &r.alarms[1];
+    let states: Vec<(f64, AlarmState)> =
+        near.transitions.iter().map(|t| (t.at_s, t.state)).collect();
+    assert_eq!(
+        states,
+        [(120.0, AlarmState::Alarm), (180.0, AlarmState::Ok)]
+    );
+    // Alarms read the engine's counters, not the report's series: the same moments
+    // without any series kept.
+    let mut bare = s.clone();
+    bare.series = SeriesResolution::None;
+    let b = run(&bare);
+    assert_eq!(b.alarms, r.alarms);
+    assert!(b.nodes[2].series.is_empty());
+}
+
+#[test]
+fn recommended_alarms_watch_throttles_dlqs_iterator_age_and_connections() {
+    let mut s = Scenario::empty(1, 10.0);
+    s.add("f", NodeKind::Lambda(LambdaParams::default()))
+        .add(
+            "q",
+            NodeKind::Sqs(QueueParams {
+                dead_letter_queue: Some("dlq".into()),
+                max_receive_count: Some(3),
+                ..QueueParams::default()
+            }),
+        )
+        .add("dlq", NodeKind::Sqs(QueueParams::default()))
+        .add("k", NodeKind::Kinesis(StreamParams::default()))
+        .add("db", NodeKind::Rds(RdsParams::default()));
+    let names: Vec<String> = s.recommended_alarms().into_iter().map(|a| a.name).collect();
+    assert_eq!(
+        names,
+        [
+            "f throttles",
+            "q message age",
+            "dlq DLQ inflow",
+            "k iterator age",
+            "db connection errors"
+        ]
+    );
+    s.alarms = s.recommended_alarms();
+    s.validate().expect("they validate");
+    // Renaming or removing the node carries its alarm along.
+    s.rename_node("f", "orders");
+    assert_eq!(s.alarms[0].node, "orders");
+    s.remove_node_and_refs("dlq");
+    assert!(s.alarms.iter().all(|a| a.node != "dlq"));
+    assert_eq!(s.alarms.len(), 4);
+}

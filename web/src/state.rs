@@ -97,6 +97,8 @@ pub enum Outcome {
         scenario_json: Rc<str>,
         /// The report's digest (from the worker).
         digest: Option<Rc<str>>,
+        /// The request traces kept (the slowest, some of each failure, a sample).
+        traces: Rc<Vec<surge_core::Trace>>,
     },
     /// The document is not a valid scenario.
     Invalid(Vec<String>),
@@ -296,6 +298,7 @@ mod tests {
             report: Rc::new(surge_core::Simulation::new(&doc).expect("valid").run()),
             scenario_json: doc.to_json().into(),
             digest: None,
+            traces: Rc::default(),
         };
         let state = AppState::default()
             .apply(Action::Finished(done))
@@ -333,6 +336,7 @@ mod tests {
             ),
             scenario_json: state.editor.doc.to_json().into(),
             digest: Some(digest.into()),
+            traces: Rc::default(),
         }))
     }
 

@@ -10,6 +10,7 @@
 
 mod input;
 mod table;
+mod trace;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -45,6 +46,30 @@ enum Command {
         /// Stops the run cleanly once it holds more than this many MiB (nominal).
         #[arg(long, default_value_t = Limits::CLI.max_memory_mib)]
         max_memory_mib: u32,
+    },
+    /// Runs a scenario with request tracing and prints one request's calls hop by hop
+    /// (the slowest by default).
+    Trace {
+        /// Scenario JSON file.
+        file: PathBuf,
+        /// Overrides the scenario's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// The request with this number (as `--list` shows).
+        #[arg(long, conflicts_with_all = ["slowest", "failed", "list"])]
+        request: Option<u64>,
+        /// The slowest request (the default).
+        #[arg(long, conflicts_with_all = ["failed", "list"])]
+        slowest: bool,
+        /// The first request that failed or timed out.
+        #[arg(long, conflicts_with = "list")]
+        failed: bool,
+        /// Lists the kept traces instead: number, latency, outcome, why kept.
+        #[arg(long)]
+        list: bool,
+        /// Prints the trace (or the list) as JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Checks a scenario and lists every problem with its field path.
     Validate {
@@ -144,6 +169,80 @@ fn main() -> ExitCode {
             json,
             max_memory_mib,
         } => run(file, seed, until, json, max_memory_mib),
+        Command::Trace {
+            file,
+            seed,
+            request,
+            slowest: _,
+            failed,
+            list,
+            json,
+        } => {
+            let pick = match (request, failed) {
+                (Some(n), _) => trace::Pick::Request(n),
+                (None, true) => trace::Pick::Failed,
+                (None, false) => trace::Pick::Slowest,
+            };
+            trace_cmd(&file, seed, pick, list, json)
+        }
+    }
+}
+
+/// `surge trace`: runs with tracing and prints the chosen trace or the list.
+fn trace_cmd(
+    file: &std::path::Path,
+    seed: Option<u64>,
+    pick: trace::Pick,
+    list: bool,
+    json: bool,
+) -> ExitCode {
+    let mut scenario = match load(file) {
+        Ok(s) => s,
+        Err(msg) => return invalid(&msg),
+    };
+    if let Some(seed) = seed {
+        scenario.seed = seed;
+    }
+    let mut sim = match Simulation::with_limits(&scenario, Limits::CLI) {
+        Ok(sim) => sim,
+        Err(e) => return invalid(&input::errors(&e)),
+    };
+    sim.enable_tracing();
+    sim.step_until(sim.end());
+    let traces = sim.traces();
+    if list {
+        if json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&traces).unwrap_or_default()
+            );
+        } else {
+            for t in &traces {
+                println!(
+                    "request {:>9}  {:>10.1} ms  {:>8}  {:?}  {:?}",
+                    t.request,
+                    (t.end_s - t.start_s) * 1000.0,
+                    t.spans.len(),
+                    t.outcome,
+                    t.reasons
+                );
+            }
+        }
+        return ExitCode::SUCCESS;
+    }
+    match trace::pick(&traces, pick) {
+        Some(t) if json => {
+            println!("{}", serde_json::to_string_pretty(t).unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Some(t) => {
+            print!("{}", trace::waterfall(t));
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!("surge: no such trace was kept (see `surge trace FILE --list`)");
+            ExitCode::from(1)
+        }
     }
 }
 

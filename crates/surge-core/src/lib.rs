@@ -47,7 +47,7 @@ pub use report::{
     AlarmReport, AlarmState, AlarmTransition, AsyncLedger, BreakerReport, BreakerState,
     BreakerTransition, CostReport, EdgeReport, ErrorCounts, ErrorKind, ExecutionLedger, Frame,
     Ledger, MessageLedger, NodeFrame, NodeReport, NodeSecond, Report, RetryBudgetReport, RunNote,
-    ShardReport,
+    ShardReport, Span, Trace, TraceOutcome, TraceReason,
 };
 pub use rng::SimRng;
 pub use scenario::*;

@@ -787,3 +787,73 @@ pub struct NodeFrame {
     /// Queues: messages received and not yet deleted; state machines: executions running.
     pub in_flight: u32,
 }
+
+/// Why a request's trace was kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TraceReason {
+    /// Among the slowest requests of the run.
+    Slowest,
+    /// Among the first few of its failure kind.
+    Failure,
+    /// In the uniform sample of all requests.
+    Sample,
+}
+
+/// How a traced request ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum TraceOutcome {
+    /// Succeeded in time.
+    Ok,
+    /// Its last attempt failed.
+    Failed {
+        /// How.
+        error: ErrorKind,
+    },
+    /// Its last attempt hit the client's timeout.
+    TimedOut,
+}
+
+/// One call of a traced request at one node.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Span {
+    /// The node's id.
+    pub node: String,
+    /// The span of the caller waiting for it (none for a client's attempt).
+    pub parent: Option<u32>,
+    /// The client attempt it belongs to (1 for the first).
+    pub attempt: u32,
+    /// When the call reached the node, in simulated seconds.
+    pub start_s: f64,
+    /// When it ended; none if it was still running when the request ended (its caller
+    /// had given up: the work went on, wasted).
+    pub end_s: Option<f64>,
+    /// Its error, if it failed.
+    pub error: Option<ErrorKind>,
+    /// A Lambda cold start's initialisation inside it, in ms.
+    pub cold_start_ms: f64,
+}
+
+/// A request traced hop by hop.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Trace {
+    /// The request's number in the run (1 for the first request any client sent).
+    pub request: u64,
+    /// The client that sent it.
+    pub client: String,
+    /// When it arrived, in simulated seconds.
+    pub start_s: f64,
+    /// When it ended (success, last failure or timeout).
+    pub end_s: f64,
+    /// How it ended.
+    pub outcome: TraceOutcome,
+    /// Attempts the client made.
+    pub attempts: u32,
+    /// Why it was kept.
+    pub reasons: Vec<TraceReason>,
+    /// Its calls, parents before children, in the order they started.
+    pub spans: Vec<Span>,
+    /// Spans left out past the per-trace cap.
+    pub spans_dropped: u32,
+}

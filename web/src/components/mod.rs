@@ -24,6 +24,7 @@ mod share_menu;
 mod side_panel;
 mod timeline;
 mod toolbar;
+mod traces;
 
 pub use canvas::{Canvas, focus_inspector, invocation_name};
 pub use canvas_edge::CanvasEdge;
@@ -49,3 +50,4 @@ pub use share_menu::{ShareMenu, copy_link, digest_of, share_link};
 pub use side_panel::SidePanel;
 pub use timeline::{Timeline, fault_kind_name, rate_curve};
 pub use toolbar::{Toolbar, fit_view, zoom_by};
+pub use traces::Traces;

@@ -216,6 +216,7 @@ impl RunHandle {
                 report: report.clone(),
                 scenario_json: rec.scenario_json(),
                 digest: p.report_digest.clone(),
+                traces: p.traces.clone(),
             }),
             _ => None,
         };

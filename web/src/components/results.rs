@@ -10,6 +10,8 @@ use crate::state::Outcome;
 pub struct ResultsProps {
     /// What the last Run produced.
     pub outcome: Outcome,
+    /// The document (for the traces' node names and "Go to").
+    pub doc: std::rc::Rc<surge_core::Scenario>,
 }
 
 /// Headline numbers of the last run, or the reasons it could not run.
@@ -28,6 +30,7 @@ pub fn Results(props: &ResultsProps) -> Html {
         Outcome::Done {
             report,
             scenario_json,
+            traces,
             ..
         } => {
             let l = report.ledger;
@@ -130,6 +133,7 @@ pub fn Results(props: &ResultsProps) -> Html {
                         l.succeeded, l.timed_out, l.in_flight, report.events, report.seed
                     ) }</p>
                     <NodeTable nodes={report.nodes.clone()} />
+                    <super::Traces traces={traces.clone()} doc={props.doc.clone()} />
                     <Ledgers report={report.clone()} />
                     <ConcurrencyChart {series} {limit} label={label} />
                     <div class="button-row">

@@ -50,7 +50,9 @@ fn errors(e: ScenarioErrors) -> Vec<String> {
 impl Driver {
     /// Prepares a run of `scenario` at time 0 and returns it with frame 0.
     pub fn load(scenario: Scenario, limits: Limits) -> Result<(Driver, Frame), Vec<String>> {
-        let sim = Simulation::with_limits(&scenario, limits).map_err(errors)?;
+        let mut sim = Simulation::with_limits(&scenario, limits).map_err(errors)?;
+        // The page shows request traces; they change nothing else in the run.
+        sim.enable_tracing();
         let frame = sim.frame();
         let step = SimTime::from_secs(frame_step_s(&scenario));
         Ok((
@@ -106,6 +108,11 @@ impl Driver {
         self.sim.report()
     }
 
+    /// The request traces kept so far.
+    pub fn traces(&self) -> Vec<surge_core::Trace> {
+        self.sim.traces()
+    }
+
     /// Computes up to `until_s` (capped at the end) and returns the frames recorded on the
     /// way; stops early when `out_of_time` says so (asked between slices). Once the run is
     /// over, the last frame is the state at its end (or at its stop).
@@ -146,6 +153,7 @@ impl Driver {
         scenario.faults.push(fault);
         let mut sim =
             Simulation::with_limits(&scenario, self.limits).map_err(|e| errors(e).join("; "))?;
+        sim.enable_tracing();
         let at = SimTime::from_secs_f64(at_s);
         sim.step_until(at);
         let frame = sim.frame();

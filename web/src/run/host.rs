@@ -82,6 +82,7 @@ impl Host {
                         run,
                         digest: report.digest(),
                         report: Box::new(report),
+                        traces: driver.traces(),
                     }]
                 }
                 _ => Vec::new(),

@@ -121,6 +121,8 @@ pub struct Player {
     pub report: Option<Rc<Report>>,
     /// Its digest (from the worker).
     pub report_digest: Option<Rc<str>>,
+    /// The request traces the worker kept for it.
+    pub traces: Rc<Vec<surge_core::Trace>>,
     /// Why the last command was refused (an invalid fault), until the next one.
     pub refused: Option<String>,
     /// A fault sent for injection, for the log once the worker confirms it.
@@ -146,6 +148,7 @@ impl Default for Player {
             after_load: AfterLoad::Nothing,
             report: None,
             report_digest: None,
+            traces: Rc::default(),
             refused: None,
             pending_fault: None,
             max_memory_mib: surge_core::Limits::BROWSER.max_memory_mib,
@@ -223,6 +226,7 @@ impl Player {
         self.recording = None;
         self.report = None;
         self.report_digest = None;
+        self.traces = Rc::default();
         self.refused = None;
         self.playhead = None;
         self.computed_s = 0.0;
@@ -508,10 +512,16 @@ impl Player {
                 self.pending_fault = None;
                 Vec::new()
             }
-            Event::Report { report, digest, .. } => {
+            Event::Report {
+                report,
+                digest,
+                traces,
+                ..
+            } => {
                 if self.over {
                     self.report = Some(Rc::new(*report));
                     self.report_digest = Some(digest.into());
+                    self.traces = Rc::new(traces);
                 }
                 Vec::new()
             }

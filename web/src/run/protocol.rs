@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use surge_core::{Fault, Frame, Report, RunStop};
 
 /// The version of this protocol; bump it when a message changes shape.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// A command from the page to the worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -139,6 +139,9 @@ pub enum Event {
         /// Its digest ([`Report::digest`]: equal digests, identical reports), computed
         /// here so the page needs no serializer of its own for it.
         digest: String,
+        /// The request traces kept (the slowest, some of each failure, a sample).
+        #[serde(default)]
+        traces: Vec<surge_core::Trace>,
     },
     /// The worker panicked; it is gone.
     Panicked {
@@ -287,6 +290,7 @@ mod tests {
             run: 1,
             report: Box::new(driver.report()),
             digest: driver.report().digest(),
+            traces: driver.traces(),
         };
         assert_eq!(decode::<Event>(&encode(&e)), Ok(e));
     }

@@ -6,7 +6,7 @@
 
 use super::retry_budget::{RetryQuota, SendRateLimiter};
 use super::{CallId, Event, NodeRt, Outcome, Parent, ReqId, Simulation};
-use crate::report::ErrorKind;
+use crate::report::{ErrorKind, TraceOutcome};
 use crate::scenario::{Arrivals, ClientParams, FaultKind, RetryMode};
 use crate::time::SimTime;
 
@@ -68,6 +68,13 @@ pub(crate) struct Req {
     retry_cost: Option<u32>,
     /// When the current attempt asked to be sent (it may wait in the send-rate limiter).
     asked: SimTime,
+}
+
+impl Req {
+    /// The attempt in progress (1 for the first).
+    pub(crate) fn attempt(&self) -> u32 {
+        self.attempt
+    }
 }
 
 impl Simulation {
@@ -152,6 +159,8 @@ impl Simulation {
             ..new
         });
         self.ledger.arrived += 1;
+        let number = self.ledger.arrived;
+        self.trace_request(id, number);
         self.client_requests[client as usize] += 1;
         self.ledger.in_flight += 1;
         self.start_attempt(id);
@@ -185,7 +194,12 @@ impl Simulation {
             None => {
                 // The caller will not wait in its own limiter longer than its timeout.
                 self.ledger.failed.add(ErrorKind::ClientRateLimited);
-                self.finish_request(req);
+                self.finish_request(
+                    req,
+                    TraceOutcome::Failed {
+                        error: ErrorKind::ClientRateLimited,
+                    },
+                );
             }
         }
     }
@@ -245,7 +259,7 @@ impl Simulation {
                     *g += 1;
                 }
                 self.ledger.succeeded += 1;
-                self.finish_request(req);
+                self.finish_request(req, TraceOutcome::Ok);
             }
             Err(kind) => self.after_failed_attempt(req, kind),
         }
@@ -295,12 +309,14 @@ impl Simulation {
             let delay = SimTime::from_secs_f64(policy.delay_s(attempt + 1, u));
             self.schedule(delay, Event::ClientRetry { req, generation });
         } else {
-            if kind == ErrorKind::ClientTimeout {
+            let outcome = if kind == ErrorKind::ClientTimeout {
                 self.ledger.timed_out += 1;
+                TraceOutcome::TimedOut
             } else {
                 self.ledger.failed.add(kind);
-            }
-            self.finish_request(req);
+                TraceOutcome::Failed { error: kind }
+            };
+            self.finish_request(req, outcome);
         }
     }
 
@@ -311,7 +327,12 @@ impl Simulation {
         }
     }
 
-    fn finish_request(&mut self, req: ReqId) {
+    fn finish_request(&mut self, req: ReqId, outcome: TraceOutcome) {
+        if self.tracer.is_some() {
+            let r = &self.reqs[req];
+            let (client, first, attempts) = (r.client, r.first, r.attempt);
+            self.trace_finish(req, client, first, attempts, outcome);
+        }
         let r = &mut self.reqs[req];
         r.live = false;
         r.generation = r.generation.wrapping_add(1);

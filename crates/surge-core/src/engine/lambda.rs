@@ -304,7 +304,9 @@ impl Simulation {
             {
                 s.cold_starts += 1;
             }
-            boot = boot + SimTime::from_secs_f64(lognormal(&mut self.rng, median)) + app_init;
+            let init = SimTime::from_secs_f64(lognormal(&mut self.rng, median)) + app_init;
+            boot = boot + init;
+            self.trace_cold(call, init);
         }
         let phase = if initialized {
             Phase::Handler

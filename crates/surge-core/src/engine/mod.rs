@@ -35,6 +35,7 @@ mod service;
 mod sqs;
 mod stats;
 mod timers;
+mod trace;
 mod workflows;
 
 use std::collections::VecDeque;
@@ -362,6 +363,8 @@ pub struct Simulation {
     breakers: Vec<Option<breaker::Breaker>>,
     /// The scenario's alarms.
     alarms: Vec<alarms::AlarmRt>,
+    /// Request traces, when the host asked for them.
+    tracer: Option<Box<trace::Tracer>>,
     /// Requests started by each client node (zero for other nodes).
     client_requests: Vec<u64>,
     account: AccountPool,
@@ -531,6 +534,7 @@ impl Simulation {
                 .iter()
                 .filter_map(|a| Some(alarms::AlarmRt::new(a, ix.node(&a.node)?)))
                 .collect(),
+            tracer: None,
             client_requests: vec![0; scenario.nodes.len()],
             edges,
             account,
@@ -809,6 +813,13 @@ impl Simulation {
             generation: old.generation,
             ..new
         });
+        if self.tracer.is_some() {
+            let attempt = match parent {
+                Parent::Client(r) => self.reqs[r].attempt(),
+                _ => 0,
+            };
+            self.trace_call(id, node, parent, attempt);
+        }
         self.tasks.push_back(Task::Deliver(id));
         id
     }
@@ -1003,6 +1014,7 @@ impl Simulation {
             self.finish_quiet(call, edge, parent, outcome);
             return;
         }
+
         // An injected error rate turns a success into a failure at this node.
         if outcome.is_ok() {
             let p = self.fault_state[node].error_probability;
@@ -1057,6 +1069,7 @@ impl Simulation {
                 }
             }
         }
+        self.trace_end(call, outcome.err());
         match parent {
             Parent::Client(req) => self.client_result(req, call, outcome),
             Parent::Call(p) => self.child_result(p, call, outcome),
@@ -1075,6 +1088,7 @@ impl Simulation {
         if let Some(edge) = edge {
             self.edge_load[edge as usize] -= 1;
         }
+        self.trace_end(call, outcome.err());
         match parent {
             Parent::Client(req) => self.client_result(req, call, outcome),
             Parent::Call(p) => self.child_result(p, call, outcome),

@@ -18,6 +18,7 @@ mod references;
 mod resilience;
 mod streams;
 mod tables;
+mod traces;
 mod workflows;
 
 use std::path::PathBuf;

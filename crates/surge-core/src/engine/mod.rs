@@ -361,6 +361,10 @@ pub struct Simulation {
     edge_calls: Vec<u64>,
     /// Each edge's circuit breaker, if it has one.
     breakers: Vec<Option<breaker::Breaker>>,
+    /// Whether any edge has one (the hot path skips the lookups otherwise).
+    has_breakers: bool,
+    /// Whether any service propagates deadlines (else an orphan's chain is not walked).
+    has_deadlines: bool,
     /// The scenario's alarms.
     alarms: Vec<alarms::AlarmRt>,
     /// Request traces, when the host asked for them.
@@ -535,6 +539,11 @@ impl Simulation {
                 .filter_map(|a| Some(alarms::AlarmRt::new(a, ix.node(&a.node)?)))
                 .collect(),
             tracer: None,
+            has_breakers: scenario.edges.iter().any(|e| e.breaker.is_some()),
+            has_deadlines: scenario
+                .nodes
+                .iter()
+                .any(|n| matches!(&n.kind, NodeKind::Service(p) if p.admission.drop_abandoned)),
             client_requests: vec![0; scenario.nodes.len()],
             edges,
             account,
@@ -871,10 +880,14 @@ impl Simulation {
             if !matches!(c.state, CallState::Free) && c.parent != Parent::Orphan {
                 c.parent = Parent::Orphan;
                 // The caller gave up: a failure for the breaker it holds on this edge.
-                if let Some(b) = c.edge.and_then(|e| self.breakers[e as usize].as_mut()) {
-                    b.record(now, false);
+                if self.has_breakers {
+                    if let Some(b) = c.edge.and_then(|e| self.breakers[e as usize].as_mut()) {
+                        b.record(now, false);
+                    }
                 }
-                self.abandoned(child);
+                if self.has_deadlines {
+                    self.abandoned(child);
+                }
             }
         }
     }
@@ -905,7 +918,7 @@ impl Simulation {
         let node = self.calls[call].node as usize;
         // An open circuit breaker fails the call fast: it never reaches the node.
         let now = self.now;
-        if let Some(e) = edge {
+        if let (true, Some(e)) = (self.has_breakers, edge) {
             if let Some(b) = self.breakers[e as usize].as_mut() {
                 if !b.admit(now) {
                     self.edge_calls[e as usize] -= 1;
@@ -1063,13 +1076,15 @@ impl Simulation {
         }
         if let Some(edge) = edge {
             self.edge_load[edge as usize] -= 1;
-            if parent != Parent::Orphan {
+            if self.has_breakers && parent != Parent::Orphan {
                 if let Some(b) = self.breakers[edge as usize].as_mut() {
                     b.record(now, outcome.is_ok());
                 }
             }
         }
-        self.trace_end(call, outcome.err());
+        if self.tracer.is_some() {
+            self.trace_end(call, outcome.err());
+        }
         match parent {
             Parent::Client(req) => self.client_result(req, call, outcome),
             Parent::Call(p) => self.child_result(p, call, outcome),

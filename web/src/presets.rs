@@ -17,7 +17,7 @@ pub struct Preset {
 }
 
 /// Every preset, in menu order.
-pub const PRESETS: [Preset; 17] = [
+pub const PRESETS: [Preset; 19] = [
     Preset {
         id: "lesson1-littles-law",
         title: "Lesson 1 · Little's law at scale",
@@ -127,6 +127,20 @@ pub const PRESETS: [Preset; 17] = [
         narrative: "The standard retry mode: retries spend a 500-token quota, so the storm \
                     stays near 1× and goodput is back within a minute of the surge.",
         json: include_str!("../../tests/scenarios/lesson13-retry-storm-standard.json"),
+    },
+    Preset {
+        id: "lesson16-backpressure-none",
+        title: "Lesson 16 · A backlog outlives its surge",
+        narrative: "600 req/s for a minute into a queue drained at 120/s: almost 30,000 \
+                    messages wait, and the oldest is still minutes old long after the surge.",
+        json: include_str!("../../tests/scenarios/lesson16-backpressure-none.json"),
+    },
+    Preset {
+        id: "lesson16-backpressure-depth",
+        title: "Lesson 16 · Backpressure at the producer",
+        narrative: "The client stops sending while the queue holds more than 2,000: the \
+                    excess is turned away at once and the backlog is gone soon after.",
+        json: include_str!("../../tests/scenarios/lesson16-backpressure-depth.json"),
     },
     Preset {
         id: "lesson20-alarms",

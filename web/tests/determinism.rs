@@ -12,7 +12,15 @@ const DIGESTS: &str = include_str!("../../tests/scenarios/digests.txt");
 
 /// Every golden scenario (a tidy test in `crates/xtask` checks this list against
 /// `tests/scenarios/`).
-const SCENARIOS: [(&str, &str); 20] = [
+const SCENARIOS: [(&str, &str); 22] = [
+    (
+        "lesson16-backpressure-depth",
+        include_str!("../../tests/scenarios/lesson16-backpressure-depth.json"),
+    ),
+    (
+        "lesson16-backpressure-none",
+        include_str!("../../tests/scenarios/lesson16-backpressure-none.json"),
+    ),
     (
         "lesson20-alarms",
         include_str!("../../tests/scenarios/lesson20-alarms.json"),

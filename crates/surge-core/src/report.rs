@@ -48,6 +48,8 @@ pub enum ErrorKind {
     /// The client's adaptive send-rate limiter would have held the attempt past its
     /// timeout, so the request failed without being sent.
     ClientRateLimited,
+    /// The client held the request back: a downstream queue was too deep or too old.
+    Backpressure,
 }
 
 impl ErrorKind {
@@ -107,11 +109,14 @@ pub struct ErrorCounts {
     /// Requests the client's adaptive rate limiter failed before sending.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub client_rate_limited: u64,
+    /// Requests a client held back because a downstream queue was too deep or too old.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub backpressure: u64,
 }
 
 impl ErrorKind {
     /// Every kind, in the order of [`ErrorCounts`]' fields.
-    pub const ALL: [ErrorKind; 18] = [
+    pub const ALL: [ErrorKind; 19] = [
         ErrorKind::Throttled,
         ErrorKind::ConcurrencyThrottled,
         ErrorKind::IntegrationTimeout,
@@ -130,6 +135,7 @@ impl ErrorKind {
         ErrorKind::Shed,
         ErrorKind::DeadlineExceeded,
         ErrorKind::ClientRateLimited,
+        ErrorKind::Backpressure,
     ];
 }
 
@@ -165,6 +171,7 @@ impl ErrorCounts {
             ErrorKind::Shed => &mut self.shed,
             ErrorKind::DeadlineExceeded => &mut self.deadline_exceeded,
             ErrorKind::ClientRateLimited => &mut self.client_rate_limited,
+            ErrorKind::Backpressure => &mut self.backpressure,
         }
     }
 
@@ -188,6 +195,7 @@ impl ErrorCounts {
             + self.shed
             + self.deadline_exceeded
             + self.client_rate_limited
+            + self.backpressure
     }
 }
 

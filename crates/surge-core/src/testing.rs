@@ -363,6 +363,25 @@ pub fn build(p: &Plan) -> Scenario {
             kind: FaultKind::Outage,
         });
     }
+    // References of the resilience models: the client's backpressure on the last queue,
+    // and the recommended alarms (on functions, queues, streams, databases).
+    if p.seed % 2 == 0 && !p.queues.is_empty() {
+        if let Some(NodeKind::Client(c)) = s
+            .nodes
+            .iter_mut()
+            .find(|n| n.id == "c")
+            .map(|n| &mut n.kind)
+        {
+            c.backpressure = Some(crate::scenario::Backpressure {
+                queue: q(p.queues.len() - 1),
+                max_depth: Some(50),
+                max_age_s: None,
+            });
+        }
+    }
+    if p.seed % 5 < 2 {
+        s.alarms = s.recommended_alarms();
+    }
     s
 }
 

@@ -60,6 +60,14 @@ fn pickers(mut specs: Vec<FieldSpec>, doc: &Scenario, me: &str) -> Vec<FieldSpec
             f.kind = FieldKind::Choice(queues.clone());
             f.nullable = true;
         }
+        // A client's backpressure watches one of the diagram's queues.
+        if f.name == "backpressure" {
+            if let FieldKind::Group(inner) = &mut f.kind {
+                for g in inner.iter_mut().filter(|g| g.name == "queue") {
+                    g.kind = FieldKind::Choice(queues.clone());
+                }
+            }
+        }
     }
     specs
 }

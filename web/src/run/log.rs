@@ -186,6 +186,10 @@ fn error_words(kind: ErrorKind) -> (&'static str, &'static str) {
             "held too long by the client's rate limiter",
             "held too long by the client's rate limiter",
         ),
+        ErrorKind::Backpressure => (
+            "held back: a downstream queue is too deep",
+            "held back: a downstream queue is too deep",
+        ),
     }
 }
 

@@ -20,10 +20,12 @@ pub(crate) struct ClientRt {
     pub(crate) quota: Option<RetryQuota>,
     /// The adaptive mode's send-rate limiter.
     pub(crate) limiter: Option<SendRateLimiter>,
+    /// Backpressure: the queue watched, its depth and age limits.
+    backpressure: Option<(u32, Option<u32>, Option<f64>)>,
 }
 
 impl ClientRt {
-    pub(crate) fn new(params: &ClientParams, edge: u32) -> Self {
+    pub(crate) fn new(params: &ClientParams, edge: u32, queue: Option<u32>) -> Self {
         let mode = params.retry.mode;
         ClientRt {
             max_rate: params.max_rate(),
@@ -32,6 +34,11 @@ impl ClientRt {
             edge,
             quota: mode.has_quota().then(RetryQuota::default),
             limiter: (mode == RetryMode::Adaptive).then(SendRateLimiter::default),
+            backpressure: params
+                .backpressure
+                .as_ref()
+                .zip(queue)
+                .map(|(b, q)| (q, b.max_depth, b.max_age_s)),
         }
     }
 
@@ -163,6 +170,12 @@ impl Simulation {
         self.trace_request(id, number);
         self.client_requests[client as usize] += 1;
         self.ledger.in_flight += 1;
+        if self.held_back(client) {
+            self.ledger.failed.add(ErrorKind::Backpressure);
+            let error = ErrorKind::Backpressure;
+            self.finish_request(id, TraceOutcome::Failed { error });
+            return;
+        }
         self.start_attempt(id);
     }
 
@@ -202,6 +215,16 @@ impl Simulation {
                 );
             }
         }
+    }
+
+    /// Whether the client's backpressure holds new requests back now: its queue is deeper
+    /// than its limit, or its oldest message older.
+    fn held_back(&self, client: u32) -> bool {
+        let Some((queue, depth, age)) = self.client(client).backpressure else {
+            return false;
+        };
+        let st = &self.stats[queue as usize];
+        depth.is_some_and(|d| st.queue.level > d) || age.is_some_and(|a| st.oldest_age_s > a)
     }
 
     /// An attempt leaves the client: its call starts and its timeout is armed (the

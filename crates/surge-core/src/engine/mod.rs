@@ -434,7 +434,10 @@ impl Simulation {
         let mut nodes = Vec::with_capacity(scenario.nodes.len());
         for (i, node) in scenario.nodes.iter().enumerate() {
             nodes.push(match &node.kind {
-                NodeKind::Client(p) => NodeRt::Client(ClientRt::new(p, target_edge(i))),
+                NodeKind::Client(p) => {
+                    let queue = p.backpressure.as_ref().and_then(|b| index(&b.queue));
+                    NodeRt::Client(ClientRt::new(p, target_edge(i), queue))
+                }
                 NodeKind::ApiGateway(p) => NodeRt::Gateway(GatewayRt::new(p, target_edge(i))),
                 NodeKind::Lambda(p) => {
                     let on_failure = p.on_failure.as_deref().and_then(index);

@@ -38,7 +38,7 @@ pub use queues::{
     PollerScaling, QueueParams, ScheduleParams, StreamMapping, StreamParams,
 };
 pub use refs::{RefAt, RefKind};
-pub use resilience::{Admission, CircuitBreaker};
+pub use resilience::{Admission, Backpressure, CircuitBreaker};
 pub use rules::{EdgeRule, Invocation, edge_rule, edge_rules};
 pub use validate::{
     MAX_ALARMS, MAX_BRANCHES_PER_EXECUTION, MAX_DURATION_S, MAX_EDGES, MAX_FAULTS, MAX_ID_CHARS,

@@ -3,7 +3,7 @@
 //! Why one walker: ids are referenced from edges, handler and init `call` steps, state
 //! machine Task resources (nested in Parallel branches and Map iterators), dead-letter
 //! queues, async `on_failure` destinations, `process_new` sources, backlog overflow
-//! queues, faults and alarms. Validation, delete, rename and paste each used to walk the scenario
+//! queues, backpressure queues, faults and alarms. Validation, delete, rename and paste each used to walk the scenario
 //! their own way, and each missed a different place (paste renamed only `call` steps).
 //! Now a new kind of reference is added here, once, and every user sees it.
 
@@ -32,6 +32,8 @@ pub enum RefKind {
     Fault,
     /// The node an alarm watches.
     Alarm,
+    /// The queue a client's backpressure watches.
+    BackpressureQueue,
 }
 
 /// Where a reference is: what holds it and the field path of the id.
@@ -128,6 +130,18 @@ macro_rules! walker {
                                     path: p("process_new.source"),
                                 },
                                 & $($m)? j.source,
+                            );
+                        }
+                    }
+                    NodeKind::Client(c) => {
+                        if let Some(b) = c.backpressure.$as() {
+                            f(
+                                RefAt {
+                                    kind: RefKind::BackpressureQueue,
+                                    node: Some(i),
+                                    path: p("backpressure.queue"),
+                                },
+                                & $($m)? b.queue,
                             );
                         }
                     }
@@ -235,6 +249,11 @@ impl Scenario {
                     if l.process_new.as_ref().is_some_and(|j| j.source.is_empty()) {
                         l.process_new = None;
                     }
+                }
+                NodeKind::Client(c)
+                    if c.backpressure.as_ref().is_some_and(|b| b.queue.is_empty()) =>
+                {
+                    c.backpressure = None;
                 }
                 NodeKind::Sqs(q) if q.dead_letter_queue.as_deref() == Some("") => {
                     q.dead_letter_queue = None;

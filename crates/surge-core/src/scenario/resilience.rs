@@ -83,7 +83,29 @@ impl Default for Admission {
     }
 }
 
+/// Backpressure on a producer: while a downstream queue is too deep or its oldest message
+/// too old, the producer stops sending new work; requests that arrive meanwhile are turned
+/// away at once (`backpressure`), as a producer that tells its users "try later" does.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(transform = crate::scenario::bounds::schema_bounds::<Backpressure>)]
+pub struct Backpressure {
+    /// Id of the SQS queue watched.
+    pub queue: String,
+    /// Stop while the queue holds more than this many messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_depth: Option<u32>,
+    /// Stop while its oldest message is older than this, in seconds (read each second).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age_s: Option<f64>,
+}
+
 use super::bounds::bounds;
+
+bounds!(Backpressure {
+    max_depth: Count(0.0, 1_000_000_000.0);
+    max_age_s: Positive(1_209_600.0), " s";
+});
 
 bounds!(CircuitBreaker {
     failures: Count(1.0, 1_000_000.0);

@@ -151,6 +151,22 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
             NodeKind::Client(c) => {
                 client(&mut e, &p, c, s.duration_s);
                 need_one_target(&mut e, "a client");
+                if let Some(b) = &c.backpressure {
+                    let at = p("backpressure");
+                    e.bounded(&at, b);
+                    if b.max_depth.is_none() && b.max_age_s.is_none() {
+                        e.push(
+                            at.clone(),
+                            "backpressure needs max_depth, max_age_s or both",
+                        );
+                    }
+                    if kind_of(&b.queue).is_some_and(|k| !matches!(k, NodeKind::Sqs(_))) {
+                        e.push(
+                            format!("{at}.queue"),
+                            format!("{} is not an sqs node", quoted(&b.queue)),
+                        );
+                    }
+                }
             }
             NodeKind::ApiGateway(g) => {
                 e.bounded(&p_params, g);

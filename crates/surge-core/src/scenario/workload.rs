@@ -28,6 +28,9 @@ pub struct ClientParams {
     pub retry: RetryPolicy,
     /// Request payload size in KB (API Gateway refuses more than its limit).
     pub payload_kb: f64,
+    /// Stop sending while a downstream queue is too deep or too old.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backpressure: Option<crate::scenario::Backpressure>,
 }
 
 impl Default for ClientParams {
@@ -40,6 +43,7 @@ impl Default for ClientParams {
             timeout_ms: 30_000.0,
             retry: RetryPolicy::default(),
             payload_kb: 1.0,
+            backpressure: None,
         }
     }
 }

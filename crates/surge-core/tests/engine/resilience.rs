@@ -338,3 +338,42 @@ fn recommended_alarms_watch_throttles_dlqs_iterator_age_and_connections() {
     assert!(s.alarms.iter().all(|a| a.node != "dlq"));
     assert_eq!(s.alarms.len(), 4);
 }
+
+#[test]
+fn backpressure_bounds_a_queues_depth_and_its_backlog_drains() {
+    // 100 req/s, 600 req/s from 60 s to 120 s, into a queue drained at 120/s.
+    let none = run(&scenario("lesson16-backpressure-none"));
+    let held = run(&scenario("lesson16-backpressure-depth"));
+    let q = |r: &Report| node(r, "orders").clone();
+    // Without it the surge leaves a backlog of almost 30,000 that is still there at the end.
+    assert!(q(&none).peak_queue > 20_000, "{}", q(&none).peak_queue);
+    assert!(q(&none).series[300].oldest_age_s > 100.0);
+    // With the client holding back while the queue holds more than 2,000 messages, the
+    // depth stays there (plus the requests already past the client), and the backlog is
+    // gone well before the end.
+    assert!(q(&held).peak_queue <= 2_100, "{}", q(&held).peak_queue);
+    assert!(q(&held).series[300].oldest_age_s < 5.0);
+    // What was turned away is counted, and every request is accounted for.
+    assert!(
+        held.ledger.failed.backpressure > 20_000,
+        "{:?}",
+        held.ledger.failed
+    );
+    assert_eq!(held.ledger.failed.total(), held.ledger.failed.backpressure);
+    assert!(held.ledger.balances() && none.ledger.balances());
+    // Hostile settings are refused at their field.
+    let mut bad = scenario("lesson16-backpressure-depth");
+    if let NodeKind::Client(c) = &mut bad.nodes[0].kind {
+        c.backpressure = Some(Backpressure {
+            queue: "worker".into(),
+            max_depth: None,
+            max_age_s: Some(f64::NAN),
+        });
+    }
+    let e = bad.validate().expect_err("refused").to_string();
+    assert!(
+        e.contains("nodes[0].params.backpressure.queue: \"worker\" is not an sqs node"),
+        "{e}"
+    );
+    assert!(e.contains("nodes[0].params.backpressure.max_age_s"), "{e}");
+}

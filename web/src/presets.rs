@@ -17,7 +17,7 @@ pub struct Preset {
 }
 
 /// Every preset, in menu order.
-pub const PRESETS: [Preset; 19] = [
+pub const PRESETS: [Preset; 21] = [
     Preset {
         id: "lesson1-littles-law",
         title: "Lesson 1 · Little's law at scale",
@@ -141,6 +141,20 @@ pub const PRESETS: [Preset; 19] = [
         narrative: "The client stops sending while the queue holds more than 2,000: the \
                     excess is turned away at once and the backlog is gone soon after.",
         json: include_str!("../../tests/scenarios/lesson16-backpressure-depth.json"),
+    },
+    Preset {
+        id: "lesson16-shared-pool",
+        title: "Lesson 16 · A noisy tenant in a shared pool",
+        narrative: "One tenant jumps to 500 req/s; 200 others share all 8 workers with it, \
+                    and every one of them loses calls and waits longer.",
+        json: include_str!("../../tests/scenarios/lesson16-shared-pool.json"),
+    },
+    Preset {
+        id: "lesson16-shuffle-sharding",
+        title: "Lesson 16 · Shuffle sharding",
+        narrative: "Each tenant gets 2 of the 8 workers: the noisy one fills its own shard; \
+                    the 3.6 % of tenants that share both its workers suffer, the rest do not.",
+        json: include_str!("../../tests/scenarios/lesson16-shuffle-sharding.json"),
     },
     Preset {
         id: "lesson20-alarms",

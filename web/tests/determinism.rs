@@ -12,7 +12,15 @@ const DIGESTS: &str = include_str!("../../tests/scenarios/digests.txt");
 
 /// Every golden scenario (a tidy test in `crates/xtask` checks this list against
 /// `tests/scenarios/`).
-const SCENARIOS: [(&str, &str); 22] = [
+const SCENARIOS: [(&str, &str); 24] = [
+    (
+        "lesson16-shared-pool",
+        include_str!("../../tests/scenarios/lesson16-shared-pool.json"),
+    ),
+    (
+        "lesson16-shuffle-sharding",
+        include_str!("../../tests/scenarios/lesson16-shuffle-sharding.json"),
+    ),
     (
         "lesson16-backpressure-depth",
         include_str!("../../tests/scenarios/lesson16-backpressure-depth.json"),

@@ -46,8 +46,8 @@ pub use queue::EventQueue;
 pub use report::{
     AlarmReport, AlarmState, AlarmTransition, AsyncLedger, BreakerReport, BreakerState,
     BreakerTransition, CostReport, EdgeReport, ErrorCounts, ErrorKind, ExecutionLedger, Frame,
-    Ledger, MessageLedger, NodeFrame, NodeReport, NodeSecond, Report, RetryBudgetReport, RunNote,
-    ShardReport, Span, Trace, TraceOutcome, TraceReason,
+    Ledger, MessageLedger, NodeFrame, NodeReport, NodeSecond, OverlapClass, PoolReport, Report,
+    RetryBudgetReport, RunNote, ShardReport, Span, Trace, TraceOutcome, TraceReason, WorkerReport,
 };
 pub use rng::SimRng;
 pub use scenario::*;

@@ -439,6 +439,10 @@ pub struct NodeReport {
     /// Streams: per shard, records written and throttled and the largest iterator age.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shards: Vec<ShardReport>,
+    /// Worker pools: the shuffle-sharding assignment and who suffered from the busiest
+    /// tenant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool: Option<PoolReport>,
     /// Clients in the standard or adaptive retry mode: the retry quota and send-rate
     /// limiter at the end of the run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -459,6 +463,58 @@ fn is_one(n: &u64) -> bool {
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
+}
+
+/// A worker pool with shuffle sharding over the run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PoolReport {
+    /// Workers (n).
+    pub workers: u32,
+    /// Workers per tenant (k).
+    pub per_tenant: u32,
+    /// Tenants that called the pool.
+    pub tenants: u32,
+    /// Share of tenant pairs sharing 0, 1, …, k workers (pairs among the first 2,000
+    /// tenants).
+    pub overlap: Vec<f64>,
+    /// How many pairs that is.
+    pub pairs: u64,
+    /// What shuffle sharding predicts: C(k, j)·C(n−k, k−j) / C(n, k).
+    pub expected_overlap: Vec<f64>,
+    /// The tenant with the most calls ("client#tenant").
+    pub busiest: Option<String>,
+    /// The other tenants by how many workers they share with the busiest: how they fared.
+    pub by_overlap: Vec<OverlapClass>,
+    /// Per worker.
+    pub per_worker: Vec<WorkerReport>,
+}
+
+/// Tenants sharing `shared` workers with the busiest tenant.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct OverlapClass {
+    /// Workers shared with the busiest tenant.
+    pub shared: u32,
+    /// Tenants in this class.
+    pub tenants: u32,
+    /// Their calls.
+    pub calls: u64,
+    /// Of which refused (the worker's line was full).
+    pub shed: u64,
+    /// Their calls served.
+    pub done: u64,
+    /// Mean time at the pool of a served call, in ms.
+    pub mean_ms: f64,
+}
+
+/// One worker of a pool.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct WorkerReport {
+    /// Calls served.
+    pub served: u64,
+    /// Calls refused.
+    pub shed: u64,
+    /// Most calls waiting at once.
+    pub peak_waiting: u32,
 }
 
 /// A client's retry quota and send-rate limiter (the SDKs' standard and adaptive modes).

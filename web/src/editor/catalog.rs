@@ -105,7 +105,7 @@ const fn item(
 }
 
 /// Every placeable service, grouped and ordered as the palette shows them.
-pub const CATALOG: [CatalogItem; 15] = [
+pub const CATALOG: [CatalogItem; 16] = [
     item(
         "client",
         "client",
@@ -159,6 +159,15 @@ pub const CATALOG: [CatalogItem; 15] = [
         Group::Compute,
         "Workflows with retries and catches",
         "M6 4h4v4H6z M14 16h4v4h-4z M8 8v4h8v4",
+    ),
+    item(
+        "worker_pool",
+        "worker_pool",
+        "Worker pool",
+        "pool",
+        Group::Compute,
+        "Workers shared by tenants: shuffle sharding",
+        "M4 5h4v4H4z M10 5h4v4h-4z M16 5h4v4h-4z M4 15h4v4H4z M10 15h4v4h-4z M16 15h4v4h-4z M6 9v6 M18 9v6",
     ),
     item(
         "sqs",

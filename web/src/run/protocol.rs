@@ -233,9 +233,9 @@ mod tests {
             until_s: 12.5,
         };
         let text = encode(&c);
-        assert_eq!(text, r#"{"v":1,"type":"run_to","run":3,"until_s":12.5}"#);
+        assert_eq!(text, r#"{"v":2,"type":"run_to","run":3,"until_s":12.5}"#);
         assert_eq!(decode::<Command>(&text), Ok(c));
-        let e = Event::Ready { protocol: 1 };
+        let e = Event::Ready { protocol: 2 };
         assert_eq!(decode::<Event>(&encode(&e)), Ok(e));
     }
 
@@ -297,10 +297,14 @@ mod tests {
 
     #[test]
     fn other_versions_and_garbage_are_refused_with_a_reason() {
-        let e = decode::<Command>(r#"{"v":2,"type":"pause","run":1}"#).expect_err("v2");
-        assert!(e.contains("version 2 is not supported"), "{e}");
+        // Version 1 (before the report carried traces) and a future 3 alike.
+        for v in [1, 3] {
+            let e = decode::<Command>(&format!(r#"{{"v":{v},"type":"pause","run":1}}"#))
+                .expect_err("another version");
+            assert!(e.contains(&format!("version {v} is not supported")), "{e}");
+        }
         assert!(decode::<Command>(r#"{"type":"pause","run":1}"#).is_err());
         assert!(decode::<Command>("{").is_err());
-        assert!(decode::<Command>(r#"{"v":1,"type":"launch"}"#).is_err());
+        assert!(decode::<Command>(r#"{"v":2,"type":"launch"}"#).is_err());
     }
 }

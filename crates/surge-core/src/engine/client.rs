@@ -75,12 +75,22 @@ pub(crate) struct Req {
     retry_cost: Option<u32>,
     /// When the current attempt asked to be sent (it may wait in the send-rate limiter).
     asked: SimTime,
+    /// Which of the client's tenants it belongs to.
+    tenant: u32,
 }
 
 impl Req {
     /// The attempt in progress (1 for the first).
     pub(crate) fn attempt(&self) -> u32 {
         self.attempt
+    }
+}
+
+impl Simulation {
+    /// The tenant key of a request: its client node and tenant number.
+    pub(super) fn req_tenant(&self, req: ReqId) -> (u32, u32) {
+        let r = &self.reqs[req];
+        (r.client, r.tenant)
     }
 }
 
@@ -151,6 +161,13 @@ impl Simulation {
     }
 
     fn start_request(&mut self, client: u32) {
+        let tenants = self.client(client).params.tenants;
+        // Only a client with several tenants draws one (others keep the run's stream).
+        let tenant = if tenants > 1 {
+            (self.rng.next_u64() % u64::from(tenants)) as u32
+        } else {
+            0
+        };
         let req = Req {
             generation: 0,
             client,
@@ -160,6 +177,7 @@ impl Simulation {
             live: true,
             retry_cost: None,
             asked: self.now,
+            tenant,
         };
         let id = self.reqs.insert_carrying(req, |old, new| Req {
             generation: old.generation,

@@ -27,6 +27,7 @@ mod kinesis;
 mod lambda;
 mod lineage;
 mod message;
+mod pool;
 mod proxy_pool;
 mod rds;
 mod report;
@@ -114,6 +115,10 @@ pub(crate) enum CallState {
     Publish,
     /// A request that only takes time and then succeeds (DynamoDB).
     Respond,
+    /// At a worker pool's worker: waiting, or served until its resume.
+    Pool {
+        worker: u32,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -267,6 +272,7 @@ pub(crate) enum NodeRt {
     Fanout(fanout::FanoutRt),
     Schedule(fanout::ScheduleRt),
     Table(dynamodb::TableRt),
+    Pool(pool::PoolRt),
 }
 
 /// Per-node measurements.
@@ -468,6 +474,7 @@ impl Simulation {
                     ))
                 }
                 NodeKind::Dynamodb(p) => NodeRt::Table(dynamodb::TableRt::new(p)),
+                NodeKind::WorkerPool(p) => NodeRt::Pool(pool::PoolRt::new(p, scenario.seed)),
                 NodeKind::S3(p) => NodeRt::Fanout(fanout::FanoutRt::new(p, outs(i), false)),
                 NodeKind::Sns(p) => NodeRt::Fanout(fanout::FanoutRt::new(p, outs(i), true)),
                 NodeKind::Schedule(p) => NodeRt::Schedule(fanout::ScheduleRt::new(p, outs(i))),
@@ -975,6 +982,7 @@ impl Simulation {
             NodeRt::Machine(_) => self.sfn_arrive(call),
             NodeRt::Fanout(_) => self.fanout_arrive(call),
             NodeRt::Table(_) => self.table_arrive(call),
+            NodeRt::Pool(_) => self.pool_arrive(call),
             NodeRt::Schedule(_) => self.complete(call, Err(ErrorKind::Unavailable)),
             NodeRt::Client(_) => self.complete(call, Err(ErrorKind::Unavailable)),
         }
@@ -996,6 +1004,7 @@ impl Simulation {
             CallState::Put => self.kinesis_put(call),
             CallState::Publish => self.fanout_done(call),
             CallState::Respond => self.complete(call, Ok(())),
+            CallState::Pool { worker } => self.pool_done(call, worker),
             CallState::Free | CallState::Arrived => {}
         }
     }

@@ -18,6 +18,7 @@ impl Simulation {
             ),
             (NodeRt::Rds(r), _) => Some(r.max_connections),
             (NodeRt::Proxy(p), _) => Some(p.pool.max()),
+            (NodeRt::Pool(_), NodeKind::WorkerPool(p)) => Some(p.workers * p.concurrency),
             _ => None,
         }
     }
@@ -122,6 +123,7 @@ impl Simulation {
                     errors: st.errors,
                     orphaned: st.orphaned,
                     cold_starts: st.cold_starts,
+                    pool: self.pool_report(i),
                     retry_budget: match &self.nodes[i] {
                         NodeRt::Client(c) => c.retry_budget(),
                         _ => None,

@@ -38,7 +38,7 @@ pub use queues::{
     PollerScaling, QueueParams, ScheduleParams, StreamMapping, StreamParams,
 };
 pub use refs::{RefAt, RefKind};
-pub use resilience::{Admission, Backpressure, CircuitBreaker};
+pub use resilience::{Admission, Backpressure, CircuitBreaker, WorkerPoolParams};
 pub use rules::{EdgeRule, Invocation, edge_rule, edge_rules};
 pub use validate::{
     MAX_ALARMS, MAX_BRANCHES_PER_EXECUTION, MAX_DURATION_S, MAX_EDGES, MAX_FAULTS, MAX_ID_CHARS,
@@ -319,6 +319,8 @@ node_kinds! {
     Schedule(ScheduleParams) = "schedule", "EventBridge schedule", "schedule";
     /// A DynamoDB table: on-demand or provisioned capacity, per-partition limits.
     Dynamodb(TableParams) = "dynamodb", "DynamoDB table", "table";
+    /// A pool of workers shared by tenants through shuffle sharding.
+    WorkerPool(WorkerPoolParams) = "worker_pool", "Worker pool", "pool";
 }
 
 /// A connection from `from`'s output to `to`'s input. Which pairs may connect, and what

@@ -120,3 +120,45 @@ bounds!(Admission {
     max_in_flight: Count(1.0, 10_000_000.0);
     shed_ms: Range(0.0, 60_000.0), " ms";
 });
+
+/// A pool of workers shared by tenants, each tenant given its own shuffle shard: `per_tenant`
+/// of the `workers`, drawn from the tenant's key. A call goes to the least busy worker of its
+/// tenant's shard; past a worker's `concurrency` it waits, past `max_queue` waiting it is
+/// refused (`shed`). One noisy tenant then fills only its own shard: another tenant shares
+/// all its workers with it with probability 1 / C(n, k).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+#[schemars(transform = crate::scenario::bounds::schema_bounds::<WorkerPoolParams>)]
+pub struct WorkerPoolParams {
+    /// Workers in the pool (n).
+    pub workers: u32,
+    /// Workers each tenant may use (k, its shuffle shard); at or above `workers`, every
+    /// tenant shares every worker.
+    pub per_tenant: u32,
+    /// Calls one worker serves at once.
+    pub concurrency: u32,
+    /// Mean service time of a call (exponential), in milliseconds.
+    pub service_ms: f64,
+    /// Calls that may wait at one worker; more are refused.
+    pub max_queue: u32,
+}
+
+impl Default for WorkerPoolParams {
+    fn default() -> Self {
+        WorkerPoolParams {
+            workers: 8,
+            per_tenant: 2,
+            concurrency: 4,
+            service_ms: 50.0,
+            max_queue: 100,
+        }
+    }
+}
+
+bounds!(WorkerPoolParams {
+    workers: Count(1.0, 1_000.0);
+    per_tenant: Count(1.0, 16.0);
+    concurrency: Count(1.0, 10_000.0);
+    service_ms: Positive(600_000.0), " ms";
+    max_queue: Count(0.0, 1_000_000.0);
+});

@@ -45,7 +45,7 @@ impl EdgeRule {
     }
 }
 
-const RULES: [EdgeRule; 29] = [
+const RULES: [EdgeRule; 32] = [
     EdgeRule {
         from: "client",
         to: "api_gateway",
@@ -63,6 +63,24 @@ const RULES: [EdgeRule; 29] = [
         to: "service",
         invocations: &[Invocation::Sync],
         meaning: "clients call the service's HTTP API directly (a backend or a vendor)",
+    },
+    EdgeRule {
+        from: "client",
+        to: "worker_pool",
+        invocations: &[Invocation::Sync],
+        meaning: "clients call the pool's service; each tenant uses its own shard of workers",
+    },
+    EdgeRule {
+        from: "api_gateway",
+        to: "worker_pool",
+        invocations: &[Invocation::Sync],
+        meaning: "the API proxies to the pool's service (HTTP integration)",
+    },
+    EdgeRule {
+        from: "lambda",
+        to: "worker_pool",
+        invocations: &[Invocation::Sync],
+        meaning: "the handler calls the pool's service and waits",
     },
     EdgeRule {
         from: "api_gateway",
@@ -232,11 +250,12 @@ pub fn edge_rule(from: &str, to: &str) -> Result<&'static EdgeRule, String> {
     if let Some(rule) = RULES.iter().find(|r| r.from == from && r.to == to) {
         return Ok(rule);
     }
-    let targets: Vec<&str> = RULES
+    let mut targets: Vec<&str> = RULES
         .iter()
         .filter(|r| r.from == from)
         .map(|r| r.to)
         .collect();
+    targets.sort_unstable();
     Err(if targets.is_empty() {
         format!("a {from} has no outputs")
     } else {
@@ -259,7 +278,7 @@ mod tests {
         assert_eq!(
             edge_rule("client", "rds").map(|r| r.from),
             Err(
-                "a client cannot call a rds (it can call: api_gateway, lambda, service, step_functions)"
+                "a client cannot call a rds (it can call: api_gateway, lambda, service, step_functions, worker_pool)"
                     .into()
             )
         );

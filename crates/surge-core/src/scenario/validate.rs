@@ -354,6 +354,8 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
                 e.bounded(&p_params, v);
                 e.bounded(&format!("{p_params}.admission"), &v.admission);
             }
+            // A shard larger than the pool is the whole pool (the engine caps k at n).
+            NodeKind::WorkerPool(w) => e.bounded(&p_params, w),
         }
     }
     let pool = u64::from(

@@ -31,6 +31,14 @@ pub struct ClientParams {
     /// Stop sending while a downstream queue is too deep or too old.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backpressure: Option<crate::scenario::Backpressure>,
+    /// The customers behind this client: each request belongs to one of them, drawn
+    /// uniformly (a worker pool gives each its own shuffle shard).
+    #[serde(skip_serializing_if = "is_one")]
+    pub tenants: u32,
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
 }
 
 impl Default for ClientParams {
@@ -44,6 +52,7 @@ impl Default for ClientParams {
             retry: RetryPolicy::default(),
             payload_kb: 1.0,
             backpressure: None,
+            tenants: 1,
         }
     }
 }
@@ -273,6 +282,7 @@ bounds!(ClientParams {
     rate_per_s: Range(0.0, MAX_RATE_PER_S), " req/s";
     timeout_ms: Positive(86_400_000.0), " ms";
     payload_kb: Range(0.0, 1_000_000.0), " KB";
+    tenants: Count(1.0, 100_000.0);
 });
 
 bounds!(RetryPolicy {

@@ -273,7 +273,7 @@ fn errors_name_the_field_path_and_reason() {
         "{e}"
     );
     assert!(
-        e.contains("edges[2]: a client cannot call a rds (it can call: api_gateway, lambda, service, step_functions)"),
+        e.contains("edges[2]: a client cannot call a rds (it can call: api_gateway, lambda, service, step_functions, worker_pool)"),
         "{e}"
     );
     let e = errors_of(

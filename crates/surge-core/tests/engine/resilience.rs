@@ -377,3 +377,81 @@ fn backpressure_bounds_a_queues_depth_and_its_backlog_drains() {
     );
     assert!(e.contains("nodes[0].params.backpressure.max_age_s"), "{e}");
 }
+
+/// Tenants spread over a pool of `n` workers with shards of `k`, for the overlap check.
+fn many_tenants(n: u32, k: u32, tenants: u32, seed: u64) -> PoolReport {
+    let mut s = Scenario::empty(seed, 60.0);
+    s.add(
+        "c",
+        NodeKind::Client(ClientParams {
+            rate_per_s: 400.0,
+            tenants,
+            ..ClientParams::default()
+        }),
+    )
+    .add(
+        "pool",
+        NodeKind::WorkerPool(WorkerPoolParams {
+            workers: n,
+            per_tenant: k,
+            concurrency: 100,
+            ..WorkerPoolParams::default()
+        }),
+    )
+    .connect("c", "pool");
+    node(&run(&s), "pool").pool.clone().expect("a pool reports")
+}
+
+#[test]
+fn the_shuffle_sharding_overlap_matches_the_formula_for_two_pool_shapes() {
+    for (n, k) in [(8, 2), (100, 5)] {
+        let p = many_tenants(n, k, 1_000, 16);
+        assert_eq!(p.tenants, 1_000, "every tenant called");
+        assert_eq!(p.pairs, 499_500);
+        assert_eq!(p.overlap.len() as u32, k + 1);
+        // Each share against C(k, j)·C(n−k, k−j)/C(n, k), within four standard errors of
+        // a share estimated from 500 independent pairs (all 499,500 pairs vary less).
+        for (j, (&seen, &want)) in p.overlap.iter().zip(&p.expected_overlap).enumerate() {
+            let se = (want * (1.0 - want) / 500.0).sqrt();
+            assert!(
+                (seen - want).abs() <= 4.0 * se + 1e-4,
+                "n={n} k={k} j={j}: {seen} vs {want} (±{se})"
+            );
+        }
+    }
+    let e = many_tenants(8, 2, 2, 1).expected_overlap;
+    let pct: Vec<f64> = e.iter().map(|p| (p * 1000.0).round() / 10.0).collect();
+    assert_eq!(pct, [53.6, 42.9, 3.6], "the Builders' Library figures");
+}
+
+#[test]
+fn lesson16_shuffle_sharding_keeps_a_noisy_tenant_to_its_own_shard() {
+    // One tenant jumps to 500 req/s at 30 s; 200 others send 300 req/s between them; 8
+    // workers of 4 × 50 ms (640 req/s in all).
+    let shared = run(&scenario("lesson16-shared-pool"));
+    let sharded = run(&scenario("lesson16-shuffle-sharding"));
+    let pool = |r: &Report| node(r, "pool").pool.clone().expect("pool");
+    let (a, b) = (pool(&shared), pool(&sharded));
+    assert_eq!(a.busiest.as_deref(), Some("noisy#0"));
+    let shed_share = |c: &OverlapClass| c.shed as f64 / c.calls.max(1) as f64;
+    // One pool for all: every other tenant shares all 8 workers with the noisy one, and
+    // every one of them loses calls.
+    let all = &a.by_overlap[8];
+    assert_eq!(all.tenants, 200);
+    assert!(shed_share(all) > 0.05, "{all:?}");
+    // Shards of 2: most tenants share no worker, or one (and go to the other), and lose
+    // nothing; the few that share both suffer as the noisy tenant does.
+    assert_eq!(b.by_overlap.len(), 3);
+    assert!(
+        b.by_overlap[0].tenants > 80 && b.by_overlap[1].tenants > 60,
+        "{b:?}"
+    );
+    assert_eq!(b.by_overlap[0].shed, 0, "{:?}", b.by_overlap[0]);
+    assert!(shed_share(&b.by_overlap[1]) < 0.01, "{:?}", b.by_overlap[1]);
+    assert!(shed_share(&b.by_overlap[2]) > 0.2, "{:?}", b.by_overlap[2]);
+    assert!(b.by_overlap[2].tenants < 20);
+    assert!(b.by_overlap[0].mean_ms < 0.5 * all.mean_ms);
+    for r in [&shared, &sharded] {
+        assert!(r.ledger.balances());
+    }
+}

@@ -20,7 +20,7 @@ test('palette search adds the first match on Enter; the skip link reaches the di
   await page.fill('#palette-search', 'zzz');
   assert.match(await page.textContent('.palette-none'), /No service matches/);
   await page.press('#palette-search', 'Escape');
-  assert.equal(await page.locator('.palette-item').count(), 15);
+  assert.equal(await page.locator('.palette-item').count(), 16);
 
   // On a fresh load, the first Tab reaches the skip link; following it focuses the diagram.
   await page.reload();

@@ -6,7 +6,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serveApp, saveScreenshot, cliReport } from './harness.mjs';
 import fs from 'node:fs';
-import path from 'node:path';
 
 const app = serveApp();
 
@@ -35,7 +34,7 @@ test('an alarm goes to ALARM and back in the log; the slowest request opens as a
   const ok = lines.find((l) => /OK “orders throttles”/.test(l));
   assert.ok(alarm && ok, lines.join('\n'));
   // The same seconds as the engine's report (the CLI's run of the same scenario).
-  const scenario = fs.readFileSync(path.resolve('../scenarios/lesson20-alarms.json'), 'utf8');
+  const scenario = fs.readFileSync(new URL('../scenarios/lesson20-alarms.json', import.meta.url), 'utf8');
   const report = cliReport(scenario);
   const [on, off] = report.alarms[0].transitions.map((t) => t.at_s);
   assert.match(alarm, new RegExp(`t=${on} s Orders`));

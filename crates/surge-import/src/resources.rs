@@ -39,13 +39,16 @@ pub(crate) fn build(
     template: &Value,
     read_file: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Imported, String> {
-    let resources = template
-        .get("Resources")
-        .and_then(Value::as_object)
-        .ok_or("the template has no `Resources` section")?;
-    if resources.is_empty() {
-        return Err("the template's `Resources` section is empty".into());
-    }
+    // A scenario of clients, third-party services and worker pools has no AWS resource:
+    // Surge's own export of it holds everything in `Metadata.Surge`.
+    let by_surge = template.pointer("/Metadata/Surge/nodes").is_some();
+    let none = serde_json::Map::new();
+    let resources = match template.get("Resources").and_then(Value::as_object) {
+        Some(r) if !r.is_empty() || by_surge => r,
+        Some(_) => return Err("the template's `Resources` section is empty".into()),
+        None if by_surge => &none,
+        None => return Err("the template has no `Resources` section".into()),
+    };
     let mut b = Builder {
         globals: template
             .pointer("/Globals/Function")
@@ -893,7 +896,11 @@ impl Builder<'_> {
         exported: Option<&Value>,
         placed: &BTreeMap<String, Value>,
     ) -> Result<Imported, String> {
-        if self.nodes.is_empty() {
+        let kept = exported
+            .and_then(|m| m.get("nodes"))
+            .and_then(Value::as_array)
+            .is_some_and(|n| !n.is_empty());
+        if self.nodes.is_empty() && !kept {
             return Err(format!(
                 "nothing in the template is simulated ({} resources: {})",
                 self.not_simulated.len(),

@@ -7,6 +7,7 @@
 //! being created under load, reused while warm and reclaimed after idling.
 
 use super::env_pool::{EnvId, EnvPool};
+use super::retry_budget::RetryQuota;
 use super::stats::TokenBucket;
 use super::{CallId, CallState, NodeRt, Outcome, Parent, Simulation};
 use crate::report::ErrorKind;
@@ -110,6 +111,11 @@ pub(crate) struct LambdaRt {
     /// handled again, a duplicate downstream.
     handled_to: u64,
     pub(crate) reprocessed: u64,
+    /// The SDK retry quota of each execution environment (by slot), when the function's
+    /// SDK mode has one; refusals and the lowest level over all of them.
+    quotas: Option<Vec<RetryQuota>>,
+    pub(crate) quota_refused: u64,
+    quota_lowest: u32,
 }
 
 /// Where an invocation is.
@@ -193,7 +199,66 @@ impl LambdaRt {
             checkpoint: 0,
             handled_to: 0,
             reprocessed: 0,
+            quotas: p.sdk_retry_mode.has_quota().then(Vec::new),
+            quota_refused: 0,
+            quota_lowest: super::retry_budget::QUOTA_TOKENS,
         }
+    }
+
+    /// A new execution environment starts with a fresh SDK client, and so a full quota.
+    fn fresh_quota(&mut self, env: EnvId) {
+        if let Some(q) = self.quotas.as_mut() {
+            let slot = env.slot() as usize;
+            if q.len() <= slot {
+                q.resize(slot + 1, RetryQuota::default());
+            }
+            q[slot] = RetryQuota::default();
+        }
+    }
+
+    /// The environment's quota pays for a retry; false if it cannot (true without one).
+    fn pay_retry(&mut self, env: EnvId) -> bool {
+        let Some(quotas) = self.quotas.as_mut() else {
+            return true;
+        };
+        let slot = env.slot() as usize;
+        if quotas.len() <= slot {
+            // A provisioned environment's first retry: its quota is full.
+            quotas.resize(slot + 1, RetryQuota::default());
+        }
+        let q = &mut quotas[slot];
+        let paid = q.acquire(false).is_some();
+        self.quota_lowest = self.quota_lowest.min(q.lowest);
+        if !paid {
+            self.quota_refused += 1;
+        }
+        paid
+    }
+
+    /// A call succeeded: its environment's quota earns back (the retry's cost, or one).
+    fn quota_success(&mut self, env: EnvId, retried: bool) {
+        if let Some(q) = self
+            .quotas
+            .as_mut()
+            .and_then(|q| q.get_mut(env.slot() as usize))
+        {
+            q.on_success(retried.then_some(super::retry_budget::RETRY_COST));
+        }
+    }
+
+    /// The quota figures for the report (functions in the standard or adaptive SDK mode).
+    pub(crate) fn retry_budget(&self) -> Option<crate::report::RetryBudgetReport> {
+        let q = self.quotas.as_ref()?;
+        Some(crate::report::RetryBudgetReport {
+            tokens_left: q
+                .iter()
+                .map(RetryQuota::tokens)
+                .min()
+                .unwrap_or(super::retry_budget::QUOTA_TOKENS),
+            lowest_tokens: self.quota_lowest,
+            retries_refused: self.quota_refused,
+            ..Default::default()
+        })
     }
 }
 
@@ -282,7 +347,9 @@ impl Simulation {
         let (env, cold, provisioned) = if let Some((env, provisioned)) = l.envs.take_warm() {
             (env, false, provisioned)
         } else if legacy || l.scale.take(now) {
-            (l.envs.create(now, false), true, false)
+            let env = l.envs.create(now, false);
+            l.fresh_quota(env);
+            (env, true, false)
         } else {
             self.complete(call, Err(ErrorKind::ConcurrencyThrottled));
             return;
@@ -533,6 +600,8 @@ impl Simulation {
         };
         match outcome {
             Ok(()) => {
+                let retried = st.sdk_attempt > 0;
+                self.lambda(node).quota_success(st.env, retried);
                 st.left -= 1;
                 st.sdk_attempt = 0;
                 if st.left == 0 {
@@ -554,7 +623,8 @@ impl Simulation {
                     },
                     _ => (3, 100.0),
                 };
-                if st.sdk_attempt + 1 < max {
+                // The standard mode's quota: an empty bucket fails the call fast.
+                if st.sdk_attempt + 1 < max && self.lambda(node).pay_retry(st.env) {
                     st.sdk_attempt += 1;
                     // SDK standard retry: full jitter over a doubling, capped delay.
                     let doublings = f64::from(st.sdk_attempt - 1);
@@ -633,6 +703,8 @@ impl Simulation {
 
     /// Ends an environment and gives back the connections it held.
     fn destroy_env(&mut self, node: usize, env: EnvId) {
+        // Whatever environment takes this slot next has an SDK client of its own.
+        self.lambda(node).fresh_quota(env);
         let Some(released) = self.lambda(node).envs.destroy(env) else {
             return;
         };

@@ -126,6 +126,7 @@ impl Simulation {
                     pool: self.pool_report(i),
                     retry_budget: match &self.nodes[i] {
                         NodeRt::Client(c) => c.retry_budget(),
+                        NodeRt::Lambda(l) => l.retry_budget(),
                         _ => None,
                     },
                     reprocessed_records: match &self.nodes[i] {

@@ -128,6 +128,12 @@ pub struct LambdaParams {
     /// 17th invocation in one chain of events through SQS, SNS, S3 and Lambda; `allow`
     /// lets such a loop run.
     pub recursive_loop: RecursiveLoop,
+    /// The handler's AWS SDK retry mode for throttled calls to services, tables and
+    /// streams: `legacy` retries up to the target's attempts; `standard` (and `adaptive`,
+    /// whose send-rate limiter is modelled on clients only) adds the retry quota, one
+    /// bucket of 500 tokens per execution environment (each holds its own SDK client).
+    #[serde(skip_serializing_if = "crate::scenario::RetryMode::is_legacy")]
+    pub sdk_retry_mode: crate::scenario::RetryMode,
 }
 
 /// What Lambda does when a function runs in a recursive loop.
@@ -177,6 +183,7 @@ impl Default for LambdaParams {
             on_failure: None,
             process_new: None,
             recursive_loop: RecursiveLoop::Terminate,
+            sdk_retry_mode: crate::scenario::RetryMode::Legacy,
         }
     }
 }

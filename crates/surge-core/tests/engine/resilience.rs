@@ -455,3 +455,87 @@ fn lesson16_shuffle_sharding_keeps_a_noisy_tenant_to_its_own_shard() {
         assert!(r.ledger.balances());
     }
 }
+
+/// 300 invocations/s, each calling a vendor that allows 100/s with 5 SDK attempts.
+fn function_into_throttling_vendor(mode: RetryMode) -> Report {
+    let mut s = Scenario::empty(5, 120.0);
+    s.add(
+        "users",
+        NodeKind::Client(ClientParams {
+            rate_per_s: 300.0,
+            timeout_ms: 10_000.0,
+            ..ClientParams::default()
+        }),
+    )
+    .add(
+        "fn",
+        NodeKind::Lambda(LambdaParams {
+            timeout_s: 30.0,
+            handler: vec![
+                Step::Compute {
+                    ms: 20.0,
+                    distribution: StepDistribution::Fixed,
+                },
+                Step::Call {
+                    node: "vendor".into(),
+                    times: 1,
+                },
+            ],
+            sdk_retry_mode: mode,
+            ..LambdaParams::default()
+        }),
+    )
+    .add(
+        "vendor",
+        NodeKind::Service(ServiceParams {
+            rate_limit_per_s: Some(100.0),
+            latency_ms: Some(50.0),
+            sdk_max_attempts: 5,
+            ..ServiceParams::default()
+        }),
+    )
+    .connect("users", "fn")
+    .connect("fn", "vendor");
+    run(&s)
+}
+
+#[test]
+fn a_functions_sdk_retry_quota_bounds_its_calls_to_a_throttling_vendor() {
+    let legacy = function_into_throttling_vendor(RetryMode::Legacy);
+    let standard = function_into_throttling_vendor(RetryMode::Standard);
+    let per_invocation = |r: &Report| r.edges[1].per_upstream;
+    // Legacy: every throttled call is retried up to 5 attempts, four calls per invocation.
+    assert!(per_invocation(&legacy) > 3.5, "{}", per_invocation(&legacy));
+    assert!(node(&legacy, "fn").retry_budget.is_none());
+    // Standard: each environment's 500 tokens run out, and once they have the vendor sees
+    // little more than one call per invocation; as many requests get through (its 100/s).
+    assert!(
+        per_invocation(&standard) < 2.0,
+        "{}",
+        per_invocation(&standard)
+    );
+    let late = |r: &Report| {
+        let calls: u64 = node(r, "vendor").series[60..120]
+            .iter()
+            .map(|s| s.arrivals)
+            .sum();
+        let runs: u64 = node(r, "fn").series[60..120]
+            .iter()
+            .map(|s| s.arrivals)
+            .sum();
+        calls as f64 / runs as f64
+    };
+    assert!(
+        late(&standard) < 1.3 && late(&legacy) > 3.5,
+        "{} {}",
+        late(&standard),
+        late(&legacy)
+    );
+    let b = node(&standard, "fn")
+        .retry_budget
+        .expect("standard mode reports");
+    assert!(b.retries_refused > 10_000 && b.lowest_tokens == 0, "{b:?}");
+    let ok = |r: &Report| r.ledger.succeeded as f64;
+    assert!((ok(&standard) / ok(&legacy) - 1.0).abs() < 0.05);
+    assert!(legacy.ledger.balances() && standard.ledger.balances());
+}

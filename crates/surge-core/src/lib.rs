@@ -45,9 +45,10 @@ pub use link::{Link, LinkExtras, MODEL_CHANGES, MODEL_VERSION, model_changes_sin
 pub use queue::EventQueue;
 pub use report::{
     AlarmReport, AlarmState, AlarmTransition, AsyncLedger, BreakerReport, BreakerState,
-    BreakerTransition, CostReport, EdgeReport, ErrorCounts, ErrorKind, ExecutionLedger, Frame,
-    Ledger, MessageLedger, NodeFrame, NodeReport, NodeSecond, OverlapClass, PoolReport, Report,
-    RetryBudgetReport, RunNote, ShardReport, Span, Trace, TraceOutcome, TraceReason, WorkerReport,
+    BreakerTransition, CostReport, EdgeReport, ErrorCounts, ErrorKind, ExecutionLedger,
+    FailedLatency, Frame, Ledger, MessageLedger, NodeFrame, NodeReport, NodeSecond, OverlapClass,
+    PoolReport, Report, RetryBudgetReport, RunNote, ShardReport, Span, Trace, TraceOutcome,
+    TraceReason, WorkerReport,
 };
 pub use rng::SimRng;
 pub use scenario::*;

@@ -40,7 +40,7 @@ pub const CHAT_SAFE_CHARS: usize = 2_000;
 
 /// The version of the engine's models: bumped whenever the same scenario and seed may give
 /// a different report. A link records it, so an opener whose replay differs is told why.
-pub const MODEL_VERSION: u32 = 2;
+pub const MODEL_VERSION: u32 = 3;
 
 /// What changed in each model version (shown when a replay differs from its author's).
 pub const MODEL_CHANGES: &[(u32, &str)] = &[
@@ -50,6 +50,12 @@ pub const MODEL_CHANGES: &[(u32, &str)] = &[
         "every scenario ends: loops through queues, topics and buckets are stopped at their \
          17th invocation as AWS does, runs stop cleanly at the memory and progress guards, \
          and finished requests drop their timeout timers (event counts changed)",
+    ),
+    (
+        3,
+        "the resilience toolbox: reports gain each function's execution environments per \
+         second and how long failed requests waited (digests of runs with functions or \
+         failures changed; the simulation of a scenario without the new settings did not)",
     ),
 ];
 

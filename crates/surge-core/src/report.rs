@@ -373,6 +373,13 @@ pub struct NodeSecond {
     pub received: u64,
     /// Their mean wait since they became visible, in ms (queues).
     pub mean_wait_ms: f64,
+    /// Functions: execution environments alive at the end of the second (busy ones are
+    /// those not idle).
+    #[serde(default, skip_serializing_if = "is_zero_u32")]
+    pub envs: u32,
+    /// Functions: of those, idle (warm, waiting for work).
+    #[serde(default, skip_serializing_if = "is_zero_u32")]
+    pub idle_envs: u32,
     /// Median time in node of calls completed in this second, in ms.
     pub p50_ms: f64,
     /// 90th percentile, in ms.
@@ -462,6 +469,10 @@ fn is_one(n: &u64) -> bool {
 }
 
 fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+fn is_zero_u32(n: &u32) -> bool {
     *n == 0
 }
 
@@ -623,6 +634,10 @@ pub struct Report {
     pub series_step_s: u64,
     /// Per edge, in scenario order: the load each hop puts on the next.
     pub edges: Vec<EdgeReport>,
+    /// How long the clients waited for requests that failed or timed out (arrival to the
+    /// last attempt's end), in ms: median and 99th percentile (omitted when none failed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_latency_ms: Option<FailedLatency>,
     /// Why the run stopped before its end (a loop that takes no time, the memory budget).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stopped: Option<crate::engine::RunStop>,
@@ -632,6 +647,15 @@ pub struct Report {
     /// The scenario's alarms, in its order: ALARM and OK moments.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alarms: Vec<AlarmReport>,
+}
+
+/// Client-side latency of failed requests.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FailedLatency {
+    /// Median, in ms.
+    pub p50: f64,
+    /// 99th percentile, in ms.
+    pub p99: f64,
 }
 
 /// Something the run noticed, such as a state machine loop that takes no time.

@@ -369,6 +369,10 @@ impl Simulation {
     }
 
     fn finish_request(&mut self, req: ReqId, outcome: TraceOutcome) {
+        if outcome != TraceOutcome::Ok {
+            let waited = self.now - self.reqs[req].first;
+            self.failed_latency.record(waited);
+        }
         if self.tracer.is_some() {
             let r = &self.reqs[req];
             let (client, first, attempts) = (r.client, r.first, r.attempt);

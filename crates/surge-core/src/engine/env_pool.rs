@@ -56,6 +56,14 @@ pub(crate) struct EnvPool {
 }
 
 impl EnvPool {
+    /// Environments alive, and of them how many are idle (warm, waiting for work).
+    pub(crate) fn counts(&self) -> (u32, u32) {
+        (
+            self.live,
+            (self.idle.len() + self.idle_provisioned.len()) as u32,
+        )
+    }
+
     /// A new environment (not yet idle: it is about to be used, unless provisioned).
     pub(crate) fn create(&mut self, now: SimTime, provisioned: bool) -> EnvId {
         let env = Env {

@@ -745,6 +745,13 @@ impl Simulation {
             for env in l.envs.reclaimable(now, reclaim_after) {
                 self.destroy_env(node, env);
             }
+            // Environments at the end of the second that just closed: alive and idle.
+            let (live, idle) = self.lambda(node).envs.counts();
+            let last = now.second_index().checked_sub(1).map(|s| s / self.step_s);
+            if let Some(sample) = last.and_then(|s| self.stats[node].series.get_mut(s as usize)) {
+                sample.envs = live;
+                sample.idle_envs = idle;
+            }
         }
     }
 }

@@ -380,6 +380,8 @@ pub struct Simulation {
     account: AccountPool,
     ledger: Ledger,
     e2e_latency: Histogram,
+    /// Time from arrival to the end of requests that failed or timed out.
+    failed_latency: Histogram,
     goodput: Vec<u64>,
     cost: CostMeter,
     events: u64,
@@ -559,6 +561,7 @@ impl Simulation {
             account,
             ledger: Ledger::default(),
             e2e_latency: Histogram::default(),
+            failed_latency: Histogram::default(),
             goodput: vec![0; seconds],
             cost: CostMeter::default(),
             events: 0,

@@ -199,6 +199,12 @@ impl Simulation {
             goodput_series: self.goodput[..seconds].to_vec(),
             series_step_s: self.step_s,
             edges: self.edge_reports(),
+            failed_latency_ms: (self.ledger.failed.total() + self.ledger.timed_out > 0).then(
+                || crate::report::FailedLatency {
+                    p50: self.failed_latency.quantile_ms(0.5),
+                    p99: self.failed_latency.quantile_ms(0.99),
+                },
+            ),
             stopped: self.stopped.clone(),
             notes: self.notes.clone(),
             alarms: self.alarm_reports(),

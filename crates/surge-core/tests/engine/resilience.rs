@@ -539,3 +539,45 @@ fn a_functions_sdk_retry_quota_bounds_its_calls_to_a_throttling_vendor() {
     assert!((ok(&standard) / ok(&legacy) - 1.0).abs() < 0.05);
     assert!(legacy.ledger.balances() && standard.ledger.balances());
 }
+
+#[test]
+fn the_report_gives_environments_per_second_and_how_long_failed_requests_waited() {
+    // Lesson 1: 3,000 req/s of a 3 s function scaling to about 9,000 environments.
+    let r = run(&scenario("lesson1-littles-law"));
+    let f = node(&r, "fn");
+    let last = f.series.last().expect("series");
+    // Environments alive ≥ those busy (the mean concurrency of the second, give or take
+    // its ups and downs) and the rest idle.
+    assert!(last.envs >= last.idle_envs && last.envs > 1_000, "{last:?}");
+    let busy = f64::from(last.envs - last.idle_envs);
+    assert!(
+        (busy - last.mean_in_node).abs() < 0.1 * last.mean_in_node + 50.0,
+        "{last:?}"
+    );
+    let peak = f.series.iter().map(|s| s.envs).max().unwrap_or(0);
+    assert!(
+        peak as f64 >= 0.9 * f64::from(f.peak_in_node),
+        "{peak} vs {}",
+        f.peak_in_node
+    );
+    // Nodes that are not functions keep these out of their series.
+    assert!(
+        r.nodes
+            .iter()
+            .filter(|n| n.kind != "lambda")
+            .all(|n| n.series.iter().all(|s| s.envs == 0))
+    );
+    // Lesson 13's storm: failed requests waited out timeouts and retries (2 s per attempt,
+    // up to 3 attempts); a run without failures says nothing.
+    let storm = run(&scenario("lesson13-retry-storm-legacy"));
+    let w = storm.failed_latency_ms.expect("requests failed");
+    assert!(
+        w.p99 >= 2_000.0 && w.p99 <= 3.0 * 2_000.0 + 1_000.0,
+        "{w:?}"
+    );
+    assert!(w.p50 <= w.p99);
+    let calm = run(&scenario("steady-under-limit"));
+    assert!(
+        calm.failed_latency_ms.is_none() || calm.ledger.failed.total() + calm.ledger.timed_out > 0
+    );
+}

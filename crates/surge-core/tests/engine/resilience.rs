@@ -556,7 +556,7 @@ fn the_report_gives_environments_per_second_and_how_long_failed_requests_waited(
     );
     let peak = f.series.iter().map(|s| s.envs).max().unwrap_or(0);
     assert!(
-        peak as f64 >= 0.9 * f64::from(f.peak_in_node),
+        f64::from(peak) >= 0.9 * f64::from(f.peak_in_node),
         "{peak} vs {}",
         f.peak_in_node
     );

@@ -125,3 +125,18 @@ export function serveApp() {
   app.open = (query = '', viewport = undefined, options = {}) => openPage(browser, `${app.url}${query}`, viewport, options);
   return app;
 }
+
+/** Loads a lesson preset from the Run tab (the canvas must be there). */
+export async function loadPreset(page, id) {
+  await page.waitForSelector('g.node');
+  await page.click('#tab-run');
+  await page.selectOption('#preset', id);
+  await page.click('#load-preset');
+}
+
+/** Plays the loaded scenario at full speed until the player says it finished. */
+export async function playToEnd(page) {
+  await page.selectOption('#speed', 'max');
+  await page.click('#play');
+  await page.waitForFunction(() => document.querySelector('#player-status')?.textContent === 'finished', null, { timeout: 120000 });
+}

@@ -4,23 +4,10 @@
 // a connection gets a circuit breaker from the inspector and the log says when it opens.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveApp, saveScreenshot, cliReport } from './harness.mjs';
+import { serveApp, saveScreenshot, cliReport, loadPreset, playToEnd } from './harness.mjs';
 import fs from 'node:fs';
 
 const app = serveApp();
-
-async function loadPreset(page, id) {
-  await page.waitForSelector('g.node');
-  await page.click('#tab-run');
-  await page.selectOption('#preset', id);
-  await page.click('#load-preset');
-}
-
-async function playToEnd(page) {
-  await page.selectOption('#speed', 'max');
-  await page.click('#play');
-  await page.waitForFunction(() => document.querySelector('#player-status')?.textContent === 'finished', null, { timeout: 120000 });
-}
 
 const clock = (page) => page.evaluate(() => Number(document.querySelector('#clock').textContent.match(/t = (\d+)/)[1]));
 

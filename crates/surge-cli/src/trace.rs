@@ -67,17 +67,6 @@ pub(crate) fn waterfall(t: &Trace) -> String {
         t.start_s,
         t.end_s
     );
-    let depth = |mut i: usize| {
-        let mut d = 0;
-        while let Some(p) = t.spans[i].parent {
-            d += 1;
-            i = p as usize;
-            if d > 64 {
-                break;
-            }
-        }
-        d
-    };
     for (i, s) in t.spans.iter().enumerate() {
         let end = s.end_s.unwrap_or(t.end_s);
         let from = ((s.start_s - t.start_s) / total * WIDTH as f64) as usize;
@@ -105,7 +94,7 @@ pub(crate) fn waterfall(t: &Trace) -> String {
             "{bar} {:>9.1} ms +{:>9.1} ms {}{}{}{}\n",
             (end - s.start_s) * 1000.0,
             (s.start_s - t.start_s) * 1000.0,
-            "  ".repeat(depth(i)),
+            "  ".repeat(t.depth(i)),
             if s.parent.is_none() && t.attempts > 1 {
                 format!("[attempt {}] ", s.attempt)
             } else {

@@ -945,3 +945,22 @@ pub struct Trace {
     /// Spans left out past the per-trace cap.
     pub spans_dropped: u32,
 }
+
+impl Trace {
+    /// How deep span `i` is: 0 for a client's attempt, 1 for the call it made, and so on.
+    pub fn depth(&self, i: usize) -> usize {
+        let mut d = 0;
+        let mut at = i;
+        while let Some(p) = self.spans.get(at).and_then(|s| s.parent) {
+            d += 1;
+            at = p as usize;
+            if d > MAX_TRACE_DEPTH {
+                break;
+            }
+        }
+        d
+    }
+}
+
+/// Calls nest at most this deep in a trace's drawing (synchronous chains are acyclic).
+const MAX_TRACE_DEPTH: usize = 64;

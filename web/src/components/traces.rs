@@ -138,17 +138,6 @@ fn waterfall(t: &Trace, doc: &Rc<Scenario>, run: Option<&RunHandle>) -> Html {
         doc.node_index(id)
             .map_or(id.to_owned(), |i| doc.nodes[i].label().to_owned())
     };
-    let depth = |mut i: usize| {
-        let mut d = 0;
-        while let Some(parent) = t.spans[i].parent {
-            d += 1;
-            i = parent as usize;
-            if d > 32 {
-                break;
-            }
-        }
-        d
-    };
     let goto = run.map(|run| {
         let run = run.clone();
         let doc = doc.clone();
@@ -184,7 +173,7 @@ fn waterfall(t: &Trace, doc: &Rc<Scenario>, run: Option<&RunHandle>) -> Html {
         });
         html! {
             <li class="span-row">
-                <span class="span-label" style={format!("padding-left:{}px", depth(i) * 12)}>
+                <span class="span-label" style={format!("padding-left:{}px", t.depth(i) * 12)}>
                     { format!("{attempt}{}", name(&s.node)) }
                 </span>
                 <span class="span-track" aria-hidden="true">

@@ -67,6 +67,7 @@ fn a_traced_requests_hop_times_add_up_to_its_end_to_end_latency() {
         }
         let hops: Vec<&str> = t.spans.iter().map(|s| s.node.as_str()).collect();
         assert_eq!(hops[..2], ["api", "fn"], "{hops:?}");
+        assert_eq!((t.depth(0), t.depth(1)), (0, 1));
         checked += 1;
     }
     assert!(checked >= 40, "{checked} traces checked");

@@ -116,6 +116,8 @@ pub(crate) struct LambdaRt {
     quotas: Option<Vec<RetryQuota>>,
     pub(crate) quota_refused: u64,
     quota_lowest: u32,
+    /// Deadline propagation: stop an invocation whose caller gave up.
+    pub(crate) drop_abandoned: bool,
 }
 
 /// Where an invocation is.
@@ -202,6 +204,7 @@ impl LambdaRt {
             quotas: p.sdk_retry_mode.has_quota().then(Vec::new),
             quota_refused: 0,
             quota_lowest: super::retry_budget::QUOTA_TOKENS,
+            drop_abandoned: p.drop_abandoned,
         }
     }
 
@@ -487,6 +490,14 @@ impl Simulation {
     /// Runs steps until one takes time or the handler ends.
     fn run_steps(&mut self, call: CallId) {
         let node = self.calls[call].node as usize;
+        // A handler that reads its caller's deadline stops before its next step once the
+        // caller (or any caller above it) has given up.
+        if self.lambda(node).drop_abandoned && self.caller_gave_up(call) {
+            let st = self.lambda_state(call);
+            self.orphan(st.child);
+            self.lambda_finish(call, Err(ErrorKind::DeadlineExceeded), false);
+            return;
+        }
         let mut st = self.lambda_state(call);
         loop {
             let l = self.lambda(node);
@@ -655,6 +666,37 @@ impl Simulation {
             .get(usize::from(st.step))
             .copied()
             .unwrap_or(StepRt::Sleep(SimTime::ZERO))
+    }
+
+    /// Whether the caller of `call`, or any caller above it, has given up.
+    fn caller_gave_up(&self, call: CallId) -> bool {
+        let mut c = call;
+        for _ in 0..64 {
+            match self.calls[c].parent {
+                Parent::Orphan => return true,
+                Parent::Call(p) => c = p,
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// The caller of an invocation gave up and the function propagates deadlines: the
+    /// handler returns now (its environment stays warm), and what it waited for is
+    /// abandoned in turn. True if it stopped.
+    pub(super) fn lambda_abandoned(&mut self, call: CallId) -> bool {
+        let node = self.calls[call].node as usize;
+        if !self.lambda(node).drop_abandoned || self.calls[call].finishing {
+            return false;
+        }
+        let st = self.lambda_state(call);
+        if st.phase == Phase::Boot {
+            // Still starting: it stops before its first step (see `run_steps`).
+            return false;
+        }
+        self.orphan(st.child);
+        self.lambda_finish(call, Err(ErrorKind::DeadlineExceeded), false);
+        true
     }
 
     pub(super) fn lambda_timeout(&mut self, call: CallId) {

@@ -369,7 +369,8 @@ pub struct Simulation {
     breakers: Vec<Option<breaker::Breaker>>,
     /// Whether any edge has one (the hot path skips the lookups otherwise).
     has_breakers: bool,
-    /// Whether any service propagates deadlines (else an orphan's chain is not walked).
+    /// Whether any service or function propagates deadlines (else an orphan's chain is not
+    /// walked).
     has_deadlines: bool,
     /// The scenario's alarms.
     alarms: Vec<alarms::AlarmRt>,
@@ -552,10 +553,11 @@ impl Simulation {
                 .collect(),
             tracer: None,
             has_breakers: scenario.edges.iter().any(|e| e.breaker.is_some()),
-            has_deadlines: scenario
-                .nodes
-                .iter()
-                .any(|n| matches!(&n.kind, NodeKind::Service(p) if p.admission.drop_abandoned)),
+            has_deadlines: scenario.nodes.iter().any(|n| match &n.kind {
+                NodeKind::Service(p) => p.admission.drop_abandoned,
+                NodeKind::Lambda(p) => p.drop_abandoned,
+                _ => false,
+            }),
             client_requests: vec![0; scenario.nodes.len()],
             edges,
             account,
@@ -915,7 +917,12 @@ impl Simulation {
             let Some(c) = current else { return };
             current = match self.calls[c].state {
                 CallState::Gateway { child } => child,
-                CallState::Lambda(l) => l.child,
+                CallState::Lambda(l) => {
+                    if self.lambda_abandoned(c) {
+                        return;
+                    }
+                    l.child
+                }
                 CallState::Proxy(p) => p.child,
                 CallState::Service { .. } => {
                     self.service_abandoned(c);

@@ -11,8 +11,9 @@
 //!   whose functions loop through queues now has its loops stopped at the 17th invocation,
 //!   as AWS does since 2023 (set `recursive_loop` to `allow` for the old figures).
 //! - v3 → v4 (the resilience toolbox): clients' retry `mode`, `backpressure` and
-//!   `tenants`, functions' `sdk_retry_mode`, `worker_pool` nodes, edges' circuit `breaker`,
-//!   services' `admission`, the scenario's `alarms`, and client → service edges. Every new
+//!   `tenants`, functions' `sdk_retry_mode` and `drop_abandoned`, `worker_pool` nodes,
+//!   edges' circuit `breaker`, services' `admission`, the scenario's `alarms`, and client →
+//!   service edges. Every new
 //!   field defaults to v3's behaviour (legacy retries, no breaker, everything admitted, no
 //!   alarms), so the step only bumps the version; a v4 file with the new fields is refused
 //!   by older builds as "written by a newer Surge" rather than as unknown fields.

@@ -134,6 +134,11 @@ pub struct LambdaParams {
     /// bucket of 500 tokens per execution environment (each holds its own SDK client).
     #[serde(skip_serializing_if = "crate::scenario::RetryMode::is_legacy")]
     pub sdk_retry_mode: crate::scenario::RetryMode,
+    /// Deadline propagation: when the caller of an invocation gives up, the handler stops
+    /// (it reads the deadline its caller passed) and returns `deadline_exceeded`, freeing
+    /// its concurrency at once; the call it was waiting for is abandoned in turn.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub drop_abandoned: bool,
 }
 
 /// What Lambda does when a function runs in a recursive loop.
@@ -184,6 +189,7 @@ impl Default for LambdaParams {
             process_new: None,
             recursive_loop: RecursiveLoop::Terminate,
             sdk_retry_mode: crate::scenario::RetryMode::Legacy,
+            drop_abandoned: false,
         }
     }
 }

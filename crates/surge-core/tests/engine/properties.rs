@@ -83,6 +83,7 @@ fn arbitrary_scenario() -> impl Strategy<Value = Scenario> {
                         reserved_concurrency: Some(limit),
                         timeout_s: fn_timeout_s,
                         handler,
+                        drop_abandoned: (seed >> 5) & 1 == 1,
                         ..LambdaParams::default()
                     }),
                 );

@@ -581,3 +581,85 @@ fn the_report_gives_environments_per_second_and_how_long_failed_requests_waited(
         calm.failed_latency_ms.is_none() || calm.ledger.failed.total() + calm.ledger.timed_out > 0
     );
 }
+
+/// 100 req/s with a 1 s timeout into a function (reserved 200) waiting on a vendor that
+/// takes 5 s on average.
+fn impatient_callers(function_drops: bool, vendor_drops: bool) -> Report {
+    let mut s = Scenario::empty(7, 120.0);
+    s.add(
+        "users",
+        NodeKind::Client(ClientParams {
+            rate_per_s: 100.0,
+            timeout_ms: 1_000.0,
+            ..ClientParams::default()
+        }),
+    )
+    .add(
+        "fn",
+        NodeKind::Lambda(LambdaParams {
+            reserved_concurrency: Some(200),
+            timeout_s: 30.0,
+            handler: vec![Step::Call {
+                node: "vendor".into(),
+                times: 1,
+            }],
+            drop_abandoned: function_drops,
+            ..LambdaParams::default()
+        }),
+    )
+    .add(
+        "vendor",
+        NodeKind::Service(ServiceParams {
+            rate_limit_per_s: Some(1e6),
+            latency_ms: Some(5_000.0),
+            admission: Admission {
+                drop_abandoned: vendor_drops,
+                ..Admission::default()
+            },
+            ..ServiceParams::default()
+        }),
+    )
+    .connect("users", "fn")
+    .connect("fn", "vendor");
+    run(&s)
+}
+
+#[test]
+fn a_function_that_propagates_deadlines_frees_its_concurrency_when_callers_give_up() {
+    let plain = impatient_callers(false, false);
+    let function = impatient_callers(true, false);
+    let both = impatient_callers(true, true);
+    let f = |r: &Report| node(r, "fn").clone();
+    // Without: every invocation waits out the vendor's 5 s for a caller gone after 1 s:
+    // about 500 would run at once, so the 200 reserved are full and calls are throttled.
+    assert!(
+        f(&plain).errors.concurrency_throttled > 1_000,
+        "{:?}",
+        f(&plain).errors
+    );
+    assert!(f(&plain).mean_in_node > 150.0);
+    // With: each invocation stops when its caller gives up (about 100 at once), nothing
+    // is throttled, and each ends as deadline_exceeded.
+    assert_eq!(f(&function).errors.concurrency_throttled, 0);
+    assert!(
+        f(&function).mean_in_node < 110.0,
+        "{}",
+        f(&function).mean_in_node
+    );
+    assert!(
+        f(&function).errors.deadline_exceeded > 8_000,
+        "{:?}",
+        f(&function).errors
+    );
+    // The vendor keeps working for nobody unless it propagates deadlines too.
+    let v = |r: &Report| node(r, "vendor").clone();
+    assert!(
+        v(&function).mean_in_node > 400.0,
+        "{}",
+        v(&function).mean_in_node
+    );
+    assert!(v(&both).mean_in_node < 110.0, "{}", v(&both).mean_in_node);
+    for r in [&plain, &function, &both] {
+        assert!(r.ledger.balances());
+    }
+}

@@ -1,11 +1,12 @@
-// Regenerates the README's screenshots (not a test): lesson 2 at 600 req/s, the surge to
-// 4,000 req/s at 60 s ending at 150 s; shown healthy (30 s), throttling (90 s) and
-// recovered (200 s).
+// Regenerates the documentation's screenshots (not a test): lesson 2 at 600 req/s, the
+// surge to 4,000 req/s at 60 s ending at 150 s, shown healthy (30 s), throttling (90 s) and
+// recovered (200 s); the editor at 1280×800 and at phone size (390×844), light and dark;
+// and the resilience views: an alarm in the event log and a request's waterfall.
 // Run from tests/e2e after `cargo xtask dist`: node docs-screenshots.mjs
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { serveDist, launchBrowser, openPage } from './harness.mjs';
+import { serveDist, launchBrowser, openPage, loadPreset, playToEnd } from './harness.mjs';
 
 const OUT = path.resolve('../../docs/screenshots');
 const lesson = JSON.parse(fs.readFileSync('../scenarios/lesson2-burst-limit1000-current.json', 'utf8'));
@@ -34,6 +35,43 @@ try {
     await page.screenshot({ path: path.join(OUT, `${name}.png`) });
     console.log(`docs/screenshots/${name}.png at t = ${t} s`);
   }
+  await page.context().close();
+
+  // The editor at desktop and phone sizes, light and dark: lesson 7 through the proxy,
+  // paused in the middle of its run.
+  for (const [w, h] of [[1280, 800], [390, 844]]) {
+    for (const scheme of ['light', 'dark']) {
+      const phone = w < 600;
+      const { page: p, context } = await openPage(browser, server.url, { width: w, height: h },
+        { colorScheme: scheme, hasTouch: phone, isMobile: phone });
+      if (phone) {
+        await p.waitForSelector('g.node');
+      } else {
+        await loadPreset(p, 'lesson7-storm-proxy');
+        await p.waitForSelector('g.node[data-node="db"]');
+        await playToEnd(p);
+        await p.fill('#scrubber', '20');
+      }
+      await p.mouse.move(0, 0);
+      const name = `editor-${w}x${h}-${scheme}.png`;
+      await p.screenshot({ path: path.join(OUT, name) });
+      console.log(`docs/screenshots/${name}`);
+      await context.close();
+    }
+  }
+
+  // Lesson 20: the alarm in the event log, and the slowest request's waterfall.
+  const { page: r, context } = await openPage(browser, server.url, { width: 1280, height: 800 });
+  await loadPreset(r, 'lesson20-alarms');
+  await r.waitForSelector('g.node[data-node="orders"]');
+  await playToEnd(r);
+  await r.click('#trace-slowest');
+  await r.waitForSelector('#trace-waterfall .span-row');
+  await r.locator('#trace-waterfall').scrollIntoViewIfNeeded();
+  await r.mouse.move(0, 0);
+  await r.screenshot({ path: path.join(OUT, 'alarms-and-trace.png') });
+  console.log('docs/screenshots/alarms-and-trace.png');
+  await context.close();
 } finally {
   await browser.close();
   await server.close();

@@ -17,7 +17,7 @@ pub struct Preset {
 }
 
 /// Every preset, in menu order.
-pub const PRESETS: [Preset; 21] = [
+pub const PRESETS: [Preset; 25] = [
     Preset {
         id: "lesson1-littles-law",
         title: "Lesson 1 · Little's law at scale",
@@ -44,6 +44,36 @@ pub const PRESETS: [Preset; 21] = [
         title: "Lesson 2 · Limit 4,000, current scaling",
         narrative: "+1,000 environments at once and +1,000 per 10 s: 4,000 within about 30 s.",
         json: include_str!("../../tests/scenarios/lesson2-burst-limit4000-current.json"),
+    },
+    Preset {
+        id: "lesson10-sync-29s",
+        title: "Lesson 10 · The 29-second wall",
+        narrative: "20 reports per second, each about 30 s of work, behind API Gateway: \
+                    over half get a 504 at 29 s while the function runs on, and two thirds \
+                    of the bill is work nobody receives.",
+        json: include_str!("../../tests/scenarios/lesson10-sync-29s.json"),
+    },
+    Preset {
+        id: "lesson10-async-poll",
+        title: "Lesson 10 · Submit, then poll for the result",
+        narrative: "The API enqueues and answers at once; the client asks a status endpoint \
+                    every 3 s: every result arrives, at the price of about 17 status \
+                    requests per report, whose function competes for the account's concurrency.",
+        json: include_str!("../../tests/scenarios/lesson10-async-poll.json"),
+    },
+    Preset {
+        id: "lesson10-async-callback",
+        title: "Lesson 10 · A callback through SNS",
+        narrative: "The worker publishes to a topic when the report is done and the client's \
+                    webhook gets it 150 ms later: one request per report, no polling.",
+        json: include_str!("../../tests/scenarios/lesson10-async-callback.json"),
+    },
+    Preset {
+        id: "lesson10-async-websocket",
+        title: "Lesson 10 · Pushing the result over a WebSocket",
+        narrative: "Each client holds a WebSocket connection until its report is pushed: one \
+                    connection and one message per report, billed by the connection minute.",
+        json: include_str!("../../tests/scenarios/lesson10-async-websocket.json"),
     },
     Preset {
         id: "lesson11-queue-buffer",

@@ -12,7 +12,23 @@ const DIGESTS: &str = include_str!("../../tests/scenarios/digests.txt");
 
 /// Every golden scenario (a tidy test in `crates/xtask` checks this list against
 /// `tests/scenarios/`).
-const SCENARIOS: [(&str, &str); 24] = [
+const SCENARIOS: [(&str, &str); 28] = [
+    (
+        "lesson10-sync-29s",
+        include_str!("../../tests/scenarios/lesson10-sync-29s.json"),
+    ),
+    (
+        "lesson10-async-poll",
+        include_str!("../../tests/scenarios/lesson10-async-poll.json"),
+    ),
+    (
+        "lesson10-async-callback",
+        include_str!("../../tests/scenarios/lesson10-async-callback.json"),
+    ),
+    (
+        "lesson10-async-websocket",
+        include_str!("../../tests/scenarios/lesson10-async-websocket.json"),
+    ),
     (
         "lesson16-shared-pool",
         include_str!("../../tests/scenarios/lesson16-shared-pool.json"),

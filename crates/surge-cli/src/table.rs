@@ -175,6 +175,33 @@ pub(crate) fn table(r: &Report) -> String {
             );
         }
     }
+    for n in &r.nodes {
+        if let Some(a) = &n.async_result {
+            let how = match a.pattern {
+                surge_core::AsyncPattern::Poll => {
+                    format!("{} status requests ({} failed)", a.polls, a.poll_errors)
+                }
+                surge_core::AsyncPattern::Callback => "called back".to_owned(),
+                surge_core::AsyncPattern::Websocket => format!(
+                    "{} WebSocket connections ({} refused), {} messages, {} connection-minutes, ${:.4}",
+                    a.connections,
+                    a.connections_refused,
+                    a.messages,
+                    a.connection_minutes,
+                    a.websocket_usd
+                ),
+            };
+            out += &format!(
+                "results of {}: {} submitted, {} delivered (p50 {:.1} s, p99 {:.1} s), {} given up; {how}\n",
+                printable(&n.id),
+                a.submitted,
+                a.completed,
+                a.p50_ms / 1000.0,
+                a.p99_ms / 1000.0,
+                a.gave_up,
+            );
+        }
+    }
     moments.sort_by(|a, b| a.0.total_cmp(&b.0));
     for (_, line) in moments {
         out += &line;

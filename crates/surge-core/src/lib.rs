@@ -44,11 +44,11 @@ pub use error::{ScenarioError, ScenarioErrors};
 pub use link::{Link, LinkExtras, MODEL_CHANGES, MODEL_VERSION, model_changes_since};
 pub use queue::EventQueue;
 pub use report::{
-    AlarmReport, AlarmState, AlarmTransition, AsyncLedger, BreakerReport, BreakerState,
-    BreakerTransition, CostReport, EdgeReport, ErrorCounts, ErrorKind, ExecutionLedger,
-    FailedLatency, Frame, Ledger, MessageLedger, NodeFrame, NodeReport, NodeSecond, OverlapClass,
-    PoolReport, Report, RetryBudgetReport, RunNote, ShardReport, Span, Trace, TraceOutcome,
-    TraceReason, WorkerReport,
+    AlarmReport, AlarmState, AlarmTransition, AsyncLedger, AsyncResultReport, BreakerReport,
+    BreakerState, BreakerTransition, CostReport, EdgeReport, ErrorCounts, ErrorKind,
+    ExecutionLedger, FailedLatency, Frame, Ledger, MessageLedger, NodeFrame, NodeReport,
+    NodeSecond, OverlapClass, PoolReport, Report, RetryBudgetReport, RunNote, ShardReport, Span,
+    Trace, TraceOutcome, TraceReason, WorkerReport,
 };
 pub use rng::SimRng;
 pub use scenario::*;

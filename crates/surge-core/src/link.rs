@@ -55,7 +55,9 @@ pub const MODEL_CHANGES: &[(u32, &str)] = &[
         3,
         "the resilience toolbox: reports gain each function's execution environments per \
          second and how long failed requests waited (digests of runs with functions or \
-         failures changed; the simulation of a scenario without the new settings did not)",
+         failures changed; the simulation of a scenario without the new settings did not); \
+         an idle environment is reclaimed at the instant its idle_reclaim_s ends, not at the \
+         next whole second (runs with sub-minute idle_reclaim_s may differ)",
     ),
 ];
 

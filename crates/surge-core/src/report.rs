@@ -50,6 +50,9 @@ pub enum ErrorKind {
     ClientRateLimited,
     /// The client held the request back: a downstream queue was too deep or too old.
     Backpressure,
+    /// The submit was accepted but the result did not come back within the client's
+    /// `async_result.give_up_s`.
+    ResultGaveUp,
 }
 
 impl ErrorKind {
@@ -112,11 +115,14 @@ pub struct ErrorCounts {
     /// Requests a client held back because a downstream queue was too deep or too old.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub backpressure: u64,
+    /// Submitted work whose result never came back in time (async results).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub result_gave_up: u64,
 }
 
 impl ErrorKind {
     /// Every kind, in the order of [`ErrorCounts`]' fields.
-    pub const ALL: [ErrorKind; 19] = [
+    pub const ALL: [ErrorKind; 20] = [
         ErrorKind::Throttled,
         ErrorKind::ConcurrencyThrottled,
         ErrorKind::IntegrationTimeout,
@@ -136,6 +142,7 @@ impl ErrorKind {
         ErrorKind::DeadlineExceeded,
         ErrorKind::ClientRateLimited,
         ErrorKind::Backpressure,
+        ErrorKind::ResultGaveUp,
     ];
 }
 
@@ -172,6 +179,7 @@ impl ErrorCounts {
             ErrorKind::DeadlineExceeded => &mut self.deadline_exceeded,
             ErrorKind::ClientRateLimited => &mut self.client_rate_limited,
             ErrorKind::Backpressure => &mut self.backpressure,
+            ErrorKind::ResultGaveUp => &mut self.result_gave_up,
         }
     }
 
@@ -196,6 +204,7 @@ impl ErrorCounts {
             + self.deadline_exceeded
             + self.client_rate_limited
             + self.backpressure
+            + self.result_gave_up
     }
 }
 
@@ -454,6 +463,9 @@ pub struct NodeReport {
     /// limiter at the end of the run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_budget: Option<RetryBudgetReport>,
+    /// Clients with an async result: how results came back, at what cost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub async_result: Option<AsyncResultReport>,
     /// The node's limit: function concurrency, `max_connections`, or the proxy pool size.
     pub limit: Option<u32>,
     /// One sample per simulated second so far (per `series_step_s` seconds for long runs).
@@ -526,6 +538,39 @@ pub struct WorkerReport {
     pub shed: u64,
     /// Most calls waiting at once.
     pub peak_waiting: u32,
+}
+
+/// How a client's long work came back (lesson 10's patterns side by side).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AsyncResultReport {
+    /// Poll, callback or WebSocket.
+    pub pattern: crate::scenario::AsyncPattern,
+    /// Submits accepted (each then awaits its result).
+    pub submitted: u64,
+    /// Results that reached the client.
+    pub completed: u64,
+    /// Requests whose result did not come back within `give_up_s`.
+    pub gave_up: u64,
+    /// Status requests sent (polling).
+    pub polls: u64,
+    /// Status requests that failed or timed out.
+    pub poll_errors: u64,
+    /// WebSocket connections opened (including reconnections after 2 h).
+    pub connections: u64,
+    /// WebSocket connections refused by the account's new-connection rate.
+    pub connections_refused: u64,
+    /// WebSocket messages: pushes and heartbeats.
+    pub messages: u64,
+    /// WebSocket connection minutes billed (each connection rounded up).
+    pub connection_minutes: u64,
+    /// What the WebSocket API charged (messages and connection minutes).
+    pub websocket_usd: f64,
+    /// From arrival to the result in hand, for completed requests.
+    pub p50_ms: f64,
+    /// 99th percentile of the same.
+    pub p99_ms: f64,
+    /// Mean of the same.
+    pub mean_ms: f64,
 }
 
 /// A client's retry quota and send-rate limiter (the SDKs' standard and adaptive modes).

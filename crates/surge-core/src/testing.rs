@@ -382,6 +382,29 @@ pub fn build(p: &Plan) -> Scenario {
     if p.seed % 5 < 2 {
         s.alarms = s.recommended_alarms();
     }
+    // Long work: the client waits for a result finished at some function, called back or
+    // pushed (polling needs a second edge; the golden scenarios and tests cover it).
+    if p.seed % 4 == 1 && !p.functions.is_empty() {
+        let done_at = f(p.functions.len() - 1);
+        if let Some(NodeKind::Client(c)) = s
+            .nodes
+            .iter_mut()
+            .find(|n| n.id == "c")
+            .map(|n| &mut n.kind)
+        {
+            c.async_result = Some(crate::scenario::AsyncResult {
+                pattern: if p.seed % 8 == 1 {
+                    crate::scenario::AsyncPattern::Callback
+                } else {
+                    crate::scenario::AsyncPattern::Websocket
+                },
+                done_at,
+                give_up_s: 3.0,
+                notify_ms: 50.0,
+                ..Default::default()
+            });
+        }
+    }
     s
 }
 

@@ -55,6 +55,19 @@ fn pickers(mut specs: Vec<FieldSpec>, doc: &Scenario, me: &str) -> Vec<FieldSpec
             },
         })
         .collect();
+    let services: Vec<schema::Choice> = doc
+        .nodes
+        .iter()
+        .filter(|n| n.kind.tag() != "client" && n.id != me)
+        .map(|n| schema::Choice {
+            value: n.id.clone(),
+            doc: if n.name.is_empty() {
+                format!("{} ({})", n.id, n.kind.tag())
+            } else {
+                n.name.clone()
+            },
+        })
+        .collect();
     for f in &mut specs {
         if matches!(f.name.as_str(), "dead_letter_queue" | "on_failure") {
             f.kind = FieldKind::Choice(queues.clone());
@@ -65,6 +78,17 @@ fn pickers(mut specs: Vec<FieldSpec>, doc: &Scenario, me: &str) -> Vec<FieldSpec
             if let FieldKind::Group(inner) = &mut f.kind {
                 for g in inner.iter_mut().filter(|g| g.name == "queue") {
                     g.kind = FieldKind::Choice(queues.clone());
+                }
+            }
+        }
+        // Its long work finishes at one of the diagram's services; it polls another.
+        if f.name == "async_result" {
+            if let FieldKind::Group(inner) = &mut f.kind {
+                for g in inner
+                    .iter_mut()
+                    .filter(|g| matches!(g.name.as_str(), "done_at" | "status"))
+                {
+                    g.kind = FieldKind::Choice(services.clone());
                 }
             }
         }

@@ -190,6 +190,10 @@ fn error_words(kind: ErrorKind) -> (&'static str, &'static str) {
             "held back: a downstream queue is too deep",
             "held back: a downstream queue is too deep",
         ),
+        ErrorKind::ResultGaveUp => (
+            "gave up waiting for its result",
+            "gave up waiting for their results",
+        ),
     }
 }
 

@@ -10,6 +10,7 @@
 
 use std::collections::VecDeque;
 
+use super::lineage::Chain;
 use super::{CallId, Event, Id, NodeRt, Outcome, Parent, Simulation};
 
 pub(crate) type EventId = Id<AsyncEvent>;
@@ -28,8 +29,8 @@ pub(crate) struct AsyncEvent {
     generation: u32,
     created: SimTime,
     errors: u32,
-    /// The chain of events it belongs to (recursive loop detection).
-    lineage: u32,
+    /// The chain of events it belongs to (recursive loop detection, long work).
+    chain: Chain,
 }
 
 /// Per-function async state.
@@ -90,7 +91,7 @@ impl Simulation {
             generation: 0,
             created: self.now,
             errors: 0,
-            lineage: self.calls[call].lineage,
+            chain: self.calls[call].chain,
         };
         let id = self
             .async_events
@@ -106,8 +107,8 @@ impl Simulation {
         self.async_dispatch(node);
     }
 
-    pub(super) fn async_lineage(&self, event: EventId) -> u32 {
-        self.async_events[event].lineage
+    pub(super) fn async_chain(&self, event: EventId) -> Chain {
+        self.async_events[event].chain
     }
 
     /// Invokes queued events while the function has free concurrency and is not backing
@@ -216,8 +217,8 @@ impl Simulation {
             None => self.async_ledger.dropped += 1,
             Some(destination) => {
                 self.async_ledger.to_destination += 1;
-                let lineage = self.async_events[id].lineage;
-                self.enqueue(destination, false, lineage);
+                let chain = self.async_events[id].chain;
+                self.enqueue(destination, false, chain);
             }
         }
         self.free_event(id);

@@ -4,6 +4,7 @@
 //! A response that arrives after the client gave up is wasted work, not goodput; a retry
 //! is new load on the system. The conservation ledger is kept at this level.
 
+use super::async_result::{POLL_BIT, ResultRt, ResultWait};
 use super::retry_budget::{RetryQuota, SendRateLimiter};
 use super::{CallId, Event, NodeRt, Outcome, Parent, ReqId, Simulation};
 use crate::report::{ErrorKind, TraceOutcome};
@@ -21,11 +22,18 @@ pub(crate) struct ClientRt {
     /// The adaptive mode's send-rate limiter.
     pub(crate) limiter: Option<SendRateLimiter>,
     /// Backpressure: the queue watched, its depth and age limits.
-    backpressure: Option<(u32, Option<u32>, Option<f64>)>,
+    backpressure: Option<Watch>,
+    /// Long work: where it finishes and how its result comes back.
+    pub(crate) result: Option<Box<ResultRt>>,
 }
 
 impl ClientRt {
-    pub(crate) fn new(params: &ClientParams, edge: u32, queue: Option<u32>) -> Self {
+    pub(crate) fn new(
+        params: &ClientParams,
+        edge: u32,
+        queue: Option<u32>,
+        result: Option<Box<ResultRt>>,
+    ) -> Self {
         let mode = params.retry.mode;
         ClientRt {
             max_rate: params.max_rate(),
@@ -39,6 +47,7 @@ impl ClientRt {
                 .as_ref()
                 .zip(queue)
                 .map(|(b, q)| (q, b.max_depth, b.max_age_s)),
+            result,
         }
     }
 
@@ -61,28 +70,38 @@ impl ClientRt {
     }
 }
 
+/// A backpressure watch: the queue, its depth limit and its age limit.
+pub(crate) type Watch = (u32, Option<u32>, Option<f64>);
+
 /// One logical request of a client, across its attempts.
 #[derive(Clone, Debug)]
 pub(crate) struct Req {
-    generation: u32,
-    client: u32,
+    pub(crate) generation: u32,
+    pub(crate) client: u32,
     attempt: u32,
-    first: SimTime,
+    pub(crate) first: SimTime,
     /// The call of the current attempt (none between attempts).
-    call: Option<CallId>,
-    live: bool,
+    pub(crate) call: Option<CallId>,
+    pub(crate) live: bool,
     /// What the last retry took from the retry quota (given back if it succeeds).
     retry_cost: Option<u32>,
     /// When the current attempt asked to be sent (it may wait in the send-rate limiter).
     asked: SimTime,
     /// Which of the client's tenants it belongs to.
     tenant: u32,
+    /// Long work: where its result stands.
+    pub(crate) wait: ResultWait,
 }
 
 impl Req {
     /// The attempt in progress (1 for the first).
     pub(crate) fn attempt(&self) -> u32 {
         self.attempt
+    }
+
+    /// When the request arrived.
+    pub(crate) fn first_arrival(&self) -> SimTime {
+        self.first
     }
 }
 
@@ -178,6 +197,7 @@ impl Simulation {
             retry_cost: None,
             asked: self.now,
             tenant,
+            wait: ResultWait::default(),
         };
         let id = self.reqs.insert_carrying(req, |old, new| Req {
             generation: old.generation,
@@ -235,12 +255,15 @@ impl Simulation {
         }
     }
 
-    /// Whether the client's backpressure holds new requests back now: its queue is deeper
-    /// than its limit, or its oldest message older.
+    /// Whether the client's backpressure holds new requests back now.
     fn held_back(&self, client: u32) -> bool {
-        let Some((queue, depth, age)) = self.client(client).backpressure else {
-            return false;
-        };
+        self.client(client)
+            .backpressure
+            .is_some_and(|w| self.over_limit(w))
+    }
+
+    /// Whether a watched queue is deeper than its limit, or its oldest message older.
+    pub(super) fn over_limit(&self, (queue, depth, age): Watch) -> bool {
         let st = &self.stats[queue as usize];
         depth.is_some_and(|d| st.queue.level > d) || age.is_some_and(|a| st.oldest_age_s > a)
     }
@@ -255,6 +278,11 @@ impl Simulation {
         let edge = c.edge;
         if let Some(l) = c.limiter.as_mut() {
             l.on_send(now, now - asked);
+        }
+        if !self.result_connect(req) {
+            // The WebSocket connection was refused (429): the attempt fails unsent.
+            self.after_failed_attempt(req, ErrorKind::Throttled);
+            return;
         }
         let call = self.new_call(edge, Parent::Client(req), attempt > 1);
         self.reqs[req].call = Some(call);
@@ -282,7 +310,13 @@ impl Simulation {
         if !r.live || r.call != Some(call) {
             return;
         }
-        let (client, first, retry_cost, asked) = (r.client, r.first, r.retry_cost, r.asked);
+        if r.wait.waiting {
+            let client = r.client;
+            self.poll_result(req, outcome);
+            self.cancel_timer(client, super::timers::TimerKind::Deadline);
+            return;
+        }
+        let (client, retry_cost, asked) = (r.client, r.retry_cost, r.asked);
         let now = self.now;
         let c = self.client_mut(client);
         if let Some(l) = c.limiter.as_mut() {
@@ -292,26 +326,44 @@ impl Simulation {
             q.on_success(retry_cost);
         }
         match outcome {
-            Ok(()) => {
-                let latency = self.now - first;
-                self.e2e_latency.record(latency);
-                let b = self.bucket(self.now);
-                if let Some(g) = self.goodput.get_mut(b) {
-                    *g += 1;
-                }
-                self.ledger.succeeded += 1;
-                self.finish_request(req, TraceOutcome::Ok);
+            Ok(()) if self.client(client).result.is_some() => {
+                self.reqs[req].call = None;
+                self.result_accepted(req);
             }
+            Ok(()) => self.request_succeeded(req),
             Err(kind) => self.after_failed_attempt(req, kind),
         }
         // The attempt ended before its timeout: that timer is no longer wanted.
         self.cancel_timer(client, super::timers::TimerKind::Deadline);
     }
 
-    /// Whether the timeout timer of this attempt still matters.
+    /// The request's answer reached its client: goodput.
+    pub(super) fn request_succeeded(&mut self, req: ReqId) {
+        let latency = self.now - self.reqs[req].first;
+        self.e2e_latency.record(latency);
+        let b = self.bucket(self.now);
+        if let Some(g) = self.goodput.get_mut(b) {
+            *g += 1;
+        }
+        self.ledger.succeeded += 1;
+        self.finish_request(req, TraceOutcome::Ok);
+    }
+
+    /// The client's per-attempt timeout.
+    pub(super) fn client_timeout(&self, client: u32) -> SimTime {
+        self.client(client).timeout
+    }
+
+    /// Whether the timeout timer of this attempt (or status request) still matters.
     pub(super) fn client_timer_live(&self, req: ReqId, generation: u32, attempt: u32) -> bool {
         let r = &self.reqs[req];
-        r.live && r.generation == generation && r.attempt == attempt && r.call.is_some()
+        if !r.live || r.generation != generation {
+            return false;
+        }
+        if attempt & POLL_BIT != 0 {
+            return self.poll_timer_live(req, attempt);
+        }
+        !r.wait.waiting && r.attempt == attempt && r.call.is_some()
     }
 
     pub(super) fn on_client_timeout(&mut self, req: ReqId, generation: u32, attempt: u32) {
@@ -321,6 +373,10 @@ impl Simulation {
         let r = &self.reqs[req];
         let call = r.call;
         self.orphan(call);
+        if attempt & POLL_BIT != 0 {
+            self.poll_result(req, Err(ErrorKind::ClientTimeout));
+            return;
+        }
         self.after_failed_attempt(req, ErrorKind::ClientTimeout);
     }
 
@@ -368,7 +424,7 @@ impl Simulation {
         }
     }
 
-    fn finish_request(&mut self, req: ReqId, outcome: TraceOutcome) {
+    pub(super) fn finish_request(&mut self, req: ReqId, outcome: TraceOutcome) {
         if outcome != TraceOutcome::Ok {
             let waited = self.now - self.reqs[req].first;
             self.failed_latency.record(waited);
@@ -378,10 +434,12 @@ impl Simulation {
             let (client, first, attempts) = (r.client, r.first, r.attempt);
             self.trace_finish(req, client, first, attempts, outcome);
         }
+        self.result_closed(req);
         let r = &mut self.reqs[req];
         r.live = false;
         r.generation = r.generation.wrapping_add(1);
         r.call = None;
+        r.wait = ResultWait::default();
         self.ledger.in_flight -= 1;
         self.reqs.release(req);
     }

@@ -12,6 +12,7 @@
 //! endpoints (Lambda, SQS): 3 immediate retries, 2 after 1 s, 10 backing off from 1 s to
 //! 20 s, then 100,000 every 20 s (about 23 days), then the message is dropped.
 
+use super::lineage::Chain;
 use super::{CallId, CallState, Event, NodeRt, Outcome, Parent, Simulation};
 
 pub(crate) type DeliveryId = super::Id<Delivery>;
@@ -42,8 +43,8 @@ pub(crate) struct Delivery {
     edge: u32,
     retries: u32,
     retried_by_policy: bool,
-    /// The chain of events it belongs to (recursive loop detection).
-    lineage: u32,
+    /// The chain of events it belongs to (recursive loop detection, long work).
+    chain: Chain,
 }
 
 /// The wait before SNS's retry number `n` (from 1) to an AWS-managed endpoint, before
@@ -113,19 +114,19 @@ impl Simulation {
             NodeRt::Fanout(f) => (f.outs.clone(), f.retries),
             _ => (Vec::new(), false),
         };
-        let lineage = self.calls[call].lineage;
-        self.deliver_all(&outs, retries, lineage);
+        let chain = self.calls[call].chain;
+        self.deliver_all(&outs, retries, chain);
         self.complete(call, Ok(()));
     }
 
     /// Starts one delivery per target edge.
-    fn deliver_all(&mut self, outs: &[u32], retries: bool, lineage: u32) {
+    fn deliver_all(&mut self, outs: &[u32], retries: bool, chain: Chain) {
         for &edge in outs {
             let d = Delivery {
                 edge,
                 retries: 0,
                 retried_by_policy: retries,
-                lineage,
+                chain,
             };
             let id = self.in_delivery.insert(d);
             self.deliveries.sent += 1;
@@ -166,8 +167,8 @@ impl Simulation {
         );
     }
 
-    pub(super) fn delivery_lineage(&self, id: DeliveryId) -> u32 {
-        self.in_delivery[id].lineage
+    pub(super) fn delivery_chain(&self, id: DeliveryId) -> Chain {
+        self.in_delivery[id].chain
     }
 
     pub(super) fn delivery_retry(&mut self, id: DeliveryId) {
@@ -191,7 +192,7 @@ impl Simulation {
             return;
         };
         let (outs, next) = (s.outs.clone(), s.next_after(self.now));
-        self.deliver_all(&outs, false, super::lineage::NO_LINEAGE);
+        self.deliver_all(&outs, false, Chain::NONE);
         self.schedule(next, Event::ScheduleFire { node });
     }
 }

@@ -118,6 +118,8 @@ pub(crate) struct LambdaRt {
     quota_lowest: u32,
     /// Deadline propagation: stop an invocation whose caller gave up.
     pub(crate) drop_abandoned: bool,
+    /// Backpressure: the queue watched, its depth and age limits.
+    pub(crate) backpressure: Option<super::client::Watch>,
 }
 
 /// Where an invocation is.
@@ -205,6 +207,7 @@ impl LambdaRt {
             quota_refused: 0,
             quota_lowest: super::retry_budget::QUOTA_TOKENS,
             drop_abandoned: p.drop_abandoned,
+            backpressure: None,
         }
     }
 
@@ -344,6 +347,13 @@ impl Simulation {
             self.complete(call, Err(ErrorKind::ConcurrencyThrottled));
             return;
         }
+        // Environments idle for `idle_reclaim_s` are gone at that instant, not at the next
+        // whole second: an invocation a moment after it starts cold.
+        let l = self.lambda(node);
+        let reclaim_after = l.reclaim_after;
+        for env in l.envs.reclaimable(now, reclaim_after) {
+            self.destroy_env(node, env);
+        }
         // An environment: provisioned first, then the most recently used warm one, else a
         // new one if the scaling rate allows.
         let l = self.lambda(node);
@@ -419,9 +429,22 @@ impl Simulation {
         self.deadline_after(call, timeout);
         if boot > SimTime::ZERO {
             self.resume_after(call, boot);
-        } else {
+        } else if !self.held_back_by_queue(call, node) {
             self.run_steps(call);
         }
+    }
+
+    /// Backpressure: while the downstream queue is over its limit, the invocation refuses
+    /// the work before its handler runs (true: it has ended).
+    fn held_back_by_queue(&mut self, call: CallId, node: usize) -> bool {
+        let Some(w) = self.lambda(node).backpressure else {
+            return false;
+        };
+        if !self.over_limit(w) {
+            return false;
+        }
+        self.lambda_finish(call, Err(ErrorKind::Backpressure), false);
+        true
     }
 
     /// Recursive loop detection: a function on a loop that already ran 16 times in this
@@ -431,13 +454,13 @@ impl Simulation {
         if !self.in_loop[node] {
             return true;
         }
-        let lineage = self.calls[call].lineage;
+        let lineage = self.calls[call].chain.lineage;
         let allow = self.lambda(node).recursive_loop == crate::scenario::RecursiveLoop::Allow;
         if !allow && self.lineages.count(lineage, node as u32) >= super::lineage::MAX_IN_CHAIN {
             self.complete(call, Err(ErrorKind::RecursiveLoop));
             return false;
         }
-        self.calls[call].lineage = self.lineages.extend(lineage, node as u32);
+        self.calls[call].chain.lineage = self.lineages.extend(lineage, node as u32);
         true
     }
 
@@ -476,6 +499,9 @@ impl Simulation {
         let mut st = self.lambda_state(call);
         if st.phase == Phase::Boot {
             let node = self.calls[call].node as usize;
+            if self.held_back_by_queue(call, node) {
+                return;
+            }
             let initialized = self.lambda(node).envs.initialized(st.env);
             st.phase = if initialized {
                 Phase::Handler

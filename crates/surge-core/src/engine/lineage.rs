@@ -21,6 +21,50 @@ pub(crate) const MAX_IN_CHAIN: u8 = 16;
 /// The empty lineage (an event no function has handled yet).
 pub(crate) const NO_LINEAGE: u32 = 0;
 
+/// The client request whose long work an event is (a submit with an async result), by
+/// request slot and generation, so a result for a request that has ended (its slot
+/// reused) is recognised and ignored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Job {
+    pub(crate) req: u32,
+    pub(crate) generation: u32,
+}
+
+impl Job {
+    /// Work no client waits on for a result.
+    pub(crate) const NONE: Job = Job {
+        req: u32::MAX,
+        generation: 0,
+    };
+
+    /// Whether a client waits on this work's result.
+    pub(crate) fn is_some(self) -> bool {
+        self.req != u32::MAX
+    }
+}
+
+/// What travels with every call, message, async event and notification: its lineage and
+/// its job. Kept together so that wherever one is passed on, the other is too.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Chain {
+    pub(crate) lineage: u32,
+    pub(crate) job: Job,
+}
+
+impl Chain {
+    /// A new chain: no function has run in it and no client waits on it.
+    pub(crate) const NONE: Chain = Chain {
+        lineage: NO_LINEAGE,
+        job: Job::NONE,
+    };
+}
+
+impl Default for Chain {
+    fn default() -> Self {
+        Chain::NONE
+    }
+}
+
 /// Past this many distinct lineages, chains stop being counted further (the memory budget
 /// still bounds a run that grows).
 const MAX_LINEAGES: usize = 1 << 16;

@@ -9,6 +9,7 @@
 //! one place, and are tested without a queue or a scenario.
 
 use super::arena::Id;
+use super::lineage::Chain;
 use crate::time::SimTime;
 
 pub(crate) type MsgId = Id<Msg>;
@@ -35,7 +36,7 @@ pub(crate) struct Msg {
     /// Which of its timers are armed (`TIMER_*`): cancelled when the message goes.
     timers: u8,
     /// The chain of events it belongs to (recursive loop detection).
-    lineage: u32,
+    chain: Chain,
     sent: SimTime,
     /// FIFO: the message group and the send order.
     group: u32,
@@ -62,12 +63,12 @@ pub(crate) struct Received {
 
 impl Msg {
     /// A message sent to `queue` at `sent` (delayed until shown).
-    pub(crate) fn new(queue: u32, lineage: u32, sent: SimTime, dead: bool) -> Msg {
+    pub(crate) fn new(queue: u32, chain: Chain, sent: SimTime, dead: bool) -> Msg {
         Msg {
             generation: 0,
             queue,
             timers: 0,
-            lineage,
+            chain,
             sent,
             group: 0,
             seq: 0,
@@ -96,8 +97,8 @@ impl Msg {
         self.queue
     }
 
-    pub(crate) fn lineage(&self) -> u32 {
-        self.lineage
+    pub(crate) fn chain(&self) -> Chain {
+        self.chain
     }
 
     pub(crate) fn sent(&self) -> SimTime {
@@ -238,7 +239,7 @@ mod tests {
     }
 
     fn visible_message() -> Msg {
-        let mut m = Msg::new(0, 0, at(0), false);
+        let mut m = Msg::new(0, Chain::NONE, at(0), false);
         m.armed(TIMER_RETENTION);
         m.show(at(0));
         m
@@ -298,7 +299,7 @@ mod tests {
         assert!(!m.timer_live(g, TIMER_RETENTION, 0));
         assert_eq!(m.visibility_over(g, 1), None);
         assert_eq!(m.retention_over(g), None);
-        let reused = Msg::carry_generation(&m, Msg::new(0, 0, at(9), false));
+        let reused = Msg::carry_generation(&m, Msg::new(0, Chain::NONE, at(9), false));
         assert_eq!(reused.generation(), g + 1);
     }
 
@@ -315,7 +316,7 @@ mod tests {
 
     #[test]
     fn a_delayed_message_becomes_visible_once() {
-        let mut m = Msg::new(0, 0, at(0), false);
+        let mut m = Msg::new(0, Chain::NONE, at(0), false);
         let g = m.generation();
         m.armed(TIMER_DELAY);
         assert!(m.timer_live(g, TIMER_DELAY, 0));

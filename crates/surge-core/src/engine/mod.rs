@@ -14,6 +14,7 @@
 mod alarms;
 mod arena;
 mod async_invoke;
+mod async_result;
 mod breaker;
 mod client;
 mod cost;
@@ -26,6 +27,7 @@ mod guard;
 mod kinesis;
 mod lambda;
 mod lineage;
+use lineage::Chain;
 mod message;
 mod pool;
 mod proxy_pool;
@@ -56,7 +58,7 @@ pub use guard::{Limits, MAX_WORK_PER_INSTANT, RunStop, StopCause};
 use lambda::{AccountPool, LambdaRt};
 use rds::{ProxyRt, RdsRt};
 use service::ServiceRt;
-use stats::{Histogram, Integrator};
+use stats::{Histogram, Integrator, TokenBucket};
 
 pub(crate) use arena::{Arena, Id};
 
@@ -140,8 +142,9 @@ pub(crate) struct Call {
     /// A deadline is armed at the call's node and has not fired.
     pub(crate) deadline_armed: bool,
     /// The chain of events it belongs to, for recursive loop detection (a function's own
-    /// invocation carries the chain extended by that function).
-    pub(crate) lineage: u32,
+    /// invocation carries the chain extended by that function), and the client request
+    /// whose long work it is.
+    pub(crate) chain: Chain,
     pub(crate) state: CallState,
 }
 
@@ -235,6 +238,12 @@ pub(crate) enum Event {
     AsyncRetry {
         node: u32,
         event: async_invoke::EventId,
+        generation: u32,
+    },
+    /// A request's async result may be due, a status request is due, or its client
+    /// gives up waiting.
+    ResultCheck {
+        req: ReqId,
         generation: u32,
     },
     FaultStart {
@@ -378,6 +387,10 @@ pub struct Simulation {
     tracer: Option<Box<trace::Tracer>>,
     /// Requests started by each client node (zero for other nodes).
     client_requests: Vec<u64>,
+    /// Nodes where some client's long work finishes (`async_result.done_at`).
+    result_sinks: Vec<bool>,
+    /// The account's new WebSocket connections per second.
+    websocket_bucket: TokenBucket,
     account: AccountPool,
     ledger: Ledger,
     e2e_latency: Histogram,
@@ -445,13 +458,34 @@ impl Simulation {
             nodes.push(match &node.kind {
                 NodeKind::Client(p) => {
                     let queue = p.backpressure.as_ref().and_then(|b| index(&b.queue));
-                    NodeRt::Client(ClientRt::new(p, target_edge(i), queue))
+                    let status = p.async_result.as_ref().and_then(|a| a.status.as_deref());
+                    let status_edge = status.and_then(|s| edge_to(i, s));
+                    // The submit edge is the one that is not to the status endpoint.
+                    let submit = ix.outgoing[i]
+                        .iter()
+                        .map(|&k| k as u32)
+                        .find(|&k| Some(k) != status_edge)
+                        .unwrap_or_else(|| target_edge(i));
+                    let result = p.async_result.as_ref().and_then(|a| {
+                        let done_at = index(&a.done_at)?;
+                        Some(Box::new(async_result::ResultRt::new(
+                            a,
+                            done_at,
+                            status_edge,
+                        )))
+                    });
+                    NodeRt::Client(ClientRt::new(p, submit, queue, result))
                 }
                 NodeKind::ApiGateway(p) => NodeRt::Gateway(GatewayRt::new(p, target_edge(i))),
                 NodeKind::Lambda(p) => {
                     let on_failure = p.on_failure.as_deref().and_then(index);
                     let source = p.process_new.as_ref().and_then(|j| index(&j.source));
-                    NodeRt::Lambda(LambdaRt::new(p, i, &edge_to, on_failure, source))
+                    let mut l = LambdaRt::new(p, i, &edge_to, on_failure, source);
+                    l.backpressure = p
+                        .backpressure
+                        .as_ref()
+                        .and_then(|b| Some((index(&b.queue)?, b.max_depth, b.max_age_s)));
+                    NodeRt::Lambda(l)
                 }
                 NodeKind::RdsProxy(p) => {
                     let target = target_edge(i);
@@ -559,6 +593,21 @@ impl Simulation {
                 _ => false,
             }),
             client_requests: vec![0; scenario.nodes.len()],
+            result_sinks: {
+                let mut sinks = vec![false; scenario.nodes.len()];
+                for n in &scenario.nodes {
+                    if let NodeKind::Client(c) = &n.kind {
+                        if let Some(k) = c.async_result.as_ref().and_then(|a| ix.node(&a.done_at)) {
+                            sinks[k] = true;
+                        }
+                    }
+                }
+                sinks
+            },
+            websocket_bucket: {
+                let rate = scenario.account.websocket_connections_per_s;
+                TokenBucket::new(rate, rate.max(1.0))
+            },
             edges,
             account,
             ledger: Ledger::default(),
@@ -714,6 +763,7 @@ impl Simulation {
                 generation,
                 attempt,
             } => self.on_client_send(req, generation, attempt),
+            Event::ResultCheck { req, generation } => self.on_result_check(req, generation),
             Event::Resume { call, generation } => {
                 if self.live(call, generation) {
                     self.on_resume(call);
@@ -818,7 +868,7 @@ impl Simulation {
             self.edge_load[edge as usize] += 1;
             self.edge_calls[edge as usize] += 1;
         }
-        let lineage = self.lineage_of(parent);
+        let chain = self.chain_of(parent);
         let call = Call {
             generation: 0,
             node,
@@ -830,7 +880,7 @@ impl Simulation {
             finishing: false,
             quiet: false,
             deadline_armed: false,
-            lineage,
+            chain,
             state: CallState::Arrived,
         };
         let id = self.calls.insert_carrying(call, |old, new| Call {
@@ -849,17 +899,20 @@ impl Simulation {
     }
 
     /// The chain of events a new call with this parent belongs to: its caller's, or the
-    /// batch's, event's or notification's; a stream or a state machine starts a new one
-    /// (recursive loop detection does not follow Kinesis or Step Functions).
-    fn lineage_of(&self, parent: Parent) -> u32 {
+    /// batch's, event's or notification's; a client's submit starts one that carries its
+    /// request; a stream or a state machine starts a new one (recursive loop detection
+    /// does not follow Kinesis or Step Functions).
+    fn chain_of(&self, parent: Parent) -> Chain {
         match parent {
-            Parent::Call(p) => self.calls[p].lineage,
-            Parent::Batch(b) => self.batch_lineage(b),
-            Parent::Async(e) => self.async_lineage(e),
-            Parent::Delivery(d) => self.delivery_lineage(d),
-            Parent::Client(_) | Parent::Stream(_) | Parent::Machine(_) | Parent::Orphan => {
-                lineage::NO_LINEAGE
-            }
+            Parent::Call(p) => self.calls[p].chain,
+            Parent::Batch(b) => self.batch_chain(b),
+            Parent::Async(e) => self.async_chain(e),
+            Parent::Delivery(d) => self.delivery_chain(d),
+            Parent::Client(r) => Chain {
+                lineage: lineage::NO_LINEAGE,
+                job: self.submit_job(r),
+            },
+            Parent::Stream(_) | Parent::Machine(_) | Parent::Orphan => Chain::NONE,
         }
     }
 
@@ -1063,6 +1116,10 @@ impl Simulation {
                     outcome = Err(ErrorKind::InjectedError);
                 }
             }
+        }
+        // Long work finishes here: the results of the requests it carries are ready.
+        if outcome.is_ok() && self.result_sinks[node] {
+            self.finish_jobs(call, node as u32);
         }
         let now = self.now;
         let st = &mut self.stats[node];

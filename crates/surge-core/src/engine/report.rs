@@ -129,6 +129,7 @@ impl Simulation {
                         NodeRt::Lambda(l) => l.retry_budget(),
                         _ => None,
                     },
+                    async_result: self.result_report(i),
                     reprocessed_records: match &self.nodes[i] {
                         NodeRt::Lambda(l) => l.reprocessed,
                         _ => 0,

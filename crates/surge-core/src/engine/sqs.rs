@@ -14,6 +14,7 @@
 
 use std::collections::VecDeque;
 
+use super::lineage::{Chain, Job};
 use super::message::{Msg, MsgId, MsgState, TIMER_DELAY, TIMER_RETENTION, TIMER_VISIBILITY};
 use super::stats::TokenBucket;
 use super::timers::TimerKind;
@@ -101,8 +102,8 @@ pub(crate) struct Batch {
     queue: u32,
     msgs: Vec<(MsgId, u32, u32)>,
     failed: Vec<bool>,
-    /// The chain of events the invocation continues (see `batch_lineage`).
-    lineage: u32,
+    /// The chain of events the invocation continues (see `batch_chain`).
+    chain: Chain,
 }
 
 impl QueueRt {
@@ -209,26 +210,26 @@ impl Simulation {
                 return;
             }
         }
-        let lineage = self.calls[call].lineage;
-        self.enqueue(node, false, lineage);
+        let chain = self.calls[call].chain;
+        self.enqueue(node, false, chain);
         self.complete(call, Ok(()));
     }
 
     /// A new message in `node` (`dead`: it is already dead-lettered elsewhere), in the
-    /// chain of events `lineage`.
-    pub(super) fn enqueue(&mut self, node: u32, dead: bool, lineage: u32) {
-        self.enqueue_as(node, dead, true, lineage);
+    /// chain of events `chain`.
+    pub(super) fn enqueue(&mut self, node: u32, dead: bool, chain: Chain) {
+        self.enqueue_as(node, dead, true, chain);
     }
 
     /// Puts a message into a queue; `new` says whether it is a new message (a send) or
     /// one moved from another queue (a priority split), which the ledger already counts.
-    fn enqueue_as(&mut self, node: u32, dead: bool, new: bool, lineage: u32) {
+    fn enqueue_as(&mut self, node: u32, dead: bool, new: bool, chain: Chain) {
         self.stats[node as usize].enqueued += 1;
         if self.sqs(node).unread.is_some() {
             self.enqueue_unread(node, dead, new);
             return;
         }
-        let msg = Msg::new(node, lineage, self.now, dead);
+        let msg = Msg::new(node, chain, self.now, dead);
         let id = self.msgs.insert_carrying(msg, Msg::carry_generation);
         if !dead {
             if new {
@@ -349,13 +350,28 @@ impl Simulation {
 
     /// The chain of events a batch's invocation continues: for a function on a loop, that
     /// of the message it has run most often for (so a looping message is stopped even in a
-    /// batch), otherwise the first message's.
-    pub(super) fn batch_lineage(&self, batch: BatchId) -> u32 {
-        self.batches[batch].lineage
+    /// batch), otherwise the first message's. Its calls carry the first message's request
+    /// (a function that finishes long work marks every message's: see `batch_jobs`).
+    pub(super) fn batch_chain(&self, batch: BatchId) -> Chain {
+        self.batches[batch].chain
+    }
+
+    /// The client requests whose long work the batch's messages are, except the records
+    /// the function failed.
+    pub(super) fn batch_jobs(&self, batch: BatchId) -> Vec<Job> {
+        let b = &self.batches[batch];
+        b.msgs
+            .iter()
+            .zip(&b.failed)
+            .filter(|&(&(id, generation, _), &failed)| {
+                !failed && self.msgs[id].generation() == generation
+            })
+            .map(|(&(id, _, _), _)| self.msgs[id].chain().job)
+            .collect()
     }
 
     fn choose_batch_lineage(&self, function: u32, msgs: &[(MsgId, u32, u32)]) -> u32 {
-        let lineage = |&(id, _, _): &(MsgId, u32, u32)| self.msgs[id].lineage();
+        let lineage = |&(id, _, _): &(MsgId, u32, u32)| self.msgs[id].chain().lineage;
         if !self
             .in_loop
             .get(function as usize)
@@ -581,12 +597,12 @@ impl Simulation {
                 && now - self.msgs[id].sent() > older
             {
                 // Priority split: the old message waits in the low-priority queue instead.
-                let (dead, lineage) = (self.msgs[id].dead(), self.msgs[id].lineage());
+                let (dead, chain) = (self.msgs[id].dead(), self.msgs[id].chain());
                 if !dead {
                     self.messages.queued -= 1;
                 }
                 self.free_msg(id);
-                self.enqueue_as(low, dead, false, lineage);
+                self.enqueue_as(low, dead, false, chain);
                 continue;
             }
             let m = &mut self.msgs[id];
@@ -635,12 +651,17 @@ impl Simulation {
         }
         let failed = vec![false; msgs.len()];
         let function = self.edges[edge as usize].1;
-        let lineage = self.choose_batch_lineage(function, &msgs);
+        let chain = Chain {
+            lineage: self.choose_batch_lineage(function, &msgs),
+            job: msgs
+                .first()
+                .map_or(Job::NONE, |&(id, _, _)| self.msgs[id].chain().job),
+        };
         let batch = Batch {
             queue: node,
             msgs,
             failed,
-            lineage,
+            chain,
         };
         let taken = batch.msgs.len() as u32;
         let id = self.batches.insert(batch);
@@ -660,9 +681,9 @@ impl Simulation {
             self.messages.dead_lettered += 1;
             self.messages.queued -= 1;
         }
-        let lineage = self.msgs[id].lineage();
+        let chain = self.msgs[id].chain();
         self.free_msg(id);
-        self.enqueue(dlq, true, lineage);
+        self.enqueue(dlq, true, chain);
     }
 
     /// FIFO: the next visible message of the batch's group, or of the first group that has

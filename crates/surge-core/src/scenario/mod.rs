@@ -8,6 +8,7 @@
 //! comments become the field descriptions the editor shows).
 
 mod alarms;
+mod async_result;
 pub(crate) mod bounds;
 mod cron;
 pub(crate) mod index;
@@ -27,6 +28,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use alarms::{Alarm, AlarmMetric, Comparison, Statistic};
+pub use async_result::{AsyncPattern, AsyncResult};
 pub use cron::Cron;
 pub use nodes::{
     ApiGatewayFlavour, ApiGatewayParams, CapacityMode, DbEngine, InstanceClass, LambdaParams,
@@ -152,7 +154,18 @@ pub struct Account {
     /// Step Functions Standard state transitions: bucket capacity (big Regions 5,000;
     /// elsewhere 800).
     pub step_functions_transition_burst: u32,
+    /// API Gateway WebSocket APIs: new connections per second for the account (AWS: 500,
+    /// adjustable); a connection beyond it is refused.
+    #[serde(skip_serializing_if = "is_default_websocket_rate")]
+    pub websocket_connections_per_s: f64,
 }
+
+fn is_default_websocket_rate(r: &f64) -> bool {
+    *r == DEFAULT_WEBSOCKET_CONNECTIONS_PER_S
+}
+
+/// AWS's default quota of new WebSocket connections per second.
+pub const DEFAULT_WEBSOCKET_CONNECTIONS_PER_S: f64 = 500.0;
 
 bounds::bounds!(Account {
     lambda_concurrency: Count(1.0, 1_000_000.0);
@@ -161,6 +174,7 @@ bounds::bounds!(Account {
     api_gateway_burst: Count(1.0, 10_000_000.0);
     step_functions_transition_rate_per_s: Positive(MAX_RATE_PER_S), " per s";
     step_functions_transition_burst: Count(1.0, 10_000_000.0);
+    websocket_connections_per_s: Positive(1_000_000.0), " per s";
 });
 
 impl Default for Account {
@@ -174,6 +188,7 @@ impl Default for Account {
             api_gateway_burst: 5000,
             step_functions_transition_rate_per_s: 1500.0,
             step_functions_transition_burst: 5000,
+            websocket_connections_per_s: DEFAULT_WEBSOCKET_CONNECTIONS_PER_S,
         }
     }
 }
@@ -666,13 +681,17 @@ pub(crate) mod tests {
                  "Fan":{"type":"parallel","branches":[{"start_at":"Deep","states":{
                    "Deep":{"type":"map","items":2,"max_concurrency":0,"iterator":{"start_at":"Leaf","states":{
                      "Leaf":{"type":"task","resource":"g"}}}}}}]}}}}},
-              {"id":"g","kind":"lambda"},
+              {"id":"g","kind":"lambda","params":{"backpressure":{"queue":"dest","max_depth":10}}},
               {"id":"tbl","kind":"dynamodb"},
               {"id":"low","kind":"sqs"},
-              {"id":"c2","kind":"client","params":{"rate_per_s":1}}],
+              {"id":"c2","kind":"client","params":{"rate_per_s":1}},
+              {"id":"c3","kind":"client","params":{"rate_per_s":1,
+                 "async_result":{"pattern":"poll","done_at":"g","status":"st"}}},
+              {"id":"st","kind":"lambda"}],
             "edges":[{"from":"c","to":"api"},{"from":"api","to":"f"},{"from":"f","to":"tbl"},
               {"from":"q","to":"g","esm":{"backlog":{"overflow":{"older_than_s":5,"queue":"low"}}}},
-              {"from":"f","to":"q"},{"from":"m","to":"g"},{"from":"c2","to":"m"}],
+              {"from":"f","to":"q"},{"from":"m","to":"g"},{"from":"c2","to":"m"},
+              {"from":"c3","to":"api"},{"from":"c3","to":"st"}],
             "faults":[{"node":"f","at_s":1,"duration_s":1,"kind":"outage"}]}"#;
         Scenario::from_json(json).expect("a valid fixture")
     }

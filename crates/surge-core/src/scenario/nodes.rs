@@ -139,6 +139,12 @@ pub struct LambdaParams {
     /// its concurrency at once; the call it was waiting for is abandoned in turn.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub drop_abandoned: bool,
+    /// Backpressure from a stage of a pipeline: while the queue it feeds is too deep or
+    /// too old, an invocation fails at once (`backpressure`) before its handler runs, so
+    /// its event source keeps the work (an SQS message comes back after its visibility
+    /// timeout) and the backlog stays upstream instead of piling up downstream.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backpressure: Option<crate::scenario::Backpressure>,
 }
 
 /// What Lambda does when a function runs in a recursive loop.
@@ -190,6 +196,7 @@ impl Default for LambdaParams {
             recursive_loop: RecursiveLoop::Terminate,
             sdk_retry_mode: crate::scenario::RetryMode::Legacy,
             drop_abandoned: false,
+            backpressure: None,
         }
     }
 }

@@ -3,7 +3,7 @@
 //! Why one walker: ids are referenced from edges, handler and init `call` steps, state
 //! machine Task resources (nested in Parallel branches and Map iterators), dead-letter
 //! queues, async `on_failure` destinations, `process_new` sources, backlog overflow
-//! queues, backpressure queues, faults and alarms. Validation, delete, rename and paste each used to walk the scenario
+//! queues, backpressure queues, async results' done-at and status nodes, faults and alarms. Validation, delete, rename and paste each used to walk the scenario
 //! their own way, and each missed a different place (paste renamed only `call` steps).
 //! Now a new kind of reference is added here, once, and every user sees it.
 
@@ -32,8 +32,12 @@ pub enum RefKind {
     Fault,
     /// The node an alarm watches.
     Alarm,
-    /// The queue a client's backpressure watches.
+    /// The queue a client's or function's backpressure watches.
     BackpressureQueue,
+    /// The node that finishes a client's long work (its result is then ready).
+    AsyncDoneAt,
+    /// The status endpoint a polling client asks.
+    AsyncStatus,
 }
 
 /// Where a reference is: what holds it and the field path of the id.
@@ -122,6 +126,16 @@ macro_rules! walker {
                         if let Some(d) = l.on_failure.$as() {
                             f(RefAt { kind: RefKind::OnFailure, node: Some(i), path: p("on_failure") }, d);
                         }
+                        if let Some(b) = l.backpressure.$as() {
+                            f(
+                                RefAt {
+                                    kind: RefKind::BackpressureQueue,
+                                    node: Some(i),
+                                    path: p("backpressure.queue"),
+                                },
+                                & $($m)? b.queue,
+                            );
+                        }
                         if let Some(j) = l.process_new.$as() {
                             f(
                                 RefAt {
@@ -143,6 +157,26 @@ macro_rules! walker {
                                 },
                                 & $($m)? b.queue,
                             );
+                        }
+                        if let Some(a) = c.async_result.$as() {
+                            f(
+                                RefAt {
+                                    kind: RefKind::AsyncDoneAt,
+                                    node: Some(i),
+                                    path: p("async_result.done_at"),
+                                },
+                                & $($m)? a.done_at,
+                            );
+                            if let Some(st) = a.status.$as() {
+                                f(
+                                    RefAt {
+                                        kind: RefKind::AsyncStatus,
+                                        node: Some(i),
+                                        path: p("async_result.status"),
+                                    },
+                                    st,
+                                );
+                            }
                         }
                     }
                     NodeKind::Sqs(q) => {
@@ -249,11 +283,22 @@ impl Scenario {
                     if l.process_new.as_ref().is_some_and(|j| j.source.is_empty()) {
                         l.process_new = None;
                     }
+                    if l.backpressure.as_ref().is_some_and(|b| b.queue.is_empty()) {
+                        l.backpressure = None;
+                    }
                 }
-                NodeKind::Client(c)
-                    if c.backpressure.as_ref().is_some_and(|b| b.queue.is_empty()) =>
-                {
-                    c.backpressure = None;
+                NodeKind::Client(c) => {
+                    if c.backpressure.as_ref().is_some_and(|b| b.queue.is_empty()) {
+                        c.backpressure = None;
+                    }
+                    // Without the node that finishes the work or the status endpoint, the
+                    // pattern is gone: the client goes back to waiting for its answer.
+                    if c.async_result
+                        .as_ref()
+                        .is_some_and(|a| a.done_at.is_empty() || a.status.as_deref() == Some(""))
+                    {
+                        c.async_result = None;
+                    }
                 }
                 NodeKind::Sqs(q) if q.dead_letter_queue.as_deref() == Some("") => {
                     q.dead_letter_queue = None;
@@ -312,11 +357,23 @@ mod tests {
             RefKind::OverflowQueue,
             "edges[3].esm.backlog.overflow.queue"
         ));
+        assert!(has(
+            RefKind::BackpressureQueue,
+            "nodes[7].params.backpressure.queue"
+        ));
         assert!(has(RefKind::Fault, "faults[0].node"));
+        assert!(has(
+            RefKind::AsyncDoneAt,
+            "nodes[11].params.async_result.done_at"
+        ));
+        assert!(has(
+            RefKind::AsyncStatus,
+            "nodes[11].params.async_result.status"
+        ));
         let mut seen: Vec<RefKind> = kinds.iter().map(|(k, _, _)| *k).collect();
         seen.sort();
         seen.dedup();
-        assert_eq!(seen.len(), 9, "every kind: {seen:?}");
+        assert_eq!(seen.len(), 12, "every kind: {seen:?}");
     }
 
     #[test]

@@ -150,22 +150,12 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
         match &node.kind {
             NodeKind::Client(c) => {
                 client(&mut e, &p, c, s.duration_s);
-                need_one_target(&mut e, "a client");
+                match &c.async_result {
+                    Some(a) => async_result(&mut e, &p, &ix, i, a, &kind_of),
+                    None => need_one_target(&mut e, "a client"),
+                }
                 if let Some(b) = &c.backpressure {
-                    let at = p("backpressure");
-                    e.bounded(&at, b);
-                    if b.max_depth.is_none() && b.max_age_s.is_none() {
-                        e.push(
-                            at.clone(),
-                            "backpressure needs max_depth, max_age_s or both",
-                        );
-                    }
-                    if kind_of(&b.queue).is_some_and(|k| !matches!(k, NodeKind::Sqs(_))) {
-                        e.push(
-                            format!("{at}.queue"),
-                            format!("{} is not an sqs node", quoted(&b.queue)),
-                        );
-                    }
+                    backpressure(&mut e, &p("backpressure"), b, &kind_of);
                 }
             }
             NodeKind::ApiGateway(g) => {
@@ -179,6 +169,9 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
             }
             NodeKind::Lambda(l) => {
                 e.bounded(&p_params, l);
+                if let Some(b) = &l.backpressure {
+                    backpressure(&mut e, &p("backpressure"), b, &kind_of);
+                }
                 if let Some(r) = l.reserved_concurrency {
                     reserved_total += u64::from(r);
                     e.count(
@@ -490,6 +483,84 @@ fn client(e: &mut Errors, p: &dyn Fn(&str) -> String, c: &ClientParams, duration
             p("schedule"),
             format!("{} phases: at most {MAX_STEPS}", c.schedule.len()),
         );
+    }
+}
+
+/// A producer's backpressure: a limit to watch, on an SQS queue.
+fn backpressure<'a>(
+    e: &mut Errors,
+    at: &str,
+    b: &Backpressure,
+    kind_of: &dyn Fn(&str) -> Option<&'a NodeKind>,
+) {
+    e.bounded(at, b);
+    if b.max_depth.is_none() && b.max_age_s.is_none() {
+        e.push(at, "backpressure needs max_depth, max_age_s or both");
+    }
+    if kind_of(&b.queue).is_some_and(|k| !matches!(k, NodeKind::Sqs(_))) {
+        e.push(
+            format!("{at}.queue"),
+            format!("{} is not an sqs node", quoted(&b.queue)),
+        );
+    }
+}
+
+/// A client's async result: what finishes the work, and (polling) the status endpoint it
+/// has an edge to besides its one submit edge.
+fn async_result<'a>(
+    e: &mut Errors,
+    p: &dyn Fn(&str) -> String,
+    ix: &Index<'_>,
+    node: usize,
+    a: &AsyncResult,
+    kind_of: &dyn Fn(&str) -> Option<&'a NodeKind>,
+) {
+    let at = p("async_result");
+    e.bounded(&at, a);
+    if kind_of(&a.done_at).is_some_and(|k| matches!(k, NodeKind::Client(_))) {
+        e.push(
+            format!("{at}.done_at"),
+            format!(
+                "{} is a client: work is finished by a service",
+                quoted(&a.done_at)
+            ),
+        );
+    }
+    let outgoing = ix.outgoing[node].len();
+    match (a.pattern, &a.status) {
+        (AsyncPattern::Poll, None) => {
+            e.push(format!("{at}.status"), "polling needs a status endpoint");
+        }
+        (AsyncPattern::Poll, Some(status)) => {
+            let target = ix.node(status);
+            let to_status = ix.outgoing[node]
+                .iter()
+                .filter(|&&edge| target.is_some() && ix.ends[edge].1 == target)
+                .count();
+            if to_status != 1 || outgoing != 2 {
+                e.push(
+                    format!("nodes[{node}]"),
+                    format!(
+                        "a polling client needs two outgoing edges, one to its status endpoint {}, found {outgoing}",
+                        quoted(status)
+                    ),
+                );
+            }
+        }
+        (_, Some(_)) => {
+            e.push(
+                format!("{at}.status"),
+                "only polling asks a status endpoint",
+            );
+        }
+        (_, None) => {
+            if outgoing != 1 {
+                e.push(
+                    format!("nodes[{node}]"),
+                    format!("a client needs exactly one outgoing edge, found {outgoing}"),
+                );
+            }
+        }
     }
 }
 

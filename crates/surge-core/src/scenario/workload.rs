@@ -35,6 +35,10 @@ pub struct ClientParams {
     /// uniformly (a worker pool gives each its own shuffle shard).
     #[serde(skip_serializing_if = "is_one")]
     pub tenants: u32,
+    /// Long work: the request succeeds when its result comes back (polled, called back or
+    /// pushed), not when the submit is accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub async_result: Option<crate::scenario::AsyncResult>,
 }
 
 fn is_one(n: &u32) -> bool {
@@ -53,6 +57,7 @@ impl Default for ClientParams {
             payload_kb: 1.0,
             backpressure: None,
             tenants: 1,
+            async_result: None,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! queueing theory, the lessons' behaviours, properties, and cross-platform determinism.
 
 mod async_invoke;
+mod async_results;
 mod bounded;
 mod docs;
 mod fanout;

@@ -663,3 +663,89 @@ fn a_function_that_propagates_deadlines_frees_its_concurrency_when_callers_give_
         assert!(r.ledger.balances());
     }
 }
+
+/// A two-stage pipeline: 300 req/s for a minute into `raw`, a producer function moving
+/// each message on to `clean`, drained by a consumer at about 50/s (its mapping's maximum
+/// concurrency matches its reservation, so it is not throttled).
+fn pipeline(backpressure: &str) -> Scenario {
+    let json = format!(
+        r#"{{"format":"surge-scenario","version":4,"seed":5,"duration_s":240,
+        "nodes":[
+          {{"id":"users","kind":"client","params":{{"rate_per_s":300,
+            "schedule":[{{"at_s":60,"rate_per_s":0}}]}}}},
+          {{"id":"api","kind":"api_gateway"}},
+          {{"id":"raw","kind":"sqs","params":{{"visibility_timeout_s":20}}}},
+          {{"id":"producer","kind":"lambda","params":{{"timeout_s":10,
+            "handler":[{{"compute":{{"ms":5}}}},{{"call":{{"node":"clean"}}}}]{backpressure}}}}},
+          {{"id":"clean","kind":"sqs"}},
+          {{"id":"consumer","kind":"lambda","params":{{"memory_mb":1769,"reserved_concurrency":5,
+            "handler":[{{"compute":{{"ms":100}}}}]}}}}],
+        "edges":[{{"from":"users","to":"api"}},{{"from":"api","to":"raw"}},
+          {{"from":"raw","to":"producer","esm":{{"batch_size":1}}}},{{"from":"producer","to":"clean"}},
+          {{"from":"clean","to":"consumer","esm":{{"batch_size":1,"maximum_concurrency":5}}}}]}}"#
+    );
+    Scenario::from_json(&json).expect("valid pipeline")
+}
+
+#[test]
+fn a_function_with_backpressure_keeps_the_backlog_upstream() {
+    let free = run(&pipeline(""));
+    let held = run(&pipeline(
+        r#","backpressure":{"queue":"clean","max_depth":500}"#,
+    ));
+    for r in [&free, &held] {
+        assert!(r.ledger.balances(), "{:?}", r.ledger);
+        assert!(r.messages.balances(), "{:?}", r.messages);
+    }
+    // Without it the producer moves the whole surge on: `clean` holds about 15,000.
+    assert!(
+        node(&free, "clean").peak_queue > 10_000,
+        "{}",
+        node(&free, "clean").peak_queue
+    );
+    assert_eq!(node(&free, "producer").errors.backpressure, 0);
+    // With it the producer refuses work while `clean` holds more than 500 messages: the
+    // depth stays near the limit (plus what was already on its way) and the backlog
+    // waits in `raw` instead.
+    let clean = node(&held, "clean").peak_queue;
+    assert!(clean < 700, "{clean}");
+    // (refused messages are invisible until their visibility timeout ends, then refused
+    // again: about one refused invocation per waiting message per 20 s).
+    let raw = node(&held, "raw");
+    assert!(raw.peak_in_flight > 10_000, "{}", raw.peak_in_flight);
+    assert!(node(&held, "producer").errors.backpressure > 50_000);
+    // The same work is done, at the consumer's pace.
+    let done = |r: &Report| node(r, "consumer").ok;
+    assert!(
+        done(&held) as f64 > 0.9 * done(&free) as f64,
+        "{} vs {}",
+        done(&held),
+        done(&free)
+    );
+}
+
+#[test]
+fn an_idle_environment_is_reclaimed_at_its_instant_not_at_the_next_second() {
+    // One request every 0.7 s, each 10 ms of work: an environment idles about 0.69 s.
+    let with_reclaim = |after: f64| {
+        let json = format!(
+            r#"{{"format":"surge-scenario","version":4,"seed":1,"duration_s":60,
+            "nodes":[{{"id":"c","kind":"client","params":{{"rate_per_s":1.4285714285714286,
+                "arrivals":"constant"}}}},
+              {{"id":"f","kind":"lambda","params":{{"memory_mb":1769,"idle_reclaim_s":{after},
+                "handler":[{{"compute":{{"ms":10}}}}]}}}}],
+            "edges":[{{"from":"c","to":"f"}}]}}"#
+        );
+        let r = run(&Scenario::from_json(&json).expect("valid"));
+        let f = node(&r, "f");
+        (f.arrivals, f.cold_starts)
+    };
+    // Reclaimed after 0.05 s idle (less than even a cold start leaves of the gap): every request
+    // finds its environment gone, even those
+    // arriving within the same whole second.
+    let (arrivals, cold) = with_reclaim(0.05);
+    assert_eq!(cold, arrivals);
+    // After 0.8 s: the one environment stays warm for the whole run.
+    let (_, cold) = with_reclaim(0.8);
+    assert_eq!(cold, 1);
+}

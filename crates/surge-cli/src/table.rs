@@ -207,5 +207,15 @@ pub(crate) fn table(r: &Report) -> String {
         out += &line;
         out.push('\n');
     }
+    let findings = surge_core::findings(r);
+    if !findings.is_empty() {
+        out += "\nfindings:\n";
+        for f in findings {
+            out += &format!("- {}\n", printable(&f.text));
+            if let Some(remedy) = f.remedy {
+                out += &format!("  remedy: {remedy}\n");
+            }
+        }
+    }
     out
 }

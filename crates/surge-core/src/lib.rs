@@ -29,6 +29,7 @@
 
 mod engine;
 mod error;
+pub mod findings;
 pub mod link;
 mod queue;
 mod report;
@@ -41,6 +42,7 @@ pub mod testing;
 
 pub use engine::{Limits, MAX_WORK_PER_INSTANT, RunStop, Simulation, StopCause};
 pub use error::{ScenarioError, ScenarioErrors};
+pub use findings::{Finding, findings};
 pub use link::{Link, LinkExtras, MODEL_CHANGES, MODEL_VERSION, model_changes_since};
 pub use queue::EventQueue;
 pub use report::{

@@ -12,6 +12,8 @@ pub struct ResultsProps {
     pub outcome: Outcome,
     /// The document (for the traces' node names and "Go to").
     pub doc: std::rc::Rc<surge_core::Scenario>,
+    /// Where a finding's node selection goes.
+    pub dispatch: Callback<crate::state::Action>,
 }
 
 /// Headline numbers of the last run, or the reasons it could not run.
@@ -132,6 +134,7 @@ pub fn Results(props: &ResultsProps) -> Html {
                         "{} succeeded · {} timed out · {} still running · {} events · seed {}",
                         l.succeeded, l.timed_out, l.in_flight, report.events, report.seed
                     ) }</p>
+                    <super::Findings report={report.clone()} doc={props.doc.clone()} dispatch={props.dispatch.clone()} />
                     <NodeTable nodes={report.nodes.clone()} />
                     <super::Traces traces={traces.clone()} doc={props.doc.clone()} />
                     <Ledgers report={report.clone()} />

@@ -8,6 +8,39 @@ use surge_core::Report;
 
 use super::{golden_names, run, scenario, scenarios_dir};
 
+/// What the findings rules must say about the goldens: each lesson's "before" names its
+/// problem and its "after" does not; a healthy run says nothing at all.
+const FINDINGS: &[(&str, &str, bool)] = &[
+    (
+        "lesson2-burst-limit1000-current",
+        "concurrency_throttled",
+        true,
+    ),
+    ("lesson7-storm-direct", "connections_refused", true),
+    ("lesson7-storm-proxy", "connections_refused", false),
+    ("lesson7-storm-proxy-saturated", "borrow_timeouts", true),
+    ("lesson10-sync-29s", "integration_timeout", true),
+    ("lesson10-sync-29s", "wasted_work", true),
+    ("lesson10-async-callback", "integration_timeout", false),
+    ("lesson10-async-websocket", "wasted_work", false),
+    ("lesson12-shedding-none", "client_timeouts", true),
+    ("lesson12-shedding-admission", "client_timeouts", false),
+    ("lesson13-retry-storm-legacy", "retry_amplification", true),
+    (
+        "lesson13-retry-storm-standard",
+        "retry_amplification",
+        false,
+    ),
+    ("lesson16-backpressure-none", "queue_backlog", true),
+    ("lesson16-backpressure-depth", "queue_backlog", false),
+    ("lesson18-kinesis-poison", "iterator_age", true),
+    ("lesson20-alarms", "alarms", true),
+    ("circuit-breaker-outage", "failed_requests", true),
+];
+
+/// Goldens where no rule may fire.
+const HEALTHY: &[&str] = &["steady-under-limit", "lesson7-storm-proxy"];
+
 /// A compact, human-readable summary of a report for snapshots.
 fn summary(r: &Report) -> String {
     let mut out = String::new();
@@ -65,6 +98,17 @@ fn summary(r: &Report) -> String {
             n.p99_ms
         );
     }
+    // What the page says about the run: the findings, rule by rule.
+    for f in surge_core::findings(r) {
+        let _ = writeln!(
+            out,
+            "finding {} [{}{}]: {}",
+            f.rule,
+            f.node.as_deref().unwrap_or("run"),
+            f.at_s.map_or(String::new(), |t| format!(" t={t:.0}")),
+            f.text
+        );
+    }
     out
 }
 
@@ -101,6 +145,33 @@ fn golden_scenarios_snapshot_balance_and_obey_littles_law() {
                 n.mean_in_node,
                 err * 100.0
             );
+        }
+        // A finding points only at what the report has: a node of it, a moment within it.
+        for f in surge_core::findings(&report) {
+            if let Some(n) = &f.node {
+                assert!(report.node(n).is_some(), "{name}: {f:?}");
+            }
+            assert!(
+                f.at_s.is_none_or(|t| (0.0..=report.time_s).contains(&t)),
+                "{name}: {f:?}"
+            );
+        }
+        let rules: Vec<String> = surge_core::findings(&report)
+            .into_iter()
+            .map(|f| f.rule)
+            .collect();
+        if HEALTHY.contains(&name.as_str()) {
+            assert!(rules.is_empty(), "{name} is healthy, yet: {rules:?}");
+        }
+        for &(golden, rule, fires) in FINDINGS {
+            if golden == name {
+                assert_eq!(
+                    rules.iter().any(|r| r == rule),
+                    fires,
+                    "{name}: {rule} should {}fire; it found {rules:?}",
+                    if fires { "" } else { "not " }
+                );
+            }
         }
         insta::assert_snapshot!(name.clone(), summary(&report));
         let d = report.digest();

@@ -235,12 +235,15 @@ fn pct(part: u64, whole: u64) -> f64 {
     }
 }
 
-/// The start of the first series sample where `f` holds.
+/// The moment of series sample `i`: the end of the seconds it covers, as the event log
+/// and the player's frames count them (the state after second 46 is shown at t = 47 s).
+fn moment(r: &Report, i: usize) -> f64 {
+    (((i as u64 + 1) * r.series_step_s.max(1)) as f64).min(r.time_s)
+}
+
+/// The moment of the first series sample where `f` holds.
 fn first_second(r: &Report, n: &NodeReport, f: impl Fn(&NodeSecond) -> bool) -> Option<f64> {
-    n.series
-        .iter()
-        .position(f)
-        .map(|i| (i as u64 * r.series_step_s.max(1)) as f64)
+    n.series.iter().position(f).map(|i| moment(r, i))
 }
 
 fn duration(seconds: f64) -> String {
@@ -266,7 +269,9 @@ fn concurrency_throttled(r: &Report, n: &NodeReport) -> Found {
         (a, b) => a.or(b),
     };
     // The share of invocations throttled from the first throttle on.
-    let from = at.map_or(0, |t| (t as u64 / step) as usize);
+    let from = at
+        .map_or(0, |t| (t as u64 / step) as usize)
+        .saturating_sub(1);
     let (arrived, thr) = n.series[from.min(n.series.len())..]
         .iter()
         .fold((0, 0), |(a, t), s| (a + s.arrivals, t + s.throttled));
@@ -382,7 +387,7 @@ fn queue_backlog(r: &Report, n: &NodeReport) -> Found {
     let secs = (window.len() as u64 * step) as f64;
     let arrived: u64 = window.iter().map(|s| s.arrivals).sum();
     let received: u64 = window.iter().map(|s| s.received).sum();
-    let at = (peak_at as u64 * step) as f64;
+    let at = moment(r, peak_at);
     Some((
         format!(
             "{}'s oldest message reached {} at t = {at:.0} s: {:.0}/s arrived while consumers took {:.0}/s, and {} waited at the peak.",
@@ -406,7 +411,7 @@ fn iterator_age(r: &Report, n: &NodeReport) -> Found {
     if peak < 60.0 {
         return None;
     }
-    let at = (peak_at as u64 * r.series_step_s.max(1)) as f64;
+    let at = moment(r, peak_at);
     Some((
         format!(
             "{}'s iterator age reached {} at t = {at:.0} s: its consumers fell behind the records written.",

@@ -67,3 +67,16 @@ fn every_json_example_in_the_format_docs_parses() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn every_findings_rule_is_documented() {
+    let text = std::fs::read_to_string(scenarios_dir().join("../../docs/report.md"))
+        .expect("docs/report.md");
+    for rule in surge_core::findings::RULES {
+        assert!(
+            text.contains(&format!("| `{}` |", rule.id)),
+            "docs/report.md does not list the findings rule {}",
+            rule.id
+        );
+    }
+}

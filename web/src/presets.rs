@@ -17,7 +17,7 @@ pub struct Preset {
 }
 
 /// Every preset, in menu order.
-pub const PRESETS: [Preset; 25] = [
+pub const PRESETS: [Preset; 35] = [
     Preset {
         id: "lesson1-littles-law",
         title: "Lesson 1 · Little's law at scale",
@@ -44,6 +44,21 @@ pub const PRESETS: [Preset; 25] = [
         title: "Lesson 2 · Limit 4,000, current scaling",
         narrative: "+1,000 environments at once and +1,000 per 10 s: 4,000 within about 30 s.",
         json: include_str!("../../tests/scenarios/lesson2-burst-limit4000-current.json"),
+    },
+    Preset {
+        id: "lesson8-secret-per-call",
+        title: "Lesson 8 · A secret fetched on every call",
+        narrative: "2,000 req/s each fetching a secret from Secrets Manager (1,500 req/s quota in \
+                    2019): most fetches are throttled and retried by the SDK, so latency grows and \
+                    a quarter of requests fail.",
+        json: include_str!("../../tests/scenarios/lesson8-secret-per-call.json"),
+    },
+    Preset {
+        id: "lesson8-secret-at-init",
+        title: "Lesson 8 · The secret fetched at init",
+        narrative: "Fetched once per environment during init and cached: about 640 fetches in all, \
+                    no throttles, no failures.",
+        json: include_str!("../../tests/scenarios/lesson8-secret-at-init.json"),
     },
     Preset {
         id: "lesson10-sync-29s",
@@ -108,6 +123,65 @@ pub const PRESETS: [Preset; 25] = [
                     7 s instead of about 1. Switch a consumer's edge to enhanced fan-out to free \
                     the shared reads.",
         json: include_str!("../../tests/scenarios/lesson18-kinesis-consumers.json"),
+    },
+    Preset {
+        id: "lesson3-fast-dependency",
+        title: "Lesson 3 · A fast dependency",
+        narrative: "1,800 req/s through a function that calls a partner API answering in 50 ms: \
+                    about 180 environments busy, no throttles.",
+        json: include_str!("../../tests/scenarios/lesson3-fast-dependency.json"),
+    },
+    Preset {
+        id: "lesson3-slow-dependency",
+        title: "Lesson 3 · The same dependency, slow",
+        narrative: "The partner now answers in 600 ms: by Little's law the function needs about \
+                    1,100 environments, hits the 1,000 limit, 15 % of calls are throttled and the \
+                    duration bill is 5 times larger, with no code change.",
+        json: include_str!("../../tests/scenarios/lesson3-slow-dependency.json"),
+    },
+    Preset {
+        id: "lesson4-memory-512mb",
+        title: "Lesson 4 · Memory is CPU: 512 MB",
+        narrative: "Two functions at 100 req/s: one computes for 200 ms of a full vCPU, one waits \
+                    200 ms. At 512 MB the computing one gets under a third of a vCPU and takes \
+                    about 690 ms.",
+        json: include_str!("../../tests/scenarios/lesson4-memory-512mb.json"),
+    },
+    Preset {
+        id: "lesson4-memory-1769mb",
+        title: "Lesson 4 · Memory is CPU: 1,769 MB",
+        narrative: "Both at 1,769 MB (one full vCPU): the computing function is 3.5 times faster \
+                    for about the same GB-seconds; the waiting one is no faster and costs 3.5 \
+                    times more.",
+        json: include_str!("../../tests/scenarios/lesson4-memory-1769mb.json"),
+    },
+    Preset {
+        id: "lesson5-neighbour-shared",
+        title: "Lesson 5 · A noisy neighbour",
+        narrative: "A reports function surges to 3,000 req/s and takes the account's 1,000 \
+                    concurrent executions: the unrelated checkout function is throttled too.",
+        json: include_str!("../../tests/scenarios/lesson5-neighbour-shared.json"),
+    },
+    Preset {
+        id: "lesson5-neighbour-reserved",
+        title: "Lesson 5 · Reserved concurrency isolates",
+        narrative: "Checkout gets 200 reserved executions: the surge still throttles reports, but \
+                    checkout is never throttled.",
+        json: include_str!("../../tests/scenarios/lesson5-neighbour-reserved.json"),
+    },
+    Preset {
+        id: "lesson6-cold-starts-on-demand",
+        title: "Lesson 6 · Cold starts come with a surge",
+        narrative: "A Java function with an 800 ms init at 50 req/s, then 1,000 req/s: the surge's \
+                    second is 60 % cold starts and p99 jumps above a second.",
+        json: include_str!("../../tests/scenarios/lesson6-cold-starts-on-demand.json"),
+    },
+    Preset {
+        id: "lesson6-cold-starts-provisioned",
+        title: "Lesson 6 · Provisioned concurrency",
+        narrative: "300 provisioned environments absorb the surge: no cold starts, p99 stays at \
+                    the work's 200 ms.",
+        json: include_str!("../../tests/scenarios/lesson6-cold-starts-provisioned.json"),
     },
     Preset {
         id: "lesson7-storm-direct",

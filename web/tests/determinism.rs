@@ -12,7 +12,47 @@ const DIGESTS: &str = include_str!("../../tests/scenarios/digests.txt");
 
 /// Every golden scenario (a tidy test in `crates/xtask` checks this list against
 /// `tests/scenarios/`).
-const SCENARIOS: [(&str, &str); 28] = [
+const SCENARIOS: [(&str, &str); 38] = [
+    (
+        "lesson3-fast-dependency",
+        include_str!("../../tests/scenarios/lesson3-fast-dependency.json"),
+    ),
+    (
+        "lesson3-slow-dependency",
+        include_str!("../../tests/scenarios/lesson3-slow-dependency.json"),
+    ),
+    (
+        "lesson4-memory-512mb",
+        include_str!("../../tests/scenarios/lesson4-memory-512mb.json"),
+    ),
+    (
+        "lesson4-memory-1769mb",
+        include_str!("../../tests/scenarios/lesson4-memory-1769mb.json"),
+    ),
+    (
+        "lesson5-neighbour-shared",
+        include_str!("../../tests/scenarios/lesson5-neighbour-shared.json"),
+    ),
+    (
+        "lesson5-neighbour-reserved",
+        include_str!("../../tests/scenarios/lesson5-neighbour-reserved.json"),
+    ),
+    (
+        "lesson6-cold-starts-on-demand",
+        include_str!("../../tests/scenarios/lesson6-cold-starts-on-demand.json"),
+    ),
+    (
+        "lesson6-cold-starts-provisioned",
+        include_str!("../../tests/scenarios/lesson6-cold-starts-provisioned.json"),
+    ),
+    (
+        "lesson8-secret-per-call",
+        include_str!("../../tests/scenarios/lesson8-secret-per-call.json"),
+    ),
+    (
+        "lesson8-secret-at-init",
+        include_str!("../../tests/scenarios/lesson8-secret-at-init.json"),
+    ),
     (
         "lesson10-sync-29s",
         include_str!("../../tests/scenarios/lesson10-sync-29s.json"),

@@ -438,18 +438,30 @@ fn service_throttled(r: &Report, n: &NodeReport) -> Found {
     ))
 }
 
-fn cold_starts(_: &Report, n: &NodeReport) -> Found {
-    let cold = n.cold_starts;
-    let share = pct(cold, n.arrivals);
-    if cold < 100 || share < 10.0 {
+/// Seconds at the start of a run when every environment is new anyway.
+const WARM_UP_S: u64 = 10;
+
+fn cold_starts(r: &Report, n: &NodeReport) -> Found {
+    // The second with the most cold starts after the warm-up: a surge makes them a mode,
+    // not a rarity.
+    let skip = WARM_UP_S.div_ceil(r.series_step_s.max(1)) as usize;
+    let (i, worst) = n
+        .series
+        .iter()
+        .enumerate()
+        .skip(skip)
+        .max_by_key(|(i, s)| (s.cold_starts, std::cmp::Reverse(*i)))?;
+    let share = pct(worst.cold_starts, worst.arrivals);
+    if worst.cold_starts < 50 || share < 10.0 {
         return None;
     }
+    let at = moment(r, i);
     Some((
         format!(
-            "{share:.0} % of {}'s invocations started cold ({cold}), each paying its initialization.",
-            n.name
+            "At t = {at:.0} s, {share:.0} % of {}'s invocations started cold ({} that second, {} in the run), each waiting for a new environment's initialization.",
+            n.name, worst.cold_starts, n.cold_starts
         ),
-        None,
+        Some(at),
     ))
 }
 

@@ -16,7 +16,14 @@ const FINDINGS: &[(&str, &str, bool)] = &[
         "concurrency_throttled",
         true,
     ),
+    ("lesson3-fast-dependency", "concurrency_throttled", false),
+    ("lesson3-slow-dependency", "concurrency_throttled", true),
+    ("lesson5-neighbour-shared", "concurrency_throttled", true),
+    ("lesson6-cold-starts-on-demand", "cold_starts", true),
+    ("lesson6-cold-starts-provisioned", "cold_starts", false),
     ("lesson7-storm-direct", "connections_refused", true),
+    ("lesson8-secret-per-call", "service_throttled", true),
+    ("lesson8-secret-at-init", "service_throttled", false),
     ("lesson7-storm-proxy", "connections_refused", false),
     ("lesson7-storm-proxy-saturated", "borrow_timeouts", true),
     ("lesson10-sync-29s", "integration_timeout", true),
@@ -39,7 +46,15 @@ const FINDINGS: &[(&str, &str, bool)] = &[
 ];
 
 /// Goldens where no rule may fire.
-const HEALTHY: &[&str] = &["steady-under-limit", "lesson7-storm-proxy"];
+const HEALTHY: &[&str] = &[
+    "steady-under-limit",
+    "lesson7-storm-proxy",
+    "lesson3-fast-dependency",
+    "lesson4-memory-512mb",
+    "lesson4-memory-1769mb",
+    "lesson6-cold-starts-provisioned",
+    "lesson8-secret-at-init",
+];
 
 /// A compact, human-readable summary of a report for snapshots.
 fn summary(r: &Report) -> String {

@@ -1,17 +1,11 @@
-//! More lessons, built in code: a slow dependency (3), memory as CPU (4), a noisy
-//! neighbour (5), cold starts under a surge (6), hidden throttles (8), the 29-second wall
-//! (10), and goodput versus throughput (12). Each compares a "before" with an "after".
+//! More lessons: a slow dependency (3), memory as CPU (4), a noisy neighbour (5), cold
+//! starts under a surge (6) and hidden throttles (8) from their golden before/after pairs
+//! (the page's presets); the 29-second wall (10), goodput versus throughput (12) and
+//! others built in code. Each compares a "before" with an "after".
 
 use surge_core::*;
 
-use super::{node, run};
-
-fn client(rate: f64) -> NodeKind {
-    NodeKind::Client(ClientParams {
-        rate_per_s: rate,
-        ..ClientParams::default()
-    })
-}
+use super::{node, run, scenario};
 
 fn function(handler: Vec<Step>) -> LambdaParams {
     LambdaParams {
@@ -35,33 +29,10 @@ fn call(node: &str) -> Step {
     }
 }
 
-/// client → API → fn → service with the given service latency.
-fn with_dependency(rate: f64, latency_ms: f64) -> Report {
-    let mut s = Scenario::empty(3, 60.0);
-    s.add("c", client(rate))
-        .add("api", NodeKind::ApiGateway(ApiGatewayParams::default()))
-        .add(
-            "fn",
-            NodeKind::Lambda(function(vec![compute(50.0), call("vendor")])),
-        )
-        .add(
-            "vendor",
-            NodeKind::Service(ServiceParams {
-                rate_limit_per_s: Some(1e6),
-                latency_ms: Some(latency_ms),
-                ..ServiceParams::default()
-            }),
-        )
-        .connect("c", "api")
-        .connect("api", "fn")
-        .connect("fn", "vendor");
-    run(&s)
-}
-
 #[test]
 fn lesson3_a_slow_dependency_inflates_concurrency_throttles_and_cost() {
-    let fast = with_dependency(1500.0, 50.0);
-    let slow = with_dependency(1500.0, 600.0);
+    let fast = run(&scenario("lesson3-fast-dependency"));
+    let slow = run(&scenario("lesson3-slow-dependency"));
     let (f, s) = (node(&fast, "fn"), node(&slow, "fn"));
     assert!(
         s.mean_in_node > 4.0 * f.mean_in_node,
@@ -71,114 +42,48 @@ fn lesson3_a_slow_dependency_inflates_concurrency_throttles_and_cost() {
     );
     assert_eq!(f.errors.concurrency_throttled, 0);
     assert!(
-        s.errors.concurrency_throttled > 0,
-        "the slow version hits the 1,000 limit"
+        s.errors.concurrency_throttled > 5_000,
+        "the slow version hits the 1,000 limit: {}",
+        s.errors.concurrency_throttled
     );
     assert!(slow.cost.lambda_duration_usd > 4.0 * fast.cost.lambda_duration_usd);
 }
 
-fn memory_run(memory_mb: u32, step: Step) -> Report {
-    let mut s = Scenario::empty(4, 60.0);
-    s.add("c", client(100.0))
-        .add(
-            "fn",
-            NodeKind::Lambda(LambdaParams {
-                memory_mb,
-                ..function(vec![step])
-            }),
-        )
-        .connect("c", "fn");
-    run(&s)
-}
-
 #[test]
 fn lesson4_memory_speeds_up_cpu_work_but_not_waiting() {
-    let cpu_small = memory_run(512, compute(200.0));
-    let cpu_big = memory_run(1769, compute(200.0));
-    let ratio =
-        node(&cpu_small, "fn").mean_time_in_node_ms / node(&cpu_big, "fn").mean_time_in_node_ms;
+    let small = run(&scenario("lesson4-memory-512mb"));
+    let big = run(&scenario("lesson4-memory-1769mb"));
+    let time = |r: &Report, id: &str| node(r, id).mean_time_in_node_ms;
+    // CPU-bound work runs on a share of a vCPU proportional to memory (1,769 MB = 1).
+    let ratio = time(&small, "cpu-fn") / time(&big, "cpu-fn");
     assert!(
         (ratio - 1769.0 / 512.0).abs() < 0.15,
         "CPU-bound speed-up {ratio}"
     );
-    let io_small = memory_run(1024, Step::Sleep { ms: 200.0 });
-    let io_big = memory_run(3072, Step::Sleep { ms: 200.0 });
-    let (a, b) = (node(&io_small, "fn"), node(&io_big, "fn"));
-    assert!((a.mean_time_in_node_ms / b.mean_time_in_node_ms - 1.0).abs() < 0.02);
-    let cost = io_big.cost.lambda_duration_usd / io_small.cost.lambda_duration_usd;
-    assert!(
-        (cost - 3.0).abs() < 0.1,
-        "IO-bound work just costs more: ×{cost}"
-    );
-}
-
-fn neighbours(reserved_for_b: Option<u32>) -> Report {
-    let mut s = Scenario::empty(5, 120.0);
-    let surge = ClientParams {
-        rate_per_s: 100.0,
-        schedule: vec![Phase {
-            at_s: 30.0,
-            rate_per_s: 3000.0,
-            ramp_s: 0.0,
-        }],
-        ..ClientParams::default()
-    };
-    s.add("ca", NodeKind::Client(surge))
-        .add("a", NodeKind::Lambda(function(vec![compute(500.0)])))
-        .add("cb", client(200.0))
-        .add(
-            "b",
-            NodeKind::Lambda(LambdaParams {
-                reserved_concurrency: reserved_for_b,
-                ..function(vec![compute(500.0)])
-            }),
-        )
-        .connect("ca", "a")
-        .connect("cb", "b");
-    run(&s)
+    // Waiting does not get faster; it only costs more per second.
+    let io = time(&small, "io-fn") / time(&big, "io-fn");
+    assert!((io - 1.0).abs() < 0.02, "{io}");
+    // GB-seconds: the CPU-bound function's about equal (3.45× the memory for 1/3.45 of the
+    // time), the waiting one's 3.45× — so the whole bill grows by about half.
+    let cost = big.cost.lambda_duration_usd / small.cost.lambda_duration_usd;
+    assert!((1.4..1.7).contains(&cost), "duration cost ×{cost}");
 }
 
 #[test]
 fn lesson5_one_functions_surge_throttles_its_neighbour_unless_reserved() {
-    let shared = neighbours(None);
-    let isolated = neighbours(Some(200));
-    let b_shared = node(&shared, "b").errors.concurrency_throttled;
+    let shared = run(&scenario("lesson5-neighbour-shared"));
+    let isolated = run(&scenario("lesson5-neighbour-reserved"));
+    let b_shared = node(&shared, "checkout").errors.concurrency_throttled;
     assert!(
         b_shared > 1000,
         "the neighbour is throttled by the surge: {b_shared}"
     );
-    assert_eq!(node(&isolated, "b").errors.concurrency_throttled, 0);
-}
-
-fn surge_with_provisioned(provisioned: u32) -> Report {
-    let mut s = Scenario::empty(6, 120.0);
-    let c = ClientParams {
-        rate_per_s: 50.0,
-        schedule: vec![Phase {
-            at_s: 60.0,
-            rate_per_s: 1000.0,
-            ramp_s: 0.0,
-        }],
-        ..ClientParams::default()
-    };
-    s.add("c", NodeKind::Client(c))
-        .add(
-            "fn",
-            NodeKind::Lambda(LambdaParams {
-                provisioned_concurrency: provisioned,
-                reserved_concurrency: Some(900),
-                runtime: Runtime::Java,
-                init_ms: 800.0,
-                ..function(vec![compute(200.0)])
-            }),
-        )
-        .connect("c", "fn");
-    run(&s)
+    assert_eq!(node(&isolated, "checkout").errors.concurrency_throttled, 0);
 }
 
 #[test]
 fn lesson6_cold_starts_come_with_the_surge_and_provisioned_concurrency_removes_them() {
-    let on_demand = surge_with_provisioned(0);
+    let on_demand = run(&scenario("lesson6-cold-starts-on-demand"));
     let f = node(&on_demand, "fn");
     let before: u64 = f.series[20..60].iter().map(|s| s.cold_starts).sum();
     let after: u64 = f.series[60..64].iter().map(|s| s.cold_starts).sum();
@@ -192,37 +97,14 @@ fn lesson6_cold_starts_come_with_the_surge_and_provisioned_concurrency_removes_t
         p99_surge > 1000.0,
         "cold starts show in latency: p99 {p99_surge} ms"
     );
-    let provisioned = surge_with_provisioned(300);
+    let provisioned = run(&scenario("lesson6-cold-starts-provisioned"));
     assert_eq!(node(&provisioned, "fn").cold_starts, 0);
-}
-
-fn secrets(at_init: bool) -> Report {
-    let mut s = Scenario::empty(8, 60.0);
-    let fetch = vec![call("secrets")];
-    let mut l = function(vec![compute(100.0)]);
-    if at_init {
-        l.init_steps = fetch;
-    } else {
-        l.handler.splice(0..0, fetch);
-    }
-    s.add("c", client(2000.0))
-        .add("fn", NodeKind::Lambda(l))
-        .add(
-            "secrets",
-            NodeKind::Service(ServiceParams {
-                preset: ServicePreset::SecretsManager2019,
-                ..ServiceParams::default()
-            }),
-        )
-        .connect("c", "fn")
-        .connect("fn", "secrets");
-    run(&s)
 }
 
 #[test]
 fn lesson8_fetching_a_secret_per_call_hits_the_quota_and_shows_as_latency() {
-    let per_call = secrets(false);
-    let at_init = secrets(true);
+    let per_call = run(&scenario("lesson8-secret-per-call"));
+    let at_init = run(&scenario("lesson8-secret-at-init"));
     let sm = node(&per_call, "secrets");
     assert!(
         sm.errors.service_throttled > 1000,
@@ -237,10 +119,13 @@ fn lesson8_fetching_a_secret_per_call_hits_the_quota_and_shows_as_latency() {
     // The SDK retries absorb most throttles: few requests actually fail.
     let failed = per_call.ledger.failed.total();
     assert!(failed < sm.errors.service_throttled / 3, "failed {failed}");
+    // Fetched once per environment at init: the quota is never near.
+    let fetched = node(&at_init, "secrets").arrivals;
     assert!(
-        node(&at_init, "secrets").arrivals < 3000,
-        "once per environment, not per call"
+        fetched <= u64::from(node(&at_init, "fn").peak_in_node) + 50,
+        "{fetched}"
     );
+    assert_eq!(at_init.ledger.failed.total(), 0);
 }
 
 #[test]

@@ -82,12 +82,19 @@ export function launchBrowser() {
  * context's (colorScheme, hasTouch, isMobile…).
  */
 export async function openPage(browser, url, viewport = { width: 1280, height: 800 }, options = {}) {
-  const context = await browser.newContext({ viewport, ...options });
+  const { gallery = false, ...contextOptions } = options;
+  const context = await browser.newContext({ viewport, ...contextOptions });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await page.goto(url);
+  // A first visit lands on the lesson gallery; tests about other things start from the
+  // diagram behind it (pass `gallery: true` to keep it).
+  if (!gallery) {
+    await page.waitForSelector('.app', { timeout: 30000 }).catch(() => {});
+    if (await page.locator('#gallery').count()) await page.click('#gallery-close');
+  }
   return { page, context, errors };
 }
 

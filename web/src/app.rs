@@ -17,8 +17,8 @@ use web_sys::{Element, KeyboardEvent, PointerEvent};
 use yew::prelude::*;
 
 use crate::components::{
-    Canvas, EventLog, Header, HelpOverlay, KpiStrip, Palette, PlayerBar, RunHandle, SidePanel,
-    Toolbar, fit_view, zoom_by,
+    Canvas, EventLog, Gallery, Header, HelpOverlay, KpiStrip, Palette, PlayerBar, RunHandle,
+    SidePanel, Toolbar, fit_view, zoom_by,
 };
 use crate::dom;
 use crate::editor::geometry::{GRID, NODE_H, NODE_W};
@@ -387,7 +387,10 @@ pub fn App() -> Html {
                     let _ = el.focus();
                 }
             })}>{ "Skip to the diagram" }</a>
-            <Header />
+            <Header on_lessons={state.embed.is_none().then(|| {
+                let d = dispatch.clone();
+                Callback::from(move |_| d.emit(Action::Gallery(true)))
+            })} />
             <main class="workspace">
                 <Palette {on_add} {on_drag_start} />
                 <div class="editor-column">
@@ -413,6 +416,9 @@ pub fn App() -> Html {
             if state.help_open {
                 <HelpOverlay on_close={close_help} />
             }
+            if state.gallery_open && state.embed.is_none() {
+                <Gallery dirty={e.dirty} dispatch={dispatch.clone()} />
+            }
         </div>
         </ContextProvider<RunHandle>>
     }
@@ -425,8 +431,12 @@ fn initial_state() -> AppState {
     let mut state = match &embed {
         Some(_) => AppState::default(),
         None => {
-            let mut s = AppState::with_editor(restore().unwrap_or_default());
+            let restored = restore();
+            // A first visit (nothing saved) lands on the lesson gallery.
+            let first_visit = restored.is_none();
+            let mut s = AppState::with_editor(restored.unwrap_or_default());
             s.recent = Rc::new(share::read_recent());
+            s.gallery_open = first_visit;
             s
         }
     };

@@ -16,6 +16,7 @@ pub mod embed_host;
 pub mod export;
 pub mod import;
 pub mod keymap;
+pub mod lessons;
 pub mod panic_panel;
 pub mod presets;
 pub mod recent;

@@ -46,85 +46,6 @@ pub const PRESETS: [Preset; 35] = [
         json: include_str!("../../tests/scenarios/lesson2-burst-limit4000-current.json"),
     },
     Preset {
-        id: "lesson8-secret-per-call",
-        title: "Lesson 8 · A secret fetched on every call",
-        narrative: "2,000 req/s each fetching a secret from Secrets Manager (1,500 req/s quota in \
-                    2019): most fetches are throttled and retried by the SDK, so latency grows and \
-                    a quarter of requests fail.",
-        json: include_str!("../../tests/scenarios/lesson8-secret-per-call.json"),
-    },
-    Preset {
-        id: "lesson8-secret-at-init",
-        title: "Lesson 8 · The secret fetched at init",
-        narrative: "Fetched once per environment during init and cached: about 640 fetches in all, \
-                    no throttles, no failures.",
-        json: include_str!("../../tests/scenarios/lesson8-secret-at-init.json"),
-    },
-    Preset {
-        id: "lesson10-sync-29s",
-        title: "Lesson 10 · The 29-second wall",
-        narrative: "20 reports per second, each about 30 s of work, behind API Gateway: \
-                    over half get a 504 at 29 s while the function runs on, and two thirds \
-                    of the bill is work nobody receives.",
-        json: include_str!("../../tests/scenarios/lesson10-sync-29s.json"),
-    },
-    Preset {
-        id: "lesson10-async-poll",
-        title: "Lesson 10 · Submit, then poll for the result",
-        narrative: "The API enqueues and answers at once; the client asks a status endpoint \
-                    every 3 s: every result arrives, at the price of about 17 status \
-                    requests per report, whose function competes for the account's concurrency.",
-        json: include_str!("../../tests/scenarios/lesson10-async-poll.json"),
-    },
-    Preset {
-        id: "lesson10-async-callback",
-        title: "Lesson 10 · A callback through SNS",
-        narrative: "The worker publishes to a topic when the report is done and the client's \
-                    webhook gets it 150 ms later: one request per report, no polling.",
-        json: include_str!("../../tests/scenarios/lesson10-async-callback.json"),
-    },
-    Preset {
-        id: "lesson10-async-websocket",
-        title: "Lesson 10 · Pushing the result over a WebSocket",
-        narrative: "Each client holds a WebSocket connection until its report is pushed: one \
-                    connection and one message per report, billed by the connection minute.",
-        json: include_str!("../../tests/scenarios/lesson10-async-websocket.json"),
-    },
-    Preset {
-        id: "lesson11-queue-buffer",
-        title: "Lesson 11 · Make the API dumb: a queue",
-        narrative: "API Gateway → SQS → a worker capped at 50: a 60 s surge of 1,500 req/s is \
-                    accepted at once; the queue absorbs it and drains at the worker's pace, so \
-                    the database never sees more than 50 connections.",
-        json: include_str!("../../tests/scenarios/lesson11-queue-buffer.json"),
-    },
-    Preset {
-        id: "lesson15-order-workflow",
-        title: "Lesson 15 · Let Step Functions do the waiting",
-        narrative: "Charge, wait two minutes, ship: both APIs fail 30 % of calls. The state \
-                    machine waits for one transition instead of a function's 120 GB-s and \
-                    retries each call with backoff, so 99 % of orders ship (in one function: \
-                    about half).",
-        json: include_str!("../../tests/scenarios/lesson15-order-workflow.json"),
-    },
-    Preset {
-        id: "lesson18-kinesis-poison",
-        title: "Lesson 18 · A poison record in a Kinesis shard",
-        narrative: "At 60 s one record starts failing its batch: its shard stops while the \
-                    others flow, the iterator age climbs a second per second, and the shard \
-                    only moves on when the record passes its 120 s maximum age.",
-        json: include_str!("../../tests/scenarios/lesson18-kinesis-poison.json"),
-    },
-    Preset {
-        id: "lesson18-kinesis-consumers",
-        title: "Lesson 18 · Seven consumers of one stream",
-        narrative: "Seven functions poll the same two shards once a second: a shard serves \
-                    5 reads/s, so about one read in five is refused and records wait up to \
-                    7 s instead of about 1. Switch a consumer's edge to enhanced fan-out to free \
-                    the shared reads.",
-        json: include_str!("../../tests/scenarios/lesson18-kinesis-consumers.json"),
-    },
-    Preset {
         id: "lesson3-fast-dependency",
         title: "Lesson 3 · A fast dependency",
         narrative: "1,800 req/s through a function that calls a partner API answering in 50 ms: \
@@ -205,6 +126,59 @@ pub const PRESETS: [Preset; 35] = [
         json: include_str!("../../tests/scenarios/lesson7-storm-proxy-saturated.json"),
     },
     Preset {
+        id: "lesson8-secret-per-call",
+        title: "Lesson 8 · A secret fetched on every call",
+        narrative: "2,000 req/s each fetching a secret from Secrets Manager (1,500 req/s quota in \
+                    2019): most fetches are throttled and retried by the SDK, so latency grows and \
+                    a quarter of requests fail.",
+        json: include_str!("../../tests/scenarios/lesson8-secret-per-call.json"),
+    },
+    Preset {
+        id: "lesson8-secret-at-init",
+        title: "Lesson 8 · The secret fetched at init",
+        narrative: "Fetched once per environment during init and cached: about 640 fetches in all, \
+                    no throttles, no failures.",
+        json: include_str!("../../tests/scenarios/lesson8-secret-at-init.json"),
+    },
+    Preset {
+        id: "lesson10-sync-29s",
+        title: "Lesson 10 · The 29-second wall",
+        narrative: "20 reports per second, each about 30 s of work, behind API Gateway: \
+                    over half get a 504 at 29 s while the function runs on, and two thirds \
+                    of the bill is work nobody receives.",
+        json: include_str!("../../tests/scenarios/lesson10-sync-29s.json"),
+    },
+    Preset {
+        id: "lesson10-async-poll",
+        title: "Lesson 10 · Submit, then poll for the result",
+        narrative: "The API enqueues and answers at once; the client asks a status endpoint \
+                    every 3 s: every result arrives, at the price of about 17 status \
+                    requests per report, whose function competes for the account's concurrency.",
+        json: include_str!("../../tests/scenarios/lesson10-async-poll.json"),
+    },
+    Preset {
+        id: "lesson10-async-callback",
+        title: "Lesson 10 · A callback through SNS",
+        narrative: "The worker publishes to a topic when the report is done and the client's \
+                    webhook gets it 150 ms later: one request per report, no polling.",
+        json: include_str!("../../tests/scenarios/lesson10-async-callback.json"),
+    },
+    Preset {
+        id: "lesson10-async-websocket",
+        title: "Lesson 10 · Pushing the result over a WebSocket",
+        narrative: "Each client holds a WebSocket connection until its report is pushed: one \
+                    connection and one message per report, billed by the connection minute.",
+        json: include_str!("../../tests/scenarios/lesson10-async-websocket.json"),
+    },
+    Preset {
+        id: "lesson11-queue-buffer",
+        title: "Lesson 11 · Make the API dumb: a queue",
+        narrative: "API Gateway → SQS → a worker capped at 50: a 60 s surge of 1,500 req/s is \
+                    accepted at once; the queue absorbs it and drains at the worker's pace, so \
+                    the database never sees more than 50 connections.",
+        json: include_str!("../../tests/scenarios/lesson11-queue-buffer.json"),
+    },
+    Preset {
         id: "lesson12-shedding-none",
         title: "Lesson 12 · Goodput collapses past the knee",
         narrative: "1,100 req/s for a minute into a service that degrades past 100 calls in \
@@ -231,6 +205,22 @@ pub const PRESETS: [Preset; 35] = [
         narrative: "The standard retry mode: retries spend a 500-token quota, so the storm \
                     stays near 1× and goodput is back within a minute of the surge.",
         json: include_str!("../../tests/scenarios/lesson13-retry-storm-standard.json"),
+    },
+    Preset {
+        id: "circuit-breaker-outage",
+        title: "Circuit breaker on a vendor outage",
+        narrative: "The vendor is down from 60 s to 120 s: the function's breaker opens, \
+                    probes every 10 s, and closes once the vendor answers again.",
+        json: include_str!("../../tests/scenarios/circuit-breaker-outage.json"),
+    },
+    Preset {
+        id: "lesson15-order-workflow",
+        title: "Lesson 15 · Let Step Functions do the waiting",
+        narrative: "Charge, wait two minutes, ship: both APIs fail 30 % of calls. The state \
+                    machine waits for one transition instead of a function's 120 GB-s and \
+                    retries each call with backoff, so 99 % of orders ship (in one function: \
+                    about half).",
+        json: include_str!("../../tests/scenarios/lesson15-order-workflow.json"),
     },
     Preset {
         id: "lesson16-backpressure-none",
@@ -261,18 +251,28 @@ pub const PRESETS: [Preset; 35] = [
         json: include_str!("../../tests/scenarios/lesson16-shuffle-sharding.json"),
     },
     Preset {
+        id: "lesson18-kinesis-poison",
+        title: "Lesson 18 · A poison record in a Kinesis shard",
+        narrative: "At 60 s one record starts failing its batch: its shard stops while the \
+                    others flow, the iterator age climbs a second per second, and the shard \
+                    only moves on when the record passes its 120 s maximum age.",
+        json: include_str!("../../tests/scenarios/lesson18-kinesis-poison.json"),
+    },
+    Preset {
+        id: "lesson18-kinesis-consumers",
+        title: "Lesson 18 · Seven consumers of one stream",
+        narrative: "Seven functions poll the same two shards once a second: a shard serves \
+                    5 reads/s, so about one read in five is refused and records wait up to \
+                    7 s instead of about 1. Switch a consumer's edge to enhanced fan-out to free \
+                    the shared reads.",
+        json: include_str!("../../tests/scenarios/lesson18-kinesis-consumers.json"),
+    },
+    Preset {
         id: "lesson20-alarms",
         title: "Lesson 20 · The alarm that would have warned you",
         narrative: "A surge past a function's reserved concurrency: the throttles alarm \
                     (2 of 3 ten-second periods) goes to ALARM at 80 s and back to OK at 140 s.",
         json: include_str!("../../tests/scenarios/lesson20-alarms.json"),
-    },
-    Preset {
-        id: "circuit-breaker-outage",
-        title: "Circuit breaker on a vendor outage",
-        narrative: "The vendor is down from 60 s to 120 s: the function's breaker opens, \
-                    probes every 10 s, and closes once the vendor answers again.",
-        json: include_str!("../../tests/scenarios/circuit-breaker-outage.json"),
     },
 ];
 

@@ -22,6 +22,7 @@
 //! | `outcome`                      |               |                | yes (recomputed by Run) |
 //! | `live` (gauges at the playhead)|               |                | yes (the player's run) |
 //! | `baseline` (pinned run A)      |               |                | yes     |
+//! | `gallery_open`, `lesson` (the lesson panel) | |               | yes (the gallery opens on a first visit) |
 
 use std::rc::Rc;
 
@@ -139,6 +140,10 @@ pub struct AppState {
     pub replay: Option<Replay>,
     /// Documents put aside (the toolbar's Recent menu).
     pub recent: Rc<Vec<RecentEntry>>,
+    /// Whether the lesson gallery covers the page.
+    pub gallery_open: bool,
+    /// The lesson whose variant is loaded: (lesson number, variant index).
+    pub lesson: Option<(u8, usize)>,
 }
 
 /// Named changes to [`AppState`].
@@ -160,6 +165,15 @@ pub enum Action {
     OpenLink(Box<surge_core::Link>),
     /// The Recent list changed.
     Recent(Rc<Vec<RecentEntry>>),
+    /// Open or close the lesson gallery.
+    Gallery(bool),
+    /// Load a lesson's variant (its "before" is 0) and show its panel.
+    OpenLesson {
+        /// The lesson's number.
+        number: u8,
+        /// Index into its variants.
+        variant: usize,
+    },
 }
 
 impl Panel {
@@ -211,6 +225,7 @@ impl AppState {
                     next.outcome = Outcome::Idle;
                     next.origin = None;
                     next.replay = None;
+                    next.lesson = None;
                 }
             }
             Action::Show(p) => next.panel = p,
@@ -230,7 +245,30 @@ impl AppState {
                 next.outcome = outcome;
             }
             Action::Pin(baseline) => next.baseline = baseline,
+            Action::Gallery(open) => next.gallery_open = open,
+            Action::OpenLesson { number, variant } => {
+                let Some((id, label)) = crate::lessons::find(number)
+                    .and_then(|l| l.variants.get(variant))
+                    .copied()
+                else {
+                    return next;
+                };
+                let Some(doc) = crate::presets::find(id)
+                    .and_then(|p| surge_core::Scenario::parse_json(p.json).ok())
+                else {
+                    return next;
+                };
+                next = next.apply(Action::Editor(EditorAction::Load {
+                    doc: Box::new(doc),
+                    label: format!("Open lesson {number}: {label}"),
+                    dirty: false,
+                }));
+                next.lesson = Some((number, variant));
+                next.gallery_open = false;
+                next.panel = Panel::Run;
+            }
             Action::OpenLink(link) => {
+                next.gallery_open = false;
                 let surge_core::Link { scenario, extras } = *link;
                 let origin = LinkOrigin {
                     scenario: Rc::new(scenario.clone()),

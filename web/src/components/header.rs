@@ -2,9 +2,17 @@
 
 use yew::prelude::*;
 
+/// Props of [`Header`].
+#[derive(Properties, PartialEq, Debug)]
+pub struct HeaderProps {
+    /// Opens the lesson gallery (none in an embed).
+    #[prop_or_default]
+    pub on_lessons: Option<Callback<MouseEvent>>,
+}
+
 /// Top bar.
 #[component]
-pub fn Header() -> Html {
+pub fn Header(p: &HeaderProps) -> Html {
     html! {
         <header class="topbar">
             <div class="brand">
@@ -14,6 +22,9 @@ pub fn Header() -> Html {
                 <h1>{ "Surge" }</h1>
             </div>
             <p class="tagline">{ "Build serverless architectures, throw load at them, watch what really happens." }</p>
+            if let Some(onclick) = p.on_lessons.clone() {
+                <button type="button" class="header-lessons" id="open-gallery" {onclick}>{ "Lessons" }</button>
+            }
         </header>
     }
 }

@@ -25,6 +25,9 @@ pub struct RunPanelProps {
     pub live: Option<Rc<crate::run::LiveView>>,
     /// The pinned comparison run, if any.
     pub baseline: Option<Rc<crate::compare::Baseline>>,
+    /// The open lesson and variant, if one is loaded.
+    #[prop_or_default]
+    pub lesson: Option<(u8, usize)>,
     /// Sends actions.
     pub dispatch: Callback<Action>,
 }
@@ -135,6 +138,10 @@ pub fn RunPanel(p: &RunPanelProps) -> Html {
     let narrative = presets::find(&chosen).map(|p| p.narrative);
     html! {
         <div class="run-tab">
+            if let Some(lesson) = p.lesson {
+                <super::LessonPanel {lesson} doc={p.doc.clone()} dirty={p.dirty} live={p.live.clone()}
+                    dispatch={p.dispatch.clone()} />
+            }
             <label class="param" for="preset">
                 <span class="param-label">{ "Lessons" }</span>
                 <span class="field-input">

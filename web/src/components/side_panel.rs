@@ -36,7 +36,7 @@ pub fn SidePanel(p: &SidePanelProps) -> Html {
         Panel::Timeline => html! { <Timeline doc={e.doc.clone()} dispatch={p.dispatch.clone()} /> },
         Panel::Run => html! {
             <RunPanel doc={e.doc.clone()} dirty={e.dirty} outcome={s.outcome.clone()} live={s.live.clone()}
-                baseline={s.baseline.clone()}
+                baseline={s.baseline.clone()} lesson={s.lesson}
                 dispatch={p.dispatch.clone()} />
         },
     };

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { serveApp, saveScreenshot } from './harness.mjs';
+import { serveApp, saveScreenshot, dismissGallery } from './harness.mjs';
 
 const app = serveApp();
 
@@ -272,6 +272,7 @@ test('touch: a two-finger pinch zooms the canvas', async () => {
   const context = await app.browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
   const page = await context.newPage();
   await page.goto(app.url);
+  await dismissGallery(page);
   await page.waitForSelector('g.node');
   const zoom = async () => Number((await page.textContent('.zoom-level')).replace('%', ''));
   const before = await zoom();

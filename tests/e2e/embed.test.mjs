@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { DIST, serveTree, launchBrowser, saveScreenshot, cliLink } from './harness.mjs';
+import { DIST, serveTree, launchBrowser, saveScreenshot, cliLink, dismissGallery } from './harness.mjs';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const SCENARIOS = path.resolve(HERE, '../scenarios');
@@ -49,6 +49,7 @@ test('the dist build under a nested sub-path loads and runs', async () => {
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(`${server.url}${SUB.slice(1)}`);
+  await dismissGallery(page);
   await page.waitForSelector('g.node[data-node="fn"]');
   await page.selectOption('#speed', 'max');
   await page.click('#play');

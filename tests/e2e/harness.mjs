@@ -89,13 +89,17 @@ export async function openPage(browser, url, viewport = { width: 1280, height: 8
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await page.goto(url);
-  // A first visit lands on the lesson gallery; tests about other things start from the
-  // diagram behind it (pass `gallery: true` to keep it).
-  if (!gallery) {
-    await page.waitForSelector('.app', { timeout: 30000 }).catch(() => {});
-    if (await page.locator('#gallery').count()) await page.click('#gallery-close');
-  }
+  if (!gallery) await dismissGallery(page);
   return { page, context, errors };
+}
+
+/**
+ * A first visit lands on the lesson gallery; tests about other things start from the
+ * diagram behind it (`openPage` does this unless given `gallery: true`).
+ */
+export async function dismissGallery(page) {
+  await page.waitForSelector('.app', { timeout: 30000 }).catch(() => {});
+  if (await page.locator('#gallery').count()) await page.click('#gallery-close');
 }
 
 export function saveScreenshot(page, name) {

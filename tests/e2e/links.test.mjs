@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { serveApp, saveScreenshot, cliLink } from './harness.mjs';
+import { serveApp, saveScreenshot, cliLink, dismissGallery } from './harness.mjs';
 
 const app = serveApp();
 const SCENARIOS = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../scenarios');
@@ -28,6 +28,7 @@ test('a link copied from the editor opens the same diagram elsewhere, with the s
   await author.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.url });
   const page = await author.newPage();
   await page.goto(app.url);
+  await dismissGallery(page);
   await page.waitForSelector('g.node[data-node="fn"]');
   // Build: add a queue, configure the function.
   await page.click('.palette-item[data-kind="sqs"]');

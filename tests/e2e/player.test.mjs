@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { serveApp, saveScreenshot, cliReport as cli } from './harness.mjs';
+import { serveApp, saveScreenshot, cliReport as cli, dismissGallery } from './harness.mjs';
 
 const app = serveApp();
 
@@ -191,6 +191,7 @@ test('reduced motion: nothing moves, the counters still tell', async () => {
   const context = await app.browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
   const page = await context.newPage();
   await page.goto(app.url);
+  await dismissGallery(page);
   await page.waitForSelector('g.node');
   await page.selectOption('#speed', '4×');
   await page.click('#play');

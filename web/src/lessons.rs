@@ -239,6 +239,22 @@ pub const LESSONS: &[Lesson] = &[
         talk: "Retries without backoff multiply load; the retry quota and circuit breakers bound it.",
     },
     Lesson {
+        number: 14,
+        group: 2,
+        title: "The cron job that never ends",
+        hook: "A scheduled job over all new records hits the 15-minute limit and starts again from the same record.",
+        variants: &[
+            ("lesson14-cron-all-new-records", "All new records per run"),
+            ("lesson14-cron-sliced", "At most 12,000 per run"),
+        ],
+        watch: "After the writers' surge one run has more records than 15 minutes allow: it times out, the checkpoint stays, and every later run starts again and pushes duplicates downstream. Capping each run keeps it short.",
+        try_this: &[
+            "Schedule the job every minute instead of every 5.",
+            "Raise max_records to 40,000 and find where runs start timing out again.",
+        ],
+        talk: "Processing all new records hit 15 minutes, was retried, and pushed duplicates until a disk filled.",
+    },
+    Lesson {
         number: 15,
         group: 2,
         title: "Orchestrating inside a function",
@@ -268,6 +284,22 @@ pub const LESSONS: &[Lesson] = &[
             "Give each tenant 3 workers instead of 2 and read the overlap figures.",
         ],
         talk: "8 workers, 2 per workload: 53.6 % of pairs share none, 42.8 % one, 3.6 % both.",
+    },
+    Lesson {
+        number: 17,
+        group: 3,
+        title: "Partial batch failures",
+        hook: "One bad record returns its whole batch: good records run again and fill the dead-letter queue.",
+        variants: &[
+            ("lesson17-whole-batch", "Whole batch returned"),
+            ("lesson17-partial-batch", "ReportBatchItemFailures"),
+        ],
+        watch: "Each record fails 10 % of the time: a batch of 10 fails about 65 % of the time and, without reporting, all ten come back; with it, only the failed records do.",
+        try_this: &[
+            "Set the batch size to 1 and compare the invocations.",
+            "Lower max_receive_count to 2 on the reporting variant.",
+        ],
+        talk: "A failing message is retried, out of order, up to the receive limit, then goes to a dead-letter queue.",
     },
     Lesson {
         number: 18,
@@ -301,7 +333,7 @@ pub const LESSONS: &[Lesson] = &[
 ];
 
 /// The lessons of `lessons.md` without presets yet.
-pub const MISSING: [u8; 4] = [9, 14, 17, 19];
+pub const MISSING: [u8; 2] = [9, 19];
 
 /// The lesson with this number.
 pub fn find(number: u8) -> Option<&'static Lesson> {

@@ -17,7 +17,7 @@ pub struct Preset {
 }
 
 /// Every preset, in menu order.
-pub const PRESETS: [Preset; 35] = [
+pub const PRESETS: [Preset; 39] = [
     Preset {
         id: "lesson1-littles-law",
         title: "Lesson 1 · Little's law at scale",
@@ -214,6 +214,21 @@ pub const PRESETS: [Preset; 35] = [
         json: include_str!("../../tests/scenarios/circuit-breaker-outage.json"),
     },
     Preset {
+        id: "lesson14-cron-all-new-records",
+        title: "Lesson 14 · The cron job that never ends",
+        narrative: "A job every 5 minutes processes all new records; after a surge of writes one run needs more \
+                    than 15 minutes, times out, and every later run starts again from the same \
+                    checkpoint, pushing duplicates downstream.",
+        json: include_str!("../../tests/scenarios/lesson14-cron-all-new-records.json"),
+    },
+    Preset {
+        id: "lesson14-cron-sliced",
+        title: "Lesson 14 · The same job in slices",
+        narrative: "Each run takes at most 12,000 records: every run finishes within the limit, no record is \
+                    handled twice, and the backlog is worked off run by run.",
+        json: include_str!("../../tests/scenarios/lesson14-cron-sliced.json"),
+    },
+    Preset {
         id: "lesson15-order-workflow",
         title: "Lesson 15 · Let Step Functions do the waiting",
         narrative: "Charge, wait two minutes, ship: both APIs fail 30 % of calls. The state \
@@ -249,6 +264,20 @@ pub const PRESETS: [Preset; 35] = [
         narrative: "Each tenant gets 2 of the 8 workers: the noisy one fills its own shard; \
                     the 3.6 % of tenants that share both its workers suffer, the rest do not.",
         json: include_str!("../../tests/scenarios/lesson16-shuffle-sharding.json"),
+    },
+    Preset {
+        id: "lesson17-whole-batch",
+        title: "Lesson 17 · One bad record fails its batch",
+        narrative: "Each record fails 10 % of the time in batches of 10: a failed batch returns all ten, good \
+                    records run again, and thousands reach the dead-letter queue.",
+        json: include_str!("../../tests/scenarios/lesson17-whole-batch.json"),
+    },
+    Preset {
+        id: "lesson17-partial-batch",
+        title: "Lesson 17 · ReportBatchItemFailures",
+        narrative: "Only the failed records come back: no duplicates, and a record reaches the dead-letter \
+                    queue only after failing four times in a row.",
+        json: include_str!("../../tests/scenarios/lesson17-partial-batch.json"),
     },
     Preset {
         id: "lesson18-kinesis-poison",

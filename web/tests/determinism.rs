@@ -12,7 +12,23 @@ const DIGESTS: &str = include_str!("../../tests/scenarios/digests.txt");
 
 /// Every golden scenario (a tidy test in `crates/xtask` checks this list against
 /// `tests/scenarios/`).
-const SCENARIOS: [(&str, &str); 38] = [
+const SCENARIOS: [(&str, &str); 42] = [
+    (
+        "lesson14-cron-all-new-records",
+        include_str!("../../tests/scenarios/lesson14-cron-all-new-records.json"),
+    ),
+    (
+        "lesson14-cron-sliced",
+        include_str!("../../tests/scenarios/lesson14-cron-sliced.json"),
+    ),
+    (
+        "lesson17-whole-batch",
+        include_str!("../../tests/scenarios/lesson17-whole-batch.json"),
+    ),
+    (
+        "lesson17-partial-batch",
+        include_str!("../../tests/scenarios/lesson17-partial-batch.json"),
+    ),
     (
         "lesson3-fast-dependency",
         include_str!("../../tests/scenarios/lesson3-fast-dependency.json"),

@@ -93,6 +93,13 @@ pub const RULES: &[Rule] = &[
         detect: Detect::Node(function_timeouts),
     },
     Rule {
+        id: "reprocessed_records",
+        scope: Scope::Nodes(&["lambda"]),
+        remedy: "smaller runs (max_records), or several scheduled functions each taking a \
+                 slice (lesson 14)",
+        detect: Detect::Node(reprocessed_records),
+    },
+    Rule {
         id: "integration_timeout",
         scope: Scope::Nodes(&["api_gateway"]),
         remedy: "submit and answer at once, then let the client poll or receive the result \
@@ -166,6 +173,13 @@ pub const RULES: &[Rule] = &[
         remedy: "server timeouts aligned with the client's, deadline propagation, or \
                  shedding load early stop work nobody waits for (lesson 12)",
         detect: Detect::Run(wasted_work),
+    },
+    Rule {
+        id: "duplicate_deliveries",
+        scope: Scope::Run,
+        remedy: "ReportBatchItemFailures returns only the failed records of a batch \
+                 (lesson 17); idempotent handlers make duplicates harmless",
+        detect: Detect::Run(duplicate_deliveries),
     },
     Rule {
         id: "dead_letters",
@@ -367,6 +381,10 @@ fn connections_refused(r: &Report, n: &NodeReport) -> Found {
 }
 
 fn queue_backlog(r: &Report, n: &NodeReport) -> Found {
+    // A queue nothing consumes (a dead-letter queue, a sink) holds messages by design.
+    if n.received == 0 {
+        return None;
+    }
     let (peak_at, peak) = n
         .series
         .iter()
@@ -552,6 +570,36 @@ fn wasted_work(r: &Report) -> Vec<RunFound> {
             100.0 * c.wasted_usd / c.total_usd,
             c.wasted_usd,
             c.total_usd
+        ),
+        None,
+        None,
+    )]
+}
+
+fn reprocessed_records(_: &Report, n: &NodeReport) -> Found {
+    let again = n.reprocessed_records;
+    if again == 0 {
+        return None;
+    }
+    Some((
+        format!(
+            "{} handled {again} records again after runs that did not finish: each one is a duplicate downstream.",
+            n.name
+        ),
+        None,
+    ))
+}
+
+fn duplicate_deliveries(r: &Report) -> Vec<RunFound> {
+    let m = &r.messages;
+    if m.duplicates == 0 || pct(m.duplicates, m.sent) < 1.0 {
+        return Vec::new();
+    }
+    vec![(
+        format!(
+            "{} messages were processed more than once ({:.0} % of those sent): a message comes back when its batch fails or its visibility timeout ends before it is deleted.",
+            m.duplicates,
+            pct(m.duplicates, m.sent)
         ),
         None,
         None,

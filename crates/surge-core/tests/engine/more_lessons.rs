@@ -347,58 +347,9 @@ fn lesson7_the_proxy_keeps_clients_waiting_through_a_failover_instead_of_failing
 /// every 5 minutes a scheduled function (one at a time: reserved concurrency 1) processes
 /// "all new records", 20 ms each plus a write to a downstream queue, within Lambda's
 /// 15-minute limit. `max_records` is the fix (smaller batches).
-fn cron_job(max_records: Option<u32>) -> Report {
-    let mut s = Scenario::empty(14, 7200.0);
-    let writers = NodeKind::Client(ClientParams {
-        rate_per_s: 15.0,
-        schedule: vec![
-            Phase {
-                at_s: 600.0,
-                rate_per_s: 120.0,
-                ramp_s: 0.0,
-            },
-            Phase {
-                at_s: 1200.0,
-                rate_per_s: 15.0,
-                ramp_s: 0.0,
-            },
-        ],
-        ..ClientParams::default()
-    });
-    s.add("writers", writers)
-        .add("writer", NodeKind::Lambda(function(vec![call("records")])))
-        .add("records", NodeKind::Dynamodb(TableParams::default()))
-        .add(
-            "every-5-min",
-            NodeKind::Schedule(ScheduleParams {
-                every_s: 300.0,
-                ..ScheduleParams::default()
-            }),
-        )
-        .add(
-            "job",
-            NodeKind::Lambda(LambdaParams {
-                timeout_s: 900.0,
-                reserved_concurrency: Some(1),
-                handler: vec![compute(20.0), call("downstream")],
-                process_new: Some(ProcessNew {
-                    source: "records".into(),
-                    max_records,
-                }),
-                ..LambdaParams::default()
-            }),
-        )
-        .add("downstream", NodeKind::Sqs(QueueParams::default()))
-        .connect("writers", "writer")
-        .connect("writer", "records")
-        .connect("every-5-min", "job")
-        .connect("job", "downstream");
-    run(&s)
-}
-
 #[test]
 fn lesson14_a_cron_job_over_all_new_records_times_out_and_duplicates_until_batches_shrink() {
-    let all = cron_job(None);
+    let all = run(&scenario("lesson14-cron-all-new-records"));
     let job = node(&all, "job");
     let timeouts = job.errors.function_timeout;
     assert!(
@@ -438,7 +389,7 @@ fn lesson14_a_cron_job_over_all_new_records_times_out_and_duplicates_until_batch
         all.messages.sent
     );
 
-    let sliced = cron_job(Some(12_000));
+    let sliced = run(&scenario("lesson14-cron-sliced"));
     let job = node(&sliced, "job");
     let written = node(&sliced, "records").ok;
     let pushed = sliced.messages.sent;

@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use surge_core::*;
 
-use super::{node, run};
+use super::{node, run, scenario};
 
 /// client → API Gateway → SQS → (poll) → function, with the mapping and handler given.
 fn pipeline(
@@ -427,45 +427,10 @@ fn version_1_files_load_as_the_current_version() {
     );
 }
 
-fn partial_batches(report_failures: bool) -> Report {
-    let mut s = pipeline(
-        100.0,
-        EventSourceMapping {
-            batch_size: 10,
-            batching_window_s: 1.0,
-            report_batch_item_failures: report_failures,
-            ..EventSourceMapping::default()
-        },
-        LambdaParams {
-            handler: vec![Step::Compute {
-                ms: 20.0,
-                distribution: StepDistribution::Fixed,
-            }],
-            ..LambdaParams::default()
-        },
-        QueueParams {
-            visibility_timeout_s: 5.0,
-            max_receive_count: Some(4),
-            dead_letter_queue: Some("dlq".into()),
-            ..QueueParams::default()
-        },
-        300.0,
-        17,
-    );
-    s.add("dlq", NodeKind::Sqs(QueueParams::default()));
-    s.faults.push(Fault {
-        node: "fn".into(),
-        at_s: 0.0,
-        duration_s: 300.0,
-        kind: FaultKind::ErrorRate { probability: 0.1 },
-    });
-    run(&s)
-}
-
 #[test]
 fn lesson17_one_bad_record_returns_its_whole_batch_unless_failures_are_reported() {
-    let whole = partial_batches(false);
-    let partial = partial_batches(true);
+    let whole = run(&scenario("lesson17-whole-batch"));
+    let partial = run(&scenario("lesson17-partial-batch"));
     assert!(whole.messages.balances() && partial.messages.balances());
     // Without ReportBatchItemFailures, good records of a failed batch are processed again.
     assert!(

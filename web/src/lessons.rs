@@ -322,8 +322,11 @@ pub const LESSONS: &[Lesson] = &[
         group: 4,
         title: "Operating",
         hook: "The metrics that would have warned you, and one request traced through every hop.",
-        variants: &[("lesson20-alarms", "Alarms on throttles")],
-        watch: "An alarm goes off at 80 s and back to OK at 140 s; open the slowest request's waterfall.",
+        variants: &[
+            ("lesson20-no-alarms", "No alarms"),
+            ("lesson20-alarms", "Alarms on throttles"),
+        ],
+        watch: "The same throttling with and without alarms: the alarm goes off at 80 s and back to OK at 140 s, and the run itself is the same; open the slowest request's waterfall.",
         try_this: &[
             "Add the recommended alarms from the inspector.",
             "Change an alarm to 2 of 3 datapoints.",

@@ -17,7 +17,7 @@ pub struct Preset {
 }
 
 /// Every preset, in menu order.
-pub const PRESETS: [Preset; 39] = [
+pub const PRESETS: [Preset; 40] = [
     Preset {
         id: "lesson1-littles-law",
         title: "Lesson 1 · Little's law at scale",
@@ -295,6 +295,13 @@ pub const PRESETS: [Preset; 39] = [
                     7 s instead of about 1. Switch a consumer's edge to enhanced fan-out to free \
                     the shared reads.",
         json: include_str!("../../tests/scenarios/lesson18-kinesis-consumers.json"),
+    },
+    Preset {
+        id: "lesson20-no-alarms",
+        title: "Lesson 20 · Throttling nobody is told about",
+        narrative: "A function at its reserved concurrency throttles a surge for a minute; \
+                    without alarms only the charts show it, after the fact.",
+        json: include_str!("../../tests/scenarios/lesson20-no-alarms.json"),
     },
     Preset {
         id: "lesson20-alarms",

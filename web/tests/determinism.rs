@@ -12,7 +12,11 @@ const DIGESTS: &str = include_str!("../../tests/scenarios/digests.txt");
 
 /// Every golden scenario (a tidy test in `crates/xtask` checks this list against
 /// `tests/scenarios/`).
-const SCENARIOS: [(&str, &str); 42] = [
+const SCENARIOS: [(&str, &str); 43] = [
+    (
+        "lesson20-no-alarms",
+        include_str!("../../tests/scenarios/lesson20-no-alarms.json"),
+    ),
     (
         "lesson14-cron-all-new-records",
         include_str!("../../tests/scenarios/lesson14-cron-all-new-records.json"),

@@ -314,52 +314,51 @@ fn concurrency_throttled(r: &Report, n: &NodeReport) -> Found {
     Some((text, at))
 }
 
+/// A node's failures of one kind, from the first second with errors: none if there were
+/// none; otherwise the text `say(count, share %)` gives.
+fn failures(r: &Report, n: &NodeReport, count: u64, say: impl FnOnce(u64, f64) -> String) -> Found {
+    (count > 0).then(|| {
+        let at = first_second(r, n, |s| s.errors > 0);
+        (say(count, pct(count, n.arrivals)), at)
+    })
+}
+
+/// The sample where a queue's oldest message (or a stream's oldest record) was oldest, if
+/// that reached a minute: (its index, the age).
+fn oldest_peak(n: &NodeReport) -> Option<(usize, f64)> {
+    n.series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (i, s.oldest_age_s))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .filter(|&(_, age)| age >= 60.0)
+}
+
 fn function_timeouts(r: &Report, n: &NodeReport) -> Found {
-    let t = n.errors.function_timeout;
-    if t == 0 {
-        return None;
-    }
-    let at = first_second(r, n, |s| s.errors > 0);
-    Some((
+    failures(r, n, n.errors.function_timeout, |t, share| {
         format!(
-            "{t} invocations of {} ({:.0} %) ran into the function's timeout and were stopped.",
-            n.name,
-            pct(t, n.arrivals)
-        ),
-        at,
-    ))
+            "{t} invocations of {} ({share:.0} %) ran into the function's timeout and were stopped.",
+            n.name
+        )
+    })
 }
 
 fn borrow_timeouts(r: &Report, n: &NodeReport) -> Found {
-    let t = n.errors.borrow_timeout;
-    if t == 0 {
-        return None;
-    }
-    let at = first_second(r, n, |s| s.errors > 0);
-    Some((
+    failures(r, n, n.errors.borrow_timeout, |t, share| {
         format!(
-            "{} could not lend a database connection within its borrow timeout to {t} calls ({:.0} %): its pool was saturated.",
-            n.name,
-            pct(t, n.arrivals)
-        ),
-        at,
-    ))
+            "{} could not lend a database connection within its borrow timeout to {t} calls ({share:.0} %): its pool was saturated.",
+            n.name
+        )
+    })
 }
 
 fn integration_timeout(r: &Report, n: &NodeReport) -> Found {
-    let timeouts = n.errors.integration_timeout;
-    if timeouts == 0 {
-        return None;
-    }
-    let at = first_second(r, n, |s| s.errors > 0);
-    Some((
+    failures(r, n, n.errors.integration_timeout, |t, share| {
         format!(
-            "{} gave up on {timeouts} requests ({:.0} %) at its integration timeout and answered 504; the backend kept working on them.",
-            n.name,
-            pct(timeouts, n.arrivals)
-        ),
-        at,
-    ))
+            "{} gave up on {t} requests ({share:.0} %) at its integration timeout and answered 504; the backend kept working on them.",
+            n.name
+        )
+    })
 }
 
 fn connections_refused(r: &Report, n: &NodeReport) -> Found {
@@ -385,15 +384,7 @@ fn queue_backlog(r: &Report, n: &NodeReport) -> Found {
     if n.received == 0 {
         return None;
     }
-    let (peak_at, peak) = n
-        .series
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (i, s.oldest_age_s))
-        .max_by(|a, b| a.1.total_cmp(&b.1))?;
-    if peak < 60.0 {
-        return None;
-    }
+    let (peak_at, peak) = oldest_peak(n)?;
     let step = r.series_step_s.max(1);
     // Rates while the backlog built: from the first waiting message to the oldest peak.
     let from = n
@@ -420,15 +411,7 @@ fn queue_backlog(r: &Report, n: &NodeReport) -> Found {
 }
 
 fn iterator_age(r: &Report, n: &NodeReport) -> Found {
-    let (peak_at, peak) = n
-        .series
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (i, s.oldest_age_s))
-        .max_by(|a, b| a.1.total_cmp(&b.1))?;
-    if peak < 60.0 {
-        return None;
-    }
+    let (peak_at, peak) = oldest_peak(n)?;
     let at = moment(r, peak_at);
     Some((
         format!(

@@ -47,6 +47,7 @@ const FINDINGS: &[(&str, &str, bool)] = &[
     ("lesson18-kinesis-poison", "iterator_age", true),
     ("lesson17-whole-batch", "duplicate_deliveries", true),
     ("lesson17-partial-batch", "duplicate_deliveries", false),
+    ("lesson20-no-alarms", "alarms", false),
     ("lesson20-alarms", "alarms", true),
     ("circuit-breaker-outage", "failed_requests", true),
 ];

@@ -749,3 +749,45 @@ fn an_idle_environment_is_reclaimed_at_its_instant_not_at_the_next_second() {
     let (_, cold) = with_reclaim(0.8);
     assert_eq!(cold, 1);
 }
+
+#[test]
+fn a_week_at_one_request_per_second_keeps_a_small_report_with_the_same_totals() {
+    let json = r#"{"format":"surge-scenario","version":4,"seed":7,"duration_s":604800,
+        "nodes":[{"id":"c","kind":"client","params":{"rate_per_s":1}},
+          {"id":"f","kind":"lambda","params":{"handler":[{"compute":{"ms":50}}]}}],
+        "edges":[{"from":"c","to":"f"}]}"#;
+    let auto = Scenario::from_json(json).expect("valid");
+    let mut bare = auto.clone();
+    bare.series = SeriesResolution::None;
+    let (a, b) = (run(&auto), run(&bare));
+    // Every per-second series would be 604,800 samples a node (about 850 MB of JSON); the
+    // automatic resolution keeps at most 100,000 node-samples.
+    let bytes = a.to_json().len();
+    assert!(bytes < 50_000_000, "{bytes} bytes");
+    assert!(
+        a.series_step_s >= 10,
+        "one sample per {} s",
+        a.series_step_s
+    );
+    // The totals do not depend on the resolution.
+    assert_eq!(a.ledger, b.ledger);
+    assert_eq!(a.cost, b.cost);
+    for (x, y) in a.nodes.iter().zip(&b.nodes) {
+        assert_eq!(
+            (x.arrivals, x.ok, x.errors, x.cold_starts),
+            (y.arrivals, y.ok, y.errors, y.cold_starts)
+        );
+        assert_eq!(x.p99_ms, y.p99_ms);
+    }
+}
+
+#[test]
+fn lesson20_alarms_watch_a_run_without_changing_it() {
+    let quiet = run(&scenario("lesson20-no-alarms"));
+    let warned = run(&scenario("lesson20-alarms"));
+    assert!(quiet.alarms.is_empty());
+    assert!(!warned.alarms.is_empty());
+    // Alarms read the run; they do not change it.
+    assert_eq!(quiet.ledger, warned.ledger);
+    assert_eq!(quiet.events, warned.events);
+}

@@ -318,6 +318,22 @@ pub const LESSONS: &[Lesson] = &[
         talk: "100 shards, 100 concurrent functions; 1 MB/s or 1,000 records/s in per shard.",
     },
     Lesson {
+        number: 19,
+        group: 4,
+        title: "What you pay",
+        hook: "Cost follows usage: batching cuts queue requests and invocations by ten.",
+        variants: &[
+            ("lesson19-batch-of-1", "One message per invocation"),
+            ("lesson19-batch-of-10", "Batches of ten"),
+        ],
+        watch: "Compare the cost lines: the API and the sends do not change; receives, deletes and invocations fall tenfold with batches, the GB-seconds stay.",
+        try_this: &[
+            "Give the function 128 MB and compare the duration cost.",
+            "Switch the API to REST and see what the API line becomes.",
+        ],
+        talk: "Invocations and GB-seconds, API requests, queue requests (batching cuts them), and the waste from retries.",
+    },
+    Lesson {
         number: 20,
         group: 4,
         title: "Operating",
@@ -336,7 +352,7 @@ pub const LESSONS: &[Lesson] = &[
 ];
 
 /// The lessons of `lessons.md` without presets yet.
-pub const MISSING: [u8; 2] = [9, 19];
+pub const MISSING: [u8; 1] = [9];
 
 /// The lesson with this number.
 pub fn find(number: u8) -> Option<&'static Lesson> {

@@ -17,7 +17,7 @@ pub struct Preset {
 }
 
 /// Every preset, in menu order.
-pub const PRESETS: [Preset; 40] = [
+pub const PRESETS: [Preset; 42] = [
     Preset {
         id: "lesson1-littles-law",
         title: "Lesson 1 · Little's law at scale",
@@ -295,6 +295,22 @@ pub const PRESETS: [Preset; 40] = [
                     7 s instead of about 1. Switch a consumer's edge to enhanced fan-out to free \
                     the shared reads.",
         json: include_str!("../../tests/scenarios/lesson18-kinesis-consumers.json"),
+    },
+    Preset {
+        id: "lesson19-batch-of-1",
+        title: "Lesson 19 · What you pay: one message per invocation",
+        narrative: "500 events/s through an HTTP API, a queue and a function taking one \
+                    message at a time: $0.40 for 5 minutes, of which the queue's requests $0.18 \
+                    and the invocations $0.03.",
+        json: include_str!("../../tests/scenarios/lesson19-batch-of-1.json"),
+    },
+    Preset {
+        id: "lesson19-batch-of-10",
+        title: "Lesson 19 · Batches of ten",
+        narrative: "The same events in batches of up to 10 (a 1 s window): a tenth of the \
+                    invocations and of the receives and deletes; the bill falls by a third, the \
+                    API and the sends stay.",
+        json: include_str!("../../tests/scenarios/lesson19-batch-of-10.json"),
     },
     Preset {
         id: "lesson20-no-alarms",

@@ -12,7 +12,15 @@ const DIGESTS: &str = include_str!("../../tests/scenarios/digests.txt");
 
 /// Every golden scenario (a tidy test in `crates/xtask` checks this list against
 /// `tests/scenarios/`).
-const SCENARIOS: [(&str, &str); 43] = [
+const SCENARIOS: [(&str, &str); 45] = [
+    (
+        "lesson19-batch-of-1",
+        include_str!("../../tests/scenarios/lesson19-batch-of-1.json"),
+    ),
+    (
+        "lesson19-batch-of-10",
+        include_str!("../../tests/scenarios/lesson19-batch-of-10.json"),
+    ),
     (
         "lesson20-no-alarms",
         include_str!("../../tests/scenarios/lesson20-no-alarms.json"),

@@ -149,7 +149,11 @@ pub fn Gallery(p: &GalleryProps) -> Html {
                         </div>
                     </section>
                 }) }
-                <p class="muted">{ format!("Lessons {missing} are not presets yet.") }</p>
+                <p class="muted">{ if MISSING.len() == 1 {
+                    format!("Lesson {missing} is not a preset yet.")
+                } else {
+                    format!("Lessons {missing} are not presets yet.")
+                } }</p>
             </div>
         </div>
     }

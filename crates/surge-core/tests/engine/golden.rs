@@ -61,6 +61,8 @@ const HEALTHY: &[&str] = &[
     "lesson4-memory-1769mb",
     "lesson6-cold-starts-provisioned",
     "lesson8-secret-at-init",
+    "lesson19-batch-of-1",
+    "lesson19-batch-of-10",
 ];
 
 /// A compact, human-readable summary of a report for snapshots.

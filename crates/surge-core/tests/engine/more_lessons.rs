@@ -410,3 +410,29 @@ fn lesson14_a_cron_job_over_all_new_records_times_out_and_duplicates_until_batch
         first_timeout
     );
 }
+
+#[test]
+fn lesson19_batching_cuts_queue_requests_and_invocations_not_gigabyte_seconds() {
+    let one = run(&scenario("lesson19-batch-of-1"));
+    let ten = run(&scenario("lesson19-batch-of-10"));
+    let (a, b) = (&one.cost, &ten.cost);
+    // A tenth of the invocations, and of the receives and deletes (one each per batch);
+    // the sends, the API requests and the work itself stay.
+    let invocations = node(&one, "worker").arrivals as f64 / node(&ten, "worker").arrivals as f64;
+    assert!((9.0..11.0).contains(&invocations), "{invocations}");
+    assert!(a.lambda_requests_usd > 9.0 * b.lambda_requests_usd);
+    assert!(
+        a.sqs_usd > 2.0 * b.sqs_usd,
+        "{} vs {}",
+        a.sqs_usd,
+        b.sqs_usd
+    );
+    assert!((a.api_gateway_usd / b.api_gateway_usd - 1.0).abs() < 0.01);
+    assert!((a.lambda_duration_usd / b.lambda_duration_usd - 1.0).abs() < 0.05);
+    assert!(
+        b.total_usd < 0.75 * a.total_usd,
+        "{} vs {}",
+        b.total_usd,
+        a.total_usd
+    );
+}

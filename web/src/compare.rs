@@ -18,6 +18,17 @@ pub struct Baseline {
     pub scenario: Rc<Scenario>,
 }
 
+impl Baseline {
+    /// The watched run up to its playhead, with the scenario it ran; none before a frame.
+    pub fn from_live(live: &crate::run::LiveView, scenario: Rc<Scenario>) -> Option<Baseline> {
+        let frames: Vec<_> = live.frames.iter().take(live.at + 1).cloned().collect();
+        (!frames.is_empty()).then(|| Baseline {
+            frames: Rc::new(frames),
+            scenario,
+        })
+    }
+}
+
 /// The differences between two scenarios, one line each ("fn params.memory_mb: 1769 →
 /// 512"), node positions and names ignored; at most `limit` lines, then "…and N more".
 pub fn differences(a: &Scenario, b: &Scenario, limit: usize) -> Vec<String> {

@@ -9,7 +9,7 @@ use surge_core::Scenario;
 use yew::prelude::*;
 
 use super::run_panel::may_discard;
-use crate::editor::geometry::{NODE_H, NODE_W};
+use crate::editor::geometry::{NODE_H, NODE_W, bounds, edge_path, in_port, out_port};
 use crate::lessons::{GROUPS, LESSONS, Lesson, MISSING};
 use crate::state::Action;
 
@@ -42,25 +42,22 @@ fn thumbnail(json: &str) -> Html {
     if crate::editor::layout::needs_layout(&doc) {
         crate::editor::layout::auto_layout(&mut doc);
     }
-    let xs = doc.nodes.iter().map(|n| n.position.x);
-    let ys = doc.nodes.iter().map(|n| n.position.y);
-    let (x0, x1) = xs.fold((f64::MAX, f64::MIN), |(a, b), x| (a.min(x), b.max(x)));
-    let (y0, y1) = ys.fold((f64::MAX, f64::MIN), |(a, b), y| (a.min(y), b.max(y)));
+    let Some(b) = bounds(&doc) else {
+        return Html::default();
+    };
     let pad = 24.0;
     let view = format!(
         "{} {} {} {}",
-        x0 - pad,
-        y0 - pad,
-        x1 - x0 + NODE_W + 2.0 * pad,
-        y1 - y0 + NODE_H + 2.0 * pad
+        b.x - pad,
+        b.y - pad,
+        b.w + 2.0 * pad,
+        b.h + 2.0 * pad
     );
     let at = |id: &str| doc.node_index(id).map(|i| doc.nodes[i].position);
+    // The canvas's own curves, between the canvas's ports.
     let edges = doc.edges.iter().filter_map(|e| {
-        let (a, b) = (at(&e.from)?, at(&e.to)?);
-        Some(html! {
-            <line x1={(a.x + NODE_W).to_string()} y1={(a.y + NODE_H / 2.0).to_string()}
-                x2={b.x.to_string()} y2={(b.y + NODE_H / 2.0).to_string()} class="t-edge" />
-        })
+        let d = edge_path(out_port(at(&e.from)?), in_port(at(&e.to)?));
+        Some(html! { <path {d} class="t-edge" /> })
     });
     let nodes = doc.nodes.iter().map(|n| {
         html! {

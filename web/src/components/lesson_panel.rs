@@ -38,14 +38,11 @@ pub fn LessonPanel(p: &LessonPanelProps) -> Html {
             if !may_discard(dirty) {
                 return;
             }
-            if let Some(live) = &live {
-                let frames: Vec<_> = live.frames.iter().take(live.at + 1).cloned().collect();
-                if !frames.is_empty() {
-                    d.emit(Action::Pin(Some(Rc::new(crate::compare::Baseline {
-                        frames: Rc::new(frames),
-                        scenario: doc.clone(),
-                    }))));
-                }
+            if let Some(b) = live
+                .as_deref()
+                .and_then(|l| crate::compare::Baseline::from_live(l, doc.clone()))
+            {
+                d.emit(Action::Pin(Some(Rc::new(b))));
             }
             d.emit(Action::OpenLesson { number, variant: i });
         })

@@ -122,12 +122,11 @@ pub fn RunPanel(p: &RunPanelProps) -> Html {
         let live = p.live.clone();
         let doc = p.doc.clone();
         Callback::from(move |_| {
-            if let Some(live) = &live {
-                let frames: Vec<_> = live.frames.iter().take(live.at + 1).cloned().collect();
-                dispatch.emit(Action::Pin(Some(Rc::new(crate::compare::Baseline {
-                    frames: Rc::new(frames),
-                    scenario: doc.clone(),
-                }))));
+            if let Some(b) = live
+                .as_deref()
+                .and_then(|l| crate::compare::Baseline::from_live(l, doc.clone()))
+            {
+                dispatch.emit(Action::Pin(Some(Rc::new(b))));
             }
         })
     };

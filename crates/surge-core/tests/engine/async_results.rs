@@ -248,4 +248,38 @@ fn async_results_are_validated_where_they_are_wrong() {
     };
     c.async_result.as_mut().expect("async result").done_at = "users".into();
     assert!(errors(&s).contains("is a client"), "{}", errors(&s));
+    // Hostile values of the other new fields: the account's connection rate, and a
+    // function's backpressure on something that is not a queue, with no limit.
+    for rate in [f64::NAN, 0.0, -1.0, f64::INFINITY] {
+        let mut s = fixed_job("websocket", "");
+        s.account.websocket_connections_per_s = rate;
+        assert!(
+            errors(&s).contains("account.websocket_connections_per_s"),
+            "{rate}: {}",
+            errors(&s)
+        );
+    }
+    let mut s = fixed_job("callback", "");
+    let Some(NodeKind::Lambda(l)) = s
+        .nodes
+        .iter_mut()
+        .find(|n| n.id == "worker")
+        .map(|n| &mut n.kind)
+    else {
+        unreachable!()
+    };
+    l.backpressure = Some(Backpressure {
+        queue: "api".into(),
+        max_depth: None,
+        max_age_s: None,
+    });
+    let e = errors(&s);
+    assert!(
+        e.contains("nodes[3].params.backpressure: backpressure needs max_depth"),
+        "{e}"
+    );
+    assert!(
+        e.contains("nodes[3].params.backpressure.queue: \"api\" is not an sqs node"),
+        "{e}"
+    );
 }

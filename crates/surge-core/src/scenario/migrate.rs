@@ -17,6 +17,8 @@
 //!   field defaults to v3's behaviour (legacy retries, no breaker, everything admitted, no
 //!   alarms), so the step only bumps the version; a v4 file with the new fields is refused
 //!   by older builds as "written by a newer Surge" rather than as unknown fields.
+//! - v4 → v5 (talk mode): the scenario gained `talk`, a script of beats for the stage.
+//!   The engine never reads it, so the step only bumps the version.
 
 use serde_json::Value;
 
@@ -58,6 +60,9 @@ pub(super) fn to_current(mut value: Value) -> Result<Value, ScenarioErrors> {
     if value.get("version").and_then(Value::as_u64) == Some(3) {
         value["version"] = Value::from(4);
     }
+    if value.get("version").and_then(Value::as_u64) == Some(4) {
+        value["version"] = Value::from(5);
+    }
     Ok(value)
 }
 
@@ -68,11 +73,11 @@ mod tests {
     #[test]
     fn old_versions_step_up_to_the_current_one_and_others_are_untouched() {
         let v1 = serde_json::json!({"format": "surge-scenario", "version": 1, "nodes": []});
-        assert_eq!(to_current(v1).expect("migrates")["version"], 4);
+        assert_eq!(to_current(v1).expect("migrates")["version"], 5);
         let v2 = serde_json::json!({"format": "surge-scenario", "version": 2, "nodes": []});
-        assert_eq!(to_current(v2).expect("migrates")["version"], 4);
+        assert_eq!(to_current(v2).expect("migrates")["version"], 5);
         let v3 = serde_json::json!({"format": "surge-scenario", "version": 3, "nodes": []});
-        assert_eq!(to_current(v3).expect("migrates")["version"], 4);
+        assert_eq!(to_current(v3).expect("migrates")["version"], 5);
         let v9 = serde_json::json!({"format": "surge-scenario", "version": 9});
         let e = to_current(v9).expect_err("newer").to_string();
         assert!(e.contains("version 9 is not supported"), "{e}");

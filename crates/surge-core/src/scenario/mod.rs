@@ -20,6 +20,7 @@ mod refs;
 mod resilience;
 mod rules;
 mod strict;
+mod talk;
 mod validate;
 mod workflows;
 mod workload;
@@ -42,6 +43,10 @@ pub use queues::{
 pub use refs::{RefAt, RefKind};
 pub use resilience::{Admission, Backpressure, CircuitBreaker, WorkerPoolParams};
 pub use rules::{EdgeRule, Invocation, edge_rule, edge_rules};
+pub use talk::{
+    Beat, BeatAction, BeatEffect, DEFAULT_TALK_SPEED, MAX_BEATS, MAX_CAPTION_CHARS, MAX_TALK_SPEED,
+    Talk, TalkKpi,
+};
 pub use validate::{
     MAX_ALARMS, MAX_BRANCHES_PER_EXECUTION, MAX_DURATION_S, MAX_EDGES, MAX_FAULTS, MAX_ID_CHARS,
     MAX_NODES, MAX_RATE_PER_S, MAX_REQUESTS, MAX_STATES, MAX_STEPS,
@@ -56,7 +61,7 @@ use crate::error::{ScenarioError, ScenarioErrors};
 /// The `format` tag every scenario file carries.
 pub const FORMAT_TAG: &str = "surge-scenario";
 /// The newest scenario version this build reads and writes.
-pub const CURRENT_VERSION: u32 = 4;
+pub const CURRENT_VERSION: u32 = 5;
 /// The longest scenario text Surge reads (a 10,000-node scenario is about 2 MB).
 pub const MAX_SCENARIO_BYTES: usize = 16_000_000;
 /// Above this many expected requests a run is worth a warning (it takes a while).
@@ -97,6 +102,10 @@ pub struct Scenario {
     /// `per_minute` or `none`. Totals are the same whatever the resolution.
     #[serde(default, skip_serializing_if = "SeriesResolution::is_auto")]
     pub series: SeriesResolution,
+    /// A script for talk mode: beats a presenter steps through, each with a caption and
+    /// an action. The engine never reads it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub talk: Option<Talk>,
 }
 
 /// The resolution of the report's per-node series.
@@ -436,6 +445,7 @@ impl Scenario {
             faults: Vec::new(),
             alarms: Vec::new(),
             series: SeriesResolution::Auto,
+            talk: None,
         }
     }
 
@@ -692,7 +702,11 @@ pub(crate) mod tests {
               {"from":"q","to":"g","esm":{"backlog":{"overflow":{"older_than_s":5,"queue":"low"}}}},
               {"from":"f","to":"q"},{"from":"m","to":"g"},{"from":"c2","to":"m"},
               {"from":"c3","to":"api"},{"from":"c3","to":"st"}],
-            "faults":[{"node":"f","at_s":1,"duration_s":1,"kind":"outage"}]}"#;
+            "faults":[{"node":"f","at_s":1,"duration_s":1,"kind":"outage"}],
+            "talk":{"beats":[{"caption":"load","action":{"load":{"node":"c","rate_per_s":9}}},
+              {"caption":"fault","action":{"fault":{"node":"tbl","at_s":0,"duration_s":1,"kind":"outage"}}},
+              {"caption":"set","action":{"set":{"node":"g","param":"memory_mb","value":512}}},
+              {"caption":"account","action":{"set":{"param":"lambda_concurrency","value":900}}}]}}"#;
         Scenario::from_json(json).expect("a valid fixture")
     }
 

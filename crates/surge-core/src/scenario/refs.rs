@@ -7,7 +7,7 @@
 //! their own way, and each missed a different place (paste renamed only `call` steps).
 //! Now a new kind of reference is added here, once, and every user sees it.
 
-use super::{Definition, NodeKind, Scenario, State, Step};
+use super::{BeatAction, Definition, NodeKind, Scenario, State, Step};
 
 /// What kind of place holds a node id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -38,6 +38,8 @@ pub enum RefKind {
     AsyncDoneAt,
     /// The status endpoint a polling client asks.
     AsyncStatus,
+    /// The node a talk's beat changes (its load, a fault, a parameter).
+    Beat,
 }
 
 /// Where a reference is: what holds it and the field path of the id.
@@ -209,6 +211,19 @@ macro_rules! walker {
                     & $($m)? alarm.node,
                 );
             }
+            for (i, beat) in s.talk.$as().map(|t| & $($m)? t.beats).into_iter().flatten().enumerate() {
+                let at = |field: &str| RefAt {
+                    kind: RefKind::Beat,
+                    node: None,
+                    path: format!("talk.beats[{i}].action.{field}"),
+                };
+                match & $($m)? beat.action {
+                    BeatAction::Load { node, .. } => f(at("load.node"), node),
+                    BeatAction::Fault(fault) => f(at("fault.node"), & $($m)? fault.node),
+                    BeatAction::Set { node: Some(node), .. } => f(at("set.node"), node),
+                    _ => {}
+                }
+            }
         }
     };
 }
@@ -260,6 +275,20 @@ impl Scenario {
             .retain(|e| !e.from.is_empty() && !e.to.is_empty());
         self.faults.retain(|f| !f.node.is_empty());
         self.alarms.retain(|a| !a.node.is_empty());
+        // A beat keeps its caption (the story goes on) and loses what it did to the node.
+        for beat in self.talk.iter_mut().flat_map(|t| &mut t.beats) {
+            let gone = match &beat.action {
+                BeatAction::Load { node, .. }
+                | BeatAction::Set {
+                    node: Some(node), ..
+                } => node.is_empty(),
+                BeatAction::Fault(f) => f.node.is_empty(),
+                _ => false,
+            };
+            if gone {
+                beat.action = BeatAction::Caption;
+            }
+        }
         for e in &mut self.edges {
             if let Some(m) = e.esm.as_mut() {
                 if m.backlog
@@ -373,7 +402,10 @@ mod tests {
         let mut seen: Vec<RefKind> = kinds.iter().map(|(k, _, _)| *k).collect();
         seen.sort();
         seen.dedup();
-        assert_eq!(seen.len(), 12, "every kind: {seen:?}");
+        assert!(has(RefKind::Beat, "talk.beats[0].action.load.node"));
+        assert!(has(RefKind::Beat, "talk.beats[1].action.fault.node"));
+        assert!(has(RefKind::Beat, "talk.beats[2].action.set.node"));
+        assert_eq!(seen.len(), 13, "every kind: {seen:?}");
     }
 
     #[test]

@@ -362,6 +362,7 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
     edges(&mut e, s, &ix);
     faults(&mut e, s, &ix);
     alarms(&mut e, s);
+    talk(&mut e, s, &ix);
     if let Some(step) = s.series_step_s() {
         let samples = s.seconds_covered().div_ceil(step) * s.nodes.len() as u64;
         if samples > MAX_SERIES_SAMPLES {
@@ -387,6 +388,9 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
     }
     if e.0.is_empty() {
         sync_cycles(&mut e, s, &ix);
+    }
+    if e.0.is_empty() {
+        talk_settings(&mut e, s);
     }
     ScenarioErrors::from_vec(e.0)
 }
@@ -918,35 +922,154 @@ fn alarms(e: &mut Errors, s: &Scenario) {
 
 fn faults(e: &mut Errors, s: &Scenario, ix: &Index<'_>) {
     for (i, f) in s.faults.iter().enumerate() {
-        let p = |field: &str| format!("faults[{i}].{field}");
-        e.range(p("at_s"), f.at_s, 0.0, MAX_DURATION_S, " s");
-        e.positive(p("duration_s"), f.duration_s, MAX_DURATION_S, " s");
-        let Some(node) = ix.node(&f.node).map(|k| &s.nodes[k]) else {
-            continue;
-        };
-        let tag = node.kind.tag();
-        match f.kind {
-            FaultKind::Failover if tag != "rds" => e.push(
-                p("kind"),
-                format!("failover applies to rds nodes, not a {tag}"),
-            ),
-            FaultKind::Spike { rate_per_s } => {
-                if tag != "client" {
+        fault(e, &format!("faults[{i}]"), f, s, ix);
+    }
+}
+
+/// One fault's rules (a scheduled fault's, or a talk beat's).
+fn fault(e: &mut Errors, at: &str, f: &Fault, s: &Scenario, ix: &Index<'_>) {
+    let p = |field: &str| format!("{at}.{field}");
+    e.range(p("at_s"), f.at_s, 0.0, MAX_DURATION_S, " s");
+    e.positive(p("duration_s"), f.duration_s, MAX_DURATION_S, " s");
+    let Some(node) = ix.node(&f.node).map(|k| &s.nodes[k]) else {
+        return;
+    };
+    let tag = node.kind.tag();
+    match f.kind {
+        FaultKind::Failover if tag != "rds" => e.push(
+            p("kind"),
+            format!("failover applies to rds nodes, not a {tag}"),
+        ),
+        FaultKind::Spike { rate_per_s } => {
+            if tag != "client" {
+                e.push(
+                    p("kind"),
+                    format!("spike applies to client nodes, not a {tag}"),
+                );
+            }
+            e.positive(p("rate_per_s"), rate_per_s, MAX_RATE_PER_S, " req/s");
+        }
+        FaultKind::AddedLatency { ms } => e.range(p("ms"), ms, 0.0, 900_000.0, " ms"),
+        FaultKind::ErrorRate { probability } => {
+            e.range(p("probability"), probability, 0.0, 1.0, "");
+        }
+        FaultKind::Outage | FaultKind::Failover | FaultKind::Poison => {}
+    }
+    if tag == "client" && !matches!(f.kind, FaultKind::Spike { .. }) {
+        e.push(p("kind"), "a client only takes spike faults");
+    }
+}
+
+/// A talk's script: sizes, captions, seconds within the run, and what each beat changes
+/// (a load on a client, a fault a node takes; a parameter is set on a copy and the copy
+/// validated, once the scenario itself is valid).
+fn talk(e: &mut Errors, s: &Scenario, ix: &Index<'_>) {
+    let Some(t) = &s.talk else {
+        return;
+    };
+    if t.beats.len() > MAX_BEATS {
+        e.push(
+            "talk.beats",
+            format!("{} beats: a script has at most {MAX_BEATS}", t.beats.len()),
+        );
+        return;
+    }
+    if t.kpis.len() > 3 {
+        e.push(
+            "talk.kpis",
+            format!("{} figures: talk mode shows at most 3", t.kpis.len()),
+        );
+    }
+    if let Some(speed) = t.speed {
+        e.positive(
+            "talk.speed".into(),
+            speed,
+            MAX_TALK_SPEED,
+            " simulated s per s",
+        );
+    }
+    for (k, kpi) in t.kpis.iter().enumerate() {
+        if t.kpis[..k].contains(kpi) {
+            e.push(
+                format!("talk.kpis[{k}]"),
+                format!("{} is listed twice", kpi.label()),
+            );
+        }
+    }
+    for (i, beat) in t.beats.iter().enumerate() {
+        let p = |field: &str| format!("talk.beats[{i}].{field}");
+        if beat.caption.trim().is_empty() {
+            e.push(p("caption"), "a beat needs a caption");
+        }
+        text_rules(e, &p("caption"), &beat.caption, MAX_CAPTION_CHARS);
+        if let Some(at) = beat.at_s {
+            e.range(p("at_s"), at, 0.0, s.duration_s, " s (within the run)");
+        }
+        match &beat.action {
+            BeatAction::Caption | BeatAction::Play | BeatAction::Pause => {}
+            BeatAction::Jump { to_s } => {
+                e.range(
+                    p("action.jump.to_s"),
+                    *to_s,
+                    0.0,
+                    s.duration_s,
+                    " s (within the run)",
+                );
+            }
+            BeatAction::Load {
+                node,
+                rate_per_s,
+                ramp_s,
+            } => {
+                e.range(
+                    p("action.load.rate_per_s"),
+                    *rate_per_s,
+                    0.0,
+                    MAX_RATE_PER_S,
+                    " req/s",
+                );
+                e.range(p("action.load.ramp_s"), *ramp_s, 0.0, MAX_DURATION_S, " s");
+                if let Some(k) = ix.node(node)
+                    && !matches!(s.nodes[k].kind, NodeKind::Client(_))
+                {
                     e.push(
-                        p("kind"),
-                        format!("spike applies to client nodes, not a {tag}"),
+                        p("action.load.node"),
+                        format!("{} is not a client: only clients have load", quoted(node)),
                     );
                 }
-                e.positive(p("rate_per_s"), rate_per_s, MAX_RATE_PER_S, " req/s");
             }
-            FaultKind::AddedLatency { ms } => e.range(p("ms"), ms, 0.0, 900_000.0, " ms"),
-            FaultKind::ErrorRate { probability } => {
-                e.range(p("probability"), probability, 0.0, 1.0, "");
+            BeatAction::Fault(f) => fault(e, &p("action.fault"), f, s, ix),
+            BeatAction::Set { param, .. } => {
+                if param.is_empty() || param.len() > 200 {
+                    e.push(
+                        p("action.set.param"),
+                        "a parameter path of 1 to 200 characters",
+                    );
+                }
             }
-            FaultKind::Outage | FaultKind::Failover | FaultKind::Poison => {}
+            BeatAction::Variant { preset } => {
+                if preset.trim().is_empty() {
+                    e.push(p("action.variant.preset"), "names no variant");
+                }
+                text_rules(e, &p("action.variant.preset"), preset, MAX_ID_CHARS);
+            }
         }
-        if tag == "client" && !matches!(f.kind, FaultKind::Spike { .. }) {
-            e.push(p("kind"), "a client only takes spike faults");
+    }
+}
+
+/// Each `set` beat applied to the scenario without its script: the change must give a
+/// valid scenario (checked only once the scenario itself is valid, or its own problems
+/// would be repeated for every beat).
+fn talk_settings(e: &mut Errors, s: &Scenario) {
+    let Some(t) = &s.talk else {
+        return;
+    };
+    let base = s.without_talk();
+    for (i, beat) in t.beats.iter().enumerate() {
+        if matches!(beat.action, BeatAction::Set { .. })
+            && let Err(reason) = beat.apply(&base, 0.0)
+        {
+            e.push(format!("talk.beats[{i}].action.set"), reason);
         }
     }
 }

@@ -18,12 +18,12 @@ use yew::prelude::*;
 
 use crate::components::{
     Canvas, EventLog, Gallery, Header, HelpOverlay, KpiStrip, Palette, PlayerBar, RunHandle,
-    SidePanel, Toolbar, fit_view, zoom_by,
+    SidePanel, TalkView, Toolbar, fit_view, zoom_by,
 };
 use crate::dom;
 use crate::editor::geometry::{GRID, NODE_H, NODE_W};
 use crate::editor::{Edit, Editor, EditorAction, SelectOp, catalog};
-use crate::embed::EmbedOptions;
+use crate::embed::{EmbedOptions, PageQuery};
 use crate::embed_host::{embed_view, use_embed_host};
 use crate::keymap::{self, Command};
 use crate::run::player::{Input, Status};
@@ -363,6 +363,18 @@ pub fn App() -> Html {
             <div class="replay different" id="replay" role="status">{ format!("Different result from the author's: {why}") }</div>
         },
     });
+    if state.talk {
+        let title = state
+            .lesson
+            .and_then(|(n, _)| crate::lessons::find(n).map(|l| format!("Lesson {n} · {}", l.title)))
+            .unwrap_or_else(|| "Surge".into());
+        return html! {
+            <ContextProvider<RunHandle> context={run_handle}>
+                <TalkView doc={state.editor.doc.clone()} live={state.live.clone()} title={title}
+                    embedded={state.embed.is_some()} dispatch={dispatch.clone()} />
+            </ContextProvider<RunHandle>>
+        };
+    }
     if let Some(embed) = state.embed.clone() {
         return html! {
             <ContextProvider<RunHandle> context={run_handle}>
@@ -390,7 +402,10 @@ pub fn App() -> Html {
             <Header on_lessons={state.embed.is_none().then(|| {
                 let d = dispatch.clone();
                 Callback::from(move |_| d.emit(Action::Gallery(true)))
-            })} />
+            })} on_talk={{
+                let d = dispatch.clone();
+                Callback::from(move |_| d.emit(Action::Talk(true)))
+            }} />
             <main class="workspace">
                 <Palette {on_add} {on_drag_start} />
                 <div class="editor-column">
@@ -427,7 +442,9 @@ pub fn App() -> Html {
 /// The state the page starts with: embed options from the query; outside an embed, the
 /// autosaved document and the Recent list.
 fn initial_state() -> AppState {
-    let embed = EmbedOptions::from_query(&share::query());
+    let query = share::query();
+    let embed = EmbedOptions::from_query(&query);
+    let page = PageQuery::from_query(&query);
     let mut state = match &embed {
         Some(_) => AppState::default(),
         None => {
@@ -436,11 +453,24 @@ fn initial_state() -> AppState {
             let first_visit = restored.is_none();
             let mut s = AppState::with_editor(restored.unwrap_or_default());
             s.recent = Rc::new(share::read_recent());
-            s.gallery_open = first_visit;
+            s.gallery_open = first_visit || page.lessons;
+            if page.lesson.is_some() && s.editor.dirty {
+                // A lesson link replaces the document: unsaved work goes to Recent first.
+                let mut list = (*s.recent).clone();
+                crate::recent::push(&mut list, &s.editor.doc, share::now_ms());
+                share::write_recent(&list);
+                s.recent = Rc::new(list);
+            }
             s
         }
     };
     state.embed = embed.map(Rc::new);
+    if let Some(number) = page.lesson {
+        state = state.apply(Action::OpenLesson { number, variant: 0 });
+    }
+    if page.talk {
+        state = state.apply(Action::Talk(true));
+    }
     state
 }
 

@@ -219,6 +219,59 @@ pub const SHORTCUTS: &[Shortcut] = &[
     bound("?", "Show this overlay", &[key("?")], C::Help, Page),
 ];
 
+/// What a key does in talk mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TalkCommand {
+    /// The next beat.
+    Next,
+    /// The previous beat.
+    Previous,
+    /// Pause or resume the simulation's clock.
+    Pause,
+    /// Full screen on or off.
+    Fullscreen,
+    /// Leave talk mode.
+    Exit,
+}
+
+/// Talk mode's keys: reveal.js's, so a presenter's fingers and clickers (which send
+/// PageDown and PageUp) work unchanged. (keys as the overlay shows them, what they do,
+/// `KeyboardEvent.key` values, command)
+pub const TALK_KEYS: &[(&str, &str, &[&str], TalkCommand)] = &[
+    (
+        "→ ↓ Space PageDown N",
+        "Next beat",
+        &["ArrowRight", "ArrowDown", " ", "PageDown", "n", "N"],
+        TalkCommand::Next,
+    ),
+    (
+        "← ↑ PageUp P",
+        "Previous beat",
+        &["ArrowLeft", "ArrowUp", "PageUp", "p", "P"],
+        TalkCommand::Previous,
+    ),
+    (
+        "B or .",
+        "Pause or resume the clock",
+        &["b", "B", "."],
+        TalkCommand::Pause,
+    ),
+    ("F", "Full screen", &["f", "F"], TalkCommand::Fullscreen),
+    ("Escape", "Leave talk mode", &["Escape"], TalkCommand::Exit),
+];
+
+/// The talk-mode command for a key (none with Ctrl, ⌘ or Alt held: those are the
+/// browser's).
+pub fn talk_command_for(key: &str, modified: bool) -> Option<TalkCommand> {
+    if modified {
+        return None;
+    }
+    TALK_KEYS
+        .iter()
+        .find(|(_, _, keys, _)| keys.contains(&key))
+        .map(|(_, _, _, c)| *c)
+}
+
 /// The command for a key press, if any: `on_canvas` says whether focus is on the canvas.
 pub fn command_for(key: &str, ctrl: bool, shift: bool, on_canvas: bool) -> Option<Command> {
     SHORTCUTS.iter().find_map(|s| {
@@ -263,6 +316,35 @@ mod tests {
                 seen.push((*chord, command));
             }
         }
+    }
+
+    #[test]
+    fn talk_keys_follow_reveal_js_and_each_key_means_one_command() {
+        for (key, want) in [
+            ("ArrowRight", TalkCommand::Next),
+            ("ArrowDown", TalkCommand::Next),
+            (" ", TalkCommand::Next),
+            ("PageDown", TalkCommand::Next),
+            ("n", TalkCommand::Next),
+            ("ArrowLeft", TalkCommand::Previous),
+            ("ArrowUp", TalkCommand::Previous),
+            ("PageUp", TalkCommand::Previous),
+            ("P", TalkCommand::Previous),
+            ("b", TalkCommand::Pause),
+            (".", TalkCommand::Pause),
+            ("F", TalkCommand::Fullscreen),
+        ] {
+            assert_eq!(talk_command_for(key, false), Some(want), "{key:?}");
+        }
+        assert_eq!(talk_command_for("n", true), None, "Ctrl+N is the browser's");
+        let mut keys: Vec<&str> = TALK_KEYS
+            .iter()
+            .flat_map(|(_, _, k, _)| k.iter().copied())
+            .collect();
+        let n = keys.len();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), n, "a key bound twice");
     }
 
     #[test]

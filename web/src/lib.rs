@@ -23,6 +23,7 @@ pub mod recent;
 pub mod run;
 pub mod share;
 pub mod state;
+pub mod talk;
 #[cfg(target_arch = "wasm32")]
 pub mod worker;
 

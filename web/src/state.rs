@@ -23,6 +23,7 @@
 //! | `live` (gauges at the playhead)|               |                | yes (the player's run) |
 //! | `baseline` (pinned run A)      |               |                | yes     |
 //! | `gallery_open`, `lesson` (the lesson panel) | |               | yes (the gallery opens on a first visit) |
+//! | `talk` (talk mode is on)       |               | in the page's query (`?talk`) | |
 
 use std::rc::Rc;
 
@@ -144,6 +145,8 @@ pub struct AppState {
     pub gallery_open: bool,
     /// The lesson whose variant is loaded: (lesson number, variant index).
     pub lesson: Option<(u8, usize)>,
+    /// Talk mode is on (the document is not edited meanwhile).
+    pub talk: bool,
 }
 
 /// Named changes to [`AppState`].
@@ -167,6 +170,8 @@ pub enum Action {
     Recent(Rc<Vec<RecentEntry>>),
     /// Open or close the lesson gallery.
     Gallery(bool),
+    /// Enter or leave talk mode.
+    Talk(bool),
     /// Load a lesson's variant (its "before" is 0) and show its panel.
     OpenLesson {
         /// The lesson's number.
@@ -200,7 +205,7 @@ impl Panel {
 impl AppState {
     /// Whether the document may be edited (not in a read-only embed).
     pub fn editable(&self) -> bool {
-        self.embed.as_ref().is_none_or(|e| e.editable)
+        !self.talk && self.embed.as_ref().is_none_or(|e| e.editable)
     }
 
     /// Starts from a restored editor.
@@ -246,6 +251,13 @@ impl AppState {
             }
             Action::Pin(baseline) => next.baseline = baseline,
             Action::Gallery(open) => next.gallery_open = open,
+            Action::Talk(on) => {
+                next.talk = on;
+                if on {
+                    next.gallery_open = false;
+                    next.help_open = false;
+                }
+            }
             Action::OpenLesson { number, variant } => {
                 let Some((id, label)) = crate::lessons::find(number)
                     .and_then(|l| l.variants.get(variant))

@@ -8,6 +8,9 @@ pub struct HeaderProps {
     /// Opens the lesson gallery (none in an embed).
     #[prop_or_default]
     pub on_lessons: Option<Callback<MouseEvent>>,
+    /// Enters talk mode.
+    #[prop_or_default]
+    pub on_talk: Option<Callback<MouseEvent>>,
 }
 
 /// Top bar.
@@ -24,6 +27,10 @@ pub fn Header(p: &HeaderProps) -> Html {
             <p class="tagline">{ "Build serverless architectures, throw load at them, watch what really happens." }</p>
             if let Some(onclick) = p.on_lessons.clone() {
                 <button type="button" class="header-lessons" id="open-gallery" {onclick}>{ "Lessons" }</button>
+            }
+            if let Some(onclick) = p.on_talk.clone() {
+                <button type="button" class="header-lessons" id="open-talk" {onclick}
+                    title="Present the scenario: full-screen canvas, large figures, its script's captions (→ / PageDown for the next beat)">{ "Talk mode" }</button>
             }
         </header>
     }

@@ -35,6 +35,10 @@ pub fn HelpOverlay(p: &HelpOverlayProps) -> Html {
                 <dl>
                     { for keymap::overlay_lines().map(|s| html! { <><dt><kbd>{ s.keys }</kbd></dt><dd>{ s.does }</dd></> }) }
                 </dl>
+                <h3>{ "In talk mode" }</h3>
+                <dl>
+                    { for keymap::TALK_KEYS.iter().map(|(keys, does, _, _)| html! { <><dt><kbd>{ *keys }</kbd></dt><dd>{ *does }</dd></> }) }
+                </dl>
                 <button type="button" class="primary" ref={button_ref} onclick={close}>{ "Close" }</button>
             </div>
         </div>

@@ -47,6 +47,20 @@ pub fn LessonPanel(p: &LessonPanelProps) -> Html {
             d.emit(Action::OpenLesson { number, variant: i });
         })
     };
+    let present = {
+        let d = p.dispatch.clone();
+        let dirty = p.dirty;
+        Callback::from(move |_| {
+            if current != 0 && !may_discard(dirty) {
+                return;
+            }
+            // The story starts from the "before", whose script it is.
+            if current != 0 {
+                d.emit(Action::OpenLesson { number, variant: 0 });
+            }
+            d.emit(Action::Talk(true));
+        })
+    };
     let gallery = {
         let d = p.dispatch.clone();
         Callback::from(move |_| d.emit(Action::Gallery(true)))
@@ -70,7 +84,10 @@ pub fn LessonPanel(p: &LessonPanelProps) -> Html {
             <h4>{ "Try this" }</h4>
             <ul class="lesson-try">{ for l.try_this.iter().map(|t| html! { <li>{ *t }</li> }) }</ul>
             <p class="lesson-talk"><strong>{ "The talk: " }</strong>{ l.talk }</p>
-            <button type="button" class="ghost" id="lesson-gallery" onclick={gallery}>{ "All lessons" }</button>
+            <div class="lesson-actions">
+                <button type="button" class="primary" id="lesson-talk" onclick={present}>{ "Present (talk mode)" }</button>
+                <button type="button" class="ghost" id="lesson-gallery" onclick={gallery}>{ "All lessons" }</button>
+            </div>
         </section>
     }
 }

@@ -118,6 +118,41 @@ pub struct EmbedOptions {
     pub poster: Option<String>,
 }
 
+/// What the page's query asks of the full page and of embeds alike: `?lessons` opens
+/// the gallery, `?lesson=N` opens lesson N's "before", `?talk` starts in talk mode (so a
+/// slide can link or embed `?lesson=2&talk`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PageQuery {
+    /// Open the gallery.
+    pub lessons: bool,
+    /// Open this lesson (only numbers that have presets).
+    pub lesson: Option<u8>,
+    /// Start in talk mode.
+    pub talk: bool,
+}
+
+impl PageQuery {
+    /// Reads the query; unknown keys and lessons without presets are ignored.
+    pub fn from_query(query: &str) -> PageQuery {
+        let mut q = PageQuery::default();
+        for (k, v) in query_pairs(query) {
+            let on = !matches!(v.as_str(), "0" | "false" | "no" | "off");
+            match k.as_str() {
+                "lessons" | "gallery" => q.lessons = on,
+                "lesson" => {
+                    q.lesson = v
+                        .parse::<u8>()
+                        .ok()
+                        .filter(|n| crate::lessons::find(*n).is_some());
+                }
+                "talk" => q.talk = on,
+                _ => {}
+            }
+        }
+        q
+    }
+}
+
 /// The query's `key=value` pairs, percent-decoded (`+` is a space).
 pub fn query_pairs(query: &str) -> Vec<(String, String)> {
     query
@@ -244,6 +279,18 @@ fn html_attr(s: &str) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn the_page_query_opens_the_gallery_a_lesson_and_talk_mode() {
+        assert_eq!(PageQuery::from_query(""), PageQuery::default());
+        let q = PageQuery::from_query("?lesson=2&talk");
+        assert_eq!((q.lesson, q.talk, q.lessons), (Some(2), true, false));
+        assert!(PageQuery::from_query("?lessons").lessons);
+        assert!(!PageQuery::from_query("?talk=0").talk);
+        for no_preset in ["?lesson=99", "?lesson=-1", "?lesson=x", "?lesson=300"] {
+            assert_eq!(PageQuery::from_query(no_preset).lesson, None, "{no_preset}");
+        }
+    }
 
     /// The rows of the first Markdown table after `heading` in `docs/embed.md`, as cells.
     pub(crate) fn docs_table(heading: &str) -> Vec<Vec<String>> {

@@ -63,6 +63,10 @@ pub enum Input {
     /// Stop, paused, at this simulated second of this scenario, computing up to it if
     /// needed (a deep link's moment, an embed host's `seek`).
     Seek(Rc<Scenario>, f64),
+    /// Show this second of this scenario, then play on from it or stay paused (talk
+    /// mode's beats): like [`Input::Seek`], and when playing, the clock starts only once
+    /// the second is computed, so the audience sees the run go on from there.
+    Cue(Rc<Scenario>, f64, bool),
     /// An animation frame: `dt_ms` of wall time passed.
     Tick {
         /// Milliseconds since the previous animation frame.
@@ -129,6 +133,8 @@ pub struct Player {
     pending_fault: Option<Fault>,
     /// Memory budget per run (nominal MiB).
     pub max_memory_mib: u32,
+    /// A cue's second to play on from once computed.
+    play_from: Option<f64>,
 }
 
 impl Default for Player {
@@ -152,6 +158,7 @@ impl Default for Player {
             refused: None,
             pending_fault: None,
             max_memory_mib: surge_core::Limits::BROWSER.max_memory_mib,
+            play_from: None,
         }
     }
 }
@@ -159,7 +166,12 @@ impl Default for Player {
 impl Player {
     /// Applies one input; returns what the host must do.
     pub fn apply(&mut self, input: Input) -> Vec<Output> {
+        if !matches!(input, Input::Tick { .. } | Input::Worker(_)) {
+            // Any command of the user's replaces a cue still waiting to play.
+            self.play_from = None;
+        }
         match input {
+            Input::Cue(doc, t, play) => self.cue(doc, t, play),
             Input::Play(doc) => self.play(doc),
             Input::Pause => self.pause(),
             Input::Step(doc) => self.step(doc),
@@ -346,6 +358,18 @@ impl Player {
         out
     }
 
+    fn cue(&mut self, doc: Rc<Scenario>, t: f64, play: bool) -> Vec<Output> {
+        let mut out = self.seek(doc.clone(), t);
+        if play {
+            if self.ready(&doc) && self.playhead.is_some() {
+                out.extend(self.play(doc));
+            } else {
+                self.play_from = Some(if t.is_finite() { t.max(0.0) } else { 0.0 });
+            }
+        }
+        out
+    }
+
     fn tick(&mut self, dt_ms: f64) -> Vec<Output> {
         if self.status != Status::Playing {
             return Vec::new();
@@ -471,13 +495,27 @@ impl Player {
                 ..
             } => {
                 self.computed_s = computed_s;
+                // A cue's second is computed: the clock starts from it.
+                let resume = self
+                    .play_from
+                    .filter(|t| computed_s + 1e-9 >= *t || finished);
+                if let Some(t) = resume {
+                    self.play_from = None;
+                    self.playhead = None;
+                    self.clock_s = t.min(computed_s);
+                    self.status = Status::Playing;
+                }
                 if !finished {
                     // The target was reached (more is asked for as the clock moves), or
                     // the worker paused: a later Play asks again from here.
                     if self.status != Status::Playing {
                         self.requested_s = computed_s;
                     }
-                    return Vec::new();
+                    return if resume.is_some() {
+                        self.ask_ahead()
+                    } else {
+                        Vec::new()
+                    };
                 }
                 self.over = true;
                 self.stop = stopped;
@@ -794,6 +832,46 @@ mod tests {
         rig.play_for(200.0);
         let t = rig.player.view().expect("view").time_s;
         assert!((20.0..=23.0).contains(&t), "{t}");
+    }
+
+    #[test]
+    fn a_cue_shows_its_second_then_plays_on_from_it_or_stays_paused() {
+        let mut rig = Rig::new();
+        let doc = starter();
+        // Nothing loaded: load, compute to 30 s, then play on from 30 s.
+        rig.send(Input::Cue(doc.clone(), 30.0, true));
+        rig.settle();
+        assert_eq!(rig.player.status, Status::Playing);
+        rig.play_for(200.0);
+        let t = rig.player.view().expect("view").time_s;
+        assert!((30.0..=33.0).contains(&t), "{t}");
+        // A computed second, paused.
+        rig.send(Input::Cue(doc.clone(), 10.0, false));
+        assert_eq!(rig.player.status, Status::Paused);
+        assert_eq!(rig.player.view().expect("view").time_s, 10.0);
+        // A computed second, playing: at once.
+        rig.send(Input::Cue(doc.clone(), 12.0, true));
+        assert_eq!(rig.player.status, Status::Playing);
+        // Another scenario at the same second: reloaded and computed up to it first.
+        let mut other = (*doc).clone();
+        other.seed += 1;
+        rig.send(Input::Cue(Rc::new(other.clone()), 20.0, true));
+        assert_ne!(
+            rig.player.status,
+            Status::Playing,
+            "not before 20 s is computed"
+        );
+        rig.settle();
+        assert_eq!(rig.player.status, Status::Playing);
+        assert!(rig.player.is_for(&other));
+        rig.play_for(100.0);
+        let t = rig.player.view().expect("view").time_s;
+        assert!((20.0..=22.0).contains(&t), "{t}");
+        // A pause in between cancels a waiting cue.
+        rig.send(Input::Cue(doc.clone(), 50.0, true));
+        rig.send(Input::Pause);
+        rig.settle();
+        assert_ne!(rig.player.status, Status::Playing);
     }
 
     #[test]

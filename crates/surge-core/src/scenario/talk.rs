@@ -436,7 +436,9 @@ mod tests {
             {"caption": "x", "action": {"fault": {"node": c, "at_s": 0, "duration_s": 1, "kind": "outage"}}},
             {"caption": "x", "action": {"fault": {"node": "ghost", "at_s": 0, "duration_s": 1, "kind": "outage"}}},
             {"caption": "x", "action": {"variant": {"preset": ""}}},
-            {"caption": "a\u{7}b"}
+            {"caption": "a\u{7}b"},
+            {"at_s": 60, "caption": "x"},
+            {"at_s": 20, "caption": "x"}
         ]});
         s.talk = Some(serde_json::from_value(json).expect("reads"));
         let e = s.validate().expect_err("refused").to_string();
@@ -452,6 +454,7 @@ mod tests {
             "talk.beats[6].action.fault.node: no node with id \"ghost\"",
             "talk.beats[7].action.variant.preset: names no variant",
             "talk.beats[8].caption: contains a control character",
+            "talk.beats[10].at_s: 20 s comes before an earlier beat's",
         ] {
             assert!(e.contains(expected), "missing {expected:?} in:\n{e}");
         }

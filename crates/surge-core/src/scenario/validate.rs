@@ -996,8 +996,19 @@ fn talk(e: &mut Errors, s: &Scenario, ix: &Index<'_>) {
             );
         }
     }
+    let mut last_at = 0.0;
     for (i, beat) in t.beats.iter().enumerate() {
         let p = |field: &str| format!("talk.beats[{i}].{field}");
+        // Beats come in order: a timed beat before an earlier one could never come.
+        if let Some(at) = beat.at_s.filter(|a| a.is_finite()) {
+            if at < last_at {
+                e.push(
+                    p("at_s"),
+                    format!("{at} s comes before an earlier beat's {last_at} s: timed beats go in time order"),
+                );
+            }
+            last_at = last_at.max(at);
+        }
         if beat.caption.trim().is_empty() {
             e.push(p("caption"), "a beat needs a caption");
         }
@@ -1057,19 +1068,38 @@ fn talk(e: &mut Errors, s: &Scenario, ix: &Index<'_>) {
     }
 }
 
-/// Each `set` beat applied to the scenario without its script: the change must give a
-/// valid scenario (checked only once the scenario itself is valid, or its own problems
-/// would be repeated for every beat).
+/// The script played in order on the scenario without it: each change (a load, a fault,
+/// a parameter) applies to the scenario the beats before it left, as talk mode does, and
+/// must give a valid scenario. Checked only once the scenario itself is valid (or its own
+/// problems would be repeated for every beat); a variant switches to a design the core
+/// does not know, so the beats after one are checked by the page's tests.
 fn talk_settings(e: &mut Errors, s: &Scenario) {
     let Some(t) = &s.talk else {
         return;
     };
-    let base = s.without_talk();
+    let mut current = s.without_talk();
+    let mut now = 0.0;
     for (i, beat) in t.beats.iter().enumerate() {
-        if matches!(beat.action, BeatAction::Set { .. })
-            && let Err(reason) = beat.apply(&base, 0.0)
-        {
-            e.push(format!("talk.beats[{i}].action.set"), reason);
+        now = beat.at_s.unwrap_or(now);
+        match &beat.action {
+            BeatAction::Variant { .. } => return,
+            BeatAction::Jump { to_s } => now = *to_s,
+            BeatAction::Load { .. } | BeatAction::Fault(_) | BeatAction::Set { .. } => {
+                match beat.apply(&current, now) {
+                    Ok(BeatEffect::Changed(next)) => current = *next,
+                    Ok(_) => {}
+                    Err(reason) => {
+                        let what = match &beat.action {
+                            BeatAction::Load { .. } => "load",
+                            BeatAction::Fault(_) => "fault",
+                            _ => "set",
+                        };
+                        e.push(format!("talk.beats[{i}].action.{what}"), reason);
+                        return;
+                    }
+                }
+            }
+            BeatAction::Caption | BeatAction::Play | BeatAction::Pause => {}
         }
     }
 }

@@ -197,7 +197,7 @@ pub const LESSONS: &[Lesson] = &[
         variants: &[("lesson11-queue-buffer", "API → SQS → function")],
         watch: "The queue fills during the surge and drains at the worker's reserved rate; the database never sees the spike.",
         try_this: &[
-            "Remove the worker's reserved concurrency and watch the database.",
+            "Remove the worker's reserved concurrency and the connection's maximum concurrency, and watch the database.",
             "Lower max_receive_count to send failures to the dead-letter queue sooner.",
         ],
         talk: "API Gateway → SQS → Lambda with reserved concurrency and a dead-letter queue.",
@@ -210,6 +210,7 @@ pub const LESSONS: &[Lesson] = &[
         variants: &[
             ("lesson12-shedding-none", "No shedding"),
             ("lesson12-shedding-admission", "Admission limit"),
+            ("lesson12-shedding-deadlines", "Deadlines"),
         ],
         watch: "Goodput collapses while throughput stays high; an admission limit refuses the excess in 1 ms and goodput stays near capacity.",
         try_this: &[

@@ -17,7 +17,7 @@ pub struct Preset {
 }
 
 /// Every preset, in menu order.
-pub const PRESETS: [Preset; 42] = [
+pub const PRESETS: [Preset; 43] = [
     Preset {
         id: "lesson1-littles-law",
         title: "Lesson 1 · Little's law at scale",
@@ -191,6 +191,14 @@ pub const PRESETS: [Preset; 42] = [
         narrative: "The same overload with an admission limit of 90 calls in flight: the \
                     excess is refused in 1 ms and goodput stays near 900 req/s.",
         json: include_str!("../../tests/scenarios/lesson12-shedding-admission.json"),
+    },
+    Preset {
+        id: "lesson12-shedding-deadlines",
+        title: "Lesson 12 · Deadlines without shedding",
+        narrative: "The same overload with the service dropping work whose caller gave up: \
+                    37,075 successes against 31,571 without, because retries keep the \
+                    load past the knee. Refusing at the door is what restores goodput.",
+        json: include_str!("../../tests/scenarios/lesson12-shedding-deadlines.json"),
     },
     Preset {
         id: "lesson13-retry-storm-legacy",

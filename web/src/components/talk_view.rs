@@ -88,6 +88,7 @@ fn kpi(kind: TalkKpi, live: Option<&LiveView>) -> Html {
                     .map_or(0, |f| f.messages.queued + f.messages.in_flight),
             ),
             // Lessons cost cents: small sums keep four decimals, as the KPI strip does.
+            TalkKpi::DeadLettered => group(h.dead_lettered),
             TalkKpi::Cost if h.cost_usd < 10.0 => format!("${:.4}", h.cost_usd),
             TalkKpi::Cost => format!("${:.2}", h.cost_usd),
         }
@@ -108,6 +109,7 @@ fn kpi_id(kind: TalkKpi) -> &'static str {
         TalkKpi::Throttled => "throttled",
         TalkKpi::InFlight => "in-flight",
         TalkKpi::Queued => "queued",
+        TalkKpi::DeadLettered => "dead-lettered",
         TalkKpi::Cost => "cost",
     }
 }

@@ -56,6 +56,8 @@ pub enum TalkKpi {
     InFlight,
     /// Messages waiting in every queue now.
     Queued,
+    /// Messages moved to a dead-letter queue so far.
+    DeadLettered,
     /// Cost so far at list prices.
     Cost,
 }
@@ -72,6 +74,7 @@ impl TalkKpi {
             TalkKpi::Throttled => "throttled",
             TalkKpi::InFlight => "in flight",
             TalkKpi::Queued => "queued",
+            TalkKpi::DeadLettered => "dead-lettered",
             TalkKpi::Cost => "cost so far",
         }
     }

@@ -20,7 +20,7 @@ use yew::prelude::*;
 
 use super::{Canvas, RunHandle};
 use crate::editor::Selection;
-use crate::editor::geometry::fit;
+use crate::editor::geometry::fit_up_to;
 use crate::keymap::{TalkCommand, talk_command_for};
 use crate::run::{Input, LiveView, Status, headline};
 use crate::state::Action;
@@ -213,7 +213,13 @@ pub fn TalkView(p: &TalkViewProps) -> Html {
     let s = session.borrow();
     let scenario = s.cue.scenario.clone();
     let (w, h) = *size;
-    let viewport = fit(&scenario, w, (h - CHROME_PX).max(200.0));
+    // Margins of a fifth, so the marks along the edges and the gauges stay clear of the
+    // figures; zoomed in up to 2.2 (a three-node lesson fills a projector).
+    let viewport = fit_up_to(&scenario, w * 0.9, (h - CHROME_PX).max(200.0), 2.2);
+    let viewport = crate::editor::Viewport {
+        x: viewport.x + w * 0.05,
+        ..viewport
+    };
     let live = p.live.clone();
     let playing = run.player().status == Status::Playing;
     let clock = live.as_ref().map_or_else(
@@ -245,13 +251,13 @@ pub fn TalkView(p: &TalkViewProps) -> Html {
             <div class="talk-top">
                 <span class="talk-title">{ p.title.clone() }</span>
                 <span class="talk-progress" id="talk-progress">{ format!("{} / {}", s.done, s.talk.beats.len()) }</span>
-                <span class="talk-clock" id="talk-clock">{ clock }{ if playing { " ▶" } else { " ⏸" } }</span>
+                <span class="talk-clock" id="talk-clock" data-playing={playing.to_string()}>{ clock }{ if playing { " · playing" } else { " · paused" } }</span>
                 <span class="talk-buttons">
                     <button type="button" class="ghost" aria-label="Previous beat" onclick={button(TalkCommand::Previous)}>{ "←" }</button>
-                    <button type="button" class="ghost" id="talk-pause" aria-label="Pause or resume" onclick={button(TalkCommand::Pause)}>{ if playing { "⏸" } else { "▶" } }</button>
+                    <button type="button" class="ghost" id="talk-pause" aria-label="Pause or resume" onclick={button(TalkCommand::Pause)}>{ if playing { "Pause" } else { "Play" } }</button>
                     <button type="button" class="ghost" id="talk-next" aria-label="Next beat" onclick={button(TalkCommand::Next)}>{ "→" }</button>
-                    <button type="button" class="ghost" aria-label="Full screen" onclick={button(TalkCommand::Fullscreen)}>{ "⛶" }</button>
-                    <button type="button" class="ghost" id="talk-exit" aria-label="Leave talk mode" onclick={button(TalkCommand::Exit)}>{ "✕" }</button>
+                    <button type="button" class="ghost" onclick={button(TalkCommand::Fullscreen)}>{ "Full screen" }</button>
+                    <button type="button" class="ghost" id="talk-exit" onclick={button(TalkCommand::Exit)}>{ "Leave" }</button>
                 </span>
             </div>
             <div class="talk-canvas">

@@ -220,13 +220,19 @@ pub fn bounds(scenario: &Scenario) -> Option<Rect> {
 /// The viewport that frames every node in a `width × height` canvas with a margin, never
 /// zooming in beyond 1.
 pub fn fit(scenario: &Scenario, width: f64, height: f64) -> Viewport {
+    fit_up_to(scenario, width, height, 1.0)
+}
+
+/// Like [`fit`], zooming in up to `max_zoom` (talk mode fills a projector with a small
+/// diagram, readable from the back of the room).
+pub fn fit_up_to(scenario: &Scenario, width: f64, height: f64, max_zoom: f64) -> Viewport {
     let Some(b) = bounds(scenario) else {
         return Viewport::default();
     };
     let margin = 40.0;
     let zx = (width - 2.0 * margin).max(1.0) / b.w;
     let zy = (height - 2.0 * margin).max(1.0) / b.h;
-    let zoom = zx.min(zy).clamp(ZOOM_RANGE.0, 1.0);
+    let zoom = zx.min(zy).clamp(ZOOM_RANGE.0, max_zoom.max(ZOOM_RANGE.0));
     Viewport {
         x: width / 2.0 - (b.x + b.w / 2.0) * zoom,
         y: height / 2.0 - (b.y + b.h / 2.0) * zoom,

@@ -17,7 +17,7 @@ pub struct Preset {
 }
 
 /// Every preset, in menu order.
-pub const PRESETS: [Preset; 43] = [
+pub const PRESETS: [Preset; 46] = [
     Preset {
         id: "lesson1-littles-law",
         title: "Lesson 1 · Little's law at scale",
@@ -134,11 +134,35 @@ pub const PRESETS: [Preset; 43] = [
         json: include_str!("../../tests/scenarios/lesson8-secret-per-call.json"),
     },
     Preset {
+        id: "lesson8-secret-per-call-today",
+        title: "Lesson 8 · A secret per call, today's quota",
+        narrative: "The same 2,000 req/s fetching the secret on every invocation against \
+                    today's 10,000 req/s GetSecretValue quota: nothing is throttled. The 2019 \
+                    quota of 1,500/s is what made the talk's symptom.",
+        json: include_str!("../../tests/scenarios/lesson8-secret-per-call-today.json"),
+    },
+    Preset {
         id: "lesson8-secret-at-init",
         title: "Lesson 8 · The secret fetched at init",
         narrative: "Fetched once per environment during init and cached: about 640 fetches in all, \
                     no throttles, no failures.",
         json: include_str!("../../tests/scenarios/lesson8-secret-at-init.json"),
+    },
+    Preset {
+        id: "lesson9-vendor-s3-direct",
+        title: "Lesson 9 · The vendor API meltdown",
+        narrative: "S3 triggers fire a function per object at 30/s against a vendor API that \
+                    takes 20/s and then goes down for three minutes: events are retried twice \
+                    and dropped, and 36 % of the objects are never processed.",
+        json: include_str!("../../tests/scenarios/lesson9-vendor-s3-direct.json"),
+    },
+    Preset {
+        id: "lesson9-vendor-queue",
+        title: "Lesson 9 · A queue per stage",
+        narrative: "The same uploads and outage with a queue in front of the function, \
+                    consumed two at a time: the backlog peaks at about 6,600 and drains by \
+                    641 s; nothing is lost.",
+        json: include_str!("../../tests/scenarios/lesson9-vendor-queue.json"),
     },
     Preset {
         id: "lesson10-sync-29s",

@@ -12,7 +12,19 @@ const DIGESTS: &str = include_str!("../../tests/scenarios/digests.txt");
 
 /// Every golden scenario (a tidy test in `crates/xtask` checks this list against
 /// `tests/scenarios/`).
-const SCENARIOS: [(&str, &str); 45] = [
+const SCENARIOS: [(&str, &str); 48] = [
+    (
+        "lesson8-secret-per-call-today",
+        include_str!("../../tests/scenarios/lesson8-secret-per-call-today.json"),
+    ),
+    (
+        "lesson9-vendor-s3-direct",
+        include_str!("../../tests/scenarios/lesson9-vendor-s3-direct.json"),
+    ),
+    (
+        "lesson9-vendor-queue",
+        include_str!("../../tests/scenarios/lesson9-vendor-queue.json"),
+    ),
     (
         "lesson19-batch-of-1",
         include_str!("../../tests/scenarios/lesson19-batch-of-1.json"),

@@ -182,6 +182,13 @@ pub const RULES: &[Rule] = &[
         detect: Detect::Run(duplicate_deliveries),
     },
     Rule {
+        id: "async_events_lost",
+        scope: Scope::Run,
+        remedy: "an on-failure destination keeps the failed events; a queue in front of the \
+                 function retries at a rate its dependency can take (lesson 9)",
+        detect: Detect::Run(async_events_lost),
+    },
+    Rule {
         id: "dead_letters",
         scope: Scope::Run,
         remedy: "",
@@ -596,6 +603,23 @@ fn dead_letters(r: &Report) -> Vec<RunFound> {
     }
     vec![(
         format!("{d} messages went to a dead-letter queue after their last allowed receive."),
+        None,
+        None,
+    )]
+}
+
+fn async_events_lost(r: &Report) -> Vec<RunFound> {
+    let a = r.async_events;
+    let lost = a.dropped + a.expired;
+    if lost == 0 {
+        return Vec::new();
+    }
+    vec![(
+        format!(
+            "{lost} asynchronous events ({:.0} % of {}) were dropped after Lambda's retries ran out or they grew too old: their work is lost.",
+            pct(lost, a.accepted),
+            a.accepted
+        ),
         None,
         None,
     )]

@@ -40,7 +40,7 @@ pub const CHAT_SAFE_CHARS: usize = 2_000;
 
 /// The version of the engine's models: bumped whenever the same scenario and seed may give
 /// a different report. A link records it, so an opener whose replay differs is told why.
-pub const MODEL_VERSION: u32 = 3;
+pub const MODEL_VERSION: u32 = 4;
 
 /// What changed in each model version (shown when a replay differs from its author's).
 pub const MODEL_CHANGES: &[(u32, &str)] = &[
@@ -58,6 +58,14 @@ pub const MODEL_CHANGES: &[(u32, &str)] = &[
          failures changed; the simulation of a scenario without the new settings did not); \
          an idle environment is reclaimed at the instant its idle_reclaim_s ends, not at the \
          next whole second (runs with sub-minute idle_reclaim_s may differ)",
+    ),
+    (
+        4,
+        "an asynchronously invoked function whose handler fails because something it calls \
+         is unavailable has a function error (retried twice, then sent to its on-failure \
+         destination or lost), no longer an event put back as if Lambda itself were down \
+         (runs with async invocations and an outage downstream differ; the golden lessons \
+         did not)",
     ),
 ];
 

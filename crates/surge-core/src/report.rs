@@ -877,6 +877,9 @@ pub struct Frame {
     pub executions: ExecutionLedger,
     /// Notification deliveries so far (SNS retries and lost notifications among them).
     pub deliveries: DeliveryLedger,
+    /// Lambda asynchronous events so far (dropped and expired ones among them).
+    #[serde(default)]
+    pub async_events: AsyncLedger,
     /// Cost so far at list prices, in dollars.
     pub cost_usd: f64,
     /// Each edge's circuit breaker state, in scenario order (empty when no edge has one;

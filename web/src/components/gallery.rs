@@ -10,7 +10,7 @@ use yew::prelude::*;
 
 use super::run_panel::may_discard;
 use crate::editor::geometry::{NODE_H, NODE_W, bounds, edge_path, in_port, out_port};
-use crate::lessons::{GROUPS, LESSONS, Lesson, MISSING};
+use crate::lessons::{GROUPS, LESSONS, Lesson};
 use crate::state::Action;
 
 /// Props of [`Gallery`].
@@ -122,11 +122,6 @@ pub fn Gallery(p: &GalleryProps) -> Html {
             </button>
         }
     };
-    let missing = MISSING
-        .iter()
-        .map(u8::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
     html! {
         <div class="gallery-backdrop" id="gallery" role="dialog" aria-modal="true"
             aria-labelledby="gallery-title" onkeydown={on_key}>
@@ -146,11 +141,6 @@ pub fn Gallery(p: &GalleryProps) -> Html {
                         </div>
                     </section>
                 }) }
-                <p class="muted">{ if MISSING.len() == 1 {
-                    format!("Lesson {missing} is not a preset yet.")
-                } else {
-                    format!("Lessons {missing} are not presets yet.")
-                } }</p>
             </div>
         </div>
     }

@@ -89,6 +89,13 @@ fn kpi(kind: TalkKpi, live: Option<&LiveView>) -> Html {
             ),
             // Lessons cost cents: small sums keep four decimals, as the KPI strip does.
             TalkKpi::DeadLettered => group(h.dead_lettered),
+            TalkKpi::Lost => group(l.frames.get(l.at).map_or(0, |f| {
+                f.async_events.dropped
+                    + f.async_events.expired
+                    + f.messages.expired
+                    + f.messages.dropped
+                    + f.deliveries.dropped
+            })),
             TalkKpi::Cost if h.cost_usd < 10.0 => format!("${:.4}", h.cost_usd),
             TalkKpi::Cost => format!("${:.2}", h.cost_usd),
         }
@@ -110,6 +117,7 @@ fn kpi_id(kind: TalkKpi) -> &'static str {
         TalkKpi::InFlight => "in-flight",
         TalkKpi::Queued => "queued",
         TalkKpi::DeadLettered => "dead-lettered",
+        TalkKpi::Lost => "lost",
         TalkKpi::Cost => "cost",
     }
 }

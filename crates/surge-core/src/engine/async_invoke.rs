@@ -141,6 +141,7 @@ impl Simulation {
     /// The invocation of an async event ended.
     pub(super) fn async_result(&mut self, node: u32, id: EventId, outcome: Outcome) {
         self.async_ledger.in_flight -= 1;
+        let function_down = self.fault_state[node as usize].outage > 0;
         let a = self.async_rt(node);
         let destination = a.destination;
         match outcome {
@@ -153,8 +154,13 @@ impl Simulation {
                 // Stopped by recursive loop detection: no retry; to the destination.
                 self.async_give_up(id, destination, GiveUp::Stopped);
             }
-            Err(ErrorKind::ConcurrencyThrottled) | Err(ErrorKind::Unavailable) => {
-                // Back to the queue; the poller backs off before trying again.
+            Err(ErrorKind::ConcurrencyThrottled | ErrorKind::Unavailable)
+                if outcome == Err(ErrorKind::ConcurrencyThrottled) || function_down =>
+            {
+                // A throttle or the function itself unavailable (Lambda's own 429 and
+                // 5xx): back to the queue; the poller backs off before trying again. A
+                // handler that failed because something it calls is down is a function
+                // error, retried twice below (lesson 9: the work is then lost).
                 a.queue.push_front(id);
                 a.backoff = if a.backoff == SimTime::ZERO {
                     BACKOFF_MIN

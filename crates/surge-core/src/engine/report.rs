@@ -56,6 +56,7 @@ impl Simulation {
             messages: self.messages(),
             executions: self.executions,
             deliveries: self.deliveries,
+            async_events: self.async_ledger,
             cost_usd: self.cost_report(self.now.as_secs_f64()).total_usd,
             breakers: if self.breakers.iter().any(Option::is_some) {
                 self.breakers

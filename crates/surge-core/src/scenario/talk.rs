@@ -58,6 +58,9 @@ pub enum TalkKpi {
     Queued,
     /// Messages moved to a dead-letter queue so far.
     DeadLettered,
+    /// Work lost so far: asynchronous events dropped or too old, messages expired or
+    /// dropped, notifications lost.
+    Lost,
     /// Cost so far at list prices.
     Cost,
 }
@@ -75,6 +78,7 @@ impl TalkKpi {
             TalkKpi::InFlight => "in flight",
             TalkKpi::Queued => "queued",
             TalkKpi::DeadLettered => "dead-lettered",
+            TalkKpi::Lost => "lost",
             TalkKpi::Cost => "cost so far",
         }
     }

@@ -124,7 +124,13 @@ fn golden_links_of_every_format_still_decode_to_their_scenarios_and_reports() {
                 "{}",
                 g.scenario
             );
-            assert_eq!(decoded.extras.model, Some(MODEL_VERSION), "{}", g.scenario);
+            // Links keep the model version they were made with; the lessons' replays did
+            // not change since (MODEL_CHANGES says what did).
+            assert!(
+                decoded.extras.model.is_some_and(|m| m <= MODEL_VERSION),
+                "{}",
+                g.scenario
+            );
             assert_eq!(
                 run(&decoded.scenario).digest(),
                 g.digest,

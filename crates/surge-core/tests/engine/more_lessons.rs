@@ -126,6 +126,40 @@ fn lesson8_fetching_a_secret_per_call_hits_the_quota_and_shows_as_latency() {
         "{fetched}"
     );
     assert_eq!(at_init.ledger.failed.total(), 0);
+    // Today's quota (10,000/s since 2022) hides the same code at 2,000 req/s.
+    let today = run(&scenario("lesson8-secret-per-call-today"));
+    let sm = node(&today, "secrets");
+    assert_eq!(sm.errors.service_throttled, 0);
+    assert_eq!(today.ledger.failed.total(), 0);
+    assert!(
+        sm.arrivals >= node(&today, "fn").ok,
+        "still one fetch per invocation"
+    );
+}
+
+#[test]
+fn lesson9_s3_triggers_lose_a_third_of_the_work_and_a_queue_loses_none() {
+    let direct = run(&scenario("lesson9-vendor-s3-direct"));
+    let a = direct.async_events;
+    assert!(a.balances(), "{a:?}");
+    // Retried twice, then dropped: a third of the objects are never processed, and the
+    // uploads all "succeeded".
+    let lost = a.dropped as f64 / a.accepted as f64;
+    assert!((0.25..0.5).contains(&lost), "lost {lost}: {a:?}");
+    assert_eq!(direct.ledger.failed.total(), 0);
+    assert!(node(&direct, "vendor").errors.service_throttled > 10_000);
+    let queued = run(&scenario("lesson9-vendor-queue"));
+    let m = queued.messages;
+    assert!(m.balances(), "{m:?}");
+    assert_eq!(
+        (m.consumed, m.dead_lettered, m.expired, m.dropped),
+        (m.sent, 0, 0, 0)
+    );
+    assert_eq!(queued.async_events.dropped, 0);
+    // The backlog is the picture: thousands wait, then drain within the run.
+    let stage = node(&queued, "stage");
+    assert!(stage.series.iter().any(|x| x.mean_queue > 5_000.0));
+    assert!(stage.series.last().is_some_and(|x| x.mean_queue < 1.0));
 }
 
 #[test]

@@ -1,5 +1,6 @@
-// Regenerates docs/lessons.md's screenshots (not a test): the gallery, and each lesson's
-// "before" played to its end with its panel and findings, at 1280×800.
+// Regenerates docs/lessons.md's screenshots (not a test): the gallery, each lesson's
+// "before" played to its end with its panel and findings, at 1280×800, and each lesson in
+// talk mode at 1920×1080, stepped to the first beat that pauses on its point.
 // Run from tests/e2e after `cargo xtask dist`: node lessons-screenshots.mjs
 import fs from 'node:fs';
 import path from 'node:path';
@@ -28,6 +29,28 @@ try {
     console.log(`docs/screenshots/lessons/${name}`);
   }
   await context.close();
+  for (const n of lessons) {
+    const talk = await openPage(browser, `${server.url}?lesson=${n}&talk`, { width: 1920, height: 1080 }, { gallery: true });
+    await talk.page.waitForSelector('#talk g.node');
+    // Beats until one leaves the run paused on its point (a timed beat comes at its second).
+    // (Timed beats also come by themselves while the run plays.)
+    const done = async () => (await talk.page.textContent('#talk-progress')).split(' / ').map(Number);
+    for (let presses = 0; presses < 10; presses += 1) {
+      const [before, total] = await done();
+      if (before >= total) break;
+      await talk.page.keyboard.press('ArrowRight');
+      await talk.page.waitForTimeout(1500);
+      const paused = await talk.page.$eval('#talk-clock', (e) => e.dataset.playing === 'false');
+      if ((await done())[0] >= 2 && paused) break;
+    }
+    // Wait until a reloaded variant has computed up to its second.
+    await talk.page.waitForTimeout(1000);
+    const name = `talk-${n}.png`;
+    await talk.page.mouse.move(0, 0);
+    await talk.page.screenshot({ path: path.join(OUT, name) });
+    console.log(`docs/screenshots/lessons/${name}`);
+    await talk.context.close();
+  }
 } finally {
   await browser.close();
   await server.close();

@@ -329,8 +329,9 @@ pub(crate) mod tests {
             tried.push("7".into());
             assert!(
                 tried.iter().any(|v| {
-                    EmbedOptions::from_query(&format!("embed&{key}={v}"))
-                        != Some(EmbedOptions::default())
+                    let query = format!("embed&{key}={v}");
+                    EmbedOptions::from_query(&query) != Some(EmbedOptions::default())
+                        || PageQuery::from_query(&query) != PageQuery::default()
                 }),
                 "`{key}` in docs/embed.md changes nothing"
             );

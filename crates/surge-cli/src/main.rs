@@ -8,6 +8,7 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod check;
 mod input;
 mod table;
 mod trace;
@@ -84,6 +85,21 @@ enum Command {
     },
     /// Prints the JSON Schema of the scenario format.
     Schema,
+    /// Grades a solution of an exercise on its seeds: each goal, the result code of a
+    /// pass; with --code, whether a student's code matches this solution. Exit codes: 0
+    /// pass, 1 fail, 2 usage.
+    Check {
+        /// The exercise file.
+        exercise: PathBuf,
+        /// The solution (a scenario file).
+        solution: PathBuf,
+        /// A result code to verify against this solution.
+        #[arg(long)]
+        code: Option<String>,
+        /// Prints an Exercism-style result (version, status, one entry per goal).
+        #[arg(long)]
+        json: bool,
+    },
     /// Share links: a scenario in a URL fragment.
     Link {
         #[command(subcommand)]
@@ -137,6 +153,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Bench { runs } => bench(runs),
+        Command::Check {
+            exercise,
+            solution,
+            code,
+            json,
+        } => check::check(&exercise, &solution, code.as_deref(), json),
         Command::Schema => {
             println!("{}", surge_core::json_schema());
             ExitCode::SUCCESS

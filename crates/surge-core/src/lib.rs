@@ -29,6 +29,7 @@
 
 mod engine;
 mod error;
+pub mod exercise;
 pub mod findings;
 pub mod link;
 mod queue;

@@ -485,70 +485,44 @@ impl Exercise {
 
     /// Grades `solution`: its locked parts, then every goal on every grading seed.
     pub fn grade(&self, solution: &Scenario) -> Grade {
-        let error = |why: String| Grade {
-            status: Status::Error,
-            error: Some(why),
-            locked: Vec::new(),
-            goals: Vec::new(),
-            code: None,
+        let mut grading = match self.start_grading(solution) {
+            Ok(g) => g,
+            Err(grade) => return grade,
         };
-        if let Err(why) = self.check() {
-            return error(format!("the exercise: {why}"));
-        }
-        let mut solution = solution.without_talk();
-        if let Err(e) = solution.validate() {
-            return error(format!("the solution is not a valid scenario: {e}"));
-        }
-        let locked = self.locked_changes(&solution);
-        let goals = self.all_goals();
-        let mut results: Vec<Option<GoalResult>> = vec![None; goals.len()];
-        for &seed in &self.seeds {
-            solution.seed = seed;
-            let report = match Simulation::with_limits(&solution, Limits::CLI) {
+        while let Some(run) = grading.next_run() {
+            let report = match Simulation::with_limits(&run, Limits::CLI) {
                 Ok(mut sim) => sim.run(),
-                Err(e) => return error(e.to_string()),
+                Err(e) => return Grading::error(e.to_string()),
             };
-            if let Some(stop) = &report.stopped {
-                return error(format!(
-                    "seed {seed}: the run was stopped: {}",
-                    stop.message
-                ));
-            }
-            for (g, slot) in goals.iter().zip(results.iter_mut()) {
-                let v = match g.metric.measure(&report, g.node.as_deref()) {
-                    Ok(v) => v,
-                    Err(why) => return error(why),
-                };
-                let worse = slot.as_ref().is_none_or(|r| {
-                    if g.max.is_some() {
-                        v > r.measured
-                    } else {
-                        v < r.measured
-                    }
-                });
-                let met = g.met_by(v) && slot.as_ref().is_none_or(|r| r.met);
-                if worse {
-                    *slot = Some(GoalResult {
-                        name: g.words(),
-                        met,
-                        measured: v,
-                        seed,
-                    });
-                } else if let Some(r) = slot.as_mut() {
-                    r.met = met;
-                }
+            if let Err(grade) = grading.record(&report) {
+                return grade;
             }
         }
-        let goals: Vec<GoalResult> = results.into_iter().flatten().collect();
-        let pass = locked.is_empty() && goals.iter().all(|g| g.met);
-        let code = pass.then(|| result_code(&self.id, &solution, &goals));
-        Grade {
-            status: if pass { Status::Pass } else { Status::Fail },
-            error: None,
-            locked,
+        grading.finish()
+    }
+
+    /// Starts grading `solution` seed by seed (the page's worker runs each seed in
+    /// slices between its messages); a solution that cannot be graded is an error grade.
+    pub fn start_grading(&self, solution: &Scenario) -> Result<Grading, Grade> {
+        if let Err(why) = self.check() {
+            return Err(Grading::error(format!("the exercise: {why}")));
+        }
+        let solution = solution.without_talk();
+        if let Err(e) = solution.validate() {
+            return Err(Grading::error(format!(
+                "the solution is not a valid scenario: {e}"
+            )));
+        }
+        let goals = self.all_goals();
+        Ok(Grading {
+            id: self.id.clone(),
+            seeds: self.seeds.clone(),
+            locked: self.locked_changes(&solution),
+            results: vec![None; goals.len()],
             goals,
-            code,
-        }
+            solution,
+            done: 0,
+        })
     }
 
     /// Whether `code` is this solution's result code: it must pass, and the code must be
@@ -556,6 +530,101 @@ impl Exercise {
     pub fn verify(&self, solution: &Scenario, code: &str) -> bool {
         let grade = self.grade(solution);
         grade.status == Status::Pass && grade.code.is_some_and(|c| same_code(&c, code))
+    }
+}
+
+/// A grade in progress: the seeds run so far and the worst figure of each goal.
+#[derive(Clone, Debug)]
+pub struct Grading {
+    id: String,
+    seeds: Vec<u64>,
+    solution: Scenario,
+    locked: Vec<String>,
+    goals: Vec<Goal>,
+    results: Vec<Option<GoalResult>>,
+    done: usize,
+}
+
+impl Grading {
+    /// A grade that could not be made, with the reason.
+    pub fn failed(why: String) -> Grade {
+        Grading::error(why)
+    }
+
+    fn error(why: String) -> Grade {
+        Grade {
+            status: Status::Error,
+            error: Some(why),
+            locked: Vec::new(),
+            goals: Vec::new(),
+            code: None,
+        }
+    }
+
+    /// The next seed's run (the solution with that seed), or none when all are done.
+    pub fn next_run(&self) -> Option<Scenario> {
+        let seed = *self.seeds.get(self.done)?;
+        Some(Scenario {
+            seed,
+            ..self.solution.clone()
+        })
+    }
+
+    /// Seeds run so far, and how many there are.
+    pub fn progress(&self) -> (usize, usize) {
+        (self.done, self.seeds.len())
+    }
+
+    /// Records the report of [`Grading::next_run`]'s run.
+    pub fn record(&mut self, report: &Report) -> Result<(), Grade> {
+        let seed = self.seeds.get(self.done).copied().unwrap_or_default();
+        if let Some(stop) = &report.stopped {
+            return Err(Grading::error(format!(
+                "seed {seed}: the run was stopped: {}",
+                stop.message
+            )));
+        }
+        for (g, slot) in self.goals.iter().zip(self.results.iter_mut()) {
+            let v = g
+                .metric
+                .measure(report, g.node.as_deref())
+                .map_err(Grading::error)?;
+            let worse = slot.as_ref().is_none_or(|r| {
+                if g.max.is_some() {
+                    v > r.measured
+                } else {
+                    v < r.measured
+                }
+            });
+            let met = g.met_by(v) && slot.as_ref().is_none_or(|r| r.met);
+            if worse {
+                *slot = Some(GoalResult {
+                    name: g.words(),
+                    met,
+                    measured: v,
+                    seed,
+                });
+            } else if let Some(r) = slot.as_mut() {
+                r.met = met;
+            }
+        }
+        self.done += 1;
+        Ok(())
+    }
+
+    /// The grade once every seed is recorded.
+    pub fn finish(self) -> Grade {
+        let goals: Vec<GoalResult> = self.results.into_iter().flatten().collect();
+        let all_run = self.done == self.seeds.len();
+        let pass = all_run && self.locked.is_empty() && goals.iter().all(|g| g.met);
+        let code = pass.then(|| result_code(&self.id, &self.solution, &goals));
+        Grade {
+            status: if pass { Status::Pass } else { Status::Fail },
+            error: None,
+            locked: self.locked,
+            goals,
+            code,
+        }
     }
 }
 
@@ -642,4 +711,168 @@ fn diff(a: &serde_json::Value, b: &serde_json::Value, prefix: &str) -> Vec<Strin
 /// Any part of a scenario as a JSON value (for the diff).
 fn value<T: Serialize>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exercise(allow: Allow) -> (Exercise, Scenario) {
+        let mut start = Scenario::client_to_function(20.0, 50, 100.0, 30.0, 1);
+        start.add("q", NodeKind::with_defaults("sqs").expect("sqs"));
+        let e = Exercise {
+            format: EXERCISE_FORMAT.into(),
+            version: EXERCISE_VERSION,
+            id: "t".into(),
+            title: "t".into(),
+            story: "s".into(),
+            hints: Vec::new(),
+            lesson: None,
+            difficulty: 1,
+            start: serde_json::from_str(&start.to_json()).expect("json"),
+            goals: vec![Goal {
+                metric: Metric::SuccessPct,
+                node: None,
+                max: None,
+                min: Some(99.0),
+            }],
+            allow,
+            seeds: vec![1, 2],
+        };
+        (e, start)
+    }
+
+    fn lambda(s: &mut Scenario) -> &mut crate::LambdaParams {
+        match &mut s.nodes[1].kind {
+            NodeKind::Lambda(l) => l,
+            _ => panic!("a function"),
+        }
+    }
+
+    #[test]
+    fn only_what_the_exercise_allows_may_change() {
+        let (e, start) = exercise(Allow {
+            params: vec!["fn.memory_mb".into(), "account.scaling".into()],
+            add: vec!["sqs".into()],
+            max_added: Some(1),
+            ..Allow::default()
+        });
+        assert!(e.locked_changes(&start).is_empty());
+        let mut s = start.clone();
+        lambda(&mut s).memory_mb = 2048;
+        s.nodes[0].position.x += 50.0;
+        s.nodes[0].name = "renamed".into();
+        assert!(
+            e.locked_changes(&s).is_empty(),
+            "{:?}",
+            e.locked_changes(&s)
+        );
+        lambda(&mut s).timeout_s = 10.0;
+        s.account.lambda_concurrency = 5_000;
+        s.duration_s = 60.0;
+        assert_eq!(
+            e.locked_changes(&s),
+            vec![
+                "account.lambda_concurrency is locked".to_owned(),
+                "fn.timeout_s is locked".to_owned(),
+                "the run's duration is part of the exercise".to_owned(),
+            ]
+        );
+        // Adding: the allowed kind, up to the budget; a removed node; a new connection
+        // between starting nodes without rewire; a kind that is not allowed.
+        let mut s = start.clone();
+        s.add("q2", NodeKind::with_defaults("sqs").expect("sqs"));
+        s.connect("fn", "q2");
+        assert!(
+            e.locked_changes(&s).is_empty(),
+            "{:?}",
+            e.locked_changes(&s)
+        );
+        s.add("q3", NodeKind::with_defaults("sqs").expect("sqs"));
+        s.add("db", NodeKind::with_defaults("rds").expect("rds"));
+        s.connect("fn", "q");
+        s.edges.retain(|x| x.from != "client");
+        s.nodes.retain(|n| n.id != "client");
+        let locked = e.locked_changes(&s);
+        for want in [
+            "3 nodes added; at most 1",
+            "adding a rds (db) is not allowed",
+            "client was removed",
+            "the connection client->fn was removed",
+            "the connection fn->q is new",
+        ] {
+            assert!(locked.iter().any(|l| l == want), "{want}: {locked:?}");
+        }
+        // A wildcard opens a node's every parameter; a connection's settings by path.
+        let (e, start) = exercise(Allow {
+            params: vec!["fn.*".into(), "client->fn.breaker".into()],
+            ..Allow::default()
+        });
+        let mut s = start.clone();
+        lambda(&mut s).timeout_s = 10.0;
+        s.edges[0].breaker = Some(Default::default());
+        assert!(
+            e.locked_changes(&s).is_empty(),
+            "{:?}",
+            e.locked_changes(&s)
+        );
+    }
+
+    #[test]
+    fn grading_measures_the_worst_seed_and_codes_read_as_typed() {
+        let (e, start) = exercise(Allow::default());
+        let g = e.grade(&start);
+        assert_eq!(g.status, Status::Pass, "{g:?}");
+        let code = g.code.clone().expect("a pass has a code");
+        assert_eq!(code.len(), 14);
+        assert!(e.verify(&start, &code.to_lowercase().replace('-', " ")));
+        assert!(same_code("0I1L-ABCD", "oi11abcd"));
+        let mut harder = e.clone();
+        harder.goals[0].min = Some(101.0);
+        let g = harder.grade(&start);
+        assert_eq!(g.status, Status::Fail);
+        assert!(g.code.is_none() && !g.goals[0].met);
+        assert_eq!(g.goals[0].name, "requests that succeeded ≥ 101 %");
+        // A budget is one more goal.
+        let mut budget = e.clone();
+        budget.allow.budget_usd = Some(1e-9);
+        let g = budget.grade(&start);
+        assert_eq!(g.status, Status::Fail);
+        assert_eq!(g.goals[1].name, "cost of the run ≤ $0.000000001");
+    }
+
+    #[test]
+    fn a_broken_exercise_or_solution_is_an_error_with_its_reason() {
+        let (e, start) = exercise(Allow::default());
+        for (change, want) in [
+            (serde_json::json!({"format": "other"}), "format"),
+            (serde_json::json!({"version": 9}), "version 9"),
+            (serde_json::json!({"id": "no spaces"}), "id"),
+            (serde_json::json!({"seeds": []}), "seeds"),
+            (
+                serde_json::json!({"goals": [{"metric": "p99_ms"}]}),
+                "goals[0]",
+            ),
+            (
+                serde_json::json!({"goals": [{"metric": "p99_ms", "node": "ghost", "max": 1}]}),
+                "ghost",
+            ),
+            (serde_json::json!({"allow": {"add": ["teapot"]}}), "teapot"),
+            (serde_json::json!({"start": {"nodes": []}}), "start"),
+        ] {
+            let mut v: serde_json::Value = serde_json::from_str(&e.to_json()).expect("json");
+            for (k, x) in change.as_object().expect("object") {
+                v[k] = x.clone();
+            }
+            let err = Exercise::from_json(&v.to_string()).expect_err("refused");
+            assert!(err.contains(want), "{want}: {err}");
+        }
+        let unknown = e.to_json().replacen("\"title\"", "\"tilte\"", 1);
+        assert!(Exercise::from_json(&unknown).is_err());
+        let mut bad = start.clone();
+        bad.duration_s = -1.0;
+        let g = e.grade(&bad);
+        assert_eq!(g.status, Status::Error);
+        assert!(g.error.is_some_and(|w| w.contains("duration_s")));
+    }
 }

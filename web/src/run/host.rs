@@ -5,17 +5,38 @@
 //! the glue only moves strings between `postMessage` and these methods and schedules
 //! [`Host::work`] while [`Host::busy`].
 
-use surge_core::{Limits, Scenario};
+use surge_core::exercise::{Exercise, Grading};
+use surge_core::{Limits, Scenario, SimTime, Simulation};
 
 use super::driver::Driver;
 use super::protocol::{Command, Event};
 
-/// The worker's state: at most one run.
-#[derive(Debug, Default)]
+/// The worker's state: at most one run, and at most one check (an exercise graded seed
+/// by seed; the page runs checks in a worker of their own, so a check never waits for
+/// the run being watched).
+#[derive(Default)]
 pub struct Host {
     run: Option<(u32, Driver)>,
     /// Compute up to here (simulated seconds); `None`: idle.
     target: Option<f64>,
+    grading: Option<Check>,
+}
+
+/// A check under way: the grade so far and the seed being run.
+struct Check {
+    run: u32,
+    grading: Grading,
+    sim: Simulation,
+}
+
+impl std::fmt::Debug for Host {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Host")
+            .field("run", &self.run.as_ref().map(|(r, _)| r))
+            .field("target", &self.target)
+            .field("grading", &self.grading.as_ref().map(|c| c.run))
+            .finish()
+    }
 }
 
 impl Host {
@@ -75,6 +96,29 @@ impl Host {
                     Err(reason) => vec![Event::Refused { run, reason }],
                 }
             }
+            Command::Grade {
+                run,
+                exercise,
+                solution,
+            } => {
+                self.grading = None;
+                let started = Exercise::from_json(&exercise)
+                    .map_err(|e| {
+                        surge_core::exercise::Grading::failed(format!("the exercise: {e}"))
+                    })
+                    .and_then(|e| {
+                        let solution = Scenario::parse_json(&solution).map_err(|e| {
+                            surge_core::exercise::Grading::failed(format!(
+                                "the solution cannot be read: {e}"
+                            ))
+                        })?;
+                        e.start_grading(&solution)
+                    });
+                match started {
+                    Ok(grading) => self.next_seed(run, grading),
+                    Err(grade) => vec![Event::Graded { run, grade }],
+                }
+            }
             Command::Report { run } => match &self.run {
                 Some((r, driver)) if *r == run => {
                     let report = driver.report();
@@ -96,12 +140,68 @@ impl Host {
 
     /// Whether there is computing to do.
     pub fn busy(&self) -> bool {
-        self.target.is_some() && self.run.is_some()
+        (self.target.is_some() && self.run.is_some()) || self.grading.is_some()
+    }
+
+    /// Starts the next grading seed, or sends the verdict when none is left.
+    fn next_seed(&mut self, run: u32, grading: Grading) -> Vec<Event> {
+        let (done, of) = grading.progress();
+        let progress = Event::Grading {
+            run,
+            done: done as u32,
+            of: of as u32,
+        };
+        let Some(scenario) = grading.next_run() else {
+            return vec![
+                progress,
+                Event::Graded {
+                    run,
+                    grade: grading.finish(),
+                },
+            ];
+        };
+        match Simulation::with_limits(&scenario, Limits::BROWSER) {
+            Ok(sim) => {
+                self.grading = Some(Check { run, grading, sim });
+                vec![progress]
+            }
+            Err(e) => vec![Event::Graded {
+                run,
+                grade: Grading::failed(e.to_string()),
+            }],
+        }
+    }
+
+    /// Runs the check's current seed in slices until `out_of_time`; a finished seed is
+    /// recorded and the next one started.
+    fn grade_work(&mut self, mut out_of_time: impl FnMut() -> bool) -> Vec<Event> {
+        let Some(mut check) = self.grading.take() else {
+            return Vec::new();
+        };
+        while !check.sim.is_finished() {
+            let slice = check.sim.now() + SimTime::from_secs(1);
+            check.sim.step_until(slice);
+            if out_of_time() && !check.sim.is_finished() {
+                self.grading = Some(check);
+                return Vec::new();
+            }
+        }
+        let report = check.sim.run();
+        let Check {
+            run, mut grading, ..
+        } = check;
+        match grading.record(&report) {
+            Ok(()) => self.next_seed(run, grading),
+            Err(grade) => vec![Event::Graded { run, grade }],
+        }
     }
 
     /// Computes one chunk (until `out_of_time` says so, or the target is reached); returns
     /// the frames computed and, once it stops, where it stopped.
     pub fn work(&mut self, out_of_time: impl FnMut() -> bool) -> Vec<Event> {
+        if self.grading.is_some() {
+            return self.grade_work(out_of_time);
+        }
         let (Some(until_s), Some((run, driver))) = (self.target, self.run.as_mut()) else {
             return Vec::new();
         };
@@ -242,5 +342,61 @@ mod tests {
             at_s: 0.0,
         });
         assert!(matches!(&e[..], [Event::Refused { .. }]));
+    }
+
+    #[test]
+    fn a_check_grades_every_seed_in_chunks_as_the_cli_does() {
+        let exercise =
+            include_str!("../../../tests/exercises/stop-the-connection-storm/exercise.json");
+        let solution =
+            include_str!("../../../tests/exercises/stop-the-connection-storm/solution.json");
+        let mut host = Host::default();
+        let first = host.receive(Command::Grade {
+            run: 7,
+            exercise: exercise.into(),
+            solution: solution.into(),
+        });
+        assert_eq!(
+            first,
+            vec![Event::Grading {
+                run: 7,
+                done: 0,
+                of: 3
+            }]
+        );
+        let mut events = Vec::new();
+        let mut chunks = 0;
+        while host.busy() {
+            chunks += 1;
+            let mut n = 0;
+            events.extend(host.work(|| {
+                n += 1;
+                n > 20
+            }));
+        }
+        assert!(chunks > 3, "computed in chunks: {chunks}");
+        let progress: Vec<u32> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Grading { done, .. } => Some(*done),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(progress, vec![1, 2, 3]);
+        let Some(Event::Graded { run: 7, grade }) = events.last() else {
+            panic!("a verdict: {events:?}")
+        };
+        let e = surge_core::exercise::Exercise::from_json(exercise).expect("exercise");
+        let s = Scenario::parse_json(solution).expect("solution");
+        assert_eq!(*grade, e.grade(&s), "the worker's verdict is the CLI's");
+        assert!(grade.code.is_some());
+        // A broken solution is an error verdict at once.
+        let bad = host.receive(Command::Grade {
+            run: 8,
+            exercise: exercise.into(),
+            solution: "{".into(),
+        });
+        assert!(matches!(&bad[..], [Event::Graded { run: 8, grade }] if grade.error.is_some()));
+        assert!(!host.busy());
     }
 }

@@ -439,12 +439,14 @@ impl Player {
             | Event::Refused { run, .. }
             | Event::Report { run, .. } => Some(*run),
             Event::Ready { .. } | Event::Panicked { .. } | Event::Error { .. } => None,
+            // Checks run in a worker of their own; the player never asks for one.
+            Event::Grading { .. } | Event::Graded { .. } => return Vec::new(),
         };
         if run.is_some_and(|r| r != self.run) {
             return Vec::new();
         }
         match event {
-            Event::Ready { .. } => Vec::new(),
+            Event::Ready { .. } | Event::Grading { .. } | Event::Graded { .. } => Vec::new(),
             Event::Loaded {
                 end_s,
                 frame_step_s,

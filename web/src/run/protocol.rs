@@ -13,6 +13,7 @@
 //! pause {run}                           invalid {run, errors}
 //! inject {run, fault, at_s}             frames {run, frames}      (as they are computed)
 //! report {run}                          reached {run, computed_s, finished, stopped}
+//! grade {run, exercise, solution}       grading {run, done, of} · graded {run, grade}
 //!                                       injected {run, at_s, frame, scenario}
 //!                                       refused {run, reason}
 //!                                       report {run, report, digest}
@@ -23,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use surge_core::{Fault, Frame, Report, RunStop};
 
 /// The version of this protocol; bump it when a message changes shape.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// A command from the page to the worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -63,6 +64,16 @@ pub enum Command {
     Report {
         /// The run.
         run: u32,
+    },
+    /// Grade a solution of an exercise on every grading seed (an exercise's Check),
+    /// replacing any grading under way.
+    Grade {
+        /// The page's number for this check.
+        run: u32,
+        /// The exercise (its file format, JSON).
+        exercise: String,
+        /// The solution (a scenario, JSON).
+        solution: String,
     },
 }
 
@@ -142,6 +153,22 @@ pub enum Event {
         /// The request traces kept (the slowest, some of each failure, a sample).
         #[serde(default)]
         traces: Vec<surge_core::Trace>,
+    },
+    /// A check's progress: grading seeds run so far, of how many.
+    Grading {
+        /// The check.
+        run: u32,
+        /// Seeds done.
+        done: u32,
+        /// Seeds in all.
+        of: u32,
+    },
+    /// A check's verdict.
+    Graded {
+        /// The check.
+        run: u32,
+        /// Each goal with its worst figure, the locked changes, the result code.
+        grade: surge_core::exercise::Grade,
     },
     /// The worker panicked; it is gone.
     Panicked {

@@ -5,6 +5,7 @@ mod async_invoke;
 mod async_results;
 mod bounded;
 mod docs;
+mod exercises;
 mod fanout;
 mod golden;
 mod lessons;

@@ -84,11 +84,28 @@ pub fn App() -> Html {
         let doc = state.editor.doc.clone();
         let dirty = state.editor.dirty;
         let embedded = state.embed.is_some();
-        use_effect_with((doc, dirty), move |(doc, dirty)| {
-            let (doc, dirty) = (doc.clone(), *dirty);
-            let timer =
-                (!embedded).then(|| Timeout::new(AUTOSAVE_DELAY_MS, move || autosave(&doc, dirty)));
+        let exercise = state.exercise.as_ref().map(|x| x.exercise.id.clone());
+        use_effect_with((doc, dirty, exercise), move |(doc, dirty, exercise)| {
+            let (doc, dirty, exercise) = (doc.clone(), *dirty, exercise.clone());
+            let timer = (!embedded).then(|| {
+                Timeout::new(AUTOSAVE_DELAY_MS, move || {
+                    autosave(&doc, dirty);
+                    if let Some(id) = exercise {
+                        share::write_exercise_work(&id, &doc);
+                    }
+                })
+            });
             move || drop(timer)
+        });
+    }
+    // The open exercise is kept, so a reload reopens it with the work.
+    {
+        let embedded = state.embed.is_some();
+        let exercise = state.exercise.as_ref().map(|x| x.exercise.clone());
+        use_effect_with(exercise, move |exercise| {
+            if !embedded {
+                share::write_exercise(exercise.as_deref());
+            }
         });
     }
 
@@ -454,6 +471,15 @@ fn initial_state() -> AppState {
             let mut s = AppState::with_editor(restored.unwrap_or_default());
             s.recent = Rc::new(share::read_recent());
             s.gallery_open = first_visit || page.lessons;
+            // An exercise left open: reopened beside the work (restored above).
+            if let Some(e) = share::read_exercise() {
+                s.exercise = Some(Rc::new(crate::state::ExerciseState {
+                    exercise: Rc::new(e),
+                    hints: 0,
+                    check: crate::state::Check::Idle,
+                }));
+                s.gallery_open = false;
+            }
             if page.lesson.is_some() && s.editor.dirty {
                 // A lesson link replaces the document: unsaved work goes to Recent first.
                 let mut list = (*s.recent).clone();
@@ -518,6 +544,10 @@ fn open_fragment(
     if fragment.is_empty() {
         return None;
     }
+    if surge_core::link::is_exercise_link(fragment) {
+        open_exercise_link(fragment, (dirty, doc, recent), embedded, dispatch);
+        return None;
+    }
     match surge_core::link::decode(fragment) {
         Ok(link) => {
             let moved = !embedded && dirty && **doc != link.scenario;
@@ -552,6 +582,43 @@ fn open_fragment(
             );
             None
         }
+    }
+}
+
+/// Opens an exercise link: the solution it carries, else the work kept for it, else its
+/// start; unsaved work goes to Recent first.
+fn open_exercise_link(
+    fragment: &str,
+    (dirty, doc, recent): (bool, &Rc<Scenario>, &Rc<Vec<crate::recent::RecentEntry>>),
+    embedded: bool,
+    dispatch: &Callback<Action>,
+) {
+    match surge_core::link::decode_exercise(fragment) {
+        Ok(link) => {
+            if !embedded && dirty {
+                let mut list = (**recent).clone();
+                crate::recent::push(&mut list, doc, share::now_ms());
+                share::write_recent(&list);
+                dispatch.emit(Action::Recent(Rc::new(list)));
+            }
+            if !embedded {
+                share::clear_fragment();
+            }
+            let solution = link.solution.or_else(|| {
+                (!embedded)
+                    .then(|| share::read_exercise_work(&link.exercise.id))
+                    .flatten()
+            });
+            dispatch.emit(Action::OpenExercise {
+                exercise: Box::new(link.exercise),
+                solution: solution.map(Box::new),
+            });
+        }
+        Err(reason) => notice(
+            dispatch,
+            format!("This exercise link cannot be opened: {reason}. Nothing was changed."),
+            true,
+        ),
     }
 }
 

@@ -97,3 +97,40 @@ pub fn content_height() -> f64 {
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
         .map_or(0.0, |e| f64::from(e.scroll_height()))
 }
+
+/// Where the open exercise is kept (a reload reopens it).
+pub const EXERCISE_STORAGE_KEY: &str = "surge.exercise.v1";
+/// Where the work on each exercise is kept: exercise id → the student's design.
+pub const EXERCISE_WORK_STORAGE_KEY: &str = "surge.exercise.work.v1";
+
+/// The exercise kept open, if any.
+pub fn read_exercise() -> Option<surge_core::exercise::Exercise> {
+    let saved: serde_json::Value = LocalStorage::get(EXERCISE_STORAGE_KEY).ok()?;
+    surge_core::exercise::Exercise::from_json(&saved.to_string()).ok()
+}
+
+/// Keeps the open exercise (none: forgets it).
+pub fn write_exercise(exercise: Option<&surge_core::exercise::Exercise>) {
+    match exercise {
+        Some(e) => {
+            let value: serde_json::Value =
+                serde_json::from_str(&e.to_json()).unwrap_or_default();
+            let _ = LocalStorage::set(EXERCISE_STORAGE_KEY, value);
+        }
+        None => LocalStorage::delete(EXERCISE_STORAGE_KEY),
+    }
+}
+
+/// The work kept for an exercise.
+pub fn read_exercise_work(id: &str) -> Option<surge_core::Scenario> {
+    let saved: serde_json::Value = LocalStorage::get(EXERCISE_WORK_STORAGE_KEY).ok()?;
+    surge_core::Scenario::parse_json(&saved.get(id)?.to_string()).ok()
+}
+
+/// Keeps the work on an exercise (a full or disabled storage loses only this).
+pub fn write_exercise_work(id: &str, doc: &surge_core::Scenario) {
+    let mut saved: serde_json::Map<String, serde_json::Value> =
+        LocalStorage::get(EXERCISE_WORK_STORAGE_KEY).unwrap_or_default();
+    saved.insert(id.to_owned(), serde_json::to_value(doc).unwrap_or_default());
+    let _ = LocalStorage::set(EXERCISE_WORK_STORAGE_KEY, saved);
+}

@@ -24,6 +24,8 @@
 //! | `baseline` (pinned run A)      |               |                | yes     |
 //! | `gallery_open`, `lesson` (the lesson panel) | |               | yes (the gallery opens on a first visit) |
 //! | `talk` (talk mode is on)       |               | in the page's query (`?talk`) | |
+//! | `exercise` (the exercise open) | yes (`surge.exercise.v1`; the work on each exercise in `surge.exercise.work.v1`) | yes (`#x1.…`, with `&s=` a solution) | |
+//! | `exercise.check` (the last Check) |            |                | yes (re-run by Check) |
 
 use std::rc::Rc;
 
@@ -147,6 +149,36 @@ pub struct AppState {
     pub lesson: Option<(u8, usize)>,
     /// Talk mode is on (the document is not edited meanwhile).
     pub talk: bool,
+    /// The exercise being solved, if any.
+    pub exercise: Option<Rc<ExerciseState>>,
+}
+
+/// An exercise being solved: the exercise, the hints shown, the last check.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExerciseState {
+    /// The exercise.
+    pub exercise: Rc<surge_core::exercise::Exercise>,
+    /// How many hints are shown.
+    pub hints: usize,
+    /// The last Check.
+    pub check: Check,
+}
+
+/// An exercise's Check.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub enum Check {
+    /// Not checked since the last edit.
+    #[default]
+    Idle,
+    /// Grading seeds in the worker.
+    Running {
+        /// Seeds done.
+        done: u32,
+        /// Seeds in all.
+        of: u32,
+    },
+    /// The verdict.
+    Done(Rc<surge_core::exercise::Grade>),
 }
 
 /// Named changes to [`AppState`].
@@ -172,6 +204,19 @@ pub enum Action {
     Gallery(bool),
     /// Enter or leave talk mode.
     Talk(bool),
+    /// Open an exercise: its start, or a solution (a link's, or the work kept locally).
+    OpenExercise {
+        /// The exercise.
+        exercise: Box<surge_core::exercise::Exercise>,
+        /// The design to open instead of the start.
+        solution: Option<Box<surge_core::Scenario>>,
+    },
+    /// Show the exercise's next hint.
+    ExerciseHint,
+    /// A Check's progress or verdict.
+    ExerciseCheck(Check),
+    /// Close the exercise (the design stays in the editor).
+    CloseExercise,
     /// Load a lesson's variant (its "before" is 0) and show its panel.
     OpenLesson {
         /// The lesson's number.
@@ -225,8 +270,37 @@ impl AppState {
                 if !self.editable() && a.edits() {
                     return next;
                 }
+                let edits = a.edits();
                 next.editor = self.editor.apply(a);
+                if let Some(x) = self.exercise.as_ref().filter(|_| edits) {
+                    // The exercise's locked parts: an edit that changes one is refused,
+                    // with the part named (one check for every kind of edit).
+                    let before = x.exercise.locked_changes(&self.editor.doc);
+                    let locked: Vec<String> = x
+                        .exercise
+                        .locked_changes(&next.editor.doc)
+                        .into_iter()
+                        .filter(|l| !before.contains(l))
+                        .collect();
+                    if let Some(first) = locked.first() {
+                        next.editor = self.editor.apply(EditorAction::Notice(Some(
+                            crate::editor::Notice {
+                                text: format!("Locked by the exercise: {first}"),
+                                refused: true,
+                            },
+                        )));
+                        return next;
+                    }
+                    if !Rc::ptr_eq(&next.editor.doc, &self.editor.doc) {
+                        next.exercise = Some(Rc::new(ExerciseState {
+                            check: Check::Idle,
+                            ..(**x).clone()
+                        }));
+                    }
+                }
                 if load {
+                    // Another document: the exercise (if any) is left.
+                    next.exercise = None;
                     next.outcome = Outcome::Idle;
                     next.origin = None;
                     next.replay = None;
@@ -251,6 +325,45 @@ impl AppState {
             }
             Action::Pin(baseline) => next.baseline = baseline,
             Action::Gallery(open) => next.gallery_open = open,
+            Action::OpenExercise { exercise, solution } => {
+                let doc = match solution {
+                    Some(s) => *s,
+                    None => match exercise.start() {
+                        Ok(s) => s,
+                        Err(_) => return next,
+                    },
+                };
+                let title = exercise.title.clone();
+                next.exercise = None;
+                next = next.apply(Action::Editor(EditorAction::Load {
+                    doc: Box::new(doc),
+                    label: format!("Open the exercise {title}"),
+                    dirty: false,
+                }));
+                next.exercise = Some(Rc::new(ExerciseState {
+                    exercise: Rc::new(*exercise),
+                    hints: 0,
+                    check: Check::Idle,
+                }));
+                next.gallery_open = false;
+            }
+            Action::ExerciseHint => {
+                if let Some(x) = &self.exercise {
+                    next.exercise = Some(Rc::new(ExerciseState {
+                        hints: (x.hints + 1).min(x.exercise.hints.len()),
+                        ..(**x).clone()
+                    }));
+                }
+            }
+            Action::ExerciseCheck(check) => {
+                if let Some(x) = &self.exercise {
+                    next.exercise = Some(Rc::new(ExerciseState {
+                        check,
+                        ..(**x).clone()
+                    }));
+                }
+            }
+            Action::CloseExercise => next.exercise = None,
             Action::Talk(on) => {
                 next.talk = on;
                 if on {
@@ -436,5 +549,55 @@ mod tests {
         state = state.apply(Action::Editor(EditorAction::DeleteSelection));
         assert_eq!(state.editor.doc, before);
         assert!(!state.editor.selection.is_empty());
+    }
+
+    fn storm() -> surge_core::exercise::Exercise {
+        surge_core::exercise::Exercise::from_json(include_str!(
+            "../../tests/exercises/stop-the-connection-storm/exercise.json"
+        ))
+        .expect("exercise")
+    }
+
+    #[test]
+    fn an_exercise_opens_its_start_refuses_locked_edits_and_keeps_allowed_ones() {
+        use crate::editor::{Edit, EditorAction};
+        let s = AppState::default().apply(Action::OpenExercise {
+            exercise: Box::new(storm()),
+            solution: None,
+        });
+        let x = s.exercise.clone().expect("open");
+        // The start, laid out (it has no positions).
+        let start = x.exercise.start().expect("start");
+        assert_eq!(s.editor.doc.nodes.len(), start.nodes.len());
+        assert!(x.exercise.locked_changes(&s.editor.doc).is_empty());
+        // A locked parameter: refused, named, nothing changed.
+        let mut db = s.editor.doc.nodes[s.editor.doc.node_index("db").expect("db")].clone();
+        if let surge_core::NodeKind::Rds(r) = &mut db.kind {
+            r.max_connections = Some(5000);
+        }
+        let locked = s.apply(Action::Editor(EditorAction::Edit(Edit::SetNode {
+            id: "db".into(),
+            node: Box::new(db),
+            field: "max_connections".into(),
+        })));
+        assert!(Rc::ptr_eq(&locked.editor.doc, &s.editor.doc));
+        let notice = locked.editor.notice.clone().expect("a notice");
+        assert!(notice.refused && notice.text.contains("db.max_connections"), "{notice:?}");
+        // An allowed kind of node may be added; the last check is forgotten.
+        let checked = s.apply(Action::ExerciseCheck(Check::Running { done: 1, of: 3 }));
+        let added = checked.apply(Action::Editor(EditorAction::Edit(Edit::AddNode {
+            item: "rds_proxy".into(),
+            at: surge_core::Position::default(),
+        })));
+        assert!(!Rc::ptr_eq(&added.editor.doc, &s.editor.doc), "{:?}", added.editor.notice);
+        assert_eq!(added.exercise.as_ref().map(|x| x.check.clone()), Some(Check::Idle));
+        // Hints one at a time, up to the last; another document leaves the exercise.
+        let mut h = added.clone();
+        for _ in 0..10 {
+            h = h.apply(Action::ExerciseHint);
+        }
+        assert_eq!(h.exercise.as_ref().map(|x| x.hints), Some(storm().hints.len()));
+        let left = h.apply(Action::OpenLesson { number: 2, variant: 0 });
+        assert!(left.exercise.is_none());
     }
 }

@@ -142,6 +142,18 @@ enum LinkAction {
         #[arg(long)]
         with_digest: bool,
     },
+    /// Prints the link of an exercise file (students open it to start), with a solution
+    /// in it if given.
+    Exercise {
+        /// The exercise file.
+        file: PathBuf,
+        /// A solution to carry in the link (a scenario file).
+        #[arg(long)]
+        solution: Option<PathBuf>,
+        /// The address Surge is published at (the link is this plus `#…`).
+        #[arg(long, default_value = "https://surge.example/")]
+        base: String,
+    },
     /// Prints the scenario (the file format) of a share link.
     Decode {
         /// The link, or its fragment.
@@ -316,6 +328,29 @@ fn import(template: &std::path::Path) -> ExitCode {
 
 fn link(action: LinkAction) -> ExitCode {
     match action {
+        LinkAction::Exercise {
+            file,
+            solution,
+            base,
+        } => {
+            let exercise = match input::read_capped(&file).and_then(|t| {
+                surge_core::exercise::Exercise::from_json(&t)
+                    .map_err(|e| format!("{}: {e}", printable(&file.display().to_string())))
+            }) {
+                Ok(e) => e,
+                Err(msg) => return invalid(&msg),
+            };
+            let solution = match solution.as_deref().map(load).transpose() {
+                Ok(s) => s,
+                Err(msg) => return invalid(&msg),
+            };
+            let base = base.split('#').next().unwrap_or_default();
+            println!(
+                "{base}#{}",
+                surge_core::link::encode_exercise(&exercise, solution.as_ref())
+            );
+            ExitCode::SUCCESS
+        }
         LinkAction::Encode {
             file,
             base,

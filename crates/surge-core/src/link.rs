@@ -403,6 +403,75 @@ pub fn decode(text: &str) -> Result<Link, ScenarioErrors> {
     Ok(Link { scenario, extras })
 }
 
+/// The format tag of an exercise link: `#x1.<exercise>` and, when a student shares their
+/// work, `&s=<solution>` (both deflated with the scenario dictionary, base64url).
+pub const EXERCISE_LINK_FORMAT: &str = "x1";
+
+/// An exercise link's content.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExerciseLink {
+    /// The exercise.
+    pub exercise: crate::exercise::Exercise,
+    /// A student's solution, if the link carries one.
+    pub solution: Option<Scenario>,
+}
+
+/// The fragment (without `#`) of an exercise, and of a solution with it.
+pub fn encode_exercise(
+    exercise: &crate::exercise::Exercise,
+    solution: Option<&Scenario>,
+) -> String {
+    let json = serde_json::to_string(exercise).unwrap_or_default();
+    let pack = |text: &str| {
+        URL_SAFE_NO_PAD.encode(deflate_with(DICTIONARY_S1.as_bytes(), text.as_bytes()))
+    };
+    let mut out = format!("{EXERCISE_LINK_FORMAT}.{}", pack(&json));
+    if let Some(s) = solution {
+        out.push_str("&s=");
+        out.push_str(&pack(&minimal_json(s)));
+    }
+    out
+}
+
+/// Whether a link (or fragment) is an exercise link.
+pub fn is_exercise_link(text: &str) -> bool {
+    let fragment = text.split_once('#').map_or(text, |(_, f)| f);
+    fragment.starts_with("x1.")
+}
+
+/// Decodes an exercise link (a whole URL, or its fragment).
+pub fn decode_exercise(text: &str) -> Result<ExerciseLink, String> {
+    if text.len() > MAX_LINK_CHARS {
+        return Err(format!(
+            "the link is {} characters; Surge reads links of at most {MAX_LINK_CHARS}",
+            text.len()
+        ));
+    }
+    let fragment = text.split_once('#').map_or(text, |(_, f)| f);
+    let mut parts = fragment.split('&');
+    let head = parts.next().unwrap_or_default();
+    let payload = head
+        .strip_prefix("x1.")
+        .ok_or("this is not a Surge exercise link")?;
+    let unpack = |payload: &str, what: &str| -> Result<String, String> {
+        let packed = URL_SAFE_NO_PAD
+            .decode(payload.trim_end_matches('='))
+            .map_err(|_| format!("the link is damaged: its {what} is not base64url text"))?;
+        let bytes = inflate_with(DICTIONARY_S1.as_bytes(), &packed, MAX_INFLATED_BYTES)
+            .map_err(|why| format!("the link is damaged: {why}"))?;
+        String::from_utf8(bytes).map_err(|_| format!("the link is damaged: its {what} is not text"))
+    };
+    let exercise = crate::exercise::Exercise::from_json(&unpack(payload, "exercise")?)?;
+    let mut solution = None;
+    for part in parts {
+        if let Some(p) = part.strip_prefix("s=") {
+            let json = unpack(p, "solution")?;
+            solution = Some(Scenario::parse_json(&json).map_err(|e| e.to_string())?);
+        }
+    }
+    Ok(ExerciseLink { exercise, solution })
+}
+
 /// Percent-encodes what a fragment or query parameter must not contain.
 pub fn percent_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -528,5 +597,32 @@ mod tests {
             h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
         assert_eq!(format!("{h:016x}"), "b8db0c2e681c6a9e");
+    }
+
+    #[test]
+    fn exercise_links_carry_the_exercise_and_a_solution() {
+        let start = Scenario::client_to_function(5.0, 10, 100.0, 20.0, 1);
+        let json = serde_json::json!({
+            "format": "surge-exercise", "version": 1, "id": "x", "title": "T", "story": "S",
+            "start": serde_json::from_str::<serde_json::Value>(&start.to_json()).expect("json"),
+            "goals": [{"metric": "success_pct", "min": 99}], "seeds": [1, 2, 3]
+        });
+        let e = crate::exercise::Exercise::from_json(&json.to_string()).expect("exercise");
+        let text = encode_exercise(&e, None);
+        assert!(is_exercise_link(&format!("https://h/#{text}")) && !is_exercise_link("s1.abc"));
+        let back = decode_exercise(&format!("https://h/#{text}")).expect("decodes");
+        assert_eq!((back.exercise, back.solution), (e.clone(), None));
+        let mut solution = start.clone();
+        solution.duration_s = 30.0;
+        let back = decode_exercise(&encode_exercise(&e, Some(&solution))).expect("decodes");
+        assert_eq!(back.solution, Some(solution));
+        for (bad, why) in [
+            ("x1.***", "base64url"),
+            ("x1.AAAA", "damaged"),
+            ("s1.AAAA", "not a Surge exercise"),
+        ] {
+            let err = decode_exercise(bad).expect_err("refused");
+            assert!(err.contains(why), "{bad}: {err}");
+        }
     }
 }

@@ -53,6 +53,9 @@ pub fn SidePanel(p: &SidePanelProps) -> Html {
                     let d = p.dispatch.clone();
                     Callback::from(move |_| d.emit(Action::Editor(crate::editor::EditorAction::Select(crate::editor::SelectOp::Clear))))
                 }}>{ "Done" }</button>
+            if let Some(x) = s.exercise.clone() {
+                <super::ExercisePanel state={x} doc={e.doc.clone()} dispatch={p.dispatch.clone()} />
+            }
             <div class="tabs" role="tablist">
                 { tab(Panel::Inspector, "inspector", "Inspector") }
                 { tab(Panel::Timeline, "timeline", "Load & faults") }

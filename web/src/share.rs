@@ -113,8 +113,7 @@ pub fn read_exercise() -> Option<surge_core::exercise::Exercise> {
 pub fn write_exercise(exercise: Option<&surge_core::exercise::Exercise>) {
     match exercise {
         Some(e) => {
-            let value: serde_json::Value =
-                serde_json::from_str(&e.to_json()).unwrap_or_default();
+            let value: serde_json::Value = serde_json::from_str(&e.to_json()).unwrap_or_default();
             let _ = LocalStorage::set(EXERCISE_STORAGE_KEY, value);
         }
         None => LocalStorage::delete(EXERCISE_STORAGE_KEY),

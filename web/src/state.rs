@@ -283,12 +283,12 @@ impl AppState {
                         .filter(|l| !before.contains(l))
                         .collect();
                     if let Some(first) = locked.first() {
-                        next.editor = self.editor.apply(EditorAction::Notice(Some(
-                            crate::editor::Notice {
-                                text: format!("Locked by the exercise: {first}"),
-                                refused: true,
-                            },
-                        )));
+                        next.editor =
+                            self.editor
+                                .apply(EditorAction::Notice(Some(crate::editor::Notice {
+                                    text: format!("Locked by the exercise: {first}"),
+                                    refused: true,
+                                })));
                         return next;
                     }
                     if !Rc::ptr_eq(&next.editor.doc, &self.editor.doc) {
@@ -582,22 +582,38 @@ mod tests {
         })));
         assert!(Rc::ptr_eq(&locked.editor.doc, &s.editor.doc));
         let notice = locked.editor.notice.clone().expect("a notice");
-        assert!(notice.refused && notice.text.contains("db.max_connections"), "{notice:?}");
+        assert!(
+            notice.refused && notice.text.contains("db.max_connections"),
+            "{notice:?}"
+        );
         // An allowed kind of node may be added; the last check is forgotten.
         let checked = s.apply(Action::ExerciseCheck(Check::Running { done: 1, of: 3 }));
         let added = checked.apply(Action::Editor(EditorAction::Edit(Edit::AddNode {
             item: "rds_proxy".into(),
             at: surge_core::Position::default(),
         })));
-        assert!(!Rc::ptr_eq(&added.editor.doc, &s.editor.doc), "{:?}", added.editor.notice);
-        assert_eq!(added.exercise.as_ref().map(|x| x.check.clone()), Some(Check::Idle));
+        assert!(
+            !Rc::ptr_eq(&added.editor.doc, &s.editor.doc),
+            "{:?}",
+            added.editor.notice
+        );
+        assert_eq!(
+            added.exercise.as_ref().map(|x| x.check.clone()),
+            Some(Check::Idle)
+        );
         // Hints one at a time, up to the last; another document leaves the exercise.
         let mut h = added.clone();
         for _ in 0..10 {
             h = h.apply(Action::ExerciseHint);
         }
-        assert_eq!(h.exercise.as_ref().map(|x| x.hints), Some(storm().hints.len()));
-        let left = h.apply(Action::OpenLesson { number: 2, variant: 0 });
+        assert_eq!(
+            h.exercise.as_ref().map(|x| x.hints),
+            Some(storm().hints.len())
+        );
+        let left = h.apply(Action::OpenLesson {
+            number: 2,
+            variant: 0,
+        });
         assert!(left.exercise.is_none());
     }
 }

@@ -247,7 +247,9 @@ pub struct Allow {
 }
 
 impl Allow {
-    fn permits(&self, path: &str) -> bool {
+    /// Whether the part at `path` (`node.path`, `account.field`, `from->to.path`) may
+    /// change.
+    pub fn permits(&self, path: &str) -> bool {
         self.params.iter().any(|p| {
             let p = p.trim_end_matches(".*");
             path == p || path.starts_with(&format!("{p}."))

@@ -79,12 +79,8 @@ pub fn ExercisePanel(p: &ExercisePanelProps) -> Html {
     let e = &x.exercise;
     let worker = use_mut_ref(|| None::<Rc<CheckWorker>>);
     let check = {
-        let (worker, dispatch, doc, exercise) = (
-            worker.clone(),
-            p.dispatch.clone(),
-            p.doc.clone(),
-            e.clone(),
-        );
+        let (worker, dispatch, doc, exercise) =
+            (worker.clone(), p.dispatch.clone(), p.doc.clone(), e.clone());
         Callback::from(move |_: MouseEvent| {
             start_check(&worker, &dispatch, &exercise.to_json(), &doc.to_json());
         })
@@ -138,7 +134,13 @@ pub fn ExercisePanel(p: &ExercisePanelProps) -> Html {
     html! {
         <section class="exercise-panel" id="exercise-panel" aria-label={format!("Exercise: {}", e.title)}>
             <h3>{ format!("Exercise · {}", e.title) }</h3>
-            <p class="exercise-story">{ e.story.clone() }</p>
+            // The verdict first: it is what the student pressed Check for.
+            { for progress }
+            { for result }
+            <details class="exercise-story" open={matches!(x.check, Check::Idle)}>
+                <summary>{ "The story" }</summary>
+                <p>{ e.story.clone() }</p>
+            </details>
             <h4>{ "Goals, on every one of seeds " }{ format!("{:?}", e.seeds) }</h4>
             <ul class="exercise-goals">
                 { for e.goals.iter().map(|g| html! { <li>{ g.words() }</li> }) }
@@ -157,8 +159,6 @@ pub fn ExercisePanel(p: &ExercisePanelProps) -> Html {
                 }
                 <button type="button" class="ghost" id="exercise-close" onclick={close}>{ "Leave the exercise" }</button>
             </div>
-            { for progress }
-            { for result }
         </section>
     }
 }
@@ -208,11 +208,11 @@ impl CheckWorker {
                     Event::Graded { run, grade } if run == expected.get() => {
                         Check::Done(Rc::new(grade))
                     }
-                    Event::Panicked { message } | Event::Error { message } => Check::Done(Rc::new(
-                        surge_core::exercise::Grading::failed(format!(
+                    Event::Panicked { message } | Event::Error { message } => {
+                        Check::Done(Rc::new(surge_core::exercise::Grading::failed(format!(
                             "the check stopped: {message}"
-                        )),
-                    )),
+                        ))))
+                    }
                     _ => return,
                 };
                 dispatch.emit(Action::ExerciseCheck(check));

@@ -33,6 +33,27 @@ pub struct InspectorProps {
     pub live: Option<Rc<crate::run::LiveView>>,
     /// Sends actions.
     pub dispatch: Callback<Action>,
+    /// The open exercise, whose locked parameters show disabled.
+    #[prop_or_default]
+    pub exercise: Option<Rc<surge_core::exercise::Exercise>>,
+}
+
+impl InspectorProps {
+    /// Whether the exercise locks the part at `path` (as `Allow::permits` names it).
+    fn locked(&self, path: &str) -> bool {
+        self.exercise
+            .as_ref()
+            .is_some_and(|e| !e.allow.permits(path))
+    }
+
+    /// Whether the exercise's start has what `has` looks for (what the student added is
+    /// theirs to set).
+    fn in_start(&self, has: impl Fn(&Scenario) -> bool) -> bool {
+        self.exercise
+            .as_ref()
+            .and_then(|e| e.start().ok())
+            .is_some_and(|s| has(&s))
+    }
 }
 
 fn edit(dispatch: &Callback<Action>, e: Edit) {
@@ -96,6 +117,7 @@ fn pickers(mut specs: Vec<FieldSpec>, doc: &Scenario, me: &str) -> Vec<FieldSpec
     specs
 }
 
+#[allow(clippy::too_many_arguments)]
 fn fields(
     specs: Vec<FieldSpec>,
     base: &[&str],
@@ -104,6 +126,7 @@ fn fields(
     commit: &Commit,
     seal: &Callback<()>,
     prefix: &str,
+    locked: &dyn Fn(&[String]) -> bool,
 ) -> Html {
     html! {
         { for specs.into_iter().map(|f| {
@@ -112,8 +135,9 @@ fn fields(
             let value = schema::get(current, &path).cloned();
             let default = schema::get(defaults, &path).cloned();
             let key = f.name.clone();
+            let locked = locked(&path);
             html! {
-                <ParamField {key} spec={Rc::new(f)} {path} {value} {default}
+                <ParamField {key} spec={Rc::new(f)} {path} {value} {default} {locked}
                     on_commit={commit.clone()} on_blur={seal.clone()} id_prefix={prefix.to_owned()} />
             }
         }) }
@@ -280,6 +304,7 @@ fn inject_view(
 }
 
 fn node_view(p: &InspectorProps, id: &str, seal: &Callback<()>) -> Html {
+    let started = p.exercise.is_some() && p.in_start(|s| s.node_index(id).is_some());
     let doc = &p.doc;
     let Some(i) = doc.node_index(id) else {
         return html! {};
@@ -412,7 +437,8 @@ fn node_view(p: &InspectorProps, id: &str, seal: &Callback<()>) -> Html {
                 value={(!node.name.is_empty()).then(|| Value::from(node.name.clone()))}
                 default={None::<Value>} on_commit={commit.clone()} on_blur={seal.clone()} id_prefix="node" />
             <h4>{ "Parameters" }</h4>
-            { fields(pickers(schema::params_fields(tag), doc, id), &["params"], &current, &defaults, &commit, seal, "param") }
+            { fields(pickers(schema::params_fields(tag), doc, id), &["params"], &current, &defaults, &commit, seal, "param",
+                &|path: &[String]| started && p.locked(&format!("{id}.{}", path[1..].join(".")))) }
             <h4>{ "Connections" }</h4>
             if outgoing.is_empty() {
                 <p class="muted">{ "No outgoing connections." }</p>
@@ -459,6 +485,11 @@ fn edge_view(p: &InspectorProps, key: &EdgeKey, seal: &Callback<()>) -> Html {
     let rule = edge_rule(kind(&e.from), kind(&e.to)).ok();
     let inv = e.invocation_for(kind(&e.from), kind(&e.to));
     let current = serde_json::to_value(e).unwrap_or(Value::Null);
+    let started = p.exercise.is_some()
+        && p.in_start(|s| s.edges.iter().any(|x| x.from == e.from && x.to == e.to));
+    let edge_name = format!("{}->{}", e.from, e.to);
+    let edge_lock =
+        |path: &[String]| started && p.locked(&format!("{edge_name}.{}", path.join(".")));
     let commit: Commit = {
         let doc = p.doc.clone();
         let dispatch = p.dispatch.clone();
@@ -543,11 +574,11 @@ fn edge_view(p: &InspectorProps, key: &EdgeKey, seal: &Callback<()>) -> Html {
                 on_commit={commit.clone()} on_blur={seal.clone()} id_prefix="edge" />
             if inv == Some(surge_core::Invocation::Poll) {
                 <h4>{ "Event source mapping" }</h4>
-                { fields(schema::def_fields("EventSourceMapping"), &["esm"], &current, &defaults, &commit, seal, "esm") }
+                { fields(schema::def_fields("EventSourceMapping"), &["esm"], &current, &defaults, &commit, seal, "esm", &edge_lock) }
             }
             if inv == Some(surge_core::Invocation::Stream) {
                 <h4>{ "Stream mapping" }</h4>
-                { fields(schema::def_fields("StreamMapping"), &["stream"], &current, &defaults, &commit, seal, "stream") }
+                { fields(schema::def_fields("StreamMapping"), &["stream"], &current, &defaults, &commit, seal, "stream", &edge_lock) }
             }
             if inv == Some(surge_core::Invocation::Sync) {
                 <label class="toggle">
@@ -555,7 +586,7 @@ fn edge_view(p: &InspectorProps, key: &EdgeKey, seal: &Callback<()>) -> Html {
                     { " Circuit breaker (held by the caller: fail fast while the callee keeps failing)" }
                 </label>
                 if has_breaker {
-                    { fields(schema::def_fields("CircuitBreaker"), &["breaker"], &current, &defaults, &commit, seal, "breaker") }
+                    { fields(schema::def_fields("CircuitBreaker"), &["breaker"], &current, &defaults, &commit, seal, "breaker", &edge_lock) }
                 }
             }
             <div class="button-row">
@@ -634,7 +665,8 @@ fn account_view(p: &InspectorProps, seal: &Callback<()>) -> Html {
                 <button type="button" id="add-recommended-alarms" onclick={add}>{ format!("Add {} recommended alarms", missing.len()) }</button>
             }
             <h4>{ "Account" }</h4>
-            { fields(schema::def_fields("Account"), &[], &current, &defaults, &commit, seal, "account") }
+            { fields(schema::def_fields("Account"), &[], &current, &defaults, &commit, seal, "account",
+                &|path: &[String]| p.locked(&format!("account.{}", path.join(".")))) }
         </>
     }
 }

@@ -34,6 +34,9 @@ pub struct ParamFieldProps {
     pub on_blur: Callback<()>,
     /// Prefix of element ids.
     pub id_prefix: AttrValue,
+    /// Locked by the open exercise: shown, not editable.
+    #[prop_or_default]
+    pub locked: bool,
 }
 
 fn event_value(e: &Event) -> Option<String> {
@@ -234,9 +237,14 @@ pub fn ParamField(p: &ParamFieldProps) -> Html {
         }
     };
     html! {
-        <div class={classes!("param", error.is_some().then_some("invalid"))}>
-            <label for={id.clone()} class="param-label" title={spec.doc.clone()}>{ &spec.title }</label>
-            { input }
+        <div class={classes!("param", error.is_some().then_some("invalid"), p.locked.then_some("locked"))}>
+            <label for={id.clone()} class="param-label" title={spec.doc.clone()}>
+                { &spec.title }
+                if p.locked {
+                    <span class="param-meta" title="The exercise does not let you change this">{ " · locked" }</span>
+                }
+            </label>
+            <fieldset class="param-lock" disabled={p.locked}>{ input }</fieldset>
             <p class="param-doc">
                 { &spec.doc }
                 if !default_text.is_empty() {

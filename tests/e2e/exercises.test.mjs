@@ -88,3 +88,49 @@ test('a student solves an exercise from its link and the CLI accepts the code', 
   assert.equal(await fresh.page.inputValue('#param-params-reserved_concurrency'), '200');
   await fresh.context.close();
 });
+
+test('an instructor turns a lesson into an exercise, shares it, and a student solves it', async () => {
+  const { page, context, errors } = await app.open('?lesson=2', undefined, { gallery: true });
+  await page.waitForSelector('#lesson-panel');
+  await page.selectOption('#speed', 'max');
+  await page.click('#play');
+  await page.waitForFunction(() => document.querySelector('#player-status')?.textContent === 'finished', null, { timeout: 120000 });
+  await page.click('#make-exercise');
+  await page.waitForSelector('#author-dialog');
+  await page.fill('#author-title', 'Absorb the launch');
+  await page.fill('#author-story', 'Orders jump from 1,000 to 4,000 a second at 60 s. Keep throttles under 5 %.');
+  await page.fill('#author-hints', 'Look at the account.\nRaise the concurrency limit.');
+  await page.press('#author-hints', 'Tab');
+  await page.check('#author-goal-throttled_pct');
+  await page.fill('#author-bound-throttled_pct', '5');
+  await page.press('#author-bound-throttled_pct', 'Tab');
+  await page.check('#author-account');
+  await saveScreenshot(page, 'exercise-authoring.png');
+  await page.click('#author-link');
+  await page.waitForSelector('#author-link-text');
+  const link = await page.inputValue('#author-link-text');
+  assert.ok(link.includes('#x1.'), link);
+  assert.deepEqual(errors, []);
+  await context.close();
+
+  // A fresh context: a student with nothing saved.
+  const student = await app.open(link.slice(app.url.length), undefined, { gallery: true });
+  const s = student.page;
+  await s.waitForSelector('#exercise-panel');
+  assert.match(await s.textContent('#exercise-panel h3'), /Absorb the launch/);
+  await s.click('#exercise-check');
+  await s.waitForSelector('#exercise-verdict[data-status="fail"]', { timeout: 120000 });
+  // The account is open to change; a function's memory is not.
+  await s.click('g.node[data-node="fn"] .node-box');
+  assert.ok(await s.isDisabled('#param-params-memory_mb'));
+  await s.keyboard.press('Escape');
+  await s.click('#tab-inspector');
+  await s.waitForSelector('#account-lambda_concurrency');
+  await s.fill('#account-lambda_concurrency', '5000');
+  await s.waitForFunction(() => !document.querySelector('#exercise-verdict'));
+  await s.click('#exercise-check');
+  await s.waitForSelector('#exercise-verdict[data-status="pass"]', { timeout: 120000 });
+  assert.match((await s.textContent('#exercise-code')).trim(), /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  assert.deepEqual(student.errors, []);
+  await student.context.close();
+});

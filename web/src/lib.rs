@@ -6,6 +6,7 @@
 //! `share`; the simulation itself is `surge_core`, run in the worker (`worker`).
 
 pub mod app;
+pub mod authoring;
 pub mod charts;
 pub mod compare;
 pub mod components;

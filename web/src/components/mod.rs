@@ -1,5 +1,6 @@
 //! One component per file; each is a pure view of its props.
 
+mod author_dialog;
 mod canvas;
 mod canvas_edge;
 mod canvas_node;
@@ -31,6 +32,7 @@ mod timeline;
 mod toolbar;
 mod traces;
 
+pub use author_dialog::AuthorDialog;
 pub use canvas::{Canvas, focus_inspector, invocation_name};
 pub use canvas_edge::CanvasEdge;
 pub use canvas_node::{CanvasNode, DropHint};

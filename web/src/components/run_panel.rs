@@ -135,6 +135,11 @@ pub fn RunPanel(p: &RunPanelProps) -> Html {
         Callback::from(move |_| dispatch.emit(Action::Pin(None)))
     };
     let narrative = presets::find(&chosen).map(|p| p.narrative);
+    let authoring = use_state(|| false);
+    let finished = match &p.outcome {
+        Outcome::Done { report, .. } => Some(report.clone()),
+        _ => None,
+    };
     html! {
         <div class="run-tab">
             if let Some(lesson) = p.lesson {
@@ -189,6 +194,20 @@ pub fn RunPanel(p: &RunPanelProps) -> Html {
                 <p class="muted" id="pinned-note">{ "Run A is pinned: press Play to watch B against it." }</p>
             }
             <Results outcome={p.outcome.clone()} doc={p.doc.clone()} dispatch={p.dispatch.clone()} />
+            if let Some(report) = finished {
+                <button type="button" id="make-exercise" onclick={{
+                    let a = authoring.clone();
+                    Callback::from(move |_| a.set(true))
+                }} title="Students start from this design and must reach goals you pick from this run's figures">
+                    { "Make an exercise from this design…" }</button>
+                if *authoring {
+                    <super::AuthorDialog doc={p.doc.clone()} {report} lesson={p.lesson.map(|(n, _)| n)}
+                        dispatch={p.dispatch.clone()} on_close={{
+                            let a = authoring.clone();
+                            Callback::from(move |()| a.set(false))
+                        }} />
+                }
+            }
         </div>
     }
 }

@@ -711,6 +711,25 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn provisioned_concurrency_keeps_the_unreserved_minimum_free() {
+        let mut s = Scenario::client_to_function(10.0, 10, 100.0, 10.0, 1);
+        s.account.lambda_concurrency = 5_000;
+        if let NodeKind::Lambda(l) = &mut s.nodes[1].kind {
+            l.reserved_concurrency = None;
+            l.provisioned_concurrency = 5_000;
+        }
+        let e = s
+            .validate()
+            .expect_err("the whole account provisioned")
+            .to_string();
+        assert!(e.contains("totals 5000, above the 4900"), "{e}");
+        if let NodeKind::Lambda(l) = &mut s.nodes[1].kind {
+            l.provisioned_concurrency = 4_900;
+        }
+        assert_eq!(s.validate(), Ok(()));
+    }
+
+    #[test]
     fn every_kind_has_defaults_whose_parameters_validate() {
         for &tag in NodeKind::TAGS {
             let kind = NodeKind::with_defaults(tag).expect(tag);

@@ -196,6 +196,11 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
                     0,
                     s.account.lambda_concurrency,
                 );
+                // Provisioned concurrency of a function without a reservation comes out of
+                // the same pool: AWS keeps the unreserved minimum free of both.
+                if l.reserved_concurrency.is_none() {
+                    reserved_total += u64::from(l.provisioned_concurrency);
+                }
                 if let Some(dest) = &l.on_failure {
                     if !matches!(kind_of(dest), Some(NodeKind::Sqs(_)) | None) {
                         e.push(
@@ -357,7 +362,7 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
             .saturating_sub(s.account.unreserved_minimum),
     );
     if reserved_total > pool {
-        e.push("nodes", format!("reserved concurrency totals {reserved_total}, above the {pool} the account can reserve (limit minus the unreserved minimum)"));
+        e.push("nodes", format!("reserved (and unreserved functions' provisioned) concurrency totals {reserved_total}, above the {pool} the account can reserve (limit minus the unreserved minimum)"));
     }
     edges(&mut e, s, &ix);
     faults(&mut e, s, &ix);

@@ -42,6 +42,14 @@ test('a student solves an exercise from its link and the CLI accepts the code', 
   assert.ok(await page.locator('#exercise-verdict li.missed').count() >= 1);
   assert.equal(await page.locator('#exercise-code').count(), 0);
   await saveScreenshot(page, 'exercise-fail.png');
+  // A missed goal links to its moment: the run of the seed it was graded on, paused there.
+  const goTo = page.locator('#exercise-verdict button.go-to').first();
+  const at = Number(await goTo.getAttribute('data-at'));
+  assert.ok(at > 0, `${at}`);
+  await goTo.click();
+  await page.waitForFunction((t) => document.querySelector('#player-status')?.textContent === 'paused'
+    && (document.querySelector('.player .clock')?.textContent ?? '').startsWith(`t = ${t} s`), at, { timeout: 60000 });
+  assert.equal(await page.locator('#exercise-verdict[data-status="fail"]').count(), 1, 'the verdict stays');
 
   // An allowed parameter: the fix, then Check passes with a code.
   await page.click('g.node[data-node="checkout"] .node-box');

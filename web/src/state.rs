@@ -291,7 +291,12 @@ impl AppState {
                                 })));
                         return next;
                     }
-                    if !Rc::ptr_eq(&next.editor.doc, &self.editor.doc) {
+                    // A check describes the design, not its layout or seed (a missed
+                    // goal's "Go to" sets the seed it was graded on).
+                    let canonical = surge_core::exercise::canonical;
+                    if !Rc::ptr_eq(&next.editor.doc, &self.editor.doc)
+                        && canonical(&next.editor.doc) != canonical(&self.editor.doc)
+                    {
                         next.exercise = Some(Rc::new(ExerciseState {
                             check: Check::Idle,
                             ..(**x).clone()

@@ -84,8 +84,12 @@ fn print_text(e: &Exercise, g: &Grade, code: Option<&str>, code_matches: Option<
         println!("✗ locked: {}", printable(l));
     }
     for r in &g.goals {
+        let moment = r
+            .at_s
+            .filter(|_| !r.met)
+            .map_or_else(String::new, |t| format!(", from t = {} s", number(t)));
         println!(
-            "{} {} (measured {}, worst on seed {})",
+            "{} {} (measured {}, worst on seed {}{moment})",
             if r.met { "✓" } else { "✗" },
             printable(&r.name),
             number(r.measured),
@@ -129,6 +133,7 @@ fn exercism(
             "message": format!("measured {} (worst on seed {})", number(r.measured), r.seed),
             "measured": r.measured,
             "seed": r.seed,
+            "at_s": r.at_s,
         })
     }));
     if let (Some(c), Some(ok)) = (code, code_matches) {

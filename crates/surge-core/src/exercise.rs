@@ -193,6 +193,42 @@ impl Metric {
     }
 }
 
+impl Metric {
+    /// The second where this figure went wrong in `report`, if it has one: the first
+    /// second with a failure (a throttle, a refused connection) at the node or anywhere,
+    /// or the second the oldest waiting message peaked.
+    pub fn moment(self, report: &Report, node: Option<&str>) -> Option<f64> {
+        let step = report.series_step_s.max(1) as f64;
+        let nodes = report
+            .nodes
+            .iter()
+            .filter(|n| node.is_none_or(|id| n.id == id));
+        let first = |f: &dyn Fn(&crate::NodeSecond) -> bool| {
+            nodes
+                .clone()
+                .filter_map(|n| n.series.iter().position(f))
+                .min()
+                .map(|i| i as f64 * step)
+        };
+        match self {
+            Metric::Errors | Metric::SuccessPct => first(&|s| s.errors > 0),
+            Metric::ThrottledPct => first(&|s| s.throttled > 0),
+            Metric::ConnectionErrors => nodes
+                .clone()
+                .filter(|n| n.kind == "rds" || n.kind == "rds_proxy" || node.is_some())
+                .filter_map(|n| n.series.iter().position(|s| s.errors > 0))
+                .min()
+                .map(|i| i as f64 * step),
+            Metric::OldestAgeS => nodes
+                .flat_map(|n| n.series.iter().enumerate())
+                .filter(|(_, s)| s.oldest_age_s > 0.0)
+                .max_by(|a, b| a.1.oldest_age_s.total_cmp(&b.1.oldest_age_s))
+                .map(|(i, _)| i as f64 * step),
+            _ => None,
+        }
+    }
+}
+
 impl Goal {
     /// The goal in words: "p99 latency ≤ 800 ms".
     pub fn words(&self) -> String {
@@ -281,6 +317,10 @@ pub struct GoalResult {
     pub measured: f64,
     /// The seed that gave it.
     pub seed: u64,
+    /// The second of that seed's run where it went wrong, for figures that have one (the
+    /// first failure or throttle, the oldest message's peak).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_s: Option<f64>,
 }
 
 /// The verdict on a solution.
@@ -605,6 +645,7 @@ impl Grading {
                     met,
                     measured: v,
                     seed,
+                    at_s: g.metric.moment(report, g.node.as_deref()),
                 });
             } else if let Some(r) = slot.as_mut() {
                 r.met = met;

@@ -37,7 +37,7 @@ fn figure(v: f64) -> String {
     }
 }
 
-fn verdict(grade: &Grade, link: Option<String>) -> Html {
+fn verdict(grade: &Grade, link: Option<String>, go_to: &Callback<(u64, f64)>) -> Html {
     let status = match grade.status {
         Status::Pass => "pass",
         Status::Fail => "fail",
@@ -52,11 +52,24 @@ fn verdict(grade: &Grade, link: Option<String>) -> Html {
                 { for grade.locked.iter().map(|l| html! {
                     <li class="missed">{ format!("✗ locked: {l}") }</li>
                 }) }
-                { for grade.goals.iter().map(|g| html! {
-                    <li class={if g.met { "met" } else { "missed" }} data-met={g.met.to_string()}>
-                        { format!("{} {} — measured {} (worst on seed {})",
-                            if g.met { "✓" } else { "✗" }, g.name, figure(g.measured), g.seed) }
-                    </li>
+                { for grade.goals.iter().map(|g| {
+                    // A missed goal links to its moment: that seed's run at that second.
+                    let moment = g.at_s.filter(|_| !g.met).map(|t| {
+                        let (go_to, seed) = (go_to.clone(), g.seed);
+                        html! {
+                            <button type="button" class="link go-to" data-at={t.to_string()}
+                                onclick={Callback::from(move |_| go_to.emit((seed, t)))}>
+                                { format!("Go to t = {} s", figure(t)) }
+                            </button>
+                        }
+                    });
+                    html! {
+                        <li class={if g.met { "met" } else { "missed" }} data-met={g.met.to_string()}>
+                            { format!("{} {} — measured {} (worst on seed {}) ",
+                                if g.met { "✓" } else { "✗" }, g.name, figure(g.measured), g.seed) }
+                            { for moment }
+                        </li>
+                    }
                 }) }
             </ul>
             if let Some(code) = &grade.code {
@@ -103,6 +116,27 @@ pub fn ExercisePanel(p: &ExercisePanelProps) -> Html {
         }),
         _ => None,
     };
+    // A missed goal's moment: the seed it was graded on, the run paused at that second.
+    let run = use_context::<super::RunHandle>();
+    let go_to = {
+        let (dispatch, doc) = (p.dispatch.clone(), p.doc.clone());
+        Callback::from(move |(seed, t): (u64, f64)| {
+            dispatch.emit(Action::Editor(crate::editor::EditorAction::Edit(
+                crate::editor::Edit::SetRun {
+                    seed,
+                    duration_s: doc.duration_s,
+                    field: "seed".into(),
+                },
+            )));
+            if let Some(run) = &run {
+                let seeded = Rc::new(Scenario {
+                    seed,
+                    ..(*doc).clone()
+                });
+                run.input(crate::run::Input::Seek(seeded, t));
+            }
+        })
+    };
     let result = match &x.check {
         Check::Done(grade) => Some(verdict(
             grade,
@@ -113,6 +147,7 @@ pub fn ExercisePanel(p: &ExercisePanelProps) -> Html {
                     surge_core::link::encode_exercise(e, Some(&p.doc))
                 )
             }),
+            &go_to,
         )),
         _ => None,
     };

@@ -260,10 +260,31 @@ mod tests {
             until_s: 12.5,
         };
         let text = encode(&c);
-        assert_eq!(text, r#"{"v":2,"type":"run_to","run":3,"until_s":12.5}"#);
+        assert_eq!(text, r#"{"v":3,"type":"run_to","run":3,"until_s":12.5}"#);
         assert_eq!(decode::<Command>(&text), Ok(c));
-        let e = Event::Ready { protocol: 2 };
+        let e = Event::Ready { protocol: 3 };
         assert_eq!(decode::<Event>(&encode(&e)), Ok(e));
+        // A check: the grade with its goals, locked changes and code.
+        let c = Command::Grade {
+            run: 4,
+            exercise: "{}".into(),
+            solution: "{}".into(),
+        };
+        assert_eq!(decode::<Command>(&encode(&c)), Ok(c));
+        let e = Event::Graded {
+            run: 4,
+            grade: surge_core::exercise::Grading::failed("why".into()),
+        };
+        assert_eq!(decode::<Event>(&encode(&e)), Ok(e));
+        let e = Event::Grading {
+            run: 4,
+            done: 1,
+            of: 3,
+        };
+        assert_eq!(
+            encode(&e),
+            r#"{"v":3,"type":"grading","run":4,"done":1,"of":3}"#
+        );
     }
 
     #[test]
@@ -324,14 +345,15 @@ mod tests {
 
     #[test]
     fn other_versions_and_garbage_are_refused_with_a_reason() {
-        // Version 1 (before the report carried traces) and a future 3 alike.
-        for v in [1, 3] {
+        // Version 1 (before the report carried traces), 2 (before checks) and a future 4
+        // alike.
+        for v in [1, 2, 4] {
             let e = decode::<Command>(&format!(r#"{{"v":{v},"type":"pause","run":1}}"#))
                 .expect_err("another version");
             assert!(e.contains(&format!("version {v} is not supported")), "{e}");
         }
         assert!(decode::<Command>(r#"{"type":"pause","run":1}"#).is_err());
         assert!(decode::<Command>("{").is_err());
-        assert!(decode::<Command>(r#"{"v":2,"type":"launch"}"#).is_err());
+        assert!(decode::<Command>(r#"{"v":3,"type":"launch"}"#).is_err());
     }
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use proptest::prelude::*;
 use surge_core::Scenario;
-use surge_core::exercise::{Exercise, Status, result_code};
+use surge_core::exercise::{Exercise, Metric, Status, result_code};
 
 fn exercises_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/exercises")
@@ -61,6 +61,23 @@ fn every_reference_solution_passes_with_its_committed_code_and_every_start_fails
             problems.push(format!("{id}: the start does not fail: {start:?}"));
         }
         assert!(start.locked.is_empty(), "{id}: the start changes nothing");
+        // A missed goal whose figure has a moment links to it, within the run.
+        let duration = exercise.start().expect("start").duration_s;
+        for (g, r) in exercise.goals.iter().zip(&start.goals) {
+            let has_moment = matches!(
+                g.metric,
+                Metric::Errors
+                    | Metric::ThrottledPct
+                    | Metric::ConnectionErrors
+                    | Metric::OldestAgeS
+            );
+            if has_moment && !r.met && r.measured > 0.0 {
+                let at = r
+                    .at_s
+                    .unwrap_or_else(|| panic!("{id}: {} has no moment", r.name));
+                assert!((0.0..=duration).contains(&at), "{id}: {} at {at}", r.name);
+            }
+        }
         let grade = exercise.grade(&solution);
         match (&grade.status, &grade.code) {
             (Status::Pass, Some(code)) => {

@@ -552,10 +552,7 @@ fn open_fragment(
         Ok(link) => {
             let moved = !embedded && dirty && **doc != link.scenario;
             if moved {
-                let mut list = (**recent).clone();
-                crate::recent::push(&mut list, doc, share::now_ms());
-                share::write_recent(&list);
-                dispatch.emit(Action::Recent(Rc::new(list)));
+                put_aside(doc, recent, dispatch);
             }
             if !embedded {
                 share::clear_fragment();
@@ -585,6 +582,18 @@ fn open_fragment(
     }
 }
 
+/// Puts unsaved work in Recent before a link replaces it.
+fn put_aside(
+    doc: &Scenario,
+    recent: &Rc<Vec<crate::recent::RecentEntry>>,
+    dispatch: &Callback<Action>,
+) {
+    let mut list = (**recent).clone();
+    crate::recent::push(&mut list, doc, share::now_ms());
+    share::write_recent(&list);
+    dispatch.emit(Action::Recent(Rc::new(list)));
+}
+
 /// Opens an exercise link: the solution it carries, else the work kept for it, else its
 /// start; unsaved work goes to Recent first.
 fn open_exercise_link(
@@ -596,10 +605,7 @@ fn open_exercise_link(
     match surge_core::link::decode_exercise(fragment) {
         Ok(link) => {
             if !embedded && dirty {
-                let mut list = (**recent).clone();
-                crate::recent::push(&mut list, doc, share::now_ms());
-                share::write_recent(&list);
-                dispatch.emit(Action::Recent(Rc::new(list)));
+                put_aside(doc, recent, dispatch);
             }
             if !embedded {
                 share::clear_fragment();

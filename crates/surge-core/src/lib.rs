@@ -41,7 +41,7 @@ mod time;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use engine::{Limits, MAX_WORK_PER_INSTANT, RunStop, Simulation, StopCause};
+pub use engine::{Limits, MAX_WORK_PER_INSTANT, RunStop, Simulation, StopCause, group_thousands};
 pub use error::{ScenarioError, ScenarioErrors};
 pub use findings::{Finding, findings};
 pub use link::{Link, LinkExtras, MODEL_CHANGES, MODEL_VERSION, model_changes_since};

@@ -13,7 +13,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions, EventListenerPhase};
-use surge_core::{Scenario, TalkKpi};
+use surge_core::{Scenario, TalkKpi, group_thousands as group};
 use wasm_bindgen::JsCast;
 use web_sys::KeyboardEvent;
 use yew::prelude::*;
@@ -120,19 +120,6 @@ fn kpi_id(kind: TalkKpi) -> &'static str {
         TalkKpi::Lost => "lost",
         TalkKpi::Cost => "cost",
     }
-}
-
-/// 12345 → "12,345".
-fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Talk mode.

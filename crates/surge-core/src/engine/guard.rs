@@ -323,8 +323,8 @@ fn seconds(s: f64) -> String {
     }
 }
 
-/// 5000000 → "5,000,000".
-pub(crate) fn group(n: u64) -> String {
+/// 5000000 → "5,000,000" (the page's large figures use it too).
+pub fn group(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

@@ -54,7 +54,7 @@ use client::{ClientRt, Req};
 use cost::CostMeter;
 use faults::FaultState;
 use gateway::GatewayRt;
-pub use guard::{Limits, MAX_WORK_PER_INSTANT, RunStop, StopCause};
+pub use guard::{Limits, MAX_WORK_PER_INSTANT, RunStop, StopCause, group as group_thousands};
 use lambda::{AccountPool, LambdaRt};
 use rds::{ProxyRt, RdsRt};
 use service::ServiceRt;

@@ -472,12 +472,8 @@ fn initial_state() -> AppState {
             s.recent = Rc::new(share::read_recent());
             s.gallery_open = first_visit || page.lessons;
             // An exercise left open: reopened beside the work (restored above).
-            if let Some(e) = share::read_exercise() {
-                s.exercise = Some(Rc::new(crate::state::ExerciseState {
-                    exercise: Rc::new(e),
-                    hints: 0,
-                    check: crate::state::Check::Idle,
-                }));
+            if let Some(x) = share::read_exercise().and_then(crate::state::ExerciseState::open) {
+                s.exercise = Some(Rc::new(x));
                 s.gallery_open = false;
             }
             if page.lesson.is_some() && s.editor.dirty {

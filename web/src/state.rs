@@ -158,10 +158,30 @@ pub struct AppState {
 pub struct ExerciseState {
     /// The exercise.
     pub exercise: Rc<surge_core::exercise::Exercise>,
+    /// Its start, read once (every edit is compared with it).
+    pub start: Rc<surge_core::Scenario>,
     /// How many hints are shown.
     pub hints: usize,
     /// The last Check.
     pub check: Check,
+}
+
+impl ExerciseState {
+    /// A newly opened exercise (none if its start cannot be read).
+    pub fn open(exercise: surge_core::exercise::Exercise) -> Option<ExerciseState> {
+        let start = Rc::new(exercise.start().ok()?);
+        Some(ExerciseState {
+            exercise: Rc::new(exercise),
+            start,
+            hints: 0,
+            check: Check::Idle,
+        })
+    }
+
+    /// What `doc` changed that the exercise locks.
+    pub fn locked(&self, doc: &surge_core::Scenario) -> Vec<String> {
+        self.exercise.locked_changes_from(&self.start, doc)
+    }
 }
 
 /// An exercise's Check.
@@ -275,10 +295,9 @@ impl AppState {
                 if let Some(x) = self.exercise.as_ref().filter(|_| edits) {
                     // The exercise's locked parts: an edit that changes one is refused,
                     // with the part named (one check for every kind of edit).
-                    let before = x.exercise.locked_changes(&self.editor.doc);
+                    let before = x.locked(&self.editor.doc);
                     let locked: Vec<String> = x
-                        .exercise
-                        .locked_changes(&next.editor.doc)
+                        .locked(&next.editor.doc)
                         .into_iter()
                         .filter(|l| !before.contains(l))
                         .collect();
@@ -331,25 +350,17 @@ impl AppState {
             Action::Pin(baseline) => next.baseline = baseline,
             Action::Gallery(open) => next.gallery_open = open,
             Action::OpenExercise { exercise, solution } => {
-                let doc = match solution {
-                    Some(s) => *s,
-                    None => match exercise.start() {
-                        Ok(s) => s,
-                        Err(_) => return next,
-                    },
+                let Some(opened) = ExerciseState::open(*exercise) else {
+                    return next;
                 };
-                let title = exercise.title.clone();
+                let doc = solution.map_or_else(|| (*opened.start).clone(), |s| *s);
                 next.exercise = None;
                 next = next.apply(Action::Editor(EditorAction::Load {
                     doc: Box::new(doc),
-                    label: format!("Open the exercise {title}"),
+                    label: format!("Open the exercise {}", opened.exercise.title),
                     dirty: false,
                 }));
-                next.exercise = Some(Rc::new(ExerciseState {
-                    exercise: Rc::new(*exercise),
-                    hints: 0,
-                    check: Check::Idle,
-                }));
+                next.exercise = Some(Rc::new(opened));
                 next.gallery_open = false;
             }
             Action::ExerciseHint => {
@@ -574,7 +585,7 @@ mod tests {
         // The start, laid out (it has no positions).
         let start = x.exercise.start().expect("start");
         assert_eq!(s.editor.doc.nodes.len(), start.nodes.len());
-        assert!(x.exercise.locked_changes(&s.editor.doc).is_empty());
+        assert!(x.locked(&s.editor.doc).is_empty());
         // A locked parameter: refused, named, nothing changed.
         let mut db = s.editor.doc.nodes[s.editor.doc.node_index("db").expect("db")].clone();
         if let surge_core::NodeKind::Rds(r) = &mut db.kind {

@@ -2,19 +2,9 @@
 //! code altered by one character, and the solution with one parameter changed, are
 //! refused; the JSON is Exercism's shape; exit codes are 0 pass, 1 fail, 2 usage.
 
-use std::process::Command;
+mod common;
 
-fn surge(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_surge"))
-        .args(args)
-        .output()
-        .expect("surge runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::surge;
 
 fn exercise(file: &str) -> String {
     format!(

@@ -1,19 +1,9 @@
 //! `surge link encode` and `surge link decode`: a docs build can turn committed scenario
 //! files into links and back, and a damaged link is refused with a reason (exit 1).
 
-use std::process::Command;
+mod common;
 
-fn surge(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_surge"))
-        .args(args)
-        .output()
-        .expect("surge runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::surge;
 
 fn scenario(name: &str) -> String {
     format!(

@@ -434,9 +434,15 @@ impl Exercise {
 
     /// What `solution` changed that the exercise locks, in words.
     pub fn locked_changes(&self, solution: &Scenario) -> Vec<String> {
-        let Ok(start) = self.start() else {
-            return vec!["the exercise's start is not valid".into()];
-        };
+        match self.start() {
+            Ok(start) => self.locked_changes_from(&start, solution),
+            Err(_) => vec!["the exercise's start is not valid".into()],
+        }
+    }
+
+    /// [`Exercise::locked_changes`] against the start already read (the page checks
+    /// every edit, so it reads the start once).
+    pub fn locked_changes_from(&self, start: &Scenario, solution: &Scenario) -> Vec<String> {
         let mut out = Vec::new();
         // The run itself: its length, its faults and its alarms are the test.
         if start.duration_s != solution.duration_s {
@@ -534,7 +540,7 @@ impl Exercise {
         while let Some(run) = grading.next_run() {
             let report = match Simulation::with_limits(&run, Limits::CLI) {
                 Ok(mut sim) => sim.run(),
-                Err(e) => return Grading::error(e.to_string()),
+                Err(e) => return Grading::failed(e.to_string()),
             };
             if let Err(grade) = grading.record(&report) {
                 return grade;
@@ -547,11 +553,11 @@ impl Exercise {
     /// slices between its messages); a solution that cannot be graded is an error grade.
     pub fn start_grading(&self, solution: &Scenario) -> Result<Grading, Grade> {
         if let Err(why) = self.check() {
-            return Err(Grading::error(format!("the exercise: {why}")));
+            return Err(Grading::failed(format!("the exercise: {why}")));
         }
         let solution = solution.without_talk();
         if let Err(e) = solution.validate() {
-            return Err(Grading::error(format!(
+            return Err(Grading::failed(format!(
                 "the solution is not a valid scenario: {e}"
             )));
         }
@@ -590,10 +596,6 @@ pub struct Grading {
 impl Grading {
     /// A grade that could not be made, with the reason.
     pub fn failed(why: String) -> Grade {
-        Grading::error(why)
-    }
-
-    fn error(why: String) -> Grade {
         Grade {
             status: Status::Error,
             error: Some(why),
@@ -621,7 +623,7 @@ impl Grading {
     pub fn record(&mut self, report: &Report) -> Result<(), Grade> {
         let seed = self.seeds.get(self.done).copied().unwrap_or_default();
         if let Some(stop) = &report.stopped {
-            return Err(Grading::error(format!(
+            return Err(Grading::failed(format!(
                 "seed {seed}: the run was stopped: {}",
                 stop.message
             )));
@@ -630,7 +632,7 @@ impl Grading {
             let v = g
                 .metric
                 .measure(report, g.node.as_deref())
-                .map_err(Grading::error)?;
+                .map_err(Grading::failed)?;
             let worse = slot.as_ref().is_none_or(|r| {
                 if g.max.is_some() {
                     v > r.measured

@@ -35,7 +35,7 @@ pub struct InspectorProps {
     pub dispatch: Callback<Action>,
     /// The open exercise, whose locked parameters show disabled.
     #[prop_or_default]
-    pub exercise: Option<Rc<surge_core::exercise::Exercise>>,
+    pub exercise: Option<Rc<crate::state::ExerciseState>>,
 }
 
 impl InspectorProps {
@@ -43,16 +43,13 @@ impl InspectorProps {
     fn locked(&self, path: &str) -> bool {
         self.exercise
             .as_ref()
-            .is_some_and(|e| !e.allow.permits(path))
+            .is_some_and(|x| !x.exercise.allow.permits(path))
     }
 
     /// Whether the exercise's start has what `has` looks for (what the student added is
     /// theirs to set).
     fn in_start(&self, has: impl Fn(&Scenario) -> bool) -> bool {
-        self.exercise
-            .as_ref()
-            .and_then(|e| e.start().ok())
-            .is_some_and(|s| has(&s))
+        self.exercise.as_ref().is_some_and(|x| has(&x.start))
     }
 }
 

@@ -32,7 +32,7 @@ pub fn SidePanel(p: &SidePanelProps) -> Html {
         Panel::Inspector => html! {
             <Inspector doc={e.doc.clone()} problems={e.problems.clone()} selection={e.selection.clone()}
                 live={s.live.clone()} dispatch={p.dispatch.clone()}
-                exercise={s.exercise.as_ref().map(|x| x.exercise.clone())} />
+                exercise={s.exercise.clone()} />
         },
         Panel::Timeline => html! { <Timeline doc={e.doc.clone()} dispatch={p.dispatch.clone()} /> },
         Panel::Run => html! {

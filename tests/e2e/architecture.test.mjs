@@ -131,7 +131,7 @@ test('copy and paste a state machine with its function and a queue with its DLQ:
   await page.waitForSelector('g.node');
   await openScenario(page, {
     format: 'surge-scenario',
-    version: 3,
+    version: 6,
     duration_s: 30,
     nodes: [
       { id: 'shop', kind: 'client', params: { rate_per_s: 5 }, position: { x: 40, y: 40 } },
@@ -141,7 +141,8 @@ test('copy and paste a state machine with its function and a queue with its DLQ:
         position: { x: 280, y: 40 },
         params: {
           flavour: 'express',
-          definition: { start_at: 'Charge', states: { Charge: { type: 'task', resource: 'charge' } } },
+          definition: { StartAt: 'Charge', States: { Charge: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'charge' }, End: true } } },
+          simulation: { tasks: { Charge: 'charge' } },
         },
       },
       { id: 'charge', kind: 'lambda', params: {}, position: { x: 520, y: 40 } },
@@ -180,9 +181,10 @@ test('copy and paste a state machine with its function and a queue with its DLQ:
   const json = JSON.stringify(scenario);
   const node = (id) => scenario.nodes.find((n) => n.id === id);
   assert.equal(scenario.nodes.length, 13);
-  assert.equal(node('orders-2').params.definition.states.Charge.resource, 'charge-2');
+  assert.equal(node('orders-2').params.simulation.tasks.Charge, 'charge-2');
+  assert.equal(node('orders-2').params.definition.States.Charge.Parameters.FunctionName, 'charge-2', 'the ASL names the copy');
   assert.equal(node('jobs-2').params.dead_letter_queue, 'jobs-dlq-2');
-  assert.equal(node('orders').params.definition.states.Charge.resource, 'charge', 'the original is untouched');
+  assert.equal(node('orders').params.simulation.tasks.Charge, 'charge', 'the original is untouched');
   const edge = (from, to) => scenario.edges.some((e) => e.from === from && e.to === to);
   assert.ok(edge('orders-2', 'charge-2'), 'the copy calls the copied function');
   assert.ok(edge('jobs-2', 'worker-2'), 'the copied queue feeds the copied consumer');

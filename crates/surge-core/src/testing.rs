@@ -311,18 +311,20 @@ pub fn build(p: &Plan) -> Scenario {
         );
         s.add(
             "m",
-            NodeKind::StepFunctions(StateMachineParams {
-                flavour: if m.express {
-                    WorkflowFlavour::Express
-                } else {
-                    WorkflowFlavour::Standard
-                },
-                definition: Definition {
+            NodeKind::StepFunctions(
+                StateMachineParams {
+                    flavour: if m.express {
+                        WorkflowFlavour::Express
+                    } else {
+                        WorkflowFlavour::Standard
+                    },
+                    ..StateMachineParams::default()
+                }
+                .with_definition(&Definition {
                     start_at: "Each".into(),
                     states,
-                },
-                ..StateMachineParams::default()
-            }),
+                }),
+            ),
         );
         connect(&mut edges, "m".into(), f(m.target), None);
     }

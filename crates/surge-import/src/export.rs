@@ -367,16 +367,23 @@ fn resource(
         "step_functions" => {
             let express = get("flavour") == Some(json!("express"));
             let definition = get("definition").unwrap_or(Value::Null);
-            let asl = to_asl(&definition, &|node| match kind_of(node).as_str() {
-                "dynamodb" => (
-                    "arn:aws:states:::dynamodb:putItem".into(),
-                    json!({ "TableName": reference(node), "Item": { "pk": { "S.$": "$.id" } } }),
-                ),
-                _ => (
-                    "arn:aws:states:::lambda:invoke".into(),
-                    json!({ "FunctionName": getatt(node, "Arn"), "Payload.$": "$" }),
-                ),
-            });
+            let simulation: surge_core::asl::Simulation = get("simulation")
+                .and_then(|v| serde_json::from_value(v).ok())
+                .unwrap_or_default();
+            let asl = to_asl(
+                &definition,
+                &simulation,
+                &|node| match kind_of(node).as_str() {
+                    "dynamodb" => (
+                        "arn:aws:states:::dynamodb:putItem".into(),
+                        json!({ "TableName": reference(node), "Item": { "pk": { "S.$": "$.id" } } }),
+                    ),
+                    _ => (
+                        "arn:aws:states:::lambda:invoke".into(),
+                        json!({ "FunctionName": getatt(node, "Arn"), "Payload.$": "$" }),
+                    ),
+                },
+            );
             json!({
                 "Type": "AWS::Serverless::StateMachine",
                 "Properties": { "Type": if express { "EXPRESS" } else { "STANDARD" }, "Definition": asl }

@@ -666,6 +666,13 @@ impl Builder<'_> {
             self.link(id, c, Map::new());
         }
         self.set(id, "definition", t.definition);
+        if !t.simulation.is_empty() {
+            self.set(
+                id,
+                "simulation",
+                serde_json::to_value(&t.simulation).unwrap_or(Value::Null),
+            );
+        }
         // SAM events on a state machine.
         let events = p
             .get("Events")

@@ -8,7 +8,7 @@
 //! them again, so what the user draws is what runs.
 
 use surge_core::{
-    Edge, Fault, LambdaParams, Node, NodeKind, Position, RefKind, Scenario, State, Step, edge_rule,
+    Edge, Fault, LambdaParams, Node, NodeKind, Position, RefKind, Scenario, Step, edge_rule,
 };
 
 use super::catalog;
@@ -330,6 +330,7 @@ fn connect(doc: &mut Scenario, from: &str, to: &str) -> Result<(), String> {
     if invocation != surge_core::Invocation::Sync {
         return Ok(());
     }
+    let kind = kind_of(doc, to)?.to_owned();
     let Some(node) = doc.nodes.iter_mut().find(|n| n.id == from) else {
         return Ok(());
     };
@@ -343,40 +344,12 @@ fn connect(doc: &mut Scenario, from: &str, to: &str) -> Result<(), String> {
                 });
             }
         }
-        NodeKind::StepFunctions(p) => {
-            let d = &mut p.definition;
-            let used = d
-                .states
-                .values()
-                .any(|s| matches!(s, State::Task { resource, .. } if resource == to));
-            if !used {
-                let name = unique_state(d, &format!("Call {to}"));
-                let next = Some(d.start_at.clone());
-                d.states.insert(
-                    name.clone(),
-                    State::Task {
-                        resource: to.to_owned(),
-                        retry: Vec::new(),
-                        catch: Vec::new(),
-                        next,
-                    },
-                );
-                d.start_at = name;
-            }
+        NodeKind::StepFunctions(p) if !p.simulation.tasks.values().any(|n| n == to) => {
+            surge_core::asl::prepend_task(&mut p.definition, &mut p.simulation, &kind, to);
         }
         _ => {}
     }
     Ok(())
-}
-
-fn unique_state(d: &surge_core::Definition, want: &str) -> String {
-    if !d.states.contains_key(want) {
-        return want.to_owned();
-    }
-    (2..)
-        .map(|n| format!("{want} {n}"))
-        .find(|s| !d.states.contains_key(s))
-        .unwrap_or_else(|| want.to_owned())
 }
 
 /// Removes an edge and the calls that used it.
@@ -393,33 +366,7 @@ fn remove_edge(doc: &mut Scenario, key: &EdgeKey) {
             }
         }
         NodeKind::StepFunctions(p) => {
-            let d = &mut p.definition;
-            let tasks: Vec<(String, Option<String>)> = d
-                .states
-                .iter()
-                .filter_map(|(name, s)| match s {
-                    State::Task { resource, next, .. } if *resource == key.to => {
-                        Some((name.clone(), next.clone()))
-                    }
-                    _ => None,
-                })
-                .collect();
-            for (name, next) in tasks {
-                // Only a Task that is the start, or reached by `next` links, is unlinked;
-                // anything else (a Choice pointing at it) is left for the problems list.
-                let Some(next) = next else { continue };
-                d.states.remove(&name);
-                if d.start_at == name {
-                    d.start_at = next.clone();
-                }
-                for s in d.states.values_mut() {
-                    if let State::Task { next: n, .. } | State::Wait { next: n, .. } = s
-                        && n.as_deref() == Some(name.as_str())
-                    {
-                        *n = Some(next.clone());
-                    }
-                }
-            }
+            surge_core::asl::remove_tasks_calling(&mut p.definition, &mut p.simulation, &key.to);
         }
         _ => {}
     }
@@ -658,7 +605,8 @@ mod tests {
         let NodeKind::StepFunctions(p) = &doc.nodes[0].kind else {
             panic!()
         };
-        assert_eq!(p.definition.start_at, "Call fn");
+        assert_eq!(p.definition["StartAt"], "Call fn");
+        assert_eq!(p.simulation.tasks["Call fn"], "fn");
         Edit::Delete {
             nodes: vec![],
             edges: vec![EdgeKey { from: sfn, to: f }],

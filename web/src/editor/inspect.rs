@@ -60,18 +60,18 @@ pub fn change_node(
     value: Option<Value>,
 ) -> Result<Node, String> {
     let i = doc.node_index(id).ok_or_else(|| format!("no node {id}"))?;
-    // Amazon States Language pasted as a definition (from the console or a template) is
-    // translated: its Tasks call the nodes their functions or tables are named after.
-    // It may be pasted into the definition's `states` field: it replaces the definition.
+    // Amazon States Language pasted as a definition (from the console or a template), or
+    // into its `States` field, replaces the definition; its Tasks are resolved to the
+    // nodes their functions or tables are named after.
     let in_definition =
         path.len() >= 2 && path[0] == "params" && path[1] == "definition" && path.len() <= 3;
-    let definition_path = [String::from("params"), String::from("definition")];
-    let (path, value) = match value {
-        Some(v) if in_definition && v.get("StartAt").is_some() && v.get("States").is_some() => {
-            (&definition_path[..], Some(from_asl(doc, &v)?))
-        }
-        v => (path, v),
-    };
+    if let Some(v) = &value
+        && in_definition
+        && v.get("StartAt").is_some()
+        && v.get("States").is_some()
+    {
+        return pasted_asl(doc, i, v);
+    }
     let after = changed(doc, &format!("/nodes/{i}"), path, value)?;
     let node = after.nodes[i].clone();
     let prefix = format!("nodes[{i}].{}", path.join("."));
@@ -81,10 +81,11 @@ pub fn change_node(
     }
 }
 
-/// An ASL definition as Surge's, its Tasks resolved to the document's nodes by name: a
-/// Lambda ARN's function name, a `FunctionName` or `TableName`, or a `${Name}`
-/// substitution, compared with node ids and display names.
-fn from_asl(doc: &Scenario, asl: &Value) -> Result<Value, String> {
+/// The state machine at `i` with `asl` as its definition: its Tasks resolved to the
+/// document's nodes by name (a Lambda ARN's function name, a `FunctionName` or
+/// `TableName`, a `${Name}` substitution, compared with node ids and display names), the
+/// settings of states that are still there kept.
+fn pasted_asl(doc: &Scenario, i: usize, asl: &Value) -> Result<Node, String> {
     let key = |s: &str| {
         s.chars()
             .filter(char::is_ascii_alphanumeric)
@@ -94,7 +95,7 @@ fn from_asl(doc: &Scenario, asl: &Value) -> Result<Value, String> {
     let resolve = |resource: &str, params: &Value| -> Option<String> {
         let mut names: Vec<String> = Vec::new();
         let mut texts: Vec<String> = vec![resource.to_owned()];
-        for k in ["FunctionName", "TableName"] {
+        for k in surge_core::asl::NAMING_PARAMETERS {
             if let Some(s) = params.get(k).and_then(Value::as_str) {
                 texts.push(s.to_owned());
             }
@@ -119,7 +120,24 @@ fn from_asl(doc: &Scenario, asl: &Value) -> Result<Value, String> {
                 .map(|n| n.id.clone())
         })
     };
-    surge_import::translate_asl(asl, &resolve).map(|t| t.definition)
+    let t = surge_import::translate_asl(asl, &resolve)?;
+    let mut after = doc.clone();
+    let surge_core::NodeKind::StepFunctions(m) = &mut after.nodes[i].kind else {
+        return Err("not a state machine".into());
+    };
+    let names = surge_core::asl::state_names(&t.definition);
+    let mut sim = m.simulation.clone();
+    sim.tasks.retain(|s, _| names.contains(s));
+    sim.choices.retain(|s, _| names.contains(s));
+    sim.map_items.retain(|s, _| names.contains(s));
+    sim.seconds.retain(|s, _| names.contains(s));
+    sim.tasks.extend(t.simulation.tasks);
+    m.definition = t.definition;
+    m.simulation = sim;
+    match new_problem_at(doc, &after, &format!("nodes[{i}].params")) {
+        Some(reason) => Err(reason),
+        None => Ok(after.nodes[i].clone()),
+    }
 }
 
 /// The edge with a changed setting, if the core accepts it.
@@ -256,18 +274,15 @@ mod tests {
         let node = change_node(
             &doc,
             "flow",
-            &p(&["params", "definition", "states"]),
-            Some(asl),
+            &p(&["params", "definition", "States"]),
+            Some(asl.clone()),
         )
         .expect("accepted");
         let v = serde_json::to_value(&node).expect("json");
+        assert_eq!(v["params"]["definition"], asl, "kept as pasted");
         assert_eq!(
-            v["params"]["definition"]["states"]["Check"]["resource"],
+            v["params"]["simulation"]["tasks"]["Check"],
             "validate-order"
-        );
-        assert_eq!(
-            v["params"]["definition"]["states"]["Check"]["retry"][0]["max_attempts"],
-            2
         );
         // ASL Surge cannot read is refused, naming the state.
         let bad = serde_json::json!({"StartAt":"X","States":{"X":{"Type":"Teleport"}}});

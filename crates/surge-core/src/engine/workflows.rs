@@ -236,7 +236,12 @@ impl MachineRt {
         let mut states = Vec::new();
         let mut base = Vec::new();
         let mut names = Default::default();
-        let start = compile(&p.definition, &mut states, &mut base, &mut names, edge_to);
+        // Validation refused what does not compile; an unvalidated machine does nothing.
+        let definition = p.compiled().unwrap_or_else(|_| Definition {
+            start_at: String::new(),
+            states: Default::default(),
+        });
+        let start = compile(&definition, &mut states, &mut base, &mut names, edge_to);
         MachineRt {
             states,
             base,

@@ -8,6 +8,7 @@
 //! comments become the field descriptions the editor shows).
 
 mod alarms;
+pub mod asl;
 mod async_result;
 pub(crate) mod bounds;
 mod cron;
@@ -29,6 +30,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use alarms::{Alarm, AlarmMetric, Comparison, Statistic};
+pub use asl::AslError;
 pub use async_result::{AsyncPattern, AsyncResult};
 pub use cron::Cron;
 pub use nodes::{
@@ -61,7 +63,7 @@ use crate::error::{ScenarioError, ScenarioErrors};
 /// The `format` tag every scenario file carries.
 pub const FORMAT_TAG: &str = "surge-scenario";
 /// The newest scenario version this build reads and writes.
-pub const CURRENT_VERSION: u32 = 5;
+pub const CURRENT_VERSION: u32 = 6;
 /// The longest scenario text Surge reads (a 10,000-node scenario is about 2 MB).
 pub const MAX_SCENARIO_BYTES: usize = 16_000_000;
 /// Above this many expected requests a run is worth a warning (it takes a while).

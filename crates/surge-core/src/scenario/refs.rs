@@ -1,13 +1,13 @@
 //! Every place a node id appears in a scenario, visited by one walker.
 //!
 //! Why one walker: ids are referenced from edges, handler and init `call` steps, state
-//! machine Task resources (nested in Parallel branches and Map iterators), dead-letter
+//! machine Tasks (the node each calls, kept flat in its simulation settings), dead-letter
 //! queues, async `on_failure` destinations, `process_new` sources, backlog overflow
 //! queues, backpressure queues, async results' done-at and status nodes, faults and alarms. Validation, delete, rename and paste each used to walk the scenario
 //! their own way, and each missed a different place (paste renamed only `call` steps).
 //! Now a new kind of reference is added here, once, and every user sees it.
 
-use super::{BeatAction, Definition, NodeKind, Scenario, State, Step};
+use super::{BeatAction, NodeKind, Scenario, Step};
 
 /// What kind of place holds a node id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -54,37 +54,7 @@ pub struct RefAt {
 }
 
 macro_rules! walker {
-    ($name:ident, $def:ident, $iter:ident, $as:ident, $($m:tt)?) => {
-        fn $def<F: FnMut(RefAt, &$($m)? String)>(
-            d: &$($m)? Definition,
-            node: usize,
-            path: &str,
-            f: &mut F,
-        ) {
-            for (name, state) in d.states.$iter() {
-                let at = format!("{path}.states.{name}");
-                match state {
-                    State::Task { resource, .. } => f(
-                        RefAt {
-                            kind: RefKind::TaskResource,
-                            node: Some(node),
-                            path: format!("{at}.resource"),
-                        },
-                        resource,
-                    ),
-                    State::Parallel { branches, .. } => {
-                        for (k, b) in branches.$iter().enumerate() {
-                            $def(b, node, &format!("{at}.branches[{k}]"), f);
-                        }
-                    }
-                    State::Map { iterator, .. } => {
-                        $def(iterator, node, &format!("{at}.iterator"), f);
-                    }
-                    _ => {}
-                }
-            }
-        }
-
+    ($name:ident, $iter:ident, $find:path, $get:ident, $as:ident, $($m:tt)?) => {
         /// Visits every place a node id appears, with where it is.
         pub(crate) fn $name<F: FnMut(RefAt, &$($m)? String)>(s: &$($m)? Scenario, mut f: F) {
             for (i, e) in s.edges.$iter().enumerate() {
@@ -194,7 +164,49 @@ macro_rules! walker {
                         }
                     }
                     NodeKind::StepFunctions(m) => {
-                        $def(& $($m)? m.definition, i, &p("definition"), &mut f);
+                        // A Task's integration that names its node by id (as Surge writes
+                        // it) follows the node: renamed with it, emptied with it.
+                        let named: Vec<(String, String)> = m
+                            .simulation
+                            .tasks
+                            .iter()
+                            .map(|(s, n)| (s.clone(), n.clone()))
+                            .collect();
+                        for (state, node) in named {
+                            let Some(at) = super::asl::state_path(&m.definition, &state) else {
+                                continue;
+                            };
+                            let Some(st) = $find(& $($m)? m.definition, &state) else {
+                                continue;
+                            };
+                            for key in super::asl::NAMING_PARAMETERS {
+                                if let Some(serde_json::Value::String(text)) =
+                                    st.$get("Parameters").and_then(|p| p.$get(key))
+                                    && *text == node
+                                {
+                                    f(
+                                        RefAt {
+                                            kind: RefKind::TaskResource,
+                                            node: Some(i),
+                                            path: p(&format!("definition.{at}.Parameters.{key}")),
+                                        },
+                                        text,
+                                    );
+                                }
+                            }
+                        }
+                        // ASL names are unique in a machine, so the settings keep the
+                        // Task → node map flat, nested states included.
+                        for (state, node) in m.simulation.tasks.$iter() {
+                            f(
+                                RefAt {
+                                    kind: RefKind::TaskResource,
+                                    node: Some(i),
+                                    path: p(&format!("simulation.tasks.{state}")),
+                                },
+                                node,
+                            );
+                        }
                     }
                     _ => {}
                 }
@@ -228,8 +240,15 @@ macro_rules! walker {
     };
 }
 
-walker!(visit, visit_definition, iter, as_ref,);
-walker!(visit_mut, visit_definition_mut, iter_mut, as_mut, mut);
+walker!(visit, iter, super::asl::find_state, get, as_ref,);
+walker!(
+    visit_mut,
+    iter_mut,
+    super::asl::state_mut,
+    get_mut,
+    as_mut,
+    mut
+);
 
 impl Scenario {
     /// Calls `f` with every node id the scenario references and where it is.
@@ -333,27 +352,11 @@ impl Scenario {
                     q.dead_letter_queue = None;
                     q.max_receive_count = None;
                 }
-                NodeKind::StepFunctions(m) => drop_empty_tasks(&mut m.definition),
+                // A Task whose node is gone calls nothing: it takes its `seconds` (0 by
+                // default) with the same `Next`, so the workflow keeps its shape.
+                NodeKind::StepFunctions(m) => m.simulation.tasks.retain(|_, n| !n.is_empty()),
                 _ => {}
             }
-        }
-    }
-}
-
-/// A Task whose resource is gone becomes a 0-second Wait with the same `next`, so every
-/// state that led to it still leads somewhere and the workflow keeps its shape.
-fn drop_empty_tasks(d: &mut Definition) {
-    for state in d.states.values_mut() {
-        match state {
-            State::Task { resource, next, .. } if resource.is_empty() => {
-                *state = State::Wait {
-                    seconds: 0.0,
-                    next: next.take(),
-                };
-            }
-            State::Parallel { branches, .. } => branches.iter_mut().for_each(drop_empty_tasks),
-            State::Map { iterator, .. } => drop_empty_tasks(iterator),
-            _ => {}
         }
     }
 }
@@ -380,7 +383,7 @@ mod tests {
         ));
         assert!(has(
             RefKind::TaskResource,
-            "nodes[6].params.definition.states.Fan.branches[0].states.Deep.iterator.states.Leaf.resource"
+            "nodes[6].params.simulation.tasks.Leaf"
         ));
         assert!(has(
             RefKind::OverflowQueue,

@@ -319,8 +319,20 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
             }
             NodeKind::StepFunctions(m) => {
                 e.bounded(&p_params, m);
-                definition(&mut e, &ix, i, &p("definition"), &m.definition, 0);
-                let branches = max_branches(&m.definition);
+                let compiled = match m.compiled() {
+                    Ok(d) => d,
+                    Err(problem) => {
+                        e.push(
+                            format!("{}.{}", p("definition"), problem.path),
+                            problem.reason,
+                        );
+                        continue;
+                    }
+                };
+                let (def, sim) = (p("definition"), p("simulation"));
+                definition(&mut e, &ix, i, (&def, &sim), &compiled, 0);
+                simulation_settings(&mut e, &sim, m);
+                let branches = max_branches(&compiled);
                 if branches > MAX_BRANCHES_PER_EXECUTION {
                     e.push(
                         p("definition"),
@@ -694,20 +706,27 @@ fn edge_settings(
 }
 
 /// A state machine definition: names resolve, resources are connected, numbers are sane.
-fn definition(e: &mut Errors, ix: &Index<'_>, node: usize, path: &str, d: &Definition, depth: u32) {
+fn definition(
+    e: &mut Errors,
+    ix: &Index<'_>,
+    node: usize,
+    (path, sim): (&str, &str),
+    d: &Definition,
+    depth: u32,
+) {
     if depth > 8 {
         e.push(path.to_owned(), "definitions nest at most 8 deep");
         return;
     }
     if d.states.is_empty() {
         e.push(
-            format!("{path}.states"),
+            format!("{path}.States"),
             "a definition needs at least one state",
         );
     }
     if d.states.len() > MAX_STATES {
         e.push(
-            format!("{path}.states"),
+            format!("{path}.States"),
             format!("{} states: at most {MAX_STATES}", d.states.len()),
         );
         return;
@@ -715,7 +734,7 @@ fn definition(e: &mut Errors, ix: &Index<'_>, node: usize, path: &str, d: &Defin
     let known = |name: &str| d.states.contains_key(name);
     if !known(&d.start_at) {
         e.push(
-            format!("{path}.start_at"),
+            format!("{path}.StartAt"),
             format!("no state named \"{}\"", d.start_at),
         );
     }
@@ -727,7 +746,7 @@ fn definition(e: &mut Errors, ix: &Index<'_>, node: usize, path: &str, d: &Defin
         }
     };
     for (name, state) in &d.states {
-        let at = format!("{path}.states.{name}");
+        let at = format!("{path}.States.{name}");
         match state {
             State::Task {
                 resource,
@@ -737,7 +756,7 @@ fn definition(e: &mut Errors, ix: &Index<'_>, node: usize, path: &str, d: &Defin
             } => {
                 if ix.node(resource).is_some() && ix.edge(node, resource).is_none() {
                     e.push(
-                        format!("{at}.resource"),
+                        format!("{sim}.tasks.{name}"),
                         format!(
                             "no edge from {} to {}; connect them first",
                             quoted(ix.id(node)),
@@ -747,20 +766,20 @@ fn definition(e: &mut Errors, ix: &Index<'_>, node: usize, path: &str, d: &Defin
                 }
                 for (k, r) in retry.iter().enumerate() {
                     e.range(
-                        format!("{at}.retry[{k}].interval_seconds"),
+                        format!("{at}.Retry[{k}].IntervalSeconds"),
                         r.interval_seconds,
                         0.0,
                         99_999_999.0,
                         " s",
                     );
                     e.count(
-                        format!("{at}.retry[{k}].max_attempts"),
+                        format!("{at}.Retry[{k}].MaxAttempts"),
                         r.max_attempts,
                         0,
                         99_999_999,
                     );
                     e.range(
-                        format!("{at}.retry[{k}].backoff_rate"),
+                        format!("{at}.Retry[{k}].BackoffRate"),
                         r.backoff_rate,
                         1.0,
                         1000.0,
@@ -768,9 +787,9 @@ fn definition(e: &mut Errors, ix: &Index<'_>, node: usize, path: &str, d: &Defin
                     );
                 }
                 for (k, c) in catch.iter().enumerate() {
-                    next(e, format!("{at}.catch[{k}].next"), &Some(c.next.clone()));
+                    next(e, format!("{at}.Catch[{k}].Next"), &Some(c.next.clone()));
                 }
-                next(e, format!("{at}.next"), n);
+                next(e, format!("{at}.Next"), n);
             }
             State::Choice { choices, default } => {
                 let total: f64 = choices.iter().map(|c| c.probability).sum();
@@ -780,18 +799,18 @@ fn definition(e: &mut Errors, ix: &Index<'_>, node: usize, path: &str, d: &Defin
                         .any(|c| c.probability.is_nan() || c.probability < 0.0)
                 {
                     e.push(
-                        format!("{at}.choices"),
+                        format!("{sim}.choices.{name}"),
                         "probabilities must be ≥ 0 and sum to at most 1",
                     );
                 }
                 for (k, c) in choices.iter().enumerate() {
-                    next(e, format!("{at}.choices[{k}].next"), &Some(c.next.clone()));
+                    next(e, format!("{at}.Choices[{k}].Next"), &Some(c.next.clone()));
                 }
-                next(e, format!("{at}.default"), &Some(default.clone()));
+                next(e, format!("{at}.Default"), &Some(default.clone()));
             }
             State::Wait { seconds, next: n } => {
-                e.range(format!("{at}.seconds"), *seconds, 0.0, 31_536_000.0, " s");
-                next(e, format!("{at}.next"), n);
+                e.range(format!("{at}.Seconds"), *seconds, 0.0, 31_536_000.0, " s");
+                next(e, format!("{at}.Next"), n);
             }
             State::Parallel {
                 branches,
@@ -800,17 +819,24 @@ fn definition(e: &mut Errors, ix: &Index<'_>, node: usize, path: &str, d: &Defin
             } => {
                 if branches.is_empty() || branches.len() > 100 {
                     e.push(
-                        format!("{at}.branches"),
+                        format!("{at}.Branches"),
                         "a Parallel state needs 1 to 100 branches",
                     );
                 }
                 for (k, b) in branches.iter().enumerate() {
-                    definition(e, ix, node, &format!("{at}.branches[{k}]"), b, depth + 1);
+                    definition(
+                        e,
+                        ix,
+                        node,
+                        (&format!("{at}.Branches[{k}]"), sim),
+                        b,
+                        depth + 1,
+                    );
                 }
                 for (k, c) in catch.iter().enumerate() {
-                    next(e, format!("{at}.catch[{k}].next"), &Some(c.next.clone()));
+                    next(e, format!("{at}.Catch[{k}].Next"), &Some(c.next.clone()));
                 }
-                next(e, format!("{at}.next"), n);
+                next(e, format!("{at}.Next"), n);
             }
             State::Map {
                 items,
@@ -819,26 +845,130 @@ fn definition(e: &mut Errors, ix: &Index<'_>, node: usize, path: &str, d: &Defin
                 catch,
                 next: n,
             } => {
-                e.count(format!("{at}.items"), *items, 0, 100_000);
-                e.count(format!("{at}.max_concurrency"), *max_concurrency, 0, 10_000);
-                definition(e, ix, node, &format!("{at}.iterator"), iterator, depth + 1);
+                e.count(format!("{sim}.map_items.{name}"), *items, 0, 100_000);
+                e.count(format!("{at}.MaxConcurrency"), *max_concurrency, 0, 10_000);
+                definition(
+                    e,
+                    ix,
+                    node,
+                    (&format!("{at}.ItemProcessor"), sim),
+                    iterator,
+                    depth + 1,
+                );
                 for (k, c) in catch.iter().enumerate() {
-                    next(e, format!("{at}.catch[{k}].next"), &Some(c.next.clone()));
+                    next(e, format!("{at}.Catch[{k}].Next"), &Some(c.next.clone()));
                 }
-                next(e, format!("{at}.next"), n);
+                next(e, format!("{at}.Next"), n);
             }
             State::Succeed | State::Fail { .. } => {}
         }
     }
     if let Some(cycle) = zero_time_loop(d) {
         e.push(
-            format!("{path}.states.{}", cycle[0]),
+            format!("{path}.States.{}", cycle[0]),
             format!(
                 "states {} loop without taking any time (only Choice and 0-second Wait states): an execution would never end",
                 cycle.join(" → ")
             ),
         );
     }
+}
+
+/// Settings that name no state of the right type, Choice probabilities that do not match
+/// their rules, negative or endless times.
+fn simulation_settings(e: &mut Errors, sim: &str, m: &StateMachineParams) {
+    let mut kinds: BTreeMap<String, &str> = BTreeMap::new();
+    collect_kinds(&m.definition, &mut kinds, 0);
+    let must_be = |e: &mut Errors, field: &str, name: &str, want: &[&str]| match kinds.get(name) {
+        Some(k) if want.contains(k) => true,
+        Some(k) => {
+            e.push(
+                format!("{sim}.{field}.{name}"),
+                format!("`{name}` is a {k} state, not a {}", want.join(" or ")),
+            );
+            false
+        }
+        None => {
+            e.push(
+                format!("{sim}.{field}.{name}"),
+                format!("no state named \"{name}\""),
+            );
+            false
+        }
+    };
+    for name in m.simulation.tasks.keys() {
+        must_be(e, "tasks", name, &["Task"]);
+    }
+    for name in m.simulation.map_items.keys() {
+        must_be(e, "map_items", name, &["Map"]);
+    }
+    for (name, seconds) in &m.simulation.seconds {
+        if must_be(e, "seconds", name, &["Task", "Wait"]) {
+            e.range(
+                format!("{sim}.seconds.{name}"),
+                *seconds,
+                0.0,
+                31_536_000.0,
+                " s",
+            );
+        }
+    }
+    for (name, p) in &m.simulation.choices {
+        if !must_be(e, "choices", name, &["Choice"]) {
+            continue;
+        }
+        let rules = asl_rules(&m.definition, name);
+        if p.len() != rules {
+            e.push(
+                format!("{sim}.choices.{name}"),
+                format!(
+                    "{} probabilities for {rules} rules: one per rule, in order",
+                    p.len()
+                ),
+            );
+        }
+    }
+}
+
+/// Each state's `Type`, nested states included.
+fn collect_kinds<'a>(
+    asl: &'a serde_json::Value,
+    out: &mut BTreeMap<String, &'a str>,
+    depth: usize,
+) {
+    if depth > crate::scenario::asl::MAX_ASL_DEPTH {
+        return;
+    }
+    let Some(states) = asl.get("States").and_then(serde_json::Value::as_object) else {
+        return;
+    };
+    for (name, s) in states {
+        out.insert(
+            name.clone(),
+            s.get("Type")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or(""),
+        );
+        for b in s
+            .get("Branches")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            collect_kinds(b, out, depth + 1);
+        }
+        if let Some(p) = s.get("ItemProcessor").or_else(|| s.get("Iterator")) {
+            collect_kinds(p, out, depth + 1);
+        }
+    }
+}
+
+/// How many rules the Choice state `name` has.
+fn asl_rules(asl: &serde_json::Value, name: &str) -> usize {
+    crate::scenario::asl::find_state(asl, name)
+        .and_then(|s| s.get("Choices"))
+        .and_then(serde_json::Value::as_array)
+        .map_or(0, Vec::len)
 }
 
 /// A cycle of states that take no simulated time (Choice, `wait` of 0 s), if any: such a

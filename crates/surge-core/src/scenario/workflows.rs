@@ -1,15 +1,19 @@
-//! Step Functions state machines, written in the scenario in the spirit of the Amazon
-//! States Language: Task, Choice, Wait, Parallel, Map, Succeed and Fail, with Retry and
-//! Catch.
+//! Step Functions state machines. The scenario stores Amazon States Language with the
+//! simulation's settings beside it (see [`super::asl`]); this module holds the parameters
+//! and the engine's compiled form of a definition: Task, Choice, Wait, Parallel, Map,
+//! Succeed and Fail, with Retry and Catch.
 //!
-//! Why a subset with probabilities: Surge simulates load, not data, so a Choice picks a
-//! branch by probability and a Map iterates a given number of items; everything about
-//! timing, retries, catches and concurrency follows the documented semantics.
+//! Why a compiled form with probabilities: Surge simulates load, not data, so a Choice
+//! picks a branch by probability and a Map iterates a given number of items; everything
+//! about timing, retries, catches and concurrency follows the documented semantics.
 
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::asl::{AslError, Simulation, compile, default_asl, to_asl};
 
 /// Parameters of a Step Functions state machine.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -22,22 +26,51 @@ pub struct StateMachineParams {
     pub start_rate_per_s: f64,
     /// StartExecution token bucket capacity (Standard, big Regions: 1,300).
     pub start_burst: u32,
-    /// The workflow.
-    pub definition: Definition,
+    /// The workflow in Amazon States Language (`StartAt`, `States`), as the console and
+    /// templates hold it.
+    #[schemars(with = "AslSchema")]
+    #[serde(deserialize_with = "super::asl::deserialize_asl")]
+    pub definition: Value,
+    /// What the simulation needs that ASL cannot say, by state name: the node each Task
+    /// calls, Choice probabilities, Map items, the time of Tasks calling nothing modelled.
+    #[serde(skip_serializing_if = "Simulation::is_empty")]
+    pub simulation: Simulation,
+}
+
+/// The schema of an ASL definition: an object (its states are checked when compiled).
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+struct AslSchema {
+    #[serde(rename = "StartAt")]
+    start_at: String,
+    #[serde(rename = "States")]
+    states: BTreeMap<String, Value>,
+}
+
+impl StateMachineParams {
+    /// The engine's form of the definition, or where and why it cannot be simulated.
+    pub fn compiled(&self) -> Result<Definition, AslError> {
+        compile(&self.definition, &self.simulation)
+    }
+
+    /// These parameters with an engine-form definition stored as ASL (its Tasks call
+    /// functions unless `kind_of` says otherwise).
+    pub fn with_definition(mut self, d: &Definition) -> Self {
+        let (asl, sim) = to_asl(d, &|_| None);
+        self.definition = asl;
+        self.simulation = sim;
+        self
+    }
 }
 
 impl Default for StateMachineParams {
     fn default() -> Self {
-        let mut states = BTreeMap::new();
-        states.insert("Done".to_owned(), State::Succeed);
         StateMachineParams {
             flavour: WorkflowFlavour::Standard,
             start_rate_per_s: 300.0,
             start_burst: 1300,
-            definition: Definition {
-                start_at: "Done".into(),
-                states,
-            },
+            definition: default_asl(),
+            simulation: Simulation::default(),
         }
     }
 }

@@ -58,8 +58,18 @@ fn every_json_example_in_the_format_docs_parses() {
                 Some(kind) => {
                     let node = format!(r#"{{"id":"x","kind":"{kind}","params":{body}}}"#);
                     serde_json::from_str::<Node>(&node)
-                        .map(|n| assert_eq!(n.kind.tag(), kind))
                         .map_err(|e| e.to_string())
+                        .and_then(|n| {
+                            assert_eq!(n.kind.tag(), kind);
+                            // A state machine's example also compiles (its ASL is read).
+                            match &n.kind {
+                                surge_core::NodeKind::StepFunctions(m) => m
+                                    .compiled()
+                                    .map(|_| ())
+                                    .map_err(|e| format!("{}: {}", e.path, e.reason)),
+                                _ => Ok(()),
+                            }
+                        })
                 }
                 None => Err(format!("unknown marking {other:?}")),
             },

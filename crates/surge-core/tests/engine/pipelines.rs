@@ -158,8 +158,7 @@ fn pipeline(x: &Shape) -> Scenario {
             } else {
                 WorkflowFlavour::Standard
             },
-            definition: definition(x),
-            ..StateMachineParams::default()
+            ..StateMachineParams::default().with_definition(&definition(x))
         }),
     )
     .add("work", function(vec![compute(x.task_s * 1000.0)]))

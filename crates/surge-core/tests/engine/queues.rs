@@ -420,7 +420,7 @@ fn queue_settings_are_validated_with_their_paths() {
 fn version_1_files_load_as_the_current_version() {
     let s = super::scenario("tiny-throttle");
     assert_eq!(s.version, CURRENT_VERSION);
-    assert_eq!(CURRENT_VERSION, 5);
+    assert_eq!(CURRENT_VERSION, 6);
     assert!(
         Scenario::from_json(&s.to_json()).is_ok(),
         "and round-trip as version 3"

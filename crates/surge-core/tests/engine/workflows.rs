@@ -27,8 +27,7 @@ fn one_execution(definition: Definition, failing: bool, compute_ms: f64, seconds
         .add(
             "sfn",
             NodeKind::StepFunctions(StateMachineParams {
-                definition,
-                ..StateMachineParams::default()
+                ..StateMachineParams::default().with_definition(&definition)
             }),
         )
         .add(
@@ -215,8 +214,7 @@ fn start_execution_is_throttled_by_its_token_bucket() {
         NodeKind::StepFunctions(StateMachineParams {
             start_rate_per_s: 10.0,
             start_burst: 20,
-            definition,
-            ..StateMachineParams::default()
+            ..StateMachineParams::default().with_definition(&definition)
         }),
     )
     .connect("c", "sfn");
@@ -376,11 +374,10 @@ fn transition_heavy(rate: f64, choices: usize, account_rate: f64) -> Report {
         NodeKind::StepFunctions(StateMachineParams {
             start_rate_per_s: 10_000.0,
             start_burst: 10_000,
-            definition: Definition {
+            ..StateMachineParams::default().with_definition(&Definition {
                 start_at: "C0".into(),
                 states: all,
-            },
-            ..StateMachineParams::default()
+            })
         }),
     )
     .connect("c", "sfn");
@@ -425,7 +422,7 @@ fn standard_bills_transitions_and_express_bills_requests_and_duration() {
             "sfn",
             NodeKind::StepFunctions(StateMachineParams {
                 flavour,
-                definition: Definition {
+                ..StateMachineParams::default().with_definition(&Definition {
                     start_at: "Pause".into(),
                     states: states(vec![
                         (
@@ -437,8 +434,7 @@ fn standard_bills_transitions_and_express_bills_requests_and_duration() {
                         ),
                         ("Done", State::Succeed),
                     ]),
-                },
-                ..StateMachineParams::default()
+                })
             }),
         )
         .connect("c", "sfn");
@@ -512,8 +508,7 @@ fn order_flow(orchestrated: bool) -> Report {
         s.add(
             "orders",
             NodeKind::StepFunctions(StateMachineParams {
-                definition,
-                ..StateMachineParams::default()
+                ..StateMachineParams::default().with_definition(&definition)
             }),
         )
         .connect("shop", "orders")

@@ -118,3 +118,67 @@ test('the context menu deletes a node, deletes a connection and selects all', as
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('double-click renames a node in place; F2 too, and Escape cancels', async () => {
+  const { page, context, errors } = await app.open();
+  await page.waitForSelector('g.node');
+  await page.click('#tab-run');
+  await page.selectOption('#preset', 'lesson7-storm-proxy');
+  await page.click('#load-preset');
+  await page.waitForSelector('g.node[data-node="fn"]');
+  await page.dblclick('g.node[data-node="fn"] .node-label');
+  await page.waitForSelector('#rename-in-place');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'rename-in-place', 'the field has focus');
+  await page.fill('#rename-in-place', 'checkout');
+  await page.press('#rename-in-place', 'Enter');
+  await page.waitForFunction(() => document.querySelector('g.node[data-node="fn"] .node-label')?.textContent === 'checkout');
+  assert.equal(await page.locator('#rename-in-place').count(), 0, 'the field closes');
+  await saveScreenshot(page, 'renamed-in-place.png');
+  // F2 on the focused node opens the field; Escape leaves the name as it was.
+  await page.focus('g.node[data-node="db"]');
+  await page.keyboard.press('F2');
+  await page.waitForSelector('#rename-in-place');
+  await page.keyboard.type('zzz');
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => !document.querySelector('#rename-in-place'));
+  assert.doesNotMatch(await page.textContent('g.node[data-node="db"] .node-label'), /zzz/);
+  // One undo step takes the rename back.
+  await page.click('#undo');
+  await page.waitForFunction(() => document.querySelector('g.node[data-node="fn"] .node-label')?.textContent !== 'checkout');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('dragging a selected connection’s end onto another node re-attaches it, calls and all', async () => {
+  const { page, context, errors } = await app.open();
+  await page.waitForSelector('g.node');
+  await page.click('#tab-run');
+  await page.selectOption('#preset', 'lesson7-storm-proxy');
+  await page.click('#load-preset');
+  await page.waitForSelector('g.edge[data-edge="fn→proxy"]');
+  await page.click('g.edge[data-edge="fn→proxy"] .edge-hit', { force: true });
+  const handle = page.locator('circle.edge-end[data-edge-end="fn→proxy"]');
+  await handle.waitFor();
+  const from = await handle.boundingBox();
+  const db = await page.locator('g.node[data-node="db"] .node-box').boundingBox();
+  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++) {
+    await page.mouse.move(
+      from.x + ((db.x + db.width / 2 - from.x) * i) / 10,
+      from.y + ((db.y + db.height / 2 - from.y) * i) / 10,
+    );
+  }
+  await page.mouse.up();
+  await page.waitForSelector('g.edge[data-edge="fn→db"]');
+  assert.equal(await page.locator('g.edge[data-edge="fn→proxy"]').count(), 0, 'the old end is gone');
+  await page.waitForTimeout(450); // the autosave rests 300 ms after the last change
+  const scenario = await page.evaluate(() => JSON.parse(localStorage.getItem('surge.editor.v1')).scenario);
+  const handler = JSON.stringify(scenario.nodes.find((n) => n.id === 'fn').params.handler);
+  assert.match(handler, /"node":"db"/, 'the function now calls the database');
+  assert.doesNotMatch(handler, /"node":"proxy"/);
+  await page.click('#undo');
+  await page.waitForSelector('g.edge[data-edge="fn→proxy"]');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

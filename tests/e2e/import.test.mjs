@@ -48,7 +48,7 @@ test('a pasted SAM template becomes the diagram, runs, and lists what it left ou
   await context.close();
 });
 
-test('a template opens from a file, and console ASL pasted into a state machine calls its function', async () => {
+test('a template opens from a file; console ASL pasted into a state machine shows its graph, calls its function and is edited in forms', async () => {
   const { page, context, errors } = await app.open();
   await page.waitForSelector('g.node');
   await page.setInputFiles('#open-file', path.join(TEMPLATES, '15-stepfunctions-inline.yaml'));
@@ -71,14 +71,34 @@ test('a template opens from a file, and console ASL pasted into a state machine 
       Done: { Type: 'Succeed' },
     },
   };
-  await page.fill('#param-params-definition-states', JSON.stringify(asl, null, 2));
-  await page.locator('#param-params-definition-states').blur();
-  await page.waitForFunction(() => /"resource": "Charge"/.test(document.querySelector('#param-params-definition-states').value));
-  const states = JSON.parse(await page.inputValue('#param-params-definition-states'));
-  assert.equal(states.Check.type, 'task');
-  assert.equal(states.Check.retry[0].max_attempts, 5);
-  assert.equal(states['Shipped?'].choices[0].probability, 0.5);
-  assert.equal(await page.inputValue('#param-params-definition-start_at'), 'Check');
+  await page.fill('#param-params-definition-States', JSON.stringify(asl, null, 2));
+  await page.locator('#param-params-definition-States').blur();
+  // The graph shows the pasted states, the Task calling the function it names.
+  await page.waitForSelector('.sg-state[data-state="Check"]');
+  for (const name of ['Check', 'Shipped?', 'Later', 'Done']) {
+    assert.equal(await page.locator(`.sg-state[data-state="${name}"]`).count(), 1, `${name} drawn`);
+  }
+  assert.match(await page.textContent('.sg-state[data-state="Check"] title'), /calls Charge/);
+  assert.equal(await page.locator('.sg-arrow.rule').count(), 2, 'a rule and the default');
+  // The ASL is kept as pasted: standard field names, its comment and its condition.
+  const stored = JSON.parse(await page.inputValue('#param-params-definition-States'));
+  assert.equal(stored.Check.Type, 'Task');
+  assert.equal(stored.Check.Retry[0].MaxAttempts, 5);
+  assert.equal(stored['Shipped?'].Choices[0].Variable, '$.shipped');
+  assert.equal(await page.inputValue('#param-params-definition-StartAt'), 'Check');
+  // Pick the Task: its form shows what it calls and its retrier; a catcher is added.
+  await page.click('.sg-state[data-state="Check"]');
+  await page.waitForSelector('.state-form[data-state="Check"]');
+  assert.equal(await page.inputValue('.state-form select[id$="-calls"]'), 'Charge');
+  assert.equal(await page.inputValue('.state-form [data-retry="0"] input[id$="-MaxAttempts"]'), '5');
+  await page.click('.state-form .add-catch');
+  await page.waitForSelector('.sg-arrow.catch');
+  assert.match(await page.textContent('.sg-state[data-state="Check"] title'), /1 retriers, 1 catchers/);
+  // A Choice's probability is a simulation setting; the default takes the rest.
+  await page.click('.sg-state[data-state="Shipped?"]');
+  await page.fill('.state-form input[id$="-rule0"]', '30');
+  await page.locator('.state-form input[id$="-rule0"]').blur();
+  await page.waitForFunction(() => /the rest, 70\.0 %/.test(document.querySelector('.state-form')?.textContent ?? ''));
   await saveScreenshot(page, 'import-asl.png');
   assert.deepEqual(errors, []);
   await context.close();

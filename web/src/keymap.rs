@@ -134,6 +134,10 @@ pub const SHORTCUTS: &[Shortcut] = &[
         "Add the service at the centre of the view",
     ),
     shown("Enter (on a node)", "Open its parameters in the inspector"),
+    shown(
+        "Double-click or F2 (on a node)",
+        "Rename it in place (Enter keeps, Escape cancels)",
+    ),
     bound(
         "Arrow keys",
         "Move the selected nodes one grid step (Shift: five)",

@@ -18,7 +18,10 @@ use yew::prelude::*;
 use super::{CanvasEdge, CanvasNode, DropHint, Minimap, ParticleLayer};
 use crate::dom::{self, CANVAS_ID};
 use crate::editor::catalog;
-use crate::editor::geometry::{self, Point, edge_midpoint, edge_path, in_port, out_port};
+use crate::editor::document::Edit;
+use crate::editor::geometry::{
+    self, Point, edge_midpoint, edge_path, in_port, node_rect, out_port,
+};
 use crate::editor::gestures::{Effect, Gestures, Hit, Overlay, Press};
 use crate::editor::{EdgeKey, EditorAction, Notice, SelectOp, Selection, Viewport};
 use crate::run::LiveView;
@@ -116,7 +119,17 @@ fn local(e: &web_sys::MouseEvent) -> Point {
 fn hit_of(target: Option<web_sys::EventTarget>) -> Hit {
     let node = closest_attr(target.clone(), "data-node");
     let port = closest_attr(target.clone(), "data-port");
+    let end = closest_attr(target.clone(), "data-edge-end");
     let edge = closest_attr(target, "data-edge");
+    let key_of = |key: &str| {
+        key.split_once('→').map(|(a, b)| EdgeKey {
+            from: a.to_owned(),
+            to: b.to_owned(),
+        })
+    };
+    if let Some(key) = end.as_deref().and_then(key_of) {
+        return Hit::EdgeEnd(key);
+    }
     match (node, port.as_deref(), edge) {
         (Some(id), Some("out"), _) => Hit::OutPort(id),
         (Some(id), _, _) => Hit::Node(id),
@@ -140,6 +153,38 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     let svg_ref = use_node_ref();
     // The context menu: where it opened (in the canvas' pixels) and on what.
     let menu = use_state(|| None::<(f64, f64, MenuTarget)>);
+    // The canvas' size in pixels, for drawing only what is in view on large diagrams
+    // (measured after mounting and on every window resize, never during a render).
+    let size = use_state(|| None::<(f64, f64)>);
+    {
+        let svg_ref = svg_ref.clone();
+        let size = size.clone();
+        use_effect_with((), move |()| {
+            let measure = move || {
+                if let Some(svg) = svg_ref.cast::<Element>() {
+                    let r = svg.get_bounding_client_rect();
+                    size.set(Some((r.width(), r.height())));
+                }
+            };
+            measure();
+            let listener = EventListener::new(&gloo::utils::window(), "resize", move |_| measure());
+            move || drop(listener)
+        });
+    }
+    // The node being renamed in place, if any.
+    let renaming = use_state(|| None::<String>);
+    let rename_ref = use_node_ref();
+    {
+        let rename_ref = rename_ref.clone();
+        use_effect_with((*renaming).clone(), move |r| {
+            if r.is_some()
+                && let Some(input) = rename_ref.cast::<web_sys::HtmlInputElement>()
+            {
+                let _ = input.focus();
+                input.select();
+            }
+        });
+    }
     // Under a reduced-motion preference, no marks move: the counters and log remain.
     let reduced_motion = *use_memo((), |()| dom::prefers_reduced_motion());
 
@@ -198,15 +243,24 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     let dispatch = props.dispatch.clone();
     let editor = move |a: EditorAction| dispatch.emit(Action::Editor(a));
     // Applies what a gesture asks for.
+    // Nodes drawn by a drag's preview: once the drop is rendered they are drawn again
+    // from the document, so a refused move (a read-only embed) leaves nothing stale.
+    let previewed = use_mut_ref(Vec::<String>::new);
     let apply = {
         let dispatch = props.dispatch.clone();
         let overlay = overlay.clone();
+        let latest = latest.clone();
+        let previewed = previewed.clone();
         Rc::new(move |effects: Vec<Effect>| {
             for effect in effects {
                 match effect {
                     Effect::Editor(a) => dispatch.emit(Action::Editor(a)),
                     Effect::ShowInspector => dispatch.emit(Action::Show(Panel::Inspector)),
                     Effect::Overlay(o) => overlay.set(o),
+                    Effect::Preview(moves) => {
+                        preview(&latest.borrow().1, &moves);
+                        *previewed.borrow_mut() = moves.into_iter().map(|(id, _)| id).collect();
+                    }
                 }
             }
         })
@@ -260,6 +314,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         let gestures = gestures.clone();
         let latest = latest.clone();
         let apply = apply.clone();
+        let previewed = previewed.clone();
         Callback::from(move |e: PointerEvent| {
             let (vp, doc, _) = latest.borrow().clone();
             let cancelled = e.type_() != "pointerup";
@@ -267,6 +322,21 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 .borrow_mut()
                 .up(e.pointer_id(), local(&e), cancelled, vp, &doc);
             apply(effects);
+            let ids = std::mem::take(&mut *previewed.borrow_mut());
+            if !ids.is_empty() {
+                let latest = latest.clone();
+                gloo::timers::callback::Timeout::new(0, move || {
+                    let doc = latest.borrow().1.clone();
+                    let held: Vec<_> = doc
+                        .nodes
+                        .iter()
+                        .filter(|n| ids.contains(&n.id))
+                        .map(|n| (n.id.clone(), n.position))
+                        .collect();
+                    preview(&doc, &held);
+                })
+                .forget();
+            }
         })
     };
 
@@ -280,22 +350,36 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             focus_inspector();
         }
     };
+    // Double-click (or F2) renames a node in place, as in diagram tools.
     let ondblclick = {
-        let open = open_inspector.clone();
+        let renaming = renaming.clone();
+        let editor = editor.clone();
+        let latest = latest.clone();
         Callback::from(move |e: MouseEvent| {
-            if let Some(id) = closest_attr(e.target(), "data-node") {
-                open(id);
+            // The SVG captures the pointer, so the event's target is the SVG itself: the
+            // node is found by position.
+            let (vp, doc, _) = latest.borrow().clone();
+            let hit = closest_attr(e.target(), "data-node")
+                .or_else(|| geometry::node_at(&doc, vp.to_world(local(&e))).map(str::to_owned));
+            if let Some(id) = hit {
+                editor(EditorAction::Select(SelectOp::Only(vec![id.clone()])));
+                renaming.set(Some(id));
             }
         })
     };
     let onkeydown = {
         let open = open_inspector.clone();
+        let renaming = renaming.clone();
         Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter"
-                && let Some(id) = closest_attr(e.target(), "data-node")
-            {
+            let Some(id) = closest_attr(e.target(), "data-node") else {
+                return;
+            };
+            if e.key() == "Enter" {
                 e.prevent_default();
                 open(id);
+            } else if e.key() == "F2" {
+                e.prevent_default();
+                renaming.set(Some(id));
             }
         })
     };
@@ -330,9 +414,20 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     let live = props.live.as_deref();
     let by_id: std::collections::BTreeMap<&str, &surge_core::Node> =
         doc.nodes.iter().map(|n| (n.id.as_str(), n)).collect();
+    // On a large diagram only what is in view (with half a screen around it) is drawn,
+    // plus the selection: the browser's style, layout and paint then cost what a small
+    // diagram costs, however many nodes there are.
+    let in_view = visible_area(doc.nodes.len(), props.viewport, *size);
+    let drawn = |n: &surge_core::Node| {
+        in_view.is_none_or(|area| node_rect(n.position).intersects(&area))
+            || props.selection.nodes.contains(&n.id)
+    };
     let edges = doc.edges.iter().enumerate().filter_map(|(ei, e)| {
         let a = *by_id.get(e.from.as_str())?;
         let b = *by_id.get(e.to.as_str())?;
+        if !drawn(a) && !drawn(b) && !props.selection.edges.contains(&EdgeKey::of(e)) {
+            return None;
+        }
         let (pa, pb) = (
             out_port(a.position),
             in_port(b.position),
@@ -363,6 +458,9 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         let (Some(from), Some(to)) = (at.node.and_then(|i| doc.nodes.get(i)), by_id.get(id.as_str())) else {
             return;
         };
+        if !drawn(from) && !drawn(to) {
+            return;
+        }
         // A straight dashed line between the boxes' facing sides (top or bottom), so it
         // never loops around like a call's curve.
         let (w, h) = (geometry::NODE_W, geometry::NODE_H);
@@ -381,45 +479,66 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             </g>
         });
     });
-    let nodes = doc.nodes.iter().enumerate().map(|(i, n)| {
-        let item = catalog::for_node(&n.kind);
-        let tag = n.kind.tag();
-        let exact = format!("nodes[{i}]");
-        let nested = format!("nodes[{i}].");
-        let problems = props
-            .problems
-            .iter()
-            .filter(|e| e.path == exact || e.path.starts_with(&nested))
-            .count();
-        let drop = match &connecting {
-            Some((from, _)) if *from == n.id => DropHint::Idle,
-            Some((_, from_tag)) => {
-                if edge_rule(from_tag, tag).is_ok() {
-                    DropHint::Accepts
-                } else {
-                    DropHint::Refuses
+    let nodes = doc
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| drawn(n))
+        .map(|(i, n)| {
+            let item = catalog::for_node(&n.kind);
+            let tag = n.kind.tag();
+            let exact = format!("nodes[{i}]");
+            let nested = format!("nodes[{i}].");
+            let problems = props
+                .problems
+                .iter()
+                .filter(|e| e.path == exact || e.path.starts_with(&nested))
+                .count();
+            let drop = match &connecting {
+                Some((from, _)) if *from == n.id => DropHint::Idle,
+                Some((_, from_tag)) => {
+                    if edge_rule(from_tag, tag).is_ok() {
+                        DropHint::Accepts
+                    } else {
+                        DropHint::Refuses
+                    }
                 }
+                None => DropHint::Idle,
+            };
+            let gauge = live
+                .and_then(|l| l.nodes.get(i).filter(|(id, _)| *id == n.id))
+                .map(|(_, g)| {
+                    (
+                        AttrValue::from(g.text()),
+                        g.fill(),
+                        g.health.class(),
+                        g.health.words(),
+                    )
+                });
+            let (inputs, outputs) = port_kinds(tag);
+            html! {
+                <CanvasNode key={n.id.clone()} id={n.id.clone()} label={n.label().to_owned()}
+                    kind_label={item.label} kind={tag} icon={item.icon}
+                    x={n.position.x} y={n.position.y}
+                    selected={props.selection.nodes.contains(&n.id)} {problems}
+                    {inputs} {outputs} {drop} {gauge} />
             }
-            None => DropHint::Idle,
-        };
-        let gauge = live
-            .and_then(|l| l.nodes.get(i).filter(|(id, _)| *id == n.id))
-            .map(|(_, g)| {
-                (
-                    AttrValue::from(g.text()),
-                    g.fill(),
-                    g.health.class(),
-                    g.health.words(),
-                )
-            });
-        let (inputs, outputs) = port_kinds(tag);
-        html! {
-            <CanvasNode key={n.id.clone()} id={n.id.clone()} label={n.label().to_owned()}
-                kind_label={item.label} kind={tag} icon={item.icon}
-                x={n.position.x} y={n.position.y}
-                selected={props.selection.nodes.contains(&n.id)} {problems}
-                {inputs} {outputs} {drop} {gauge} />
+        });
+    // A selected connection's end, drawn above the nodes just short of its arrowhead:
+    // dragging it onto another node moves the end there.
+    let end_handles = doc.edges.iter().filter_map(|e| {
+        let key = EdgeKey::of(e);
+        if !props.selection.edges.contains(&key) {
+            return None;
         }
+        let (a, b) = (by_id.get(e.from.as_str())?, by_id.get(e.to.as_str())?);
+        let at = geometry::bezier_point(out_port(a.position), in_port(b.position), 0.9);
+        Some(html! {
+            <circle class="edge-end" cx={format!("{:.1}", at.x)} cy={format!("{:.1}", at.y)} r="7"
+                data-edge-end={format!("{}→{}", e.from, e.to)}>
+                <title>{ "Drag onto another node to move this end" }</title>
+            </circle>
+        })
     });
     let overlay_html = match &*overlay {
         Overlay::None => html! {},
@@ -550,11 +669,13 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                     <g class="refs" aria-hidden="true">{ for references }</g>
                     <g class="edges">{ for edges }</g>
                     <g class="nodes">{ for nodes }</g>
+                    <g class="edge-ends">{ for end_handles }</g>
                     { overlay_html }
                 </g>
             </svg>
             <ParticleLayer doc={props.doc.clone()} live={props.live.clone()} viewport={props.viewport} {reduced_motion} />
             { for menu_html }
+            { rename_input(props, &renaming, &rename_ref) }
             if doc.nodes.is_empty() {
                 <div class="canvas-hint">
                     <p class="big">{ "Drag services here" }</p>
@@ -564,6 +685,177 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             { for notice }
             <Minimap doc={props.doc.clone()} viewport={props.viewport} dispatch={props.dispatch.clone()} />
         </section>
+    }
+}
+
+/// Diagrams above this many nodes draw only what is in view.
+const DRAW_ALL_UP_TO: usize = 300;
+
+/// The world area worth drawing (the view and half a screen around it), or `None` to
+/// draw everything (a small diagram, or the canvas not measured yet).
+fn visible_area(nodes: usize, vp: Viewport, size: Option<(f64, f64)>) -> Option<geometry::Rect> {
+    let (w, h) = size.filter(|(w, h)| *w > 0.0 && *h > 0.0)?;
+    if nodes <= DRAW_ALL_UP_TO {
+        return None;
+    }
+    let a = vp.to_world(Point::new(-w / 2.0, -h / 2.0));
+    let b = vp.to_world(Point::new(w * 1.5, h * 1.5));
+    Some(geometry::Rect::from_corners(a, b))
+}
+
+/// `s` as a CSS string (for an attribute selector).
+fn css_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+/// Draws a drag in progress straight into the DOM: the moved nodes and the connections
+/// that touch them. Yew's next render (the drop's edit) writes the same values, so the
+/// document stays the one truth.
+fn preview(doc: &Scenario, moves: &[(String, surge_core::Position)]) {
+    let page = gloo::utils::document();
+    let at = |id: &str| {
+        moves
+            .iter()
+            .find(|(m, _)| m == id)
+            .map(|(_, p)| *p)
+            .or_else(|| doc.nodes.iter().find(|n| n.id == id).map(|n| n.position))
+    };
+    for (id, p) in moves {
+        if let Ok(Some(g)) = page.query_selector(&format!("g.node[data-node={}]", css_string(id))) {
+            let _ = g.set_attribute("transform", &format!("translate({} {})", p.x, p.y));
+        }
+    }
+    for e in &doc.edges {
+        if !moves.iter().any(|(m, _)| *m == e.from || *m == e.to) {
+            continue;
+        }
+        let (Some(a), Some(b)) = (at(&e.from), at(&e.to)) else {
+            continue;
+        };
+        let (pa, pb) = (out_port(a), in_port(b));
+        let key = format!("{}→{}", e.from, e.to);
+        let Ok(Some(g)) = page.query_selector(&format!("g.edge[data-edge={}]", css_string(&key)))
+        else {
+            continue;
+        };
+        let d = edge_path(pa, pb);
+        if let Ok(paths) = g.query_selector_all("path") {
+            for k in 0..paths.length() {
+                if let Some(el) = paths.item(k).and_then(|n| n.dyn_into::<Element>().ok()) {
+                    let _ = el.set_attribute("d", &d);
+                }
+            }
+        }
+        if let Ok(Some(label)) = g.query_selector(".edge-label") {
+            let mid = edge_midpoint(pa, pb);
+            let _ = label.set_attribute("x", &format!("{:.1}", mid.x));
+            let _ = label.set_attribute("y", &format!("{:.1}", mid.y - 6.0));
+        }
+    }
+}
+
+/// The in-place name field over the node being renamed: Enter or leaving keeps the name,
+/// Escape cancels; an empty name shows the id again.
+fn rename_input(
+    props: &CanvasProps,
+    renaming: &UseStateHandle<Option<String>>,
+    input_ref: &NodeRef,
+) -> Html {
+    let Some(id) = (**renaming).clone() else {
+        return html! {};
+    };
+    let Some(node) = props.doc.nodes.iter().find(|n| n.id == id) else {
+        return html! {};
+    };
+    let vp = props.viewport;
+    let at = vp.to_screen(Point::new(node.position.x + 40.0, node.position.y + 8.0));
+    let width = (geometry::NODE_W - 48.0) * vp.zoom;
+    let font = (13.0 * vp.zoom).clamp(11.0, 22.0);
+    let keep = {
+        let renaming = renaming.clone();
+        let doc = props.doc.clone();
+        let dispatch = props.dispatch.clone();
+        let id = id.clone();
+        Rc::new(move |text: String| {
+            renaming.set(None);
+            let text = text.trim().to_owned();
+            let current = doc
+                .nodes
+                .iter()
+                .find(|n| n.id == id)
+                .map(|n| n.name.clone());
+            if current.as_deref() == Some(text.as_str()) {
+                return;
+            }
+            let value = (!text.is_empty()).then(|| serde_json::Value::from(text));
+            match crate::editor::inspect::change_node(&doc, &id, &["name".to_owned()], value) {
+                Ok(node) => {
+                    dispatch.emit(Action::Editor(EditorAction::Edit(Edit::SetNode {
+                        id: id.clone(),
+                        node: Box::new(node),
+                        field: "name".into(),
+                    })));
+                    dispatch.emit(Action::Editor(EditorAction::Seal));
+                }
+                Err(reason) => dispatch.emit(Action::Editor(EditorAction::Notice(Some(Notice {
+                    text: format!("Name refused: {reason}"),
+                    refused: true,
+                })))),
+            }
+        })
+    };
+    let onkeydown = {
+        let keep = keep.clone();
+        let renaming = renaming.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            e.stop_propagation();
+            match e.key().as_str() {
+                "Enter" => {
+                    e.prevent_default();
+                    if let Some(input) = e
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                    {
+                        keep(input.value());
+                    }
+                }
+                "Escape" => {
+                    e.prevent_default();
+                    renaming.set(None);
+                }
+                _ => {}
+            }
+        })
+    };
+    let onblur = {
+        let keep = keep.clone();
+        let renaming = renaming.clone();
+        Callback::from(move |e: FocusEvent| {
+            // Escape already closed it; Enter already kept it.
+            if renaming.is_some()
+                && let Some(input) = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            {
+                keep(input.value());
+            }
+        })
+    };
+    html! {
+        <input ref={input_ref.clone()} id="rename-in-place" class="rename-in-place" type="text"
+            aria-label={format!("Name of {id}")} value={node.name.clone()} placeholder={id.clone()}
+            style={format!("left: {:.0}px; top: {:.0}px; width: {:.0}px; font-size: {font:.0}px", at.x, at.y, width)}
+            {onkeydown} {onblur}
+            onpointerdown={Callback::from(|e: PointerEvent| e.stop_propagation())} />
     }
 }
 
@@ -578,4 +870,30 @@ pub fn focus_inspector() {
         }
     })
     .forget();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn large_diagrams_draw_what_is_in_view_and_small_ones_everything() {
+        let vp = Viewport {
+            x: -1000.0,
+            y: 0.0,
+            zoom: 0.5,
+        };
+        assert_eq!(
+            visible_area(300, vp, Some((800.0, 600.0))),
+            None,
+            "small: all"
+        );
+        assert_eq!(visible_area(5000, vp, None), None, "not measured yet: all");
+        let area = visible_area(301, vp, Some((800.0, 600.0))).expect("culled");
+        // The view is world x 2000..3600, y 0..1200; half a screen around it.
+        assert_eq!(
+            (area.x, area.y, area.w, area.h),
+            (1200.0, -600.0, 3200.0, 2400.0)
+        );
+    }
 }

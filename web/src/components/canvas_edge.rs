@@ -16,6 +16,7 @@ pub struct CanvasEdgeProps {
     pub mid: (f64, f64),
     /// Selected?
     pub selected: bool,
+
     /// Calls in flight along the edge while a run is watched.
     #[prop_or_default]
     pub in_flight: Option<u32>,

@@ -93,16 +93,16 @@ pub fn CanvasNode(p: &CanvasNodeProps) -> Html {
             if p.problems == 1 { "" } else { "s" }
         ));
     }
-    // The full label and gauge on hover: the box shows as much as fits.
-    let mut tooltip = format!("{} ({})", p.label, p.kind_label);
+    // The full label and gauge on hover: the box shows as much as fits. The title is also
+    // the node's accessible name (an `aria-label` would not contain a label cut to fit).
     if let Some((text, _, _, words)) = &p.gauge {
-        aria.push_str(&format!(", {words}"));
-        tooltip.push_str(&format!("\n{text}\n{words}"));
+        aria.push_str(&format!(", {words} ({text})"));
     }
+    let tooltip = aria;
     let mid = NODE_H / 2.0;
     html! {
         <g {class} transform={format!("translate({} {})", p.x, p.y)} data-node={p.id.clone()}
-            tabindex="0" role="button" aria-label={aria} aria-pressed={p.selected.to_string()}>
+            tabindex="0" role="button" aria-pressed={p.selected.to_string()}>
             <title>{ tooltip }</title>
             <rect class="node-box" width={NODE_W.to_string()} height={NODE_H.to_string()} rx="10" />
             <g class="node-icon" transform="translate(12 16)">

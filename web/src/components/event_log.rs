@@ -68,12 +68,14 @@ pub fn EventLog(p: &EventLogProps) -> Html {
     html! {
         <section class="event-log" aria-label="Event log">
             <h2>{ "Event log" }</h2>
-            <ol role="log" aria-live="polite" id="event-log">
-                if p.lines.is_empty() {
-                    <li class="quiet">{ "Nothing has gone wrong yet." }</li>
-                }
-                { for p.lines.iter().rev().take(SHOWN).map(line) }
-            </ol>
+            <div role="log" aria-live="polite" id="event-log">
+                <ol>
+                    if p.lines.is_empty() {
+                        <li class="quiet">{ "Nothing has gone wrong yet." }</li>
+                    }
+                    { for p.lines.iter().rev().take(SHOWN).map(line) }
+                </ol>
+            </div>
         </section>
     }
 }

@@ -14,7 +14,7 @@ use yew::prelude::*;
 
 use super::canvas::invocation_name;
 use super::palette::icon;
-use super::{Commit, ParamField, RunHandle};
+use super::{Commit, ParamField, RunHandle, StateGraph};
 use crate::editor::schema::{self, FieldKind, FieldSpec};
 use crate::editor::{EdgeKey, Edit, EditorAction, SelectOp, Selection, catalog, inspect};
 use crate::state::Action;
@@ -433,6 +433,12 @@ fn node_view(p: &InspectorProps, id: &str, seal: &Callback<()>) -> Html {
             <ParamField spec={name_spec} path={vec!["name".to_owned()]}
                 value={(!node.name.is_empty()).then(|| Value::from(node.name.clone()))}
                 default={None::<Value>} on_commit={commit.clone()} on_blur={seal.clone()} id_prefix="node" />
+            if let NodeKind::StepFunctions(m) = &node.kind {
+                <StateGraph machine={Rc::new(m.clone())}
+                    targets={Rc::new(outgoing.iter().filter_map(|e| doc.node_index(&e.to).map(|j| (e.to.clone(), doc.nodes[j].label().to_owned()))).collect::<Vec<_>>())}
+                    on_commit={commit.clone()} on_blur={seal.clone()}
+                    locked={started && p.locked(&format!("{id}.definition"))} />
+            }
             <h4>{ "Parameters" }</h4>
             { fields(pickers(schema::params_fields(tag), doc, id), &["params"], &current, &defaults, &commit, seal, "param",
                 &|path: &[String]| started && p.locked(&format!("{id}.{}", path[1..].join(".")))) }

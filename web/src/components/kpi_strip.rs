@@ -25,12 +25,14 @@ pub struct KpiStripProps {
 pub fn KpiStrip(p: &KpiStripProps) -> Html {
     let Some(live) = &p.live else {
         return html! {
-            <dl class="kpi-strip idle" aria-label="Headline numbers (no run yet)">
-                { for ["success", "requests", "throttled", "in flight", "retries", "DLQ", "cost so far"]
-                    .into_iter()
-                    .map(|k| html! { <div><dt>{ k }</dt><dd>{ "—" }</dd></div> }) }
+            <div class="kpi-strip idle" role="group" aria-label="Headline numbers (no run yet)">
+                <dl class="kpi-items">
+                    { for ["success", "requests", "throttled", "in flight", "retries", "DLQ", "cost so far"]
+                        .into_iter()
+                        .map(|k| html! { <div><dt>{ k }</dt><dd>{ "—" }</dd></div> }) }
+                </dl>
                 { legend() }
-            </dl>
+            </div>
         };
     };
     let h = headline(&live.frames, live.at);
@@ -39,7 +41,8 @@ pub fn KpiStrip(p: &KpiStripProps) -> Html {
         _ => None,
     };
     html! {
-        <dl class="kpi-strip" aria-label="Headline numbers at the playhead" tabindex="0">
+        <div class="kpi-strip" role="group" aria-label="Headline numbers at the playhead" tabindex="0">
+            <dl class="kpi-items">
             <div><dt>{ "success" }</dt><dd id="live-success">{ format!("{:.1} %", h.success_pct()) }</dd></div>
             <div><dt>{ "requests" }</dt><dd id="live-requests">{ h.arrived }</dd></div>
             <div><dt>{ "throttled" }</dt><dd id="live-throttled">{ h.throttled }</dd></div>
@@ -56,8 +59,9 @@ pub fn KpiStrip(p: &KpiStripProps) -> Html {
                 <div><dt>{ "p99, whole run" }</dt><dd>{ format!("{:.0} ms", r.p99_ms) }</dd></div>
                 <div><dt>{ "$ per M, whole run" }</dt><dd>{ format!("{:.2}", r.cost.per_million_requests_usd) }</dd></div>
             }
+            </dl>
             { legend() }
-        </dl>
+        </div>
     }
 }
 

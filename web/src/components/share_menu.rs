@@ -77,16 +77,33 @@ pub fn copy_link(dispatch: &Callback<Action>, text: &str, what: &str) {
     }
 }
 
+/// How long edits rest before the link's length is measured again.
+const LENGTH_DELAY_MS: u32 = 400;
+
 /// The sharing controls.
 #[component]
 pub fn ShareMenu(p: &ShareMenuProps) -> Html {
     let embed_open = use_state(|| false);
     let options = use_state(EmbedOptions::default);
-    // The link's length, for the button (deflating a large diagram takes a moment: once
-    // per document).
-    let length = *use_memo(p.doc.clone(), |doc| {
-        link::link(&crate::share::base_url(), doc, &LinkExtras::default()).len()
-    });
+    // The link's length, for the button. Deflating a large diagram takes a while (about
+    // 40 ms for 2,000 nodes), so it is measured once edits rest, not at each drag step.
+    let length = use_state(|| None::<usize>);
+    {
+        let length = length.clone();
+        use_effect_with(p.doc.clone(), move |doc| {
+            let doc = doc.clone();
+            let timer = gloo::timers::callback::Timeout::new(LENGTH_DELAY_MS, move || {
+                length.set(Some(
+                    link::link(&crate::share::base_url(), &doc, &LinkExtras::default()).len(),
+                ));
+            });
+            move || drop(timer)
+        });
+    }
+    let (length, shown) = match *length {
+        Some(n) => (n, format!(" ({n})")),
+        None => (0, String::new()),
+    };
     let on_copy = {
         let doc = p.doc.clone();
         let outcome = p.outcome.clone();
@@ -198,7 +215,7 @@ pub fn ShareMenu(p: &ShareMenuProps) -> Html {
         <span class="share-menu">
             <button type="button" id="copy-link" onclick={on_copy} class={classes!(over.then_some("over"))}
                 title={if over { format!("The link is {length} characters: too long for chat tools; Save shares the file") } else { "Copy a link to this scenario (it holds the whole diagram)".to_owned() }}>
-                { format!("Copy link ({length})") }
+                { format!("Copy link{shown}") }
             </button>
             <button type="button" id="embed" onclick={toggle_embed} aria-expanded={(*embed_open).to_string()}>{ "Embed…" }</button>
             if !p.recent.is_empty() {

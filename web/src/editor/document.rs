@@ -57,6 +57,14 @@ pub enum Edit {
         /// Called node.
         to: String,
     },
+    /// Move a connection's end to another node (its calls follow; its settings stay when
+    /// the new callee is of the same kind).
+    Reconnect {
+        /// The connection.
+        key: EdgeKey,
+        /// The new callee.
+        to: String,
+    },
     /// Remove nodes (with everything attached) and edges.
     Delete {
         /// Node ids.
@@ -152,6 +160,7 @@ impl Edit {
             Edit::MoveNodes { moves, .. } if moves.len() == 1 => format!("Move {}", moves[0].0),
             Edit::MoveNodes { moves, .. } => format!("Move {} nodes", moves.len()),
             Edit::Connect { from, to } => format!("Connect {from} → {to}"),
+            Edit::Reconnect { key, to } => format!("Reconnect {} → {to}", key.from),
             Edit::Delete { nodes, edges } => match (nodes.len(), edges.len()) {
                 (1, 0) => format!("Delete {}", nodes[0]),
                 (0, 1) => format!("Delete {} → {}", edges[0].from, edges[0].to),
@@ -208,6 +217,7 @@ impl Edit {
                 Ok(None)
             }
             Edit::Connect { from, to } => connect(doc, from, to).map(|()| None),
+            Edit::Reconnect { key, to } => reconnect(doc, key, to).map(|()| None),
             Edit::Delete { nodes, edges } => {
                 for key in edges {
                     remove_edge(doc, key);
@@ -348,6 +358,37 @@ fn connect(doc: &mut Scenario, from: &str, to: &str) -> Result<(), String> {
             surge_core::asl::prepend_task(&mut p.definition, &mut p.simulation, &kind, to);
         }
         _ => {}
+    }
+    Ok(())
+}
+
+/// Moves the end of `key` to `to`: checked first (the edge exists, the pair is allowed,
+/// not already wired), so a refusal changes nothing.
+fn reconnect(doc: &mut Scenario, key: &EdgeKey, to: &str) -> Result<(), String> {
+    let old = doc
+        .edges
+        .iter()
+        .find(|e| EdgeKey::of(e) == *key)
+        .cloned()
+        .ok_or_else(|| format!("no connection {} → {}", key.from, key.to))?;
+    if to == key.to {
+        return Ok(());
+    }
+    if to == key.from {
+        return Err("a node cannot call itself".into());
+    }
+    if doc.edges.iter().any(|e| e.from == key.from && e.to == to) {
+        return Err(format!("{} already calls {to}", key.from));
+    }
+    edge_rule(kind_of(doc, &key.from)?, kind_of(doc, to)?)?;
+    let same_kind = kind_of(doc, &key.to)? == kind_of(doc, to)?;
+    remove_edge(doc, key);
+    connect(doc, &key.from, to)?;
+    if same_kind && let Some(e) = doc.edges.last_mut() {
+        e.invocation = old.invocation;
+        e.esm = old.esm;
+        e.stream = old.stream;
+        e.breaker = old.breaker;
     }
     Ok(())
 }
@@ -594,6 +635,92 @@ mod tests {
         assert_eq!(doc.validate(), Ok(()));
         assert!(doc.faults.is_empty());
         assert_eq!(doc.edges.len(), 1);
+    }
+
+    #[test]
+    fn a_connection_end_moves_to_another_node_with_its_calls_and_settings() {
+        let mut doc = Scenario::empty(1, 60.0);
+        let q = add(&mut doc, "sqs");
+        let a = add(&mut doc, "lambda");
+        let b = add(&mut doc, "lambda");
+        let c = add(&mut doc, "lambda");
+        connect(&mut doc, &q, &a);
+        connect(&mut doc, &a, &b);
+        doc.edges[0].esm = Some(surge_core::EventSourceMapping {
+            batch_size: 7,
+            ..Default::default()
+        });
+        let poll = EdgeKey {
+            from: q.clone(),
+            to: a.clone(),
+        };
+        Edit::Reconnect {
+            key: poll,
+            to: c.clone(),
+        }
+        .apply(&mut doc)
+        .expect("moved");
+        let moved = doc.edges.iter().find(|e| e.from == q).expect("edge");
+        assert_eq!(moved.to, c);
+        assert_eq!(
+            moved.esm.as_ref().map(|m| m.batch_size),
+            Some(7),
+            "same kind keeps settings"
+        );
+        // A function's call follows its connection.
+        let call = EdgeKey {
+            from: a.clone(),
+            to: b.clone(),
+        };
+        Edit::Reconnect {
+            key: call,
+            to: q.clone(),
+        }
+        .apply(&mut doc)
+        .expect("moved");
+        let NodeKind::Lambda(p) = &doc.nodes[1].kind else {
+            panic!()
+        };
+        assert!(
+            p.handler
+                .iter()
+                .any(|s| matches!(s, Step::Call { node, .. } if *node == q))
+        );
+        assert!(
+            !p.handler
+                .iter()
+                .any(|s| matches!(s, Step::Call { node, .. } if *node == b))
+        );
+        // Refused: onto itself, or a pair the rules do not allow; nothing changes.
+        let before = doc.clone();
+        let e = Edit::Reconnect {
+            key: EdgeKey {
+                from: a.clone(),
+                to: q.clone(),
+            },
+            to: a.clone(),
+        }
+        .apply(&mut doc);
+        assert!(e.is_err());
+        let e = Edit::Reconnect {
+            key: EdgeKey {
+                from: q.clone(),
+                to: c.clone(),
+            },
+            to: b.clone(),
+        }
+        .apply(&mut doc);
+        assert!(e.is_ok(), "{e:?}");
+        let e = Edit::Reconnect {
+            key: EdgeKey {
+                from: a.clone(),
+                to: q.clone(),
+            },
+            to: "nope".into(),
+        }
+        .apply(&mut doc);
+        assert!(e.is_err());
+        assert_eq!(doc.edges.len(), before.edges.len());
     }
 
     #[test]

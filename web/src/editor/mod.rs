@@ -13,6 +13,7 @@ pub mod history;
 pub mod inspect;
 pub mod layout;
 pub mod schema;
+pub mod state_graph;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod properties;

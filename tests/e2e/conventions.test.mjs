@@ -182,3 +182,56 @@ test('dragging a selected connection’s end onto another node re-attaches it, c
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a group box and a note: added from the context menu, labelled in place, the box moves the nodes inside it', async () => {
+  const { page, context, errors } = await app.open();
+  await page.waitForSelector('g.node');
+  await page.click('#tab-run');
+  await page.selectOption('#preset', 'lesson7-storm-proxy');
+  await page.click('#load-preset');
+  await page.waitForSelector('g.node[data-node="fn"]');
+  const fn = await page.locator('g.node[data-node="fn"] .node-box').boundingBox();
+  // A box just up-left of the function holds it.
+  await page.mouse.click(fn.x - 30, fn.y - 30, { button: 'right' });
+  await page.click('#menu-add-box');
+  await page.waitForSelector('g.ann-box');
+  await page.dblclick('g.ann-box .ann-strip', { position: { x: 60, y: 10 } });
+  await page.waitForSelector('#rename-in-place');
+  await page.fill('#rename-in-place', 'prod, eu-west-1');
+  await page.press('#rename-in-place', 'Enter');
+  await page.waitForFunction(() => /prod, eu-west-1/.test(document.querySelector('g.ann-box .ann-label')?.textContent ?? ''));
+  await page.click('g.ann-box .ann-strip', { button: 'right', position: { x: 60, y: 10 } });
+  await page.click('#menu-kind-vpc');
+  await page.waitForSelector('g.ann-vpc');
+  assert.match(await page.textContent('g.ann-vpc .ann-label'), /^VPC · prod, eu-west-1$/);
+  // Dragging the box by its label strip moves the function inside it, as one undo step.
+  const before = await page.getAttribute('g.node[data-node="fn"]', 'transform');
+  const strip = await page.locator('g.ann-vpc .ann-strip').boundingBox();
+  await page.mouse.move(strip.x + 40, strip.y + 10);
+  await page.mouse.down();
+  for (let i = 1; i <= 8; i++) await page.mouse.move(strip.x + 40 + i * 15, strip.y + 10 + i * 5);
+  await page.mouse.up();
+  await page.waitForFunction((b) => document.querySelector('g.node[data-node="fn"]').getAttribute('transform') !== b, before);
+  assert.notEqual(await page.getAttribute('g.node[data-node="db"]', 'transform'), null);
+  await page.click('#undo');
+  await page.waitForFunction((b) => document.querySelector('g.node[data-node="fn"]').getAttribute('transform') === b, before);
+  // A note, written in place; it travels with the scenario.
+  const canvas = await page.locator('#canvas-svg').boundingBox();
+  await page.mouse.click(canvas.x + canvas.width - 260, canvas.y + 30, { button: 'right' });
+  await page.click('#menu-add-note');
+  await page.waitForSelector('g.ann-note');
+  await page.dblclick('g.ann-note .ann-frame');
+  await page.fill('#rename-in-place', 'Every request opens a connection: watch db');
+  await page.press('#rename-in-place', 'Enter');
+  await page.waitForFunction(() => /Every request opens/.test(document.querySelector('g.ann-note .ann-text')?.textContent ?? ''));
+  await saveScreenshot(page, 'annotations.png');
+  await page.waitForTimeout(450);
+  const saved = await page.evaluate(() => JSON.parse(localStorage.getItem('surge.editor.v1')).scenario.annotations);
+  assert.deepEqual(saved.map((a) => [a.kind, a.text]), [['vpc', 'prod, eu-west-1'], ['note', 'Every request opens a connection: watch db']]);
+  // Delete from the context menu.
+  await page.click('g.ann-note .ann-frame', { button: 'right' });
+  await page.click('#menu-delete-annotation');
+  await page.waitForFunction(() => !document.querySelector('g.ann-note'));
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -673,11 +673,12 @@ impl Grading {
     }
 }
 
-/// The solution as the code hashes it: positions, names, its script and its seed do not
-/// change what it is.
+/// The solution as the code hashes it: positions, names, boxes and notes, its script and
+/// its seed do not change what it is.
 pub fn canonical(solution: &Scenario) -> String {
     let mut s = solution.without_talk();
     s.seed = 0;
+    s.annotations.clear();
     for n in &mut s.nodes {
         n.position = crate::Position::default();
         n.name.clear();

@@ -10,7 +10,9 @@
 use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
-use surge_core::{Invocation, NodeKind, RefKind, Scenario, edge_rule, edge_rules};
+use surge_core::{
+    Annotation, AnnotationKind, Invocation, NodeKind, RefKind, Scenario, edge_rule, edge_rules,
+};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, PointerEvent, WheelEvent};
 use yew::prelude::*;
@@ -99,7 +101,19 @@ enum MenuTarget {
     Node(String),
     /// An edge, by its `data-edge` key ("from→to").
     Edge(String),
-    Canvas,
+    /// A box or note, by index.
+    Annotation(usize),
+    /// The background, at this world point.
+    Canvas(Point),
+}
+
+/// What the in-place text field edits.
+#[derive(Clone, Debug, PartialEq)]
+enum Renaming {
+    /// A node's display name.
+    Node(String),
+    /// A box's label or a note's text.
+    Annotation(usize),
 }
 
 fn closest_attr(target: Option<web_sys::EventTarget>, attr: &str) -> Option<String> {
@@ -117,6 +131,7 @@ fn local(e: &web_sys::MouseEvent) -> Point {
 /// The canvas.
 /// What the pointer is over, read from the data attributes of the element under it.
 fn hit_of(target: Option<web_sys::EventTarget>) -> Hit {
+    let target_for_annotations = target.clone();
     let node = closest_attr(target.clone(), "data-node");
     let port = closest_attr(target.clone(), "data-port");
     let end = closest_attr(target.clone(), "data-edge-end");
@@ -129,6 +144,19 @@ fn hit_of(target: Option<web_sys::EventTarget>) -> Hit {
     };
     if let Some(key) = end.as_deref().and_then(key_of) {
         return Hit::EdgeEnd(key);
+    }
+    let index = |attr: &str| {
+        closest_attr(target_for_annotations.clone(), attr)?
+            .parse::<usize>()
+            .ok()
+    };
+    if let Some(i) = index("data-annotation-corner") {
+        return Hit::AnnotationCorner(i);
+    }
+    if node.is_none()
+        && let Some(i) = index("data-annotation-grab")
+    {
+        return Hit::Annotation(i);
     }
     match (node, port.as_deref(), edge) {
         (Some(id), Some("out"), _) => Hit::OutPort(id),
@@ -172,7 +200,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         });
     }
     // The node being renamed in place, if any.
-    let renaming = use_state(|| None::<String>);
+    let renaming = use_state(|| None::<Renaming>);
     let rename_ref = use_node_ref();
     {
         let rename_ref = rename_ref.clone();
@@ -359,18 +387,41 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             // The SVG captures the pointer, so the event's target is the SVG itself: the
             // node is found by position.
             let (vp, doc, _) = latest.borrow().clone();
+            let world = vp.to_world(local(&e));
             let hit = closest_attr(e.target(), "data-node")
-                .or_else(|| geometry::node_at(&doc, vp.to_world(local(&e))).map(str::to_owned));
+                .or_else(|| geometry::node_at(&doc, world).map(str::to_owned));
             if let Some(id) = hit {
                 editor(EditorAction::Select(SelectOp::Only(vec![id.clone()])));
-                renaming.set(Some(id));
+                renaming.set(Some(Renaming::Node(id)));
+            } else if let Some(i) = annotation_at(&doc, world) {
+                renaming.set(Some(Renaming::Annotation(i)));
             }
         })
     };
     let onkeydown = {
         let open = open_inspector.clone();
         let renaming = renaming.clone();
+        let dispatch = props.dispatch.clone();
+        let latest = latest.clone();
         Callback::from(move |e: KeyboardEvent| {
+            if let Some(i) =
+                closest_attr(e.target(), "data-annotation").and_then(|i| i.parse::<usize>().ok())
+            {
+                match e.key().as_str() {
+                    "Enter" | "F2" => {
+                        e.prevent_default();
+                        renaming.set(Some(Renaming::Annotation(i)));
+                    }
+                    "Delete" | "Backspace" => {
+                        e.prevent_default();
+                        e.stop_propagation();
+                        let doc = latest.borrow().1.clone();
+                        remove_annotation(&doc, i, &dispatch);
+                    }
+                    _ => {}
+                }
+                return;
+            }
             let Some(id) = closest_attr(e.target(), "data-node") else {
                 return;
             };
@@ -379,7 +430,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 open(id);
             } else if e.key() == "F2" {
                 e.prevent_default();
-                renaming.set(Some(id));
+                renaming.set(Some(Renaming::Node(id)));
             }
         })
     };
@@ -568,6 +619,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         let menu = menu.clone();
         let svg_ref = svg_ref.clone();
         let dispatch = props.dispatch.clone();
+        let latest = latest.clone();
         Callback::from(move |e: MouseEvent| {
             e.prevent_default();
             let Some(svg) = svg_ref.cast::<Element>() else {
@@ -590,8 +642,13 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 MenuTarget::Node(id)
             } else if let Some(key) = closest_attr(e.target(), "data-edge") {
                 MenuTarget::Edge(key)
+            } else if let Some(i) =
+                closest_attr(e.target(), "data-annotation").and_then(|i| i.parse().ok())
+            {
+                MenuTarget::Annotation(i)
             } else {
-                MenuTarget::Canvas
+                let vp = latest.borrow().0;
+                MenuTarget::Canvas(vp.to_world(local(&e)))
             };
             menu.set(Some((x, y, target)));
         })
@@ -632,12 +689,44 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                     })) }
                 </> }
             }
-            MenuTarget::Canvas => {
+            MenuTarget::Canvas(at) => {
                 let doc = props.doc.clone();
                 let d = props.dispatch.clone();
+                let add = |kind: AnnotationKind| {
+                    let doc = props.doc.clone();
+                    let d = props.dispatch.clone();
+                    Callback::from(move |()| add_annotation(&doc, kind, at, &d))
+                };
                 html! { <>
                     { item("menu-fit", "Fit the diagram", Callback::from(move |()| crate::components::fit_view(&doc, &d))) }
                     { item("menu-select-all", "Select all", emit(EditorAction::Select(SelectOp::All))) }
+                    { item("menu-add-note", "Add a note here", add(AnnotationKind::Note)) }
+                    { item("menu-add-box", "Add a group box here", add(AnnotationKind::Box)) }
+                </> }
+            }
+            MenuTarget::Annotation(i) => {
+                let doc = props.doc.clone();
+                let d = props.dispatch.clone();
+                let edit_text = {
+                    let renaming = renaming.clone();
+                    Callback::from(move |()| renaming.set(Some(Renaming::Annotation(i))))
+                };
+                let kinds = AnnotationKind::ALL.into_iter().filter(|k| doc.annotations.get(i).is_some_and(|a| a.kind != *k)).map(|k| {
+                    let doc = props.doc.clone();
+                    let d = props.dispatch.clone();
+                    let onclick = {
+                        let menu = menu.clone();
+                        Callback::from(move |_: MouseEvent| {
+                            menu.set(None);
+                            set_annotation_kind(&doc, i, k, &d);
+                        })
+                    };
+                    html! { <button type="button" role="menuitem" id={format!("menu-kind-{}", k.tag())} {onclick}>{ format!("Make it a {}", k.label()) }</button> }
+                });
+                html! { <>
+                    { item("menu-edit-text", "Edit text", edit_text) }
+                    { for kinds }
+                    { item("menu-delete-annotation", "Delete", Callback::from(move |()| remove_annotation(&doc, i, &d))) }
                 </> }
             }
         };
@@ -666,6 +755,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 </defs>
                 <rect class="grid-bg" width="100%" height="100%" fill="url(#grid)" />
                 <g class="viewport" transform={vp.transform()}>
+                    <g class="annotations">{ for doc.annotations.iter().enumerate().map(|(i, a)| annotation_view(i, a)) }</g>
                     <g class="refs" aria-hidden="true">{ for references }</g>
                     <g class="edges">{ for edges }</g>
                     <g class="nodes">{ for nodes }</g>
@@ -685,6 +775,154 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             { for notice }
             <Minimap doc={props.doc.clone()} viewport={props.viewport} dispatch={props.dispatch.clone()} />
         </section>
+    }
+}
+
+/// Replaces the boxes and notes as one undo step.
+fn set_annotations(dispatch: &Callback<Action>, annotations: Vec<Annotation>, label: String) {
+    dispatch.emit(Action::Editor(EditorAction::Edit(Edit::SetAnnotations {
+        annotations,
+        moves: Vec::new(),
+        label,
+        gesture: None,
+    })));
+    dispatch.emit(Action::Editor(EditorAction::Seal));
+}
+
+/// Adds a box or a note with its top-left corner at `at` (world), snapped to the grid.
+fn add_annotation(doc: &Scenario, kind: AnnotationKind, at: Point, dispatch: &Callback<Action>) {
+    let snap = |v: f64| (v / geometry::GRID).round() * geometry::GRID;
+    let (w, h) = if kind == AnnotationKind::Note {
+        (200.0, 80.0)
+    } else {
+        (420.0, 240.0)
+    };
+    let mut all = doc.annotations.clone();
+    all.push(Annotation {
+        kind,
+        text: String::new(),
+        x: snap(at.x),
+        y: snap(at.y),
+        w,
+        h,
+    });
+    set_annotations(dispatch, all, format!("Add a {}", kind.label()));
+}
+
+fn remove_annotation(doc: &Scenario, i: usize, dispatch: &Callback<Action>) {
+    let mut all = doc.annotations.clone();
+    if i < all.len() {
+        let gone = all.remove(i);
+        set_annotations(dispatch, all, format!("Delete the {}", gone.kind.label()));
+    }
+}
+
+fn set_annotation_kind(
+    doc: &Scenario,
+    i: usize,
+    kind: AnnotationKind,
+    dispatch: &Callback<Action>,
+) {
+    let mut all = doc.annotations.clone();
+    if let Some(a) = all.get_mut(i) {
+        a.kind = kind;
+        set_annotations(dispatch, all, format!("Make it a {}", kind.label()));
+    }
+}
+
+/// The topmost box or note under a world point (a note over a box).
+fn annotation_at(doc: &Scenario, p: Point) -> Option<usize> {
+    let inside = |a: &Annotation| p.x >= a.x && p.y >= a.y && p.x <= a.x + a.w && p.y <= a.y + a.h;
+    let notes = doc
+        .annotations
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, a)| !a.kind.is_boundary() && inside(a));
+    // A box is picked by its label strip, so a click inside it still reaches the diagram.
+    notes
+        .or_else(|| {
+            doc.annotations
+                .iter()
+                .enumerate()
+                .rev()
+                .find(|(_, a)| a.kind.is_boundary() && inside(a) && p.y <= a.y + ANNOTATION_STRIP)
+        })
+        .map(|(i, _)| i)
+}
+
+/// Height of a box's label strip (where it is grabbed), in world units.
+const ANNOTATION_STRIP: f64 = 26.0;
+
+/// Words of `text` in lines of at most `chars` characters (a note wraps in its box).
+fn wrap(text: &str, chars: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    for para in text.lines() {
+        let mut line = String::new();
+        for word in para.split_whitespace() {
+            if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > chars {
+                lines.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+/// One box or note on the canvas: a boundary is grabbed by its label strip (a click
+/// inside it reaches the diagram), a note anywhere; the corner resizes either.
+fn annotation_view(i: usize, a: &Annotation) -> Html {
+    let kind = a.kind;
+    let title = if a.text.is_empty() {
+        kind.label().to_owned()
+    } else {
+        format!("{}: {}", kind.label(), a.text)
+    };
+    let corner = html! {
+        <rect class="ann-corner" x={format!("{:.1}", a.x + a.w - 12.0)} y={format!("{:.1}", a.y + a.h - 12.0)}
+            width="12" height="12" data-annotation-corner={i.to_string()} />
+    };
+    if kind.is_boundary() {
+        let label = if a.text.is_empty() {
+            kind.label().to_owned()
+        } else {
+            format!("{} · {}", kind.label(), a.text)
+        };
+        html! {
+            <g class={classes!("ann", format!("ann-{}", kind.tag()))} data-annotation={i.to_string()}
+                tabindex="0" role="group" aria-label={title.clone()}>
+                <title>{ title }</title>
+                <rect class="ann-frame" x={format!("{:.1}", a.x)} y={format!("{:.1}", a.y)} width={format!("{:.1}", a.w)} height={format!("{:.1}", a.h)} rx="8" />
+                <rect class="ann-strip" x={format!("{:.1}", a.x)} y={format!("{:.1}", a.y)} width={format!("{:.1}", a.w)} height={ANNOTATION_STRIP.to_string()}
+                    data-annotation-grab={i.to_string()} />
+                <text class="ann-label" x={format!("{:.1}", a.x + 10.0)} y={format!("{:.1}", a.y + 17.0)}>{ label }</text>
+                { corner }
+            </g>
+        }
+    } else {
+        let chars = ((a.w - 16.0) / 7.0).max(4.0) as usize;
+        let rows = ((a.h - 12.0) / 16.0).max(1.0) as usize;
+        let lines = wrap(&a.text, chars);
+        html! {
+            <g class="ann ann-note" data-annotation={i.to_string()} tabindex="0" role="note" aria-label={title.clone()}>
+                <title>{ title }</title>
+                <rect class="ann-frame" x={format!("{:.1}", a.x)} y={format!("{:.1}", a.y)} width={format!("{:.1}", a.w)} height={format!("{:.1}", a.h)} rx="4"
+                    data-annotation-grab={i.to_string()} />
+                <text class="ann-text" x={format!("{:.1}", a.x + 8.0)} y={format!("{:.1}", a.y + 6.0)} data-annotation-grab={i.to_string()}>
+                    { for lines.iter().take(rows).enumerate().map(|(k, l)| html! {
+                        <tspan x={format!("{:.1}", a.x + 8.0)} dy={if k == 0 { "14" } else { "16" }}>{ l.clone() }</tspan>
+                    }) }
+                </text>
+                if a.text.is_empty() {
+                    <text class="ann-hint" x={format!("{:.1}", a.x + 8.0)} y={format!("{:.1}", a.y + 20.0)} data-annotation-grab={i.to_string()}>{ "Double-click to write" }</text>
+                }
+                { corner }
+            </g>
+        }
     }
 }
 
@@ -763,31 +1001,67 @@ fn preview(doc: &Scenario, moves: &[(String, surge_core::Position)]) {
     }
 }
 
-/// The in-place name field over the node being renamed: Enter or leaving keeps the name,
-/// Escape cancels; an empty name shows the id again.
+/// The in-place text field over the node being renamed (or the box or note whose text is
+/// edited): Enter or leaving keeps it, Escape cancels; an empty name shows the id again.
 fn rename_input(
     props: &CanvasProps,
-    renaming: &UseStateHandle<Option<String>>,
+    renaming: &UseStateHandle<Option<Renaming>>,
     input_ref: &NodeRef,
 ) -> Html {
-    let Some(id) = (**renaming).clone() else {
-        return html! {};
-    };
-    let Some(node) = props.doc.nodes.iter().find(|n| n.id == id) else {
+    let Some(target) = (**renaming).clone() else {
         return html! {};
     };
     let vp = props.viewport;
-    let at = vp.to_screen(Point::new(node.position.x + 40.0, node.position.y + 8.0));
-    let width = (geometry::NODE_W - 48.0) * vp.zoom;
+    let (world, width, value, label, placeholder) = match &target {
+        Renaming::Node(id) => {
+            let Some(node) = props.doc.nodes.iter().find(|n| &n.id == id) else {
+                return html! {};
+            };
+            (
+                Point::new(node.position.x + 40.0, node.position.y + 8.0),
+                geometry::NODE_W - 48.0,
+                node.name.clone(),
+                format!("Name of {id}"),
+                id.clone(),
+            )
+        }
+        Renaming::Annotation(i) => {
+            let Some(a) = props.doc.annotations.get(*i) else {
+                return html! {};
+            };
+            (
+                Point::new(a.x + 6.0, a.y + 4.0),
+                (a.w - 12.0).clamp(60.0, 400.0),
+                a.text.clone(),
+                format!("Text of the {}", a.kind.label()),
+                a.kind.label().to_owned(),
+            )
+        }
+    };
+    let at = vp.to_screen(world);
+    let width = width * vp.zoom;
     let font = (13.0 * vp.zoom).clamp(11.0, 22.0);
     let keep = {
         let renaming = renaming.clone();
         let doc = props.doc.clone();
         let dispatch = props.dispatch.clone();
-        let id = id.clone();
         Rc::new(move |text: String| {
             renaming.set(None);
             let text = text.trim().to_owned();
+            let id = match &target {
+                Renaming::Node(id) => id.clone(),
+                Renaming::Annotation(i) => {
+                    let mut all = doc.annotations.clone();
+                    if let Some(a) = all.get_mut(*i)
+                        && a.text != text
+                    {
+                        let label = format!("Edit the {}'s text", a.kind.label());
+                        a.text = text;
+                        set_annotations(&dispatch, all, label);
+                    }
+                    return;
+                }
+            };
             let current = doc
                 .nodes
                 .iter()
@@ -852,7 +1126,7 @@ fn rename_input(
     };
     html! {
         <input ref={input_ref.clone()} id="rename-in-place" class="rename-in-place" type="text"
-            aria-label={format!("Name of {id}")} value={node.name.clone()} placeholder={id.clone()}
+            aria-label={label} {value} {placeholder}
             style={format!("left: {:.0}px; top: {:.0}px; width: {:.0}px; font-size: {font:.0}px", at.x, at.y, width)}
             {onkeydown} {onblur}
             onpointerdown={Callback::from(|e: PointerEvent| e.stop_propagation())} />

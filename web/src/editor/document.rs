@@ -57,6 +57,18 @@ pub enum Edit {
         /// Called node.
         to: String,
     },
+    /// Replace the boxes and notes (and move the nodes a moved box holds); the steps of
+    /// one drag are one undo step.
+    SetAnnotations {
+        /// All boxes and notes after the edit.
+        annotations: Vec<surge_core::Annotation>,
+        /// Nodes moved with a box.
+        moves: Vec<(String, Position)>,
+        /// What the edit did, for the undo label ("Move VPC", "Add note").
+        label: String,
+        /// The drag gesture it belongs to, if any.
+        gesture: Option<u64>,
+    },
     /// Move a connection's end to another node (its calls follow; its settings stay when
     /// the new callee is of the same kind).
     Reconnect {
@@ -161,6 +173,7 @@ impl Edit {
             Edit::MoveNodes { moves, .. } => format!("Move {} nodes", moves.len()),
             Edit::Connect { from, to } => format!("Connect {from} → {to}"),
             Edit::Reconnect { key, to } => format!("Reconnect {} → {to}", key.from),
+            Edit::SetAnnotations { label, .. } => label.clone(),
             Edit::Delete { nodes, edges } => match (nodes.len(), edges.len()) {
                 (1, 0) => format!("Delete {}", nodes[0]),
                 (0, 1) => format!("Delete {} → {}", edges[0].from, edges[0].to),
@@ -182,6 +195,9 @@ impl Edit {
     pub fn coalesce_key(&self) -> Option<String> {
         match self {
             Edit::MoveNodes { gesture, .. } => Some(format!("move:{gesture}")),
+            Edit::SetAnnotations {
+                gesture: Some(g), ..
+            } => Some(format!("annotation:{g}")),
             Edit::SetNode { id, field, .. } => Some(format!("node:{id}:{field}")),
             Edit::SetEdge { key, field, .. } => {
                 Some(format!("edge:{}:{}:{field}", key.from, key.to))
@@ -207,6 +223,17 @@ impl Edit {
                     kind: item.node_kind(),
                 });
                 Ok(Some(vec![id]))
+            }
+            Edit::SetAnnotations {
+                annotations, moves, ..
+            } => {
+                doc.annotations = annotations.clone();
+                for (id, p) in moves {
+                    if let Some(n) = doc.nodes.iter_mut().find(|n| &n.id == id) {
+                        n.position = *p;
+                    }
+                }
+                Ok(None)
             }
             Edit::MoveNodes { moves, .. } => {
                 for (id, p) in moves {

@@ -200,9 +200,19 @@ impl Viewport {
     }
 }
 
-/// The box around every node, or `None` without nodes.
+/// The box around every node, box and note, or `None` without any.
 pub fn bounds(scenario: &Scenario) -> Option<Rect> {
-    let mut it = scenario.nodes.iter().map(|n| node_rect(n.position));
+    let boxes = scenario.annotations.iter().map(|a| Rect {
+        x: a.x,
+        y: a.y,
+        w: a.w,
+        h: a.h,
+    });
+    let mut it = scenario
+        .nodes
+        .iter()
+        .map(|n| node_rect(n.position))
+        .chain(boxes);
     let first = it.next()?;
     Some(it.fold(first, |acc, r| {
         let x0 = acc.x.min(r.x);

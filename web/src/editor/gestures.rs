@@ -7,7 +7,7 @@
 //! free of the DOM, every gesture is tested natively, and the canvas component only reads
 //! pointer events and applies what comes out.
 
-use surge_core::{Position, Scenario};
+use surge_core::{Annotation, Position, Scenario};
 
 use super::geometry::{Point, Rect, node_at, nodes_in, out_port, snap};
 use super::{EdgeKey, Edit, EditorAction, SelectOp, Selection, Viewport};
@@ -27,6 +27,11 @@ pub enum Hit {
     Edge(EdgeKey),
     /// The handle at a selected edge's end: dragging it moves the end to another node.
     EdgeEnd(EdgeKey),
+    /// A box's label strip or a note (by index): dragging moves it, a box with the nodes
+    /// inside it.
+    Annotation(usize),
+    /// A box's or note's bottom-right corner: dragging resizes it.
+    AnnotationCorner(usize),
     /// The background.
     Background,
 }
@@ -103,6 +108,16 @@ enum Gesture {
     Reconnect {
         key: EdgeKey,
         a: Point,
+    },
+    Annotation {
+        index: usize,
+        start: Point,
+        origin: Annotation,
+        members: Vec<(String, Position)>,
+        gesture: u64,
+        moved: bool,
+        resize: bool,
+        all: Vec<Annotation>,
     },
     Box {
         start: Point,
@@ -226,6 +241,39 @@ impl Gestures {
                     last: Vec::new(),
                 });
             }
+            Hit::Annotation(index) | Hit::AnnotationCorner(index) => {
+                let resize = matches!(press.hit, Hit::AnnotationCorner(_));
+                if let Some(origin) = doc.annotations.get(index).cloned() {
+                    // A box carries the nodes that lie wholly inside it.
+                    let members = if resize {
+                        Vec::new()
+                    } else {
+                        doc.nodes
+                            .iter()
+                            .filter(|n| {
+                                origin.holds(
+                                    n.position.x,
+                                    n.position.y,
+                                    super::geometry::NODE_W,
+                                    super::geometry::NODE_H,
+                                )
+                            })
+                            .map(|n| (n.id.clone(), n.position))
+                            .collect()
+                    };
+                    self.next_gesture += 1;
+                    self.gesture = Some(Gesture::Annotation {
+                        index,
+                        start: world,
+                        origin,
+                        members,
+                        gesture: self.next_gesture,
+                        moved: false,
+                        resize,
+                        all: doc.annotations.clone(),
+                    });
+                }
+            }
             Hit::EdgeEnd(key) => {
                 let a = doc
                     .nodes
@@ -325,6 +373,59 @@ impl Gestures {
                 a: *a,
                 b: world,
             }),
+            Some(Gesture::Annotation {
+                index,
+                start,
+                origin,
+                members,
+                gesture,
+                moved,
+                resize,
+                all,
+            }) => {
+                let (dx, dy) = (world.x - start.x, world.y - start.y);
+                *moved |= dx.abs() + dy.abs() > DRAG_THRESHOLD;
+                if !*moved {
+                    return Vec::new();
+                }
+                let mut annotations = all.clone();
+                let Some(slot) = annotations.get_mut(*index) else {
+                    return Vec::new();
+                };
+                let step = |v: f64| (v / super::geometry::GRID).round() * super::geometry::GRID;
+                let mut moves = Vec::new();
+                if *resize {
+                    slot.w = step(origin.w + dx).max(surge_core::MIN_ANNOTATION_SIDE * 2.0);
+                    slot.h = step(origin.h + dy).max(surge_core::MIN_ANNOTATION_SIDE * 2.0);
+                } else {
+                    let (sx, sy) = (step(dx), step(dy));
+                    slot.x = origin.x + sx;
+                    slot.y = origin.y + sy;
+                    moves = members
+                        .iter()
+                        .map(|(id, p)| {
+                            (
+                                id.clone(),
+                                Position {
+                                    x: p.x + sx,
+                                    y: p.y + sy,
+                                },
+                            )
+                        })
+                        .collect();
+                }
+                let label = format!(
+                    "{} {}",
+                    if *resize { "Resize" } else { "Move" },
+                    origin.kind.label()
+                );
+                Effect::Editor(EditorAction::Edit(Edit::SetAnnotations {
+                    annotations,
+                    moves,
+                    label,
+                    gesture: Some(*gesture),
+                }))
+            }
             Some(Gesture::Reconnect { key, a }) => Effect::Overlay(Overlay::Line {
                 from: key.from.clone(),
                 a: *a,
@@ -356,6 +457,7 @@ impl Gestures {
             }
             // The drag lands: one edit, one undo step (even when the browser took the
             // pointer away, so what was shown is what the document holds).
+            Some(Gesture::Annotation { moved: true, .. }) => Some(EditorAction::Seal),
             Some(Gesture::Move {
                 moved: true,
                 last,
@@ -486,6 +588,65 @@ mod tests {
             "one undo undoes the drag"
         );
         assert!(!g.active());
+    }
+
+    #[test]
+    fn dragging_a_box_moves_the_nodes_inside_it_and_its_corner_resizes_it() {
+        let mut d = doc();
+        d.annotations.push(Annotation {
+            kind: surge_core::AnnotationKind::Vpc,
+            text: "prod".into(),
+            x: 80.0,
+            y: 60.0,
+            w: 300.0,
+            h: 200.0,
+        });
+        let mut state = Editor::new(d, false);
+        let vp = Viewport::default();
+        let mut g = Gestures::default();
+        let grab = Point::new(100.0, 70.0);
+        let e = g.down(
+            press(grab, Hit::Annotation(0)),
+            vp,
+            &state.doc,
+            &state.selection,
+        );
+        apply(&mut state, e);
+        for x in [120.0, 140.0, 160.0] {
+            apply(&mut state, g.moved(1, Point::new(x, 110.0), vp));
+        }
+        let e = g.up(1, Point::new(160.0, 110.0), false, vp, &state.doc);
+        apply(&mut state, e);
+        let a = &state.doc.annotations[0];
+        assert_eq!((a.x, a.y), (140.0, 100.0), "moved by the snapped drag");
+        assert_eq!(
+            state.doc.nodes[0].position,
+            Position { x: 160.0, y: 140.0 },
+            "fn was inside: it moves along"
+        );
+        assert_eq!(
+            state.doc.nodes[1].position,
+            Position { x: 400.0, y: 100.0 },
+            "q was outside: it stays"
+        );
+        state = state.apply(EditorAction::Undo);
+        assert_eq!(state.doc.annotations[0].x, 80.0, "one undo step");
+        assert_eq!(state.doc.nodes[0].position.x, 100.0);
+        // The corner resizes, moving nothing.
+        let corner = Point::new(380.0, 260.0);
+        let e = g.down(
+            press(corner, Hit::AnnotationCorner(0)),
+            vp,
+            &state.doc,
+            &state.selection,
+        );
+        apply(&mut state, e);
+        apply(&mut state, g.moved(1, Point::new(480.0, 300.0), vp));
+        let e = g.up(1, Point::new(480.0, 300.0), false, vp, &state.doc);
+        apply(&mut state, e);
+        let a = &state.doc.annotations[0];
+        assert_eq!((a.w, a.h), (400.0, 240.0));
+        assert_eq!(state.doc.nodes[0].position.x, 100.0);
     }
 
     #[test]

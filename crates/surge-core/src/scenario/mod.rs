@@ -8,6 +8,7 @@
 //! comments become the field descriptions the editor shows).
 
 mod alarms;
+mod annotations;
 pub mod asl;
 mod async_result;
 pub(crate) mod bounds;
@@ -30,6 +31,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use alarms::{Alarm, AlarmMetric, Comparison, Statistic};
+pub use annotations::{
+    Annotation, AnnotationKind, MAX_ANNOTATION_CHARS, MAX_ANNOTATION_SIDE, MAX_ANNOTATIONS,
+    MIN_ANNOTATION_SIDE,
+};
 pub use asl::AslError;
 pub use async_result::{AsyncPattern, AsyncResult};
 pub use cron::Cron;
@@ -108,6 +113,10 @@ pub struct Scenario {
     /// an action. The engine never reads it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub talk: Option<Talk>,
+    /// Boxes (Region, VPC, Availability Zone, group) and notes drawn on the diagram. The
+    /// engine never reads them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub annotations: Vec<Annotation>,
 }
 
 /// The resolution of the report's per-node series.
@@ -448,6 +457,7 @@ impl Scenario {
             alarms: Vec::new(),
             series: SeriesResolution::Auto,
             talk: None,
+            annotations: Vec::new(),
         }
     }
 

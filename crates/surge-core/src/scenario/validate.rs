@@ -380,6 +380,7 @@ pub(super) fn validate(s: &Scenario) -> Result<(), ScenarioErrors> {
     faults(&mut e, s, &ix);
     alarms(&mut e, s);
     talk(&mut e, s, &ix);
+    annotations(&mut e, s);
     if let Some(step) = s.series_step_s() {
         let samples = s.seconds_covered().div_ceil(step) * s.nodes.len() as u64;
         if samples > MAX_SERIES_SAMPLES {
@@ -969,6 +970,47 @@ fn asl_rules(asl: &serde_json::Value, name: &str) -> usize {
         .and_then(|s| s.get("Choices"))
         .and_then(serde_json::Value::as_array)
         .map_or(0, Vec::len)
+}
+
+/// Boxes and notes: how many, how long their text, where and how big.
+fn annotations(e: &mut Errors, s: &Scenario) {
+    if s.annotations.len() > MAX_ANNOTATIONS {
+        e.push(
+            "annotations",
+            format!(
+                "{} boxes and notes: at most {MAX_ANNOTATIONS}",
+                s.annotations.len()
+            ),
+        );
+        return;
+    }
+    for (i, a) in s.annotations.iter().enumerate() {
+        let at = format!("annotations[{i}]");
+        let chars = a.text.chars().count();
+        if chars > MAX_ANNOTATION_CHARS {
+            e.push(
+                format!("{at}.text"),
+                format!("{chars} characters: at most {MAX_ANNOTATION_CHARS}"),
+            );
+        }
+        for (field, v) in [("x", a.x), ("y", a.y)] {
+            if !v.is_finite() || v.abs() > 10_000_000.0 {
+                e.push(
+                    format!("{at}.{field}"),
+                    "a position between −10,000,000 and 10,000,000",
+                );
+            }
+        }
+        for (field, v) in [("w", a.w), ("h", a.h)] {
+            e.range(
+                format!("{at}.{field}"),
+                v,
+                MIN_ANNOTATION_SIDE,
+                MAX_ANNOTATION_SIDE,
+                "",
+            );
+        }
+    }
 }
 
 /// A cycle of states that take no simulated time (Choice, `wait` of 0 s), if any: such a

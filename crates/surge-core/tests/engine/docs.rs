@@ -48,6 +48,9 @@ fn every_json_example_in_the_format_docs_parses() {
             "json alarm" => serde_json::from_str::<Alarm>(body)
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
+            "json annotation" => serde_json::from_str::<surge_core::Annotation>(body)
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
             "json talk" => serde_json::from_str::<surge_core::Talk>(body)
                 .map(|_| ())
                 .map_err(|e| e.to_string()),

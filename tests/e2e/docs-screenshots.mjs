@@ -1,7 +1,8 @@
 // Regenerates the documentation's screenshots (not a test): lesson 2 at 600 req/s, the
 // surge to 4,000 req/s at 60 s ending at 150 s, shown healthy (30 s), throttling (90 s) and
 // recovered (200 s); the editor at 1280×800 and at phone size (390×844), light and dark;
-// and the resilience views: an alarm in the event log and a request's waterfall.
+// a state machine's graph, light and dark; and the resilience views: an alarm in the
+// event log and a request's waterfall.
 // Run from tests/e2e after `cargo xtask dist`: node docs-screenshots.mjs
 import fs from 'node:fs';
 import os from 'node:os';
@@ -58,6 +59,21 @@ try {
       console.log(`docs/screenshots/${name}`);
       await context.close();
     }
+  }
+
+  // A state machine's graph in the inspector with a Task picked (lesson 15), light and dark.
+  for (const scheme of ['light', 'dark']) {
+    const { page: g, context } = await openPage(browser, server.url, { width: 1280, height: 800 }, { colorScheme: scheme });
+    await loadPreset(g, 'lesson15-order-workflow');
+    await g.click('g.node[data-node="orders"] .node-box');
+    await g.click('.sg-state[data-state="Charge"]');
+    await g.waitForSelector('.state-form[data-state="Charge"]');
+    await g.locator('.state-graph').scrollIntoViewIfNeeded();
+    await g.mouse.move(0, 0);
+    const name = `state-graph-1280x800-${scheme}.png`;
+    await g.screenshot({ path: path.join(OUT, name) });
+    console.log(`docs/screenshots/${name}`);
+    await context.close();
   }
 
   // Lesson 20: the alarm in the event log, and the slowest request's waterfall.

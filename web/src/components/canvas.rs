@@ -21,10 +21,9 @@ use super::{CanvasEdge, CanvasNode, DropHint, Minimap, ParticleLayer};
 use crate::dom::{self, CANVAS_ID};
 use crate::editor::catalog;
 use crate::editor::document::Edit;
-use crate::editor::geometry::{
-    self, Point, edge_midpoint, edge_path, in_port, node_rect, out_port,
-};
+use crate::editor::geometry::{self, Point, edge_path, in_port, node_rect, out_port};
 use crate::editor::gestures::{Effect, Gestures, Hit, Overlay, Press};
+use crate::editor::routing;
 use crate::editor::{EdgeKey, EditorAction, Notice, SelectOp, Selection, Viewport};
 use crate::run::LiveView;
 use crate::state::{Action, Panel};
@@ -473,24 +472,23 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         in_view.is_none_or(|area| node_rect(n.position).intersects(&area))
             || props.selection.nodes.contains(&n.id)
     };
+    // Every connection's line, around the nodes in its way (once per document).
+    let routes = use_memo(props.doc.clone(), |d| routing::routes(d));
     let edges = doc.edges.iter().enumerate().filter_map(|(ei, e)| {
         let a = *by_id.get(e.from.as_str())?;
         let b = *by_id.get(e.to.as_str())?;
         if !drawn(a) && !drawn(b) && !props.selection.edges.contains(&EdgeKey::of(e)) {
             return None;
         }
-        let (pa, pb) = (
-            out_port(a.position),
-            in_port(b.position),
-        );
+        let route = routes.get(ei)?.as_ref()?;
         let inv = e
             .invocation_for(a.kind.tag(), b.kind.tag())
             .map_or("sync", invocation_name);
         let key = EdgeKey::of(e);
-        let mid = edge_midpoint(pa, pb);
+        let mid = route.midpoint();
         Some(html! {
             <CanvasEdge key={format!("{}→{}", e.from, e.to)} key_attr={format!("{}→{}", e.from, e.to)}
-                d={edge_path(pa, pb)} invocation={inv} mid={(mid.x, mid.y)}
+                d={route.path()} invocation={inv} mid={(mid.x, mid.y)}
                 selected={props.selection.edges.contains(&key)}
                 in_flight={live.and_then(|l| l.edges.get(ei).copied())} />
         })
@@ -582,8 +580,8 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         if !props.selection.edges.contains(&key) {
             return None;
         }
-        let (a, b) = (by_id.get(e.from.as_str())?, by_id.get(e.to.as_str())?);
-        let at = geometry::bezier_point(out_port(a.position), in_port(b.position), 0.9);
+        let i = doc.edges.iter().position(|x| EdgeKey::of(x) == key)?;
+        let at = routes.get(i)?.as_ref()?.point_at(0.9);
         Some(html! {
             <circle class="edge-end" cx={format!("{:.1}", at.x)} cy={format!("{:.1}", at.y)} r="7"
                 data-edge-end={format!("{}→{}", e.from, e.to)}>
@@ -595,6 +593,14 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         Overlay::None => html! {},
         Overlay::Line { a, b, .. } => html! {
             <path class="overlay connecting" d={edge_path(*a, *b)} />
+        },
+        Overlay::Guides(lines) => html! {
+            <g class="guides" aria-hidden="true">
+                { for lines.iter().map(|(a, b)| html! {
+                    <line class="guide" x1={format!("{:.1}", a.x)} y1={format!("{:.1}", a.y - 12.0)}
+                        x2={format!("{:.1}", b.x)} y2={format!("{:.1}", b.y + 12.0)} />
+                }) }
+            </g>
         },
         Overlay::Box(r) => html! {
             <rect class="overlay box-select" x={r.x.to_string()} y={r.y.to_string()}
@@ -763,7 +769,8 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                     { overlay_html }
                 </g>
             </svg>
-            <ParticleLayer doc={props.doc.clone()} live={props.live.clone()} viewport={props.viewport} {reduced_motion} />
+            <ParticleLayer doc={props.doc.clone()} live={props.live.clone()} viewport={props.viewport} {reduced_motion}
+                routes={routes.clone()} />
             { for menu_html }
             { rename_input(props, &renaming, &rename_ref) }
             if doc.nodes.is_empty() {
@@ -985,7 +992,19 @@ fn preview(doc: &Scenario, moves: &[(String, surge_core::Position)]) {
         else {
             continue;
         };
-        let d = edge_path(pa, pb);
+        let route = if doc.nodes.len() <= routing::ROUTE_UP_TO_NODES {
+            let obstacles: Vec<geometry::Rect> = doc
+                .nodes
+                .iter()
+                .filter(|n| n.id != e.from && n.id != e.to)
+                .filter_map(|n| at(&n.id))
+                .map(node_rect)
+                .collect();
+            routing::route(pa, pb, &obstacles)
+        } else {
+            routing::Route::Curve(pa, pb)
+        };
+        let d = route.path();
         if let Ok(paths) = g.query_selector_all("path") {
             for k in 0..paths.length() {
                 if let Some(el) = paths.item(k).and_then(|n| n.dyn_into::<Element>().ok()) {
@@ -994,7 +1013,7 @@ fn preview(doc: &Scenario, moves: &[(String, surge_core::Position)]) {
             }
         }
         if let Ok(Some(label)) = g.query_selector(".edge-label") {
-            let mid = edge_midpoint(pa, pb);
+            let mid = route.midpoint();
             let _ = label.set_attribute("x", &format!("{:.1}", mid.x));
             let _ = label.set_attribute("y", &format!("{:.1}", mid.y - 6.0));
         }

@@ -17,7 +17,7 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use yew::prelude::*;
 
 use crate::editor::Viewport;
-use crate::editor::geometry::{bezier_point, in_port, out_port};
+use crate::editor::routing::Route;
 use crate::run::{LiveView, Outcomes, retried_share};
 
 /// Most marks on one edge.
@@ -38,12 +38,15 @@ pub struct ParticleLayerProps {
     pub viewport: Viewport,
     /// Whether the user asked for reduced motion.
     pub reduced_motion: bool,
+    /// Each edge's line (as the canvas draws it), in edge order.
+    pub routes: Rc<Vec<Option<Route>>>,
 }
 
 struct Scene {
     doc: Rc<Scenario>,
     live: Option<Rc<LiveView>>,
     viewport: Viewport,
+    routes: Rc<Vec<Option<Route>>>,
 }
 
 /// How many marks each edge gets: one per call in flight, capped per edge and in total
@@ -69,12 +72,14 @@ pub fn ParticleLayer(p: &ParticleLayerProps) -> Html {
         doc: p.doc.clone(),
         live: None,
         viewport: p.viewport,
+        routes: p.routes.clone(),
     });
     {
         let mut s = scene.borrow_mut();
         s.doc = p.doc.clone();
         s.live = p.live.clone();
         s.viewport = p.viewport;
+        s.routes = p.routes.clone();
     }
     let raf = use_mut_ref(|| None::<AnimationFrame>);
     let active = p.live.is_some() && !p.reduced_motion;
@@ -147,12 +152,13 @@ fn draw(el: &HtmlCanvasElement, scene: &Scene, now_s: f64) {
     let mut drawn = 0u32;
     let retried = retried_share(&live.frames, live.at);
     // Per edge once a frame: its end nodes and the callee's outcomes.
-    let ends: Vec<Option<(&surge_core::Node, &surge_core::Node, Outcomes)>> = doc
+    let ends: Vec<Option<(&surge_core::Node, &Route, Outcomes)>> = doc
         .edges
         .iter()
-        .map(|e| {
+        .enumerate()
+        .map(|(i, e)| {
             let a = doc.nodes.iter().find(|n| n.id == e.from)?;
-            let b = doc.nodes.iter().find(|n| n.id == e.to)?;
+            let b = scene.routes.get(i)?.as_ref()?;
             let outcomes = live
                 .nodes
                 .iter()
@@ -177,7 +183,6 @@ fn draw(el: &HtmlCanvasElement, scene: &Scene, now_s: f64) {
             if count == 0 {
                 continue;
             }
-            let (pa, pb) = (out_port(a.position), in_port(b.position));
             let from_client = matches!(a.kind, surge_core::NodeKind::Client(_));
             let retried_marks = if from_client {
                 (retried * f64::from(count)).round() as usize
@@ -194,7 +199,7 @@ fn draw(el: &HtmlCanvasElement, scene: &Scene, now_s: f64) {
                     continue;
                 }
                 let t = (phase + j as f64 / f64::from(count)).fract();
-                let p = vp.to_screen(bezier_point(pa, pb, t));
+                let p = vp.to_screen(b.point_at(t));
                 ctx.rect(
                     p.x * ratio - size / 2.0,
                     p.y * ratio - size / 2.0,

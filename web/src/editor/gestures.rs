@@ -70,6 +70,9 @@ pub enum Overlay {
     },
     /// A selection box (world).
     Box(Rect),
+    /// Alignment guides while a node is dragged: lines (world) through the node and the
+    /// nodes it lines up with.
+    Guides(Vec<(Point, Point)>),
 }
 
 /// What a gesture asks for.
@@ -100,6 +103,14 @@ enum Gesture {
         gesture: u64,
         moved: bool,
         last: Vec<(String, Position)>,
+        /// The node under the pointer (guides are drawn for it).
+        primary: String,
+        /// Where the nodes that stay are.
+        others: Vec<Position>,
+        /// The guides shown now.
+        guides: Vec<(Point, Point)>,
+        /// How close (world units) counts as lined up.
+        tolerance: f64,
     },
     Connect {
         from: String,
@@ -137,6 +148,49 @@ pub struct Gestures {
     pointers: Vec<(i32, Point)>,
     next_gesture: u64,
     space: bool,
+}
+
+/// Screen pixels within which a dragged node lines up with another.
+const GUIDE_TOLERANCE_PX: f64 = 6.0;
+
+/// How far to shift a node at `p` to line up (left edges, or tops; nodes are all the same
+/// size, so centres line up too) with the nearest node within `tolerance`, and the guide
+/// lines to draw through both.
+fn align(p: Position, others: &[Position], tolerance: f64) -> ((f64, f64), Vec<(Point, Point)>) {
+    use super::geometry::{NODE_H, NODE_W};
+    let nearest = |key: fn(&Position) -> f64| {
+        others
+            .iter()
+            .filter(|o| (key(o) - key(&p)).abs() <= tolerance)
+            .min_by(|a, b| {
+                (key(a) - key(&p))
+                    .abs()
+                    .total_cmp(&(key(b) - key(&p)).abs())
+            })
+            .map(|o| key(o) - key(&p))
+    };
+    let sx = nearest(|o| o.x).unwrap_or(0.0);
+    let sy = nearest(|o| o.y).unwrap_or(0.0);
+    let at = Position {
+        x: p.x + sx,
+        y: p.y + sy,
+    };
+    let mut lines = Vec::new();
+    let column: Vec<&Position> = others.iter().filter(|o| (o.x - at.x).abs() < 0.5).collect();
+    if !column.is_empty() {
+        let x = at.x + NODE_W / 2.0;
+        let top = column.iter().map(|o| o.y).fold(at.y, f64::min);
+        let bottom = column.iter().map(|o| o.y).fold(at.y, f64::max) + NODE_H;
+        lines.push((Point::new(x, top), Point::new(x, bottom)));
+    }
+    let row: Vec<&Position> = others.iter().filter(|o| (o.y - at.y).abs() < 0.5).collect();
+    if !row.is_empty() {
+        let y = at.y + NODE_H / 2.0;
+        let left = row.iter().map(|o| o.x).fold(at.x, f64::min);
+        let right = row.iter().map(|o| o.x).fold(at.x, f64::max) + NODE_W;
+        lines.push((Point::new(left, y), Point::new(right, y)));
+    }
+    ((sx, sy), lines)
 }
 
 fn distance(a: Point, b: Point) -> f64 {
@@ -211,6 +265,7 @@ impl Gestures {
                 }
             }
             Hit::Node(id) => {
+                let id_of_press = id.clone();
                 let mut chosen = selection.nodes.clone();
                 if press.shift {
                     out.push(Effect::Editor(EditorAction::Select(SelectOp::Toggle(
@@ -232,6 +287,12 @@ impl Gestures {
                     .filter(|n| chosen.contains(&n.id))
                     .map(|n| (n.id.clone(), n.position))
                     .collect();
+                let others = doc
+                    .nodes
+                    .iter()
+                    .filter(|n| !chosen.contains(&n.id))
+                    .map(|n| n.position)
+                    .collect();
                 self.next_gesture += 1;
                 self.gesture = Some(Gesture::Move {
                     start: world,
@@ -239,6 +300,10 @@ impl Gestures {
                     gesture: self.next_gesture,
                     moved: false,
                     last: Vec::new(),
+                    primary: id_of_press,
+                    others,
+                    guides: Vec::new(),
+                    tolerance: GUIDE_TOLERANCE_PX / vp.zoom,
                 });
             }
             Hit::Annotation(index) | Hit::AnnotationCorner(index) => {
@@ -345,6 +410,10 @@ impl Gestures {
                 origins,
                 moved,
                 last,
+                primary,
+                others,
+                guides,
+                tolerance,
                 ..
             }) => {
                 let (dx, dy) = (world.x - start.x, world.y - start.y);
@@ -352,7 +421,7 @@ impl Gestures {
                 if !*moved {
                     return Vec::new();
                 }
-                let moves: Vec<(String, Position)> = origins
+                let mut moves: Vec<(String, Position)> = origins
                     .iter()
                     .map(|(id, o)| {
                         let to = snap(Position {
@@ -362,11 +431,26 @@ impl Gestures {
                         (id.clone(), to)
                     })
                     .collect();
-                if moves == *last {
-                    return Vec::new();
+                // Line the dragged node up with a node close enough, and show the guides.
+                let (shift, lines) = moves
+                    .iter()
+                    .find(|(id, _)| id == primary)
+                    .map(|(_, p)| align(*p, others, *tolerance))
+                    .unwrap_or_default();
+                for (_, p) in &mut moves {
+                    p.x += shift.0;
+                    p.y += shift.1;
                 }
-                *last = moves.clone();
-                Effect::Preview(moves)
+                let mut out = Vec::new();
+                if lines != *guides {
+                    *guides = lines.clone();
+                    out.push(Effect::Overlay(Overlay::Guides(lines)));
+                }
+                if moves != *last {
+                    *last = moves.clone();
+                    out.push(Effect::Preview(moves));
+                }
+                return out;
             }
             Some(Gesture::Connect { from, a }) => Effect::Overlay(Overlay::Line {
                 from: from.clone(),
@@ -588,6 +672,33 @@ mod tests {
             "one undo undoes the drag"
         );
         assert!(!g.active());
+    }
+
+    #[test]
+    fn a_dragged_node_lines_up_with_a_node_close_by_and_shows_the_guide() {
+        let others = [
+            Position { x: 403.0, y: 100.0 },
+            Position { x: 900.0, y: 517.0 },
+        ];
+        // 3 units from the first node's left edge: shifted onto it, a vertical guide.
+        let ((sx, sy), lines) = align(Position { x: 400.0, y: 300.0 }, &others, 6.0);
+        assert_eq!((sx, sy), (3.0, 0.0));
+        assert_eq!(lines.len(), 1);
+        let (a, b) = lines[0];
+        assert_eq!((a.x, b.x), (403.0 + 82.0, 403.0 + 82.0));
+        assert_eq!(
+            (a.y, b.y),
+            (100.0, 356.0),
+            "from the upper node's top to the lower one's bottom"
+        );
+        // Lined up both ways: two guides.
+        let (_, lines) = align(Position { x: 401.0, y: 520.0 }, &others, 6.0);
+        assert_eq!(lines.len(), 2);
+        // Too far: nothing.
+        assert_eq!(
+            align(Position { x: 600.0, y: 300.0 }, &others, 6.0),
+            ((0.0, 0.0), vec![])
+        );
     }
 
     #[test]

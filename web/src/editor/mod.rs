@@ -12,6 +12,7 @@ pub mod gestures;
 pub mod history;
 pub mod inspect;
 pub mod layout;
+pub mod routing;
 pub mod schema;
 pub mod state_graph;
 

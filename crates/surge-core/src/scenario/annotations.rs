@@ -106,7 +106,6 @@ impl Annotation {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::Scenario;
 
     fn with(a: serde_json::Value) -> Result<Scenario, String> {

@@ -35,6 +35,18 @@ pub fn read(text: &str) -> Result<Value, String> {
         return Ok(value);
     }
     shallow_enough(text)?;
+    match yaml(text) {
+        // PyYAML (which the AWS tools use) reads a flow collection whose closing line sits
+        // at its key's indentation (`Statement: [{` … `}]`); the YAML spec and saphyr do
+        // not. Such a template is read again with those lines indented under the key.
+        Err(e) if e.contains("invalid indentation") => {
+            yaml(&indent_flow_continuations(text)).map_err(|_| e)
+        }
+        other => other,
+    }
+}
+
+fn yaml(text: &str) -> Result<Value, String> {
     // A repeated key keeps its last value, as the AWS tools (PyYAML) read it.
     let mut loader = YamlLoader::<Yaml<'_>>::default();
     loader.allow_duplicate_keys(true);
@@ -52,6 +64,43 @@ pub fn read(text: &str) -> Result<Value, String> {
         .ok_or_else(|| "the template is empty".to_owned())?;
     let mut budget = MAX_VALUES;
     to_json(&doc, 0, &mut budget)
+}
+
+/// `text` with every line inside an open flow collection (`[`, `{` not yet closed) that
+/// sits at or left of the indentation of the line that opened it moved one space right of
+/// it. Brackets inside quotes and comments do not count.
+fn indent_flow_continuations(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 256);
+    let (mut depth, mut opener) = (0i64, 0usize);
+    for line in text.lines() {
+        let body = line.trim_start_matches(' ');
+        let indent = line.len() - body.len();
+        if depth > 0 && !body.is_empty() && !body.starts_with('#') && indent <= opener {
+            out.push_str(&" ".repeat(opener + 1));
+            out.push_str(body);
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+        let before = depth;
+        let (mut single, mut double, mut prev) = (false, false, ' ');
+        for c in body.chars() {
+            match c {
+                '\'' if !double => single = !single,
+                '"' if !single && prev != '\\' => double = !double,
+                '#' if !single && !double && prev == ' ' => break,
+                '[' | '{' if !single && !double => depth += 1,
+                ']' | '}' if !single && !double => depth -= 1,
+                _ => {}
+            }
+            prev = c;
+        }
+        depth = depth.max(0);
+        if before == 0 && depth > 0 {
+            opener = indent;
+        }
+    }
+    out
 }
 
 /// The YAML parser recurses once per level of block nesting: nesting is bounded before it
@@ -174,6 +223,23 @@ fn intrinsic(name: &str, value: Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_flow_collection_closed_at_its_keys_indentation_reads_as_pyyaml_reads_it() {
+        let text = "Resources:\n  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      Auth:\n        ResourcePolicy:\n          CustomStatements: [{\n            \"Effect\": \"Allow\",\n            \"Action\": \"execute-api:Invoke\"\n          }]\n      StageName: prod\n";
+        let v = read(text).expect("read");
+        assert_eq!(
+            v.pointer("/Resources/Api/Properties/Auth/ResourcePolicy/CustomStatements/0/Effect"),
+            Some(&Value::from("Allow"))
+        );
+        assert_eq!(
+            v.pointer("/Resources/Api/Properties/StageName"),
+            Some(&Value::from("prod"))
+        );
+        // A template that is wrong some other way still says why.
+        let e = read("Resources:\n  A:\n    Type: [x\n  B: 1\n").expect_err("refused");
+        assert!(e.contains("not valid YAML"), "{e}");
+    }
 
     #[test]
     fn short_forms_are_spelled_out() {

@@ -6,30 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { serveDist, launchBrowser, openPage } from './harness.mjs';
-
-const COLUMNS = ['client', 'api_gateway', 'lambda', 'rds_proxy', 'rds'];
-const ROWS = 400; // 5 × 400 = 2,000 nodes, 1,600 edges
-
-function bigScenario() {
-  const nodes = [];
-  const edges = [];
-  for (let r = 0; r < ROWS; r++) {
-    COLUMNS.forEach((kind, c) => {
-      const id = `${kind}-${r}`;
-      const params = kind === 'lambda' ? { handler: [{ call: { node: `rds_proxy-${r}` } }] } : {};
-      nodes.push({ id, kind, params, position: { x: 40 + c * 240, y: 40 + r * 80 } });
-      if (c > 0) edges.push({ from: `${COLUMNS[c - 1]}-${r}`, to: id });
-    });
-  }
-  return { format: 'surge-scenario', version: 6, seed: 1, duration_s: 10, nodes, edges };
-}
-
-function stats(values) {
-  const s = [...values].sort((a, b) => a - b);
-  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
-  return { n: s.length, median: q(0.5), p95: q(0.95), max: s[s.length - 1] };
-}
+import { serveDist, launchBrowser, openPage, rowsScenario, stats } from './harness.mjs';
 
 const server = await serveDist();
 const browser = await launchBrowser();
@@ -37,7 +14,7 @@ try {
   const { page, context } = await openPage(browser, server.url);
   await page.waitForSelector('g.node');
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'surge-bench-')), 'big2000.json');
-  fs.writeFileSync(file, JSON.stringify(bigScenario()));
+  fs.writeFileSync(file, JSON.stringify(rowsScenario(400)));
   const t0 = Date.now();
   await page.setInputFiles('#open-file', file);
   await page.waitForFunction(() => document.querySelectorAll('g.node').length === 2000, null, { timeout: 120000 });
@@ -104,7 +81,7 @@ try {
   console.log(`lambda-1 at ${during} after the drag (was translate(520 120))`);
   if (process.env.STEPS) console.log(steps.map((x) => x.toFixed(1)).join(" "));
   const s = stats(steps);
-  console.log(`drag one node of 2,000: ${s.n} steps, main-thread work per step median ${s.median.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms, max ${s.max.toFixed(1)} ms`);
+  console.log(`drag one node of 2,000: ${s.count} steps, main-thread work per step median ${s.median.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms, max ${s.max.toFixed(1)} ms`);
   await context.close();
 } finally {
   await browser.close();

@@ -4,30 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { serveDist, launchBrowser, openPage } from './harness.mjs';
-
-const COLUMNS = ['client', 'api_gateway', 'lambda', 'rds_proxy', 'rds'];
-const ROWS = 40; // 5 × 40 = 200 nodes, 160 edges
-
-function bigScenario() {
-  const nodes = [];
-  const edges = [];
-  for (let r = 0; r < ROWS; r++) {
-    COLUMNS.forEach((kind, c) => {
-      const id = `${kind}-${r}`;
-      const params = kind === 'lambda' ? { handler: [{ call: { node: `rds_proxy-${r}` } }] } : {};
-      nodes.push({ id, kind, params, position: { x: 40 + c * 240, y: 40 + r * 80 } });
-      if (c > 0) edges.push({ from: `${COLUMNS[c - 1]}-${r}`, to: id });
-    });
-  }
-  return { format: 'surge-scenario', version: 2, seed: 1, duration_s: 10, nodes, edges };
-}
-
-function stats(intervals) {
-  const s = [...intervals].sort((a, b) => a - b);
-  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
-  return { frames: s.length, median: q(0.5), p95: q(0.95), max: s[s.length - 1] };
-}
+import { serveDist, launchBrowser, openPage, rowsScenario, stats } from './harness.mjs';
 
 async function measure(page, gesture) {
   await page.evaluate(() => {
@@ -59,7 +36,8 @@ async function measure(page, gesture) {
     return [window.__frames.slice(2), window.__handler];
   });
   const h = stats(handler);
-  return { ...stats(frames), moves, msPerMove: wall / moves, handlerMedian: h.median, handlerP95: h.p95 };
+  const f = stats(frames);
+  return { frames: f.count, median: f.median, p95: f.p95, max: f.max, moves, msPerMove: wall / moves, handlerMedian: h.median, handlerP95: h.p95 };
 }
 
 const server = await serveDist();
@@ -68,7 +46,7 @@ try {
   const { page, context } = await openPage(browser, server.url);
   await page.waitForSelector('g.node');
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'surge-bench-')), 'big.json');
-  fs.writeFileSync(file, JSON.stringify(bigScenario()));
+  fs.writeFileSync(file, JSON.stringify(rowsScenario(40)));
   await page.setInputFiles('#open-file', file);
   await page.waitForFunction(() => document.querySelectorAll('g.node').length === 200);
   const box = await page.locator('#canvas-svg').boundingBox();

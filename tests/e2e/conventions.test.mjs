@@ -3,7 +3,7 @@
 // system's preference.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveApp, saveScreenshot } from './harness.mjs';
+import { serveApp, saveScreenshot, loadPreset } from './harness.mjs';
 
 const app = serveApp();
 
@@ -35,10 +35,7 @@ test('palette search adds the first match on Enter; the skip link reaches the di
 
 test('F frames the selected nodes, or the whole diagram when none is selected', async () => {
   const { page, context, errors } = await app.open();
-  await page.waitForSelector('g.node');
-  await page.click('#tab-run');
-  await page.selectOption('#preset', 'lesson11-queue-buffer');
-  await page.click('#load-preset');
+  await loadPreset(page, 'lesson11-queue-buffer');
   await page.waitForSelector('g.node[data-node="db"]');
   const zoom = () => page.textContent('.toolbar .zoom-level');
   await page.click('#canvas-svg', { position: { x: 20, y: 20 } });
@@ -94,10 +91,7 @@ test('on a phone, tapping a node opens its inspector as a sheet in view', async 
 
 test('the context menu deletes a node, deletes a connection and selects all', async () => {
   const { page, context, errors } = await app.open();
-  await page.waitForSelector('g.node');
-  await page.click('#tab-run');
-  await page.selectOption('#preset', 'lesson7-storm-proxy');
-  await page.click('#load-preset');
+  await loadPreset(page, 'lesson7-storm-proxy');
   await page.waitForSelector('g.node[data-node="db"]');
   await page.click('g.node[data-node="db"] .node-box', { button: 'right' });
   await page.waitForSelector('.context-menu');
@@ -121,10 +115,7 @@ test('the context menu deletes a node, deletes a connection and selects all', as
 
 test('double-click renames a node in place; F2 too, and Escape cancels', async () => {
   const { page, context, errors } = await app.open();
-  await page.waitForSelector('g.node');
-  await page.click('#tab-run');
-  await page.selectOption('#preset', 'lesson7-storm-proxy');
-  await page.click('#load-preset');
+  await loadPreset(page, 'lesson7-storm-proxy');
   await page.waitForSelector('g.node[data-node="fn"]');
   await page.dblclick('g.node[data-node="fn"] .node-label');
   await page.waitForSelector('#rename-in-place');
@@ -151,10 +142,7 @@ test('double-click renames a node in place; F2 too, and Escape cancels', async (
 
 test('dragging a selected connection’s end onto another node re-attaches it, calls and all', async () => {
   const { page, context, errors } = await app.open();
-  await page.waitForSelector('g.node');
-  await page.click('#tab-run');
-  await page.selectOption('#preset', 'lesson7-storm-proxy');
-  await page.click('#load-preset');
+  await loadPreset(page, 'lesson7-storm-proxy');
   await page.waitForSelector('g.edge[data-edge="fn→proxy"]');
   await page.click('g.edge[data-edge="fn→proxy"] .edge-hit', { force: true });
   const handle = page.locator('circle.edge-end[data-edge-end="fn→proxy"]');
@@ -185,10 +173,7 @@ test('dragging a selected connection’s end onto another node re-attaches it, c
 
 test('a group box and a note: added from the context menu, labelled in place, the box moves the nodes inside it', async () => {
   const { page, context, errors } = await app.open();
-  await page.waitForSelector('g.node');
-  await page.click('#tab-run');
-  await page.selectOption('#preset', 'lesson7-storm-proxy');
-  await page.click('#load-preset');
+  await loadPreset(page, 'lesson7-storm-proxy');
   await page.waitForSelector('g.node[data-node="fn"]');
   const fn = await page.locator('g.node[data-node="fn"] .node-box').boundingBox();
   // A box just up-left of the function holds it.

@@ -137,6 +137,32 @@ export function serveApp() {
   return app;
 }
 
+/**
+ * A generated diagram of `rows` rows of clients → API → function → proxy → database
+ * (5 × rows nodes, 4 × rows edges), for the editor benchmarks.
+ */
+export function rowsScenario(rows) {
+  const columns = ['client', 'api_gateway', 'lambda', 'rds_proxy', 'rds'];
+  const nodes = [];
+  const edges = [];
+  for (let r = 0; r < rows; r++) {
+    columns.forEach((kind, c) => {
+      const id = `${kind}-${r}`;
+      const params = kind === 'lambda' ? { handler: [{ call: { node: `rds_proxy-${r}` } }] } : {};
+      nodes.push({ id, kind, params, position: { x: 40 + c * 240, y: 40 + r * 80 } });
+      if (c > 0) edges.push({ from: `${columns[c - 1]}-${r}`, to: id });
+    });
+  }
+  return { format: 'surge-scenario', version: 6, seed: 1, duration_s: 10, nodes, edges };
+}
+
+/** Median, 95th percentile and largest of `values`, and how many. */
+export function stats(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  return { count: s.length, median: q(0.5), p95: q(0.95), max: s[s.length - 1] };
+}
+
 /** Loads a lesson preset from the Run tab (the canvas must be there). */
 export async function loadPreset(page, id) {
   await page.waitForSelector('g.node');

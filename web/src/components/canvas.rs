@@ -283,7 +283,13 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 match effect {
                     Effect::Editor(a) => dispatch.emit(Action::Editor(a)),
                     Effect::ShowInspector => dispatch.emit(Action::Show(Panel::Inspector)),
-                    Effect::Overlay(o) => overlay.set(o),
+                    // Guides change during a drag: drawn straight into their layer, like
+                    // the drag's preview, so the canvas does not re-render for them.
+                    Effect::Overlay(Overlay::Guides(lines)) => draw_guides(&lines),
+                    Effect::Overlay(o) => {
+                        draw_guides(&[]);
+                        overlay.set(o);
+                    }
                     Effect::Preview(moves) => {
                         preview(&latest.borrow().1, &moves);
                         *previewed.borrow_mut() = moves.into_iter().map(|(id, _)| id).collect();
@@ -464,7 +470,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     let live = props.live.as_deref();
     let by_id: std::collections::BTreeMap<&str, &surge_core::Node> =
         doc.nodes.iter().map(|n| (n.id.as_str(), n)).collect();
-    // On a large diagram only what is in view (with half a screen around it) is drawn,
+    // On a large diagram only what is in view (with a quarter screen around it) is drawn,
     // plus the selection: the browser's style, layout and paint then cost what a small
     // diagram costs, however many nodes there are.
     let in_view = visible_area(doc.nodes.len(), props.viewport, *size);
@@ -594,14 +600,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         Overlay::Line { a, b, .. } => html! {
             <path class="overlay connecting" d={edge_path(*a, *b)} />
         },
-        Overlay::Guides(lines) => html! {
-            <g class="guides" aria-hidden="true">
-                { for lines.iter().map(|(a, b)| html! {
-                    <line class="guide" x1={format!("{:.1}", a.x)} y1={format!("{:.1}", a.y - 12.0)}
-                        x2={format!("{:.1}", b.x)} y2={format!("{:.1}", b.y + 12.0)} />
-                }) }
-            </g>
-        },
+        Overlay::Guides(_) => html! {},
         Overlay::Box(r) => html! {
             <rect class="overlay box-select" x={r.x.to_string()} y={r.y.to_string()}
                 width={r.w.to_string()} height={r.h.to_string()} />
@@ -767,6 +766,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                     <g class="nodes">{ for nodes }</g>
                     <g class="edge-ends">{ for end_handles }</g>
                     { overlay_html }
+                    <g id="canvas-guides" class="guides" aria-hidden="true" />
                 </g>
             </svg>
             <ParticleLayer doc={props.doc.clone()} live={props.live.clone()} viewport={props.viewport} {reduced_motion}
@@ -936,16 +936,36 @@ fn annotation_view(i: usize, a: &Annotation) -> Html {
 /// Diagrams above this many nodes draw only what is in view.
 const DRAW_ALL_UP_TO: usize = 300;
 
-/// The world area worth drawing (the view and half a screen around it), or `None` to
+/// The world area worth drawing (the view and a quarter screen around it), or `None` to
 /// draw everything (a small diagram, or the canvas not measured yet).
 fn visible_area(nodes: usize, vp: Viewport, size: Option<(f64, f64)>) -> Option<geometry::Rect> {
     let (w, h) = size.filter(|(w, h)| *w > 0.0 && *h > 0.0)?;
     if nodes <= DRAW_ALL_UP_TO {
         return None;
     }
-    let a = vp.to_world(Point::new(-w / 2.0, -h / 2.0));
-    let b = vp.to_world(Point::new(w * 1.5, h * 1.5));
+    let a = vp.to_world(Point::new(-w / 4.0, -h / 4.0));
+    let b = vp.to_world(Point::new(w * 1.25, h * 1.25));
     Some(geometry::Rect::from_corners(a, b))
+}
+
+/// Alignment guides (world lines) in their layer, replacing what was there.
+fn draw_guides(lines: &[(Point, Point)]) {
+    let Some(layer) = gloo::utils::document().get_element_by_id("canvas-guides") else {
+        return;
+    };
+    let markup: String = lines
+        .iter()
+        .map(|(a, b)| {
+            format!(
+                r#"<line class="guide" x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}"></line>"#,
+                a.x,
+                a.y - 12.0,
+                b.x,
+                b.y + 12.0
+            )
+        })
+        .collect();
+    layer.set_inner_html(&markup);
 }
 
 /// `s` as a CSS string (for an attribute selector).
@@ -1183,10 +1203,10 @@ mod tests {
         );
         assert_eq!(visible_area(5000, vp, None), None, "not measured yet: all");
         let area = visible_area(301, vp, Some((800.0, 600.0))).expect("culled");
-        // The view is world x 2000..3600, y 0..1200; half a screen around it.
+        // The view is world x 2000..3600, y 0..1200; a quarter screen around it.
         assert_eq!(
             (area.x, area.y, area.w, area.h),
-            (1200.0, -600.0, 3200.0, 2400.0)
+            (1600.0, -300.0, 2400.0, 1800.0)
         );
     }
 }

@@ -534,21 +534,7 @@ fn retry_form(
                 e["ErrorEquals"] = names_list(t);
             }
         });
-        let remove = {
-            let cb = edit_state(props, commit, name, move |s, _| {
-                if let Some(l) = s.get_mut("Retry").and_then(Value::as_array_mut) {
-                    if k < l.len() {
-                        l.remove(k);
-                    }
-                    if l.is_empty()
-                        && let Some(o) = s.as_object_mut()
-                    {
-                        o.remove("Retry");
-                    }
-                }
-            });
-            Callback::from(move |e: MouseEvent| cb.emit(e.into()))
-        };
+        let remove = click(edit_state(props, commit, name, remove_entry("Retry", k)));
         let jitter = r.get("JitterStrategy").and_then(Value::as_str).unwrap_or("NONE").to_owned();
         let on_jitter = edit_state(props, commit, name, move |s, t| {
             if let Some(e) = s.get_mut("Retry").and_then(|l| l.get_mut(k)).and_then(Value::as_object_mut) {
@@ -592,18 +578,16 @@ fn retry_form(
             </li>
         }
     });
-    let add = Callback::from(move |e: MouseEvent| add.emit(e.into()));
-    html! {
-        <div class="rule-list">
-            <h5>{ "Retry" }</h5>
-            if list.is_empty() {
-                <p class="muted">{ "No retrier: an error goes to Catch, or fails the execution." }</p>
-            } else {
-                <ul>{ for rows }</ul>
-            }
-            <button type="button" class="add-retry" onclick={add} {disabled}>{ "Add retrier" }</button>
-        </div>
-    }
+    rule_list(
+        (
+            "Retry",
+            "No retrier: an error goes to Catch, or fails the execution.",
+        ),
+        rows.collect(),
+        ("add-retry", "Add retrier"),
+        click(add),
+        disabled,
+    )
 }
 
 fn catch_form(
@@ -650,21 +634,7 @@ fn catch_form(
                 e["Next"] = json!(t);
             }
         });
-        let remove = {
-            let cb = edit_state(props, commit, name, move |s, _| {
-                if let Some(l) = s.get_mut("Catch").and_then(Value::as_array_mut) {
-                    if k < l.len() {
-                        l.remove(k);
-                    }
-                    if l.is_empty()
-                        && let Some(o) = s.as_object_mut()
-                    {
-                        o.remove("Catch");
-                    }
-                }
-            });
-            Callback::from(move |e: MouseEvent| cb.emit(e.into()))
-        };
+        let remove = click(edit_state(props, commit, name, remove_entry("Catch", k)));
         let eid = id(&format!("catch{k}-errors"));
         let nid = id(&format!("catch{k}-next"));
         html! {
@@ -685,16 +655,56 @@ fn catch_form(
             </li>
         }
     });
-    let add = Callback::from(move |e: MouseEvent| add.emit(e.into()));
+    rule_list(
+        (
+            "Catch",
+            "No catcher: an error that retries do not fix fails the branch.",
+        ),
+        rows.collect(),
+        ("add-catch", "Add catcher"),
+        click(add),
+        disabled,
+    )
+}
+
+/// A change callback fired by a click.
+fn click(cb: Callback<Event>) -> Callback<MouseEvent> {
+    Callback::from(move |e: MouseEvent| cb.emit(e.into()))
+}
+
+/// Removes entry `k` of a state's list `list`, and the list when it is left empty.
+fn remove_entry(list: &'static str, k: usize) -> impl Fn(&mut Value, &str) {
+    move |s: &mut Value, _: &str| {
+        if let Some(l) = s.get_mut(list).and_then(Value::as_array_mut) {
+            if k < l.len() {
+                l.remove(k);
+            }
+            if l.is_empty()
+                && let Some(o) = s.as_object_mut()
+            {
+                o.remove(list);
+            }
+        }
+    }
+}
+
+/// A Retry or Catch list: its rows, or what having none means, and the add button.
+fn rule_list(
+    (title, none): (&str, &str),
+    rows: Vec<Html>,
+    (class, label): (&'static str, &str),
+    add: Callback<MouseEvent>,
+    disabled: bool,
+) -> Html {
     html! {
         <div class="rule-list">
-            <h5>{ "Catch" }</h5>
-            if list.is_empty() {
-                <p class="muted">{ "No catcher: an error that retries do not fix fails the branch." }</p>
+            <h5>{ title.to_owned() }</h5>
+            if rows.is_empty() {
+                <p class="muted">{ none.to_owned() }</p>
             } else {
                 <ul>{ for rows }</ul>
             }
-            <button type="button" class="add-catch" onclick={add} {disabled}>{ "Add catcher" }</button>
+            <button type="button" class={class} onclick={add} {disabled}>{ label.to_owned() }</button>
         </div>
     }
 }

@@ -365,13 +365,19 @@ fn number(r: &Value, key: &str, at: &str) -> Result<Option<f64>, AslError> {
     }
 }
 
+/// A state's optional list field (`Retry`, `Catch`): empty when absent.
+fn list_of<'a>(s: &'a Value, key: &str, at: &str) -> Result<&'a [Value], AslError> {
+    match s.get(key) {
+        None => Ok(&[]),
+        Some(v) => v
+            .as_array()
+            .map(Vec::as_slice)
+            .ok_or_else(|| AslError::new(format!("{at}.{key}"), format!("`{key}` is a list"))),
+    }
+}
+
 fn retriers(s: &Value, at: &str) -> Result<Vec<Retrier>, AslError> {
-    let Some(list) = s.get("Retry") else {
-        return Ok(Vec::new());
-    };
-    let list = list
-        .as_array()
-        .ok_or_else(|| AslError::new(format!("{at}.Retry"), "`Retry` is a list"))?;
+    let list = list_of(s, "Retry", at)?;
     let mut out = Vec::with_capacity(list.len());
     for (k, r) in list.iter().enumerate() {
         let here = format!("{at}.Retry[{k}]");
@@ -408,12 +414,7 @@ fn retriers(s: &Value, at: &str) -> Result<Vec<Retrier>, AslError> {
 }
 
 fn catchers(s: &Value, at: &str) -> Result<Vec<Catcher>, AslError> {
-    let Some(list) = s.get("Catch") else {
-        return Ok(Vec::new());
-    };
-    let list = list
-        .as_array()
-        .ok_or_else(|| AslError::new(format!("{at}.Catch"), "`Catch` is a list"))?;
+    let list = list_of(s, "Catch", at)?;
     let mut out = Vec::with_capacity(list.len());
     for (k, c) in list.iter().enumerate() {
         let here = format!("{at}.Catch[{k}]");

@@ -515,25 +515,19 @@ fn retry_form(
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    let add = edit_state(props, commit, name, |s, _| {
-        let entry = json!({"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2});
-        match s.get_mut("Retry").and_then(Value::as_array_mut) {
-            Some(l) => l.push(entry),
-            None => s["Retry"] = json!([entry]),
-        }
-    });
+    let add = edit_state(
+        props,
+        commit,
+        name,
+        push_entry(
+            "Retry",
+            json!({"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2}),
+        ),
+    );
     let rows = list.iter().enumerate().map(|(k, r)| {
         let text = |key: &str| r.get(key).map(|v| v.to_string()).unwrap_or_default();
-        let errors = r
-            .get("ErrorEquals")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "))
-            .unwrap_or_default();
-        let on_errors = edit_state(props, commit, name, move |s, t| {
-            if let Some(e) = s.get_mut("Retry").and_then(|l| l.get_mut(k)) {
-                e["ErrorEquals"] = names_list(t);
-            }
-        });
+        let errors = error_names_text(r);
+        let on_errors = edit_state(props, commit, name, set_error_names("Retry", k));
         let remove = click(edit_state(props, commit, name, remove_entry("Retry", k)));
         let jitter = r.get("JitterStrategy").and_then(Value::as_str).unwrap_or("NONE").to_owned();
         let on_jitter = edit_state(props, commit, name, move |s, t| {
@@ -604,31 +598,25 @@ fn catch_form(
         .cloned()
         .unwrap_or_default();
     // A catcher goes to a state of the same scope.
-    let siblings = siblings(&props.machine.definition, name);
+    let siblings = surge_core::asl::scope_names(&props.machine.definition, name);
     let first_other = siblings
         .iter()
         .find(|n| n.as_str() != name)
         .cloned()
         .unwrap_or_default();
-    let add = edit_state(props, commit, name, move |s, _| {
-        let entry = json!({"ErrorEquals": ["States.ALL"], "Next": first_other});
-        match s.get_mut("Catch").and_then(Value::as_array_mut) {
-            Some(l) => l.push(entry),
-            None => s["Catch"] = json!([entry]),
-        }
-    });
+    let add = edit_state(
+        props,
+        commit,
+        name,
+        push_entry(
+            "Catch",
+            json!({"ErrorEquals": ["States.ALL"], "Next": first_other}),
+        ),
+    );
     let rows = list.iter().enumerate().map(|(k, c)| {
-        let errors = c
-            .get("ErrorEquals")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "))
-            .unwrap_or_default();
+        let errors = error_names_text(c);
         let next = c.get("Next").and_then(Value::as_str).unwrap_or("").to_owned();
-        let on_errors = edit_state(props, commit, name, move |s, t| {
-            if let Some(e) = s.get_mut("Catch").and_then(|l| l.get_mut(k)) {
-                e["ErrorEquals"] = names_list(t);
-            }
-        });
+        let on_errors = edit_state(props, commit, name, set_error_names("Catch", k));
         let on_next = edit_state(props, commit, name, move |s, t| {
             if let Some(e) = s.get_mut("Catch").and_then(|l| l.get_mut(k)) {
                 e["Next"] = json!(t);
@@ -665,6 +653,37 @@ fn catch_form(
         click(add),
         disabled,
     )
+}
+
+/// Appends `entry` to a state's list `list`, creating the list.
+fn push_entry(list: &'static str, entry: Value) -> impl Fn(&mut Value, &str) {
+    move |s: &mut Value, _: &str| match s.get_mut(list).and_then(Value::as_array_mut) {
+        Some(l) => l.push(entry.clone()),
+        None => s[list] = json!([entry.clone()]),
+    }
+}
+
+/// An entry's `ErrorEquals` as the comma-separated text its field shows.
+fn error_names_text(entry: &Value) -> String {
+    entry
+        .get("ErrorEquals")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
+}
+
+/// Sets entry `k`'s `ErrorEquals` of a state's list `list` from the text typed.
+fn set_error_names(list: &'static str, k: usize) -> impl Fn(&mut Value, &str) {
+    move |s: &mut Value, typed: &str| {
+        if let Some(e) = s.get_mut(list).and_then(|l| l.get_mut(k)) {
+            e["ErrorEquals"] = names_list(typed);
+        }
+    }
 }
 
 /// A change callback fired by a click.
@@ -707,28 +726,4 @@ fn rule_list(
             <button type="button" class={class} onclick={add} {disabled}>{ label.to_owned() }</button>
         </div>
     }
-}
-
-/// The names of the states in the same scope as `name`.
-fn siblings(asl: &Value, name: &str) -> Vec<String> {
-    fn walk(scope: &Value, name: &str, depth: usize) -> Option<Vec<String>> {
-        if depth > surge_core::asl::MAX_ASL_DEPTH {
-            return None;
-        }
-        let states = scope.get("States")?.as_object()?;
-        if states.contains_key(name) {
-            return Some(states.keys().cloned().collect());
-        }
-        states.values().find_map(|s| {
-            s.get("Branches")
-                .and_then(Value::as_array)
-                .and_then(|bs| bs.iter().find_map(|b| walk(b, name, depth + 1)))
-                .or_else(|| {
-                    s.get("ItemProcessor")
-                        .or_else(|| s.get("Iterator"))
-                        .and_then(|p| walk(p, name, depth + 1))
-                })
-        })
-    }
-    walk(asl, name, 0).unwrap_or_default()
 }

@@ -610,121 +610,142 @@ pub fn retrier_to_asl(r: &Retrier) -> Value {
     Value::Object(o)
 }
 
-/// The state object named `name`, wherever it is nested.
-pub fn state_mut<'a>(asl: &'a mut Value, name: &str) -> Option<&'a mut Value> {
-    let states = asl.get_mut("States")?.as_object_mut()?;
-    if states.contains_key(name) {
-        return states.get_mut(name);
-    }
-    for s in states.values_mut() {
-        let found = match s.get("Type").and_then(Value::as_str) {
-            Some("Parallel") => s
-                .get_mut("Branches")
-                .and_then(Value::as_array_mut)
-                .and_then(|bs| bs.iter_mut().find_map(|b| state_mut(b, name))),
-            Some("Map") => {
-                let key = if s.get("ItemProcessor").is_some() {
-                    "ItemProcessor"
-                } else {
-                    "Iterator"
-                };
-                s.get_mut(key).and_then(|p| state_mut(p, name))
-            }
-            _ => None,
+/// One scope of a definition (the top level, a Parallel branch, a Map's processor): its
+/// JSON pointer and its path below the definition as validation writes it ("" for the
+/// top level, `States.P.Branches[0]`).
+struct Scope {
+    pointer: String,
+    path: String,
+    depth: usize,
+}
+
+/// Every scope of a definition, outermost first, at most [`MAX_ASL_DEPTH`] deep. The one
+/// walk over nesting that finding, naming and listing states share.
+fn scopes(asl: &Value) -> Vec<Scope> {
+    let mut out = vec![Scope {
+        pointer: String::new(),
+        path: String::new(),
+        depth: 0,
+    }];
+    let mut k = 0;
+    while k < out.len() {
+        let (pointer, path, depth) = (
+            out[k].pointer.clone(),
+            out[k].path.clone(),
+            out[k].depth + 1,
+        );
+        k += 1;
+        if depth > MAX_ASL_DEPTH {
+            continue;
+        }
+        let Some(states) = asl
+            .pointer(&pointer)
+            .and_then(|v| v.get("States"))
+            .and_then(Value::as_object)
+        else {
+            continue;
         };
-        if found.is_some() {
-            return found;
+        let at = |rest: &str| {
+            if path.is_empty() {
+                rest.to_owned()
+            } else {
+                format!("{path}.{rest}")
+            }
+        };
+        for (name, st) in states {
+            let here = format!("{pointer}/States/{}", pointer_escape(name));
+            for (b, _) in st
+                .get("Branches")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                out.push(Scope {
+                    pointer: format!("{here}/Branches/{b}"),
+                    path: at(&format!("States.{name}.Branches[{b}]")),
+                    depth,
+                });
+            }
+            for key in ["ItemProcessor", "Iterator"] {
+                if st.get(key).is_some() {
+                    out.push(Scope {
+                        pointer: format!("{here}/{key}"),
+                        path: at(&format!("States.{name}.{key}")),
+                        depth,
+                    });
+                    break;
+                }
+            }
         }
     }
-    None
+    out
+}
+
+/// The scope that holds the state `name`.
+fn scope_of(asl: &Value, name: &str) -> Option<Scope> {
+    scopes(asl).into_iter().find(|sc| {
+        asl.pointer(&sc.pointer)
+            .and_then(|v| v.get("States"))
+            .is_some_and(|st| st.get(name).is_some())
+    })
+}
+
+/// The state object named `name`, wherever it is nested.
+pub fn state_mut<'a>(asl: &'a mut Value, name: &str) -> Option<&'a mut Value> {
+    let sc = scope_of(asl, name)?;
+    asl.pointer_mut(&format!("{}/States/{}", sc.pointer, pointer_escape(name)))
 }
 
 /// The state object named `name`, wherever it is nested.
 pub fn find_state<'a>(asl: &'a Value, name: &str) -> Option<&'a Value> {
-    find_at(asl, name, 0)
-}
-
-fn find_at<'a>(asl: &'a Value, name: &str, depth: usize) -> Option<&'a Value> {
-    if depth > MAX_ASL_DEPTH {
-        return None;
-    }
-    let states = asl.get("States")?.as_object()?;
-    if let Some(s) = states.get(name) {
-        return Some(s);
-    }
-    states.values().find_map(|s| {
-        let nested = s
-            .get("Branches")
-            .and_then(Value::as_array)
-            .and_then(|bs| bs.iter().find_map(|b| find_at(b, name, depth + 1)));
-        nested.or_else(|| {
-            s.get("ItemProcessor")
-                .or_else(|| s.get("Iterator"))
-                .and_then(|p| find_at(p, name, depth + 1))
-        })
-    })
+    let sc = scope_of(asl, name)?;
+    asl.pointer(&sc.pointer)?.get("States")?.get(name)
 }
 
 /// Where the state named `name` is, below the definition (`States.P.Branches[0].States.X`).
 pub fn state_path(asl: &Value, name: &str) -> Option<String> {
-    path_at(asl, name, 0)
+    let sc = scope_of(asl, name)?;
+    Some(if sc.path.is_empty() {
+        format!("States.{name}")
+    } else {
+        format!("{}.States.{name}", sc.path)
+    })
 }
 
-fn path_at(asl: &Value, name: &str, depth: usize) -> Option<String> {
-    if depth > MAX_ASL_DEPTH {
-        return None;
-    }
-    let states = asl.get("States")?.as_object()?;
-    if states.contains_key(name) {
-        return Some(format!("States.{name}"));
-    }
-    states.iter().find_map(|(here, s)| {
-        let branch = s.get("Branches").and_then(Value::as_array).and_then(|bs| {
-            bs.iter().enumerate().find_map(|(k, b)| {
-                path_at(b, name, depth + 1).map(|p| format!("States.{here}.Branches[{k}].{p}"))
-            })
-        });
-        branch.or_else(|| {
-            let key = if s.get("ItemProcessor").is_some() {
-                "ItemProcessor"
-            } else {
-                "Iterator"
-            };
-            s.get(key)
-                .and_then(|p| path_at(p, name, depth + 1))
-                .map(|p| format!("States.{here}.{key}.{p}"))
+/// The names of the states in the same scope as `name` (where its `Next` and catchers
+/// may lead), `name` included.
+pub fn scope_names(asl: &Value, name: &str) -> Vec<String> {
+    scope_of(asl, name)
+        .and_then(|sc| {
+            asl.pointer(&sc.pointer)?
+                .get("States")?
+                .as_object()
+                .map(|m| m.keys().cloned().collect())
         })
-    })
+        .unwrap_or_default()
 }
 
 /// The integration parameters that name a Task's node (`FunctionName`, `TableName`).
 pub const NAMING_PARAMETERS: [&str; 2] = ["FunctionName", "TableName"];
 
-/// Every state name in the machine, nested ones included.
-pub fn state_names(asl: &Value) -> Vec<String> {
-    let mut out = Vec::new();
-    collect_names(asl, &mut out, 0);
-    out
+/// Every state with its `Type` ("" when it has none), nested ones included.
+pub fn state_types(asl: &Value) -> Vec<(String, String)> {
+    scopes(asl)
+        .iter()
+        .filter_map(|sc| asl.pointer(&sc.pointer)?.get("States")?.as_object())
+        .flat_map(|states| {
+            states.iter().map(|(name, st)| {
+                let ty = st.get("Type").and_then(Value::as_str).unwrap_or("");
+                (name.clone(), ty.to_owned())
+            })
+        })
+        .collect()
 }
 
-fn collect_names(asl: &Value, out: &mut Vec<String>, depth: usize) {
-    if depth > MAX_ASL_DEPTH {
-        return;
-    }
-    let Some(states) = asl.get("States").and_then(Value::as_object) else {
-        return;
-    };
-    for (name, s) in states {
-        out.push(name.clone());
-        if let Some(bs) = s.get("Branches").and_then(Value::as_array) {
-            for b in bs {
-                collect_names(b, out, depth + 1);
-            }
-        }
-        if let Some(p) = s.get("ItemProcessor").or_else(|| s.get("Iterator")) {
-            collect_names(p, out, depth + 1);
-        }
-    }
+/// Every state name in the machine, nested ones included.
+pub fn state_names(asl: &Value) -> Vec<String> {
+    state_types(asl).into_iter().map(|(name, _)| name).collect()
 }
 
 /// Adds a Task calling `node` (of `kind`) at the start of the machine's top level, named
@@ -1025,6 +1046,36 @@ mod tests {
         let (asl, sim) = to_asl(&d, &|_| None);
         assert_eq!(asl["States"]["P"]["Branches"][1]["StartAt"], "A 2");
         assert!(compile(&asl, &sim).is_ok());
+    }
+
+    #[test]
+    fn nested_states_are_found_named_and_listed_by_scope() {
+        let mut asl = json!({"StartAt":"Fan","States":{
+            "Fan":{"Type":"Parallel","End":true,"Branches":[
+                {"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}},
+                {"StartAt":"Each","States":{"Each":{"Type":"Map","End":true,"Iterator":
+                    {"StartAt":"Leaf","States":{"Leaf":{"Type":"Task","Resource":"x","Next":"Leaf2"},"Leaf2":{"Type":"Succeed"}}}}}}]},
+            "a/b~c":{"Type":"Succeed"}}});
+        assert_eq!(
+            state_path(&asl, "Leaf").as_deref(),
+            Some("States.Fan.Branches[1].States.Each.Iterator.States.Leaf")
+        );
+        assert_eq!(state_path(&asl, "Fan").as_deref(), Some("States.Fan"));
+        assert_eq!(scope_names(&asl, "Leaf2"), ["Leaf", "Leaf2"]);
+        assert_eq!(
+            find_state(&asl, "a/b~c").and_then(|s| s.get("Type")),
+            Some(&json!("Succeed"))
+        );
+        state_mut(&mut asl, "Leaf").expect("found")["Comment"] = json!("edited");
+        assert_eq!(
+            asl.pointer("/States/Fan/Branches/1/States/Each/Iterator/States/Leaf/Comment"),
+            Some(&json!("edited"))
+        );
+        assert_eq!(
+            state_names(&asl),
+            ["Fan", "a/b~c", "A", "Each", "Leaf", "Leaf2"]
+        );
+        assert!(state_path(&asl, "Nope").is_none());
     }
 
     #[test]

@@ -878,10 +878,10 @@ fn definition(
 /// Settings that name no state of the right type, Choice probabilities that do not match
 /// their rules, negative or endless times.
 fn simulation_settings(e: &mut Errors, sim: &str, m: &StateMachineParams) {
-    let mut kinds: BTreeMap<String, &str> = BTreeMap::new();
-    collect_kinds(&m.definition, &mut kinds, 0);
+    let kinds: BTreeMap<String, String> =
+        super::asl::state_types(&m.definition).into_iter().collect();
     let must_be = |e: &mut Errors, field: &str, name: &str, want: &[&str]| match kinds.get(name) {
-        Some(k) if want.contains(k) => true,
+        Some(k) if want.contains(&k.as_str()) => true,
         Some(k) => {
             e.push(
                 format!("{sim}.{field}.{name}"),
@@ -927,39 +927,6 @@ fn simulation_settings(e: &mut Errors, sim: &str, m: &StateMachineParams) {
                     p.len()
                 ),
             );
-        }
-    }
-}
-
-/// Each state's `Type`, nested states included.
-fn collect_kinds<'a>(
-    asl: &'a serde_json::Value,
-    out: &mut BTreeMap<String, &'a str>,
-    depth: usize,
-) {
-    if depth > crate::scenario::asl::MAX_ASL_DEPTH {
-        return;
-    }
-    let Some(states) = asl.get("States").and_then(serde_json::Value::as_object) else {
-        return;
-    };
-    for (name, s) in states {
-        out.insert(
-            name.clone(),
-            s.get("Type")
-                .and_then(serde_json::Value::as_str)
-                .unwrap_or(""),
-        );
-        for b in s
-            .get("Branches")
-            .and_then(serde_json::Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            collect_kinds(b, out, depth + 1);
-        }
-        if let Some(p) = s.get("ItemProcessor").or_else(|| s.get("Iterator")) {
-            collect_kinds(p, out, depth + 1);
         }
     }
 }

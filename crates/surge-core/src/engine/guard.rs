@@ -100,6 +100,8 @@ pub struct RunStop {
 /// The guard's counters.
 #[derive(Debug, Default)]
 pub(crate) struct Guard {
+    /// Half the steps one instant may take: from there on each step is watched.
+    watch_from: u64,
     /// The instant being worked on and the steps taken at it.
     instant: SimTime,
     work: u64,
@@ -109,6 +111,15 @@ pub(crate) struct Guard {
     /// What each node held at the last whole second (for growth rates).
     held_at_tick: Vec<u64>,
     tick_at: SimTime,
+}
+
+impl Guard {
+    pub(crate) fn new(limits: &Limits) -> Guard {
+        Guard {
+            watch_from: limits.max_steps_per_instant.max(2) / 2,
+            ..Guard::default()
+        }
+    }
 }
 
 /// Something a node holds, for the budget's message.
@@ -130,6 +141,19 @@ impl Simulation {
             }
         }
         g.work += 1;
+        g.steps_since_check += 1;
+        // The common case in two comparisons: this runs for every event and task.
+        if g.work < g.watch_from && g.steps_since_check < CHECK_EVERY {
+            return true;
+        }
+        self.guard_watch()
+    }
+
+    /// The rare part of [`Simulation::guard_step`]: an instant past half its limit, or a
+    /// memory check due.
+    #[cold]
+    fn guard_watch(&mut self) -> bool {
+        let g = &mut self.guard;
         let max = self.limits.max_steps_per_instant.max(2);
         if g.work == max / 2 {
             g.tally = vec![0; self.nodes.len()];
@@ -138,7 +162,6 @@ impl Simulation {
             self.stop_no_progress();
             return false;
         }
-        g.steps_since_check += 1;
         if g.steps_since_check >= CHECK_EVERY {
             g.steps_since_check = 0;
             return self.check_budget();

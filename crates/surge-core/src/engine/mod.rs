@@ -617,7 +617,7 @@ impl Simulation {
             cost: CostMeter::default(),
             events: 0,
             limits,
-            guard: guard::Guard::default(),
+            guard: guard::Guard::new(&limits),
             lineages: lineage::Lineages::default(),
             in_loop: event_loops(scenario, &ix),
             stopped: None,

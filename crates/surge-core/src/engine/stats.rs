@@ -19,6 +19,11 @@ pub(crate) struct Integrator {
     per_second: Vec<u64>,
     peak_per_second: Vec<u32>,
     step: u64,
+    /// The series bucket last located and its bounds in nanoseconds (`[start, end)`):
+    /// levels change thousands of times per bucket, so most changes need no division.
+    current: u64,
+    current_start: u64,
+    current_end: u64,
 }
 
 impl Integrator {
@@ -32,8 +37,16 @@ impl Integrator {
         }
     }
 
-    fn bucket(&self, t: SimTime) -> u64 {
-        t.as_nanos() / self.step
+    /// The series bucket `t` falls in (remembered with its bounds for the next call).
+    #[inline]
+    fn bucket(&mut self, t: SimTime) -> u64 {
+        let ns = t.as_nanos();
+        if ns < self.current_start || ns >= self.current_end {
+            self.current = ns / self.step;
+            self.current_start = self.current * self.step;
+            self.current_end = (self.current + 1).saturating_mul(self.step);
+        }
+        self.current
     }
 
     /// Accumulates the current level up to `t`.
@@ -48,7 +61,7 @@ impl Integrator {
         }
         while from < t {
             let second = self.bucket(from);
-            let boundary = SimTime::from_nanos((second + 1).saturating_mul(self.step));
+            let boundary = SimTime::from_nanos(self.current_end);
             let until = t.min(boundary);
             let piece = u64::from(self.level) * (until - from).as_nanos();
             self.area += u128::from(piece);

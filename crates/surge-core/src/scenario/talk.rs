@@ -223,7 +223,9 @@ fn checked(s: Scenario) -> Result<BeatEffect, String> {
     Ok(BeatEffect::Changed(Box::new(s)))
 }
 
-/// `scenario` with one parameter set, read back through the file format's own reader.
+/// `scenario` with one parameter set, read back through the file format's own reader
+/// (`json_path::read`, from text: `serde_json::from_value` would compile a second copy of
+/// every node kind's deserializer into the page, ~200 KiB of wasm).
 fn set_param(
     scenario: &Scenario,
     node: Option<&str>,
@@ -265,12 +267,12 @@ fn set_param(
                 })
                 .ok_or("a node is an object")?;
             set(params)?;
-            s.nodes[i] = serde_json::from_value(v).map_err(|e| format!("{param}: {e}"))?;
+            s.nodes[i] = super::json_path::read(&v).map_err(|(_, e)| format!("{param}: {e}"))?;
         }
         None => {
             let mut v = serde_json::to_value(&s.account).map_err(|e| e.to_string())?;
             set(&mut v)?;
-            s.account = serde_json::from_value(v).map_err(|e| format!("{param}: {e}"))?;
+            s.account = super::json_path::read(&v).map_err(|(_, e)| format!("{param}: {e}"))?;
         }
     }
     Ok(s)

@@ -154,11 +154,10 @@ impl Simulation {
     #[cold]
     fn guard_watch(&mut self) -> bool {
         let g = &mut self.guard;
-        let max = self.limits.max_steps_per_instant.max(2);
-        if g.work == max / 2 {
+        if g.work == g.watch_from {
             g.tally = vec![0; self.nodes.len()];
         }
-        if g.work >= max {
+        if g.work >= self.limits.max_steps_per_instant.max(2) {
             self.stop_no_progress();
             return false;
         }

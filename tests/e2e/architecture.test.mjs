@@ -85,9 +85,20 @@ test('lesson 2 at max: the page stays responsive while the worker runs it (trace
   // software-rendered headless Chromium must not decide; no task may reach 150 ms at all.
   const longest = [...worst].sort((a, b) => a - b)[1];
   assert.ok(median < 3000, `median ${median} ms`);
-  assert.ok(longest <= 80, `longest task (median of 3 runs) ${longest} ms`);
+  // 13–16 ms here since the page stopped re-rendering every component on every action
+  // and stopped reading the layout in renders and animation frames (18–40 ms before).
+  assert.ok(longest <= 40, `longest task (median of 3 runs) ${longest} ms`);
   assert.ok(Math.max(...worst) < 150, `longest task ${Math.max(...worst)} ms`);
   assert.ok(await page.locator('g.node.health-throttling').count() >= 1, 'the throttling shows');
+  // The minimap's frame and the moving marks use the canvas' size as the canvas measured
+  // it (a resize observer), not a measurement in every render.
+  const frame = await page.locator('svg.minimap rect.mini-view').boundingBox();
+  assert.ok(frame && frame.width > 10 && frame.height > 10, `the minimap frames the view: ${JSON.stringify(frame)}`);
+  const layer = await page.locator('canvas.particle-layer').evaluate((c) => {
+    const r = c.getBoundingClientRect();
+    return { w: c.width, h: c.height, cw: Math.round(r.width * devicePixelRatio), ch: Math.round(r.height * devicePixelRatio) };
+  });
+  assert.ok(Math.abs(layer.w - layer.cw) <= 1 && Math.abs(layer.h - layer.ch) <= 1, `the marks' canvas covers the diagram: ${JSON.stringify(layer)}`);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -73,9 +73,15 @@ pub fn App() -> Html {
         panic!("simulated panic requested by ?{SIMULATE_PANIC_QUERY}");
     }
     let state = use_reducer(initial_state);
+    // One callback for the page's life: a new one each render would make every child's
+    // props differ, so every component would re-render on every action (during a run at
+    // "max", the whole page several times a second).
     let dispatch = {
-        let state = state.clone();
-        Callback::from(move |action| state.dispatch(action))
+        let dispatcher = state.dispatcher();
+        (*use_memo((), move |()| {
+            Callback::from(move |action| dispatcher.dispatch(action))
+        }))
+        .clone()
     };
 
     // Autosave, debounced so a drag writes once when it rests (never in an embed: it

@@ -258,6 +258,11 @@ pub fn use_embed_host(state: &AppState, dispatch: &Callback<Action>, run: &RunHa
     {
         let host: Rc<RefCell<Host>> = host.clone();
         use_effect(move || {
+            // Only for a known host: reading the height forces a layout, and outside an
+            // embed (or before the host speaks) nobody would receive it.
+            if host.borrow().origin.is_none() {
+                return;
+            }
             let height = share::content_height();
             let mut h = host.borrow_mut();
             if (height - h.last_height).abs() >= 1.0 {

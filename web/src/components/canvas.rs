@@ -181,21 +181,33 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     // The context menu: where it opened (in the canvas' pixels) and on what.
     let menu = use_state(|| None::<(f64, f64, MenuTarget)>);
     // The canvas' size in pixels, for drawing only what is in view on large diagrams
-    // (measured after mounting and on every window resize, never during a render).
-    let size = use_state(|| None::<(f64, f64)>);
+    // and for the minimap's frame): measured by a resize observer, which runs after layout,
+    // so whatever resizes the canvas (the window, a panel, the phone sheet) is seen, and
+    // no render ever forces a layout to read it.
+    let size = use_state_eq(|| None::<(f64, f64)>);
     {
         let svg_ref = svg_ref.clone();
         let size = size.clone();
         use_effect_with((), move |()| {
-            let measure = move || {
-                if let Some(svg) = svg_ref.cast::<Element>() {
+            let svg = svg_ref.cast::<Element>();
+            let measured = svg.clone();
+            let on_resize = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+                if let Some(svg) = &measured {
                     let r = svg.get_bounding_client_rect();
                     size.set(Some((r.width(), r.height())));
                 }
-            };
-            measure();
-            let listener = EventListener::new(&gloo::utils::window(), "resize", move |_| measure());
-            move || drop(listener)
+            });
+            let observer = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok();
+            if let (Some(o), Some(svg)) = (&observer, &svg) {
+                // Its first report comes right after the first layout.
+                o.observe(svg);
+            }
+            move || {
+                if let Some(o) = observer {
+                    o.disconnect();
+                }
+                drop(on_resize);
+            }
         });
     }
     // The node being renamed in place, if any.
@@ -770,7 +782,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 </g>
             </svg>
             <ParticleLayer doc={props.doc.clone()} live={props.live.clone()} viewport={props.viewport} {reduced_motion}
-                routes={routes.clone()} />
+                routes={routes.clone()} size={*size} />
             { for menu_html }
             { rename_input(props, &renaming, &rename_ref) }
             if doc.nodes.is_empty() {
@@ -780,7 +792,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 </div>
             }
             { for notice }
-            <Minimap doc={props.doc.clone()} viewport={props.viewport} dispatch={props.dispatch.clone()} />
+            <Minimap doc={props.doc.clone()} viewport={props.viewport} canvas_size={*size} dispatch={props.dispatch.clone()} />
         </section>
     }
 }

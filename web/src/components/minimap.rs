@@ -6,7 +6,6 @@ use std::rc::Rc;
 use surge_core::Scenario;
 use yew::prelude::*;
 
-use crate::dom;
 use crate::editor::geometry::{self, Point};
 use crate::editor::{EditorAction, Viewport};
 use crate::state::Action;
@@ -23,6 +22,9 @@ pub struct MinimapProps {
     pub doc: Rc<Scenario>,
     /// Pan and zoom of the canvas.
     pub viewport: Viewport,
+    /// The canvas' size in pixels, as the canvas measured it (never measured here: a
+    /// measurement during a render forces a layout of the page mid-update).
+    pub canvas_size: Option<(f64, f64)>,
     /// Sends actions.
     pub dispatch: Callback<Action>,
 }
@@ -33,7 +35,10 @@ pub fn Minimap(p: &MinimapProps) -> Html {
     let Some(b) = geometry::bounds(&p.doc) else {
         return html! {};
     };
-    let (cw, ch) = dom::canvas_size();
+    // Not measured yet (the first render): the frame waits for the measurement.
+    let Some((cw, ch)) = p.canvas_size else {
+        return html! {};
+    };
     let view_tl = p.viewport.to_world(Point::new(0.0, 0.0));
     let view_br = p.viewport.to_world(Point::new(cw, ch));
     // The map shows the union of the diagram and the visible area.

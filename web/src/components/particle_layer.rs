@@ -40,6 +40,10 @@ pub struct ParticleLayerProps {
     pub reduced_motion: bool,
     /// Each edge's line (as the canvas draws it), in edge order.
     pub routes: Rc<Vec<Option<Route>>>,
+    /// The canvas' size in CSS pixels as the diagram measured it (the layer covers it);
+    /// `None` until then, when the layer measures itself.
+    #[prop_or_default]
+    pub size: Option<(f64, f64)>,
 }
 
 struct Scene {
@@ -47,6 +51,7 @@ struct Scene {
     live: Option<Rc<LiveView>>,
     viewport: Viewport,
     routes: Rc<Vec<Option<Route>>>,
+    size: Option<(f64, f64)>,
 }
 
 /// How many marks each edge gets: one per call in flight, capped per edge and in total
@@ -73,6 +78,7 @@ pub fn ParticleLayer(p: &ParticleLayerProps) -> Html {
         live: None,
         viewport: p.viewport,
         routes: p.routes.clone(),
+        size: p.size,
     });
     {
         let mut s = scene.borrow_mut();
@@ -80,6 +86,7 @@ pub fn ParticleLayer(p: &ParticleLayerProps) -> Html {
         s.live = p.live.clone();
         s.viewport = p.viewport;
         s.routes = p.routes.clone();
+        s.size = p.size;
     }
     let raf = use_mut_ref(|| None::<AnimationFrame>);
     let active = p.live.is_some() && !p.reduced_motion;
@@ -128,11 +135,13 @@ fn schedule(
 
 fn draw(el: &HtmlCanvasElement, scene: &Scene, now_s: f64) {
     let ratio = gloo::utils::window().device_pixel_ratio().max(1.0);
-    let rect = el.get_bounding_client_rect();
-    let (w, h) = (
-        (rect.width() * ratio) as u32,
-        (rect.height() * ratio) as u32,
-    );
+    // The measured size, not a fresh measurement: reading the layout in an animation
+    // frame, after the page's own update in an earlier callback, forces a layout per frame.
+    let (css_w, css_h) = scene.size.unwrap_or_else(|| {
+        let rect = el.get_bounding_client_rect();
+        (rect.width(), rect.height())
+    });
+    let (w, h) = ((css_w * ratio) as u32, (css_h * ratio) as u32);
     if el.width() != w || el.height() != h {
         el.set_width(w);
         el.set_height(h);

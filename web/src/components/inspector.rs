@@ -151,6 +151,8 @@ pub fn Inspector(p: &InspectorProps) -> Html {
     // Keyed by what is inspected, so typed-but-refused text never carries over to the
     // next node's fields.
     let run = use_context::<RunHandle>();
+    // The fault buttons show while a run is loaded and not over: follow that.
+    let _running = super::use_player(|p| p.recording().is_some() && !p.over());
     let duration = use_state(|| 30.0_f64);
     let body = if let Some(id) = p.selection.single_node() {
         html! {

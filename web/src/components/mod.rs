@@ -55,7 +55,7 @@ pub use node_table::NodeTable;
 pub use palette::{Palette, icon};
 pub use param_field::{Commit, ParamField};
 pub use particle_layer::{MAX_PER_EDGE, MAX_TOTAL, ParticleLayer, mark_counts};
-pub use player::{PlayerBar, RunHandle};
+pub use player::{PlayerBar, RunHandle, use_player};
 pub use results::Results;
 pub use run_panel::{RunPanel, may_discard};
 pub use share_menu::{ShareMenu, copy_link, digest_of, share_link};

@@ -272,6 +272,31 @@ fn now_ms() -> f64 {
     gloo::utils::window().performance().map_or(0.0, |p| p.now())
 }
 
+/// Re-renders the calling component when `read` of the player changes, and returns it.
+///
+/// Why: components re-render when their props change, and the player is not a prop (it
+/// lives in [`RunHandle`]); one that shows something of the player beyond the live view
+/// (whether it plays, whether a run is loaded) subscribes with this, and re-renders only
+/// when that value changes, not on every frame.
+#[hook]
+pub fn use_player<T>(read: fn(&Player) -> T) -> T
+where
+    T: PartialEq + 'static,
+{
+    let handle = use_context::<RunHandle>().unwrap_or_default();
+    let seen = use_state_eq(|| read(&handle.player()));
+    {
+        let handle = handle.clone();
+        let seen = seen.setter();
+        use_effect_with((), move |()| {
+            let reader = handle.clone();
+            let id = handle.listen(Callback::from(move |()| seen.set(read(&reader.player()))));
+            move || handle.unlisten(id)
+        });
+    }
+    read(&handle.player())
+}
+
 /// Props of [`PlayerBar`].
 #[derive(Properties, PartialEq, Debug)]
 pub struct PlayerBarProps {

@@ -128,6 +128,8 @@ pub fn TalkView(p: &TalkViewProps) -> Html {
     let run = use_context::<RunHandle>().unwrap_or_default();
     let session = use_mut_ref(|| Session::start(p.doc.clone()));
     let force = use_force_update();
+    // The clock's "playing" and the Pause button follow the player.
+    let _playing = super::use_player(|p| p.status == Status::Playing);
     let size = use_state(window_size);
     // Start: the talk's clock, the script's scenario at 0, paused; leaving restores the
     // page's speed.

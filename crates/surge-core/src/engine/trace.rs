@@ -59,6 +59,13 @@ pub(crate) struct Tracer {
     rng: SimRng,
     finished: u64,
     slowest: Vec<(SimTime, Trace)>,
+    /// The shortest latency among `slowest` once it holds [`SLOWEST`] (a request must
+    /// exceed it to enter): kept so that each finished request compares once, not ten
+    /// times.
+    slow_floor: SimTime,
+    /// Traces kept per failure kind (indexed by the kind's byte), so a failed request
+    /// does not count the kept failures again.
+    failures_of: [u8; 256],
     failures: Vec<(u8, Trace)>,
     sample: Vec<Trace>,
 }
@@ -74,6 +81,8 @@ impl Tracer {
             rng: SimRng::new(seed ^ 0x7472_6163_6573_2121),
             finished: 0,
             slowest: Vec::new(),
+            slow_floor: SimTime::ZERO,
+            failures_of: [0; 256],
             failures: Vec::new(),
             sample: Vec::new(),
         }
@@ -252,14 +261,14 @@ impl Simulation {
         t.by_req[req.slot() as usize] = None;
         let latency = now - first;
         t.finished += 1;
-        let slow_enough = t.slowest.len() < SLOWEST || t.slowest.iter().any(|(l, _)| *l < latency);
+        let slow_enough = t.slowest.len() < SLOWEST || t.slow_floor < latency;
         let kind = match outcome {
             TraceOutcome::Ok => None,
             TraceOutcome::Failed { error } => Some(error as u8),
             TraceOutcome::TimedOut => Some(u8::MAX),
         };
-        let failure = kind
-            .is_some_and(|k| t.failures.iter().filter(|(fk, _)| *fk == k).count() < PER_FAILURE);
+        let failure =
+            kind.is_some_and(|k| usize::from(t.failures_of[usize::from(k)]) < PER_FAILURE);
         // Reservoir sampling (algorithm R) over every finished request.
         let sample_at = if t.sample.len() < SAMPLE {
             Some(t.sample.len())
@@ -305,8 +314,12 @@ impl Simulation {
                     t.slowest.swap_remove(min);
                 }
                 t.slowest.push((latency, with(TraceReason::Slowest)));
+                if t.slowest.len() == SLOWEST {
+                    t.slow_floor = t.slowest.iter().map(|(l, _)| *l).min().unwrap_or_default();
+                }
             }
             if let (true, Some(k)) = (failure, kind) {
+                t.failures_of[usize::from(k)] += 1;
                 t.failures.push((k, with(TraceReason::Failure)));
             }
             if let Some(j) = sample_at {

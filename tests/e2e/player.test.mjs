@@ -97,6 +97,9 @@ test('pause, inject a database outage, resume: errors in the log; scrub back; CS
   await page.selectOption('#speed', 'max');
   await page.click('#play');
   await page.waitForFunction(() => document.querySelector('#player-status')?.textContent === 'finished');
+  // The inspector (still on the database) follows the player: no fault to inject once the
+  // run is over.
+  await page.waitForFunction(() => document.querySelectorAll('.inject-button').length === 0, null, { timeout: 5000 });
   const log = await page.textContent('#event-log');
   assert.match(log, /unavailable \(503\)/, 'the outage shows as failures in the log');
   const gaugeAfter = await page.textContent('g.node[data-node="db"] .node-gauge');

@@ -12,8 +12,11 @@ const app = serveApp();
 const require = createRequire(import.meta.url);
 const AXE = fs.readFileSync(path.join(path.dirname(require.resolve('axe-core')), 'axe.min.js'), 'utf8');
 
-/** Runs axe on the page as it is; returns the serious and critical violations. */
-async function audit(page, moment) {
+/**
+ * Runs axe on the page as it is; returns the serious and critical violations (with
+ * `moderate`, the moderate ones too: where the page is clean of them, they stay out).
+ */
+async function audit(page, moment, { moderate = false } = {}) {
   await page.addScriptTag({ content: AXE });
   const result = await page.evaluate(async () => {
     // eslint-disable-next-line no-undef
@@ -31,7 +34,7 @@ async function audit(page, moment) {
   for (const v of result) {
     console.log(`# ${moment}: ${v.impact} ${v.id} (${v.nodes}): ${v.help} — ${v.targets.join(' | ')}`);
   }
-  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical' || (moderate && v.impact === 'moderate'));
 }
 
 test('no serious or critical accessibility violation on first visit, while playing, in the inspector and in the state graph', async () => {
@@ -51,7 +54,10 @@ test('no serious or critical accessibility violation on first visit, while playi
   const first = page.locator('g.node').first();
   await first.click();
   await page.waitForSelector('#inspector .inspector-head');
-  assert.deepEqual(await audit(page, 'inspector'), []);
+  // With the run paused the fault section shows above the node's title: its heading is
+  // the same level as the title's, so the heading order holds.
+  assert.ok(await page.locator('.inject').count(), 'the fault section shows');
+  assert.deepEqual(await audit(page, 'inspector', { moderate: true }), []);
 
   // A state machine's graph with a state picked.
   await loadPreset(page, 'lesson15-order-workflow');

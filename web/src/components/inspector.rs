@@ -274,7 +274,7 @@ fn inject_view(
     };
     html! {
         <section class="inject" aria-label="Inject a fault now">
-            <h4>{ format!("Inject now · t = {now:.0} s") }</h4>
+            <h3>{ format!("Inject now · t = {now:.0} s") }</h3>
             <div class="button-row">
                 <label class="speed">{ "for " }
                     <select id="inject-duration" onchange={on_duration}>

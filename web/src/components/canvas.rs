@@ -180,10 +180,10 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     let svg_ref = use_node_ref();
     // The context menu: where it opened (in the canvas' pixels) and on what.
     let menu = use_state(|| None::<(f64, f64, MenuTarget)>);
-    // The canvas' size in pixels, for drawing only what is in view on large diagrams
-    // and for the minimap's frame): measured by a resize observer, which runs after layout,
-    // so whatever resizes the canvas (the window, a panel, the phone sheet) is seen, and
-    // no render ever forces a layout to read it.
+    // The canvas' size in pixels (for drawing only what is in view on large diagrams, the
+    // minimap's frame and the moving marks' layer): measured by a resize observer, which
+    // reports after layout, so whatever resizes the canvas (the window, a panel, the phone
+    // sheet) is seen, and no render or animation frame forces a layout to read it.
     let size = use_state_eq(|| None::<(f64, f64)>);
     {
         let svg_ref = svg_ref.clone();

@@ -42,7 +42,6 @@ pub struct ParticleLayerProps {
     pub routes: Rc<Vec<Option<Route>>>,
     /// The canvas' size in CSS pixels as the diagram measured it (the layer covers it);
     /// `None` until then, when the layer measures itself.
-    #[prop_or_default]
     pub size: Option<(f64, f64)>,
 }
 

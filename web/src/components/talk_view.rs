@@ -129,7 +129,7 @@ pub fn TalkView(p: &TalkViewProps) -> Html {
     let session = use_mut_ref(|| Session::start(p.doc.clone()));
     let force = use_force_update();
     // The clock's "playing" and the Pause button follow the player.
-    let _playing = super::use_player(|p| p.status == Status::Playing);
+    let playing = super::use_player(|p| p.status == Status::Playing);
     let size = use_state(window_size);
     // Start: the talk's clock, the script's scenario at 0, paused; leaving restores the
     // page's speed.
@@ -218,7 +218,6 @@ pub fn TalkView(p: &TalkViewProps) -> Html {
         ..viewport
     };
     let live = p.live.clone();
-    let playing = run.player().status == Status::Playing;
     let clock = live.as_ref().map_or_else(
         || "t = 0 s".to_owned(),
         |l| format!("t = {:.0} s", l.time_s),

@@ -103,7 +103,7 @@ impl Simulation {
         }
         let latency = t.latency + extra;
         self.calls[call].state = CallState::Respond;
-        self.resume_after(call, latency);
+        self.resume_in_lane(call, latency, node);
     }
 
     /// Once a second: an on-demand table grows to double its previous peak.

@@ -105,7 +105,7 @@ impl Simulation {
         };
         let latency = f.latency + self.fault_state[node as usize].extra_latency;
         self.calls[call].state = CallState::Publish;
-        self.resume_after(call, latency);
+        self.resume_in_lane(call, latency, node);
     }
 
     pub(super) fn fanout_done(&mut self, call: CallId) {

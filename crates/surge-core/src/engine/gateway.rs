@@ -65,7 +65,7 @@ impl Simulation {
         self.account.api_gateway.take(now);
         self.cost.api_gateway_request(flavour, retry);
         self.calls[call].state = CallState::Gateway { child: None };
-        self.resume_after(call, latency + extra);
+        self.resume_in_lane(call, latency + extra, node as u32);
     }
 
     /// The gateway's own latency is over: call the integration and start its timeout.

@@ -283,7 +283,7 @@ impl Simulation {
         let node = self.calls[call].node;
         let latency = self.stream(node).latency + self.fault_state[node as usize].extra_latency;
         self.calls[call].state = CallState::Put;
-        self.resume_after(call, latency);
+        self.resume_in_lane(call, latency, node);
     }
 
     /// One request of `records_per_put` records: each goes to its key's shard and is

@@ -63,11 +63,13 @@ impl AccountPool {
 /// What a handler step needs at run time.
 #[derive(Debug, Clone, Copy)]
 enum StepRt {
+    /// `lane`: the event list's lane for the step's end (used when its duration is fixed).
     Compute {
         mean_s: f64,
         distribution: StepDistribution,
+        lane: u32,
     },
-    Sleep(SimTime),
+    Sleep(SimTime, u32),
     Call {
         edge: u32,
         node: u32,
@@ -155,16 +157,20 @@ impl LambdaRt {
         edge_to: &dyn Fn(usize, &str) -> Option<u32>,
         on_failure: Option<u32>,
         source: Option<u32>,
+        lanes: &mut u32,
     ) -> Self {
         let cpu = f64::from(p.memory_mb).min(MB_PER_VCPU * f64::from(p.threads));
-        let steps = |list: &[Step]| -> Vec<StepRt> {
+        let mut steps = |list: &[Step]| -> Vec<StepRt> {
             list.iter()
                 .map(|s| match s {
                     Step::Compute { ms, distribution } => StepRt::Compute {
                         mean_s: ms / 1000.0,
                         distribution: *distribution,
+                        lane: super::new_lane(lanes),
                     },
-                    Step::Sleep { ms } => StepRt::Sleep(SimTime::from_secs_f64(ms / 1000.0)),
+                    Step::Sleep { ms } => {
+                        StepRt::Sleep(SimTime::from_secs_f64(ms / 1000.0), super::new_lane(lanes))
+                    }
                     Step::Call {
                         node: target,
                         times,
@@ -563,22 +569,27 @@ impl Simulation {
                 StepRt::Compute {
                     mean_s,
                     distribution,
+                    lane,
                 } => {
                     let cpu = l.cpu_factor;
+                    st.step += 1;
+                    self.set_lambda_state(call, st);
                     let s = match distribution {
-                        StepDistribution::Fixed => mean_s,
+                        StepDistribution::Fixed => {
+                            let d = SimTime::from_secs_f64(mean_s * cpu);
+                            self.resume_in_lane(call, d, lane);
+                            return;
+                        }
                         StepDistribution::Exponential => self.rng.exponential(mean_s),
                         StepDistribution::Lognormal => lognormal(&mut self.rng, mean_s),
                     };
-                    st.step += 1;
-                    self.set_lambda_state(call, st);
                     self.resume_after(call, SimTime::from_secs_f64(s * cpu));
                     return;
                 }
-                StepRt::Sleep(d) => {
+                StepRt::Sleep(d, lane) => {
                     st.step += 1;
                     self.set_lambda_state(call, st);
-                    self.resume_after(call, d);
+                    self.resume_in_lane(call, d, lane);
                     return;
                 }
                 StepRt::Call {
@@ -691,7 +702,7 @@ impl Simulation {
         steps
             .get(usize::from(st.step))
             .copied()
-            .unwrap_or(StepRt::Sleep(SimTime::ZERO))
+            .unwrap_or(StepRt::Sleep(SimTime::ZERO, 0))
     }
 
     /// Whether the caller of `call`, or any caller above it, has given up.

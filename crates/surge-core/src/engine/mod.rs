@@ -454,6 +454,8 @@ impl Simulation {
             })
             .collect();
         let mut nodes = Vec::with_capacity(scenario.nodes.len());
+        // Event-list lanes: lane `i` is node `i`'s latency; function steps take the next.
+        let mut lanes = scenario.nodes.len() as u32;
         for (i, node) in scenario.nodes.iter().enumerate() {
             nodes.push(match &node.kind {
                 NodeKind::Client(p) => {
@@ -480,7 +482,7 @@ impl Simulation {
                 NodeKind::Lambda(p) => {
                     let on_failure = p.on_failure.as_deref().and_then(index);
                     let source = p.process_new.as_ref().and_then(|j| index(&j.source));
-                    let mut l = LambdaRt::new(p, i, &edge_to, on_failure, source);
+                    let mut l = LambdaRt::new(p, i, &edge_to, on_failure, source, &mut lanes);
                     l.backpressure = p
                         .backpressure
                         .as_ref()
@@ -931,6 +933,15 @@ impl Simulation {
         self.schedule(after, Event::Resume { call, generation });
     }
 
+    /// Like [`Simulation::resume_after`] for a delay that is a constant of `lane`'s owner
+    /// (see [`crate::queue`]: the same order, a cheaper event list). Lane `i` is node `i`'s
+    /// own latency; a function's fixed steps have lanes of their own.
+    pub(crate) fn resume_in_lane(&mut self, call: CallId, after: SimTime, lane: u32) {
+        let generation = self.calls[call].generation;
+        self.queue
+            .push_in_lane(lane, self.now + after, Event::Resume { call, generation });
+    }
+
     pub(crate) fn deadline_after(&mut self, call: CallId, after: SimTime) {
         let c = &mut self.calls[call];
         debug_assert!(!c.deadline_armed, "one deadline per call");
@@ -1257,6 +1268,13 @@ impl Simulation {
             st.second_latency.clear();
         }
     }
+}
+
+/// Takes the next event-list lane number (see [`crate::queue`]).
+pub(crate) fn new_lane(lanes: &mut u32) -> u32 {
+    let lane = *lanes;
+    *lanes += 1;
+    lane
 }
 
 /// Which functions sit on a loop that events can travel around: Lambda, SQS, SNS and S3

@@ -371,7 +371,7 @@ impl Simulation {
         let latency = self.proxy(node).latency + self.fault_state[node as usize].extra_latency;
         st.phase = ProxyPhase::Forwarding;
         self.calls[call].state = CallState::Proxy(st);
-        self.resume_after(call, latency + extra);
+        self.resume_in_lane(call, latency + extra, node);
     }
 
     pub(super) fn proxy_resume(&mut self, call: CallId) {

@@ -197,7 +197,7 @@ impl Simulation {
         let node = self.calls[call].node;
         let latency = self.sqs(node).latency + self.fault_state[node as usize].extra_latency;
         self.calls[call].state = CallState::Send;
-        self.resume_after(call, latency);
+        self.resume_in_lane(call, latency, node);
     }
 
     pub(super) fn sqs_send_done(&mut self, call: CallId) {

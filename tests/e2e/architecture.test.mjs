@@ -1,5 +1,5 @@
 // The simulation runs in a worker: a long lesson computes fast with the page free the whole
-// time (no main-thread task above 20 ms, by a message-channel probe); a run that would take
+// time (no main-thread task above 20 ms, by Chromium's trace); a run that would take
 // minutes stops at once; and copy and paste carries every reference to the copies.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -187,7 +187,7 @@ impl<E> EventQueue<E> {
                     slot: tagged,
                 };
                 self.laned -= 1;
-                self.sift_down_from_root(key);
+                self.replace_root(key);
             }
             None => {
                 let last = self.heap.pop().expect("the root is there");
@@ -222,6 +222,36 @@ impl<E> EventQueue<E> {
             }
             heap[i] = above;
             i = parent;
+        }
+        heap[i] = key;
+    }
+
+    /// Replaces the root with `key` (a lane's next event): `key` moves down only while a
+    /// child is earlier, which in a small heap is usually a level or two.
+    fn replace_root(&mut self, key: Key) {
+        let heap = &mut self.heap[..];
+        let len = heap.len();
+        let mut i = 0;
+        loop {
+            let first = ARITY * i + 1;
+            let best = if let Some(kids) = heap.get(first..first + ARITY) {
+                let earlier = |a: usize, b: usize| if kids[b].before(&kids[a]) { b } else { a };
+                first + earlier(earlier(0, 1), earlier(2, 3))
+            } else if first < len {
+                (first + 1..len).fold(
+                    first,
+                    |best, c| {
+                        if heap[c].before(&heap[best]) { c } else { best }
+                    },
+                )
+            } else {
+                break;
+            };
+            if !heap[best].before(&key) {
+                break;
+            }
+            heap[i] = heap[best];
+            i = best;
         }
         heap[i] = key;
     }

@@ -63,16 +63,16 @@ struct Key {
 }
 
 impl Key {
-    /// Whether `self` runs before `other`: one 128-bit comparison (time, then sequence),
-    /// which compiles without branches, so the heap's sifting mispredicts less.
+    /// Whether `self` runs before `other`: time, then sequence on a tie. (One 128-bit
+    /// comparison, branch-free, took 0.3-1.2 % fewer instructions natively, but wasm has
+    /// no 128-bit integers: in node's V8, lesson 2 ran 8 % faster this way.)
     #[inline(always)]
     fn before(&self, other: &Key) -> bool {
-        self.order() < other.order()
-    }
-
-    #[inline(always)]
-    fn order(&self) -> u128 {
-        (u128::from(self.time.as_nanos()) << 64) | u128::from(self.seq)
+        if self.time == other.time {
+            self.seq < other.seq
+        } else {
+            self.time < other.time
+        }
     }
 }
 

@@ -21,6 +21,9 @@ use crate::run::protocol::{Command, Event, PROTOCOL_VERSION, decode, encode};
 
 /// Wall-clock milliseconds of computing between two looks at the message queue.
 const CHUNK_MS: f64 = 20.0;
+/// How long a starting worker computes a small run so V8 optimizes the engine's code
+/// before the first real one (see [`crate::run::host::warm_up`]).
+const WARM_UP_MS: f64 = 40.0;
 
 thread_local! {
     static HOST: RefCell<Host> = RefCell::default();
@@ -79,6 +82,8 @@ pub fn start() {
     post(&Event::Ready {
         protocol: PROTOCOL_VERSION,
     });
+    let deadline = now_ms() + WARM_UP_MS;
+    crate::run::host::warm_up(|| now_ms() > deadline);
 }
 
 fn schedule() {

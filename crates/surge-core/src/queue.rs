@@ -159,19 +159,12 @@ impl<E> EventQueue<E> {
         if head.slot & LANE != 0 {
             return Some(self.pop_lane(head.slot));
         }
-        let last = self.heap.pop()?;
-        let top = match self.heap.first().copied() {
-            Some(top) => {
-                self.replace_root(last);
-                top
-            }
-            None => last,
-        };
-        self.free.push(top.slot);
-        let event = self.slots[top.slot as usize]
+        self.remove_root();
+        self.free.push(head.slot);
+        let event = self.slots[head.slot as usize]
             .take()
             .expect("a queued key names a filled slot");
-        Some((top.time, event))
+        Some((head.time, event))
     }
 
     /// Pops the head of the lane `tagged` (its heap key is the root); the lane's next
@@ -189,14 +182,18 @@ impl<E> EventQueue<E> {
                 self.laned -= 1;
                 self.replace_root(key);
             }
-            None => {
-                let last = self.heap.pop().expect("the root is there");
-                if !self.heap.is_empty() {
-                    self.replace_root(last);
-                }
-            }
+            None => self.remove_root(),
         }
         (time, event)
+    }
+
+    /// Drops the root key: the last key takes its place.
+    fn remove_root(&mut self) {
+        if let Some(last) = self.heap.pop() {
+            if !self.heap.is_empty() {
+                self.replace_root(last);
+            }
+        }
     }
 
     /// Number of pending events.

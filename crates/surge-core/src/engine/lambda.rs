@@ -572,18 +572,20 @@ impl Simulation {
                     lane,
                 } => {
                     let cpu = l.cpu_factor;
-                    st.step += 1;
-                    self.set_lambda_state(call, st);
                     let s = match distribution {
-                        StepDistribution::Fixed => {
-                            let d = SimTime::from_secs_f64(mean_s * cpu);
-                            self.resume_in_lane(call, d, lane);
-                            return;
-                        }
+                        StepDistribution::Fixed => mean_s,
                         StepDistribution::Exponential => self.rng.exponential(mean_s),
                         StepDistribution::Lognormal => lognormal(&mut self.rng, mean_s),
                     };
-                    self.resume_after(call, SimTime::from_secs_f64(s * cpu));
+                    st.step += 1;
+                    self.set_lambda_state(call, st);
+                    let d = SimTime::from_secs_f64(s * cpu);
+                    // Only a fixed step's ends come in time order (a lane's premise).
+                    if distribution == StepDistribution::Fixed {
+                        self.resume_in_lane(call, d, lane);
+                    } else {
+                        self.resume_after(call, d);
+                    }
                     return;
                 }
                 StepRt::Sleep(d, lane) => {

@@ -15,6 +15,7 @@
 //! is plain Rust, tested natively.
 
 pub mod driver;
+mod flat_json;
 pub mod gauges;
 pub mod host;
 pub mod log;

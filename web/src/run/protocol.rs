@@ -187,29 +187,16 @@ pub enum Event {
 /// Why the reshaping: the enums derive serde's default (external) tagging, `{"run_to":
 /// {…}}`, whose reader needs no buffering; the wire carries the flat, internally tagged
 /// shape that is easier for a host page to read and write. Serde's own internal tagging
-/// would buffer every message (and double the readers' code in the bundle).
+/// would buffer every message (and double the readers' code in the bundle); the reshaping
+/// itself builds no JSON tree ([`super::flat_json`]).
 pub fn encode<T: Serialize>(body: &T) -> String {
-    let mut head = serde_json::Map::new();
-    head.insert("v".into(), PROTOCOL_VERSION.into());
-    flat(head, body)
+    super::flat_json::write(&format!("{{\"v\":{PROTOCOL_VERSION}}}"), body)
 }
 
 /// A message as flat JSON text: `head`'s fields, then `"type"` and the body's fields (the
 /// body derives serde's external tagging, `{"kind": {…}}`). Shared with the embed API.
-pub fn flat<T: Serialize>(
-    mut head: serde_json::Map<String, serde_json::Value>,
-    body: &T,
-) -> String {
-    // Plain data of strings and numbers always serializes.
-    if let Ok(serde_json::Value::Object(outer)) = serde_json::to_value(body) {
-        for (kind, fields) in outer {
-            head.insert("type".into(), kind.into());
-            if let serde_json::Value::Object(fields) = fields {
-                head.extend(fields);
-            }
-        }
-    }
-    serde_json::Value::Object(head).to_string()
+pub fn flat<T: Serialize>(head: serde_json::Map<String, serde_json::Value>, body: &T) -> String {
+    super::flat_json::write(&serde_json::Value::Object(head).to_string(), body)
 }
 
 /// Reads a flat message's `type` and fields (what is left after the caller took its
@@ -228,25 +215,19 @@ pub fn unflat<T: for<'de> Deserialize<'de>>(
 
 /// Decodes a message, refusing other protocol versions.
 pub fn decode<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, String> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("not a message: {e}"))?;
-    let serde_json::Value::Object(mut fields) = value else {
-        return Err("a message is a JSON object".into());
-    };
-    match fields
-        .remove("v")
-        .as_ref()
-        .and_then(serde_json::Value::as_u64)
-    {
-        Some(v) if v == u64::from(PROTOCOL_VERSION) => {}
-        Some(v) => {
+    let mut message = super::flat_json::Message::parse(text)?;
+    match message.take::<u64>("v") {
+        Some(Ok(v)) if v == u64::from(PROTOCOL_VERSION) => {}
+        Some(Ok(v)) => {
             return Err(format!(
                 "protocol version {v} is not supported (this build speaks {PROTOCOL_VERSION})"
             ));
         }
-        None => return Err("a message without a protocol version (`v`)".into()),
+        Some(Err(_)) | None => return Err("a message without a protocol version (`v`)".into()),
     }
-    unflat(fields).map_err(|e| format!("not a message of protocol {PROTOCOL_VERSION}: {e}"))
+    message
+        .body()
+        .map_err(|e| format!("not a message of protocol {PROTOCOL_VERSION}: {e}"))
 }
 
 #[cfg(test)]

@@ -86,6 +86,21 @@ test('pause, inject a database outage, resume: errors in the log; scrub back; CS
   const gaugeBefore = await page.textContent('g.node[data-node="db"] .node-gauge');
   await page.click('#play'); // pause
   await page.waitForFunction(() => document.querySelector('#player-status').textContent === 'paused');
+  // Paused at 4×, the marks still travel along the edges (the calls in flight at that
+  // second); at "max" they are drawn with each view, not at every animation frame.
+  const marksMove = () => page.locator('.particle-layer').evaluate(async (c) => {
+    const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    await frames();
+    const before = c.toDataURL();
+    await new Promise((r) => setTimeout(r, 150));
+    await frames();
+    return before !== c.toDataURL();
+  });
+  assert.ok(await marksMove(), 'paused at 4×, the marks move');
+  await page.selectOption('#speed', 'max');
+  assert.equal(await marksMove(), false, 'at "max", the marks stay still between views');
+  assert.ok(Number(await page.getAttribute('.particle-layer', 'data-marks')) > 0, 'and are drawn');
+  await page.selectOption('#speed', '4×');
 
   await page.click('g.node[data-node="db"] .node-box');
   await page.selectOption('#inject-duration', '10');

@@ -39,17 +39,22 @@ pub fn LiveChart(p: &LiveChartProps) -> Html {
     let hover = use_state(|| None::<usize>);
     {
         let canvas = canvas.clone();
-        // Drawn at the next animation frame, not in the task that rendered the page: at
-        // "max" a view arrives every 100 ms, and drawing inside its render made that one
-        // long main-thread task. A newer series cancels a draw not yet done.
+        // Drawn an animation frame after the page's update, not in the task that rendered
+        // the page: at "max" a view arrives every 100 ms, and drawing inside its render,
+        // or in the frame that lays out, paints and commits the rest of the view, made
+        // that one long main-thread task. A newer series cancels a draw not yet done.
         let pending = use_mut_ref(|| None::<gloo::render::AnimationFrame>);
         use_effect_with(p.series.clone(), move |series| {
             let series = series.clone();
+            let inner = pending.clone();
             *pending.borrow_mut() = Some(gloo::render::request_animation_frame(move |_| {
-                if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
-                    // A drawing error leaves the chart blank; the readout and log still stand.
-                    let _ = draw(el, &series);
-                }
+                *inner.borrow_mut() = Some(gloo::render::request_animation_frame(move |_| {
+                    if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
+                        // A drawing error leaves the chart blank; the readout and log
+                        // still stand.
+                        let _ = draw(el, &series);
+                    }
+                }));
             }));
         });
     }

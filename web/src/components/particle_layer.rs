@@ -7,6 +7,13 @@
 //! redraws them in four filled paths per frame, while as many animated SVG nodes would
 //! each cost layout and style work. Under a reduced-motion preference nothing moves: the
 //! edges' in-flight counters, the gauges and the log carry the same information.
+//!
+//! At speed "max" the marks are redrawn when what they show changes (a new view, every
+//! 100 ms there), not at every animation frame: simulated seconds pass in milliseconds,
+//! so motion at the wall clock's pace tells nothing, and a canvas the diagram's size
+//! redrawn 60 times a second took the page's main thread and the compositor CPU the
+//! worker needs (lesson 2 at "max": main thread 360–450 → 220–340 ms busy per run, the
+//! compositor 165–245 → 50–80 ms; BENCHMARKS.md).
 
 use std::rc::Rc;
 
@@ -18,7 +25,7 @@ use yew::prelude::*;
 
 use crate::editor::Viewport;
 use crate::editor::routing::Route;
-use crate::run::{LiveView, Outcomes, retried_share};
+use crate::run::{LiveView, MAX_SPEED, Outcomes, retried_share};
 
 /// Most marks on one edge.
 pub const MAX_PER_EDGE: u32 = 400;
@@ -51,6 +58,10 @@ struct Scene {
     viewport: Viewport,
     routes: Rc<Vec<Option<Route>>>,
     size: Option<(f64, f64)>,
+    /// Whether the marks move at every animation frame (all speeds but "max").
+    animate: bool,
+    /// Whether the props changed since the last drawing.
+    changed: bool,
 }
 
 /// How many marks each edge gets: one per call in flight, capped per edge and in total
@@ -72,12 +83,15 @@ pub fn mark_counts(in_flight: &[u32]) -> Vec<u32> {
 #[component]
 pub fn ParticleLayer(p: &ParticleLayerProps) -> Html {
     let canvas = use_node_ref();
+    let at_max = super::use_player(|p| p.speed == MAX_SPEED);
     let scene = use_mut_ref(|| Scene {
         doc: p.doc.clone(),
         live: None,
         viewport: p.viewport,
         routes: p.routes.clone(),
         size: p.size,
+        animate: true,
+        changed: true,
     });
     {
         let mut s = scene.borrow_mut();
@@ -86,6 +100,8 @@ pub fn ParticleLayer(p: &ParticleLayerProps) -> Html {
         s.viewport = p.viewport;
         s.routes = p.routes.clone();
         s.size = p.size;
+        s.animate = !at_max;
+        s.changed = true;
     }
     let raf = use_mut_ref(|| None::<AnimationFrame>);
     let active = p.live.is_some() && !p.reduced_motion;
@@ -123,7 +139,11 @@ fn schedule(
     let next = raf.clone();
     let handle = request_animation_frame(move |ts| {
         if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
-            draw(&el, &scene.borrow(), ts / 1000.0);
+            let mut s = scene.borrow_mut();
+            if s.animate || s.changed {
+                s.changed = false;
+                draw(&el, &s, ts / 1000.0);
+            }
         }
         if next.borrow().is_some() {
             schedule(canvas.clone(), scene.clone(), next.clone());

@@ -52,8 +52,8 @@ struct Ctl {
 }
 
 /// What the page last showed of the run: the playhead, how many frames, the status,
-/// whether the report came, and how many faults were injected (an injected fault replaces
-/// the frames from its second on).
+/// whether the report came, how many faults were injected (an injected fault replaces
+/// the frames from its second on), and the speed.
 #[derive(Clone, PartialEq)]
 struct Published {
     at: usize,
@@ -61,6 +61,8 @@ struct Published {
     status: Status,
     has_report: bool,
     injected: usize,
+    /// The speed: the moving marks draw differently at "max".
+    speed: f64,
 }
 
 /// A handle on the run being watched, provided by `App` as a context.
@@ -181,7 +183,7 @@ impl RunHandle {
         let p = self.0.player.borrow();
         let frames = p.recording().map_or(0, |r| r.frames().len());
         // What the page shows changes with the playhead, the frames, the status, the report,
-        // and an injected fault (which replaces the frames from its second on).
+        // an injected fault (which replaces the frames from its second on) and the speed.
         let injected = p.recording().map_or(0, |r| r.injected_count());
         let key = Published {
             at: p.at(),
@@ -189,6 +191,7 @@ impl RunHandle {
             status: p.status.clone(),
             has_report: p.report.is_some(),
             injected,
+            speed: p.speed,
         };
         let (changed, same_status) = match self.0.published.borrow().as_ref() {
             Some(old) => (old != &key, old.status == key.status),

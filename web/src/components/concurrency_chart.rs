@@ -25,13 +25,21 @@ pub fn ConcurrencyChart(props: &ConcurrencyChartProps) -> Html {
     let canvas = use_node_ref();
     {
         let canvas = canvas.clone();
+        // Drawn at the next animation frame, not in the task that renders the results: a
+        // run's report arrives in one message, and drawing inside its render was ~2 ms of
+        // that task, one of the page's longest. A newer series cancels a draw not yet done.
+        let pending = use_mut_ref(|| None::<gloo::render::AnimationFrame>);
         use_effect_with(
             (props.series.clone(), props.limit),
             move |(series, limit)| {
-                if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
-                    // A drawing error leaves the chart blank; the numbers above still stand.
-                    let _ = draw(el, series, *limit);
-                }
+                let (series, limit) = (series.clone(), *limit);
+                *pending.borrow_mut() = Some(gloo::render::request_animation_frame(move |_| {
+                    if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
+                        // A drawing error leaves the chart blank; the numbers above still
+                        // stand.
+                        let _ = draw(el, &series, limit);
+                    }
+                }));
             },
         );
     }

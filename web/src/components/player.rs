@@ -48,6 +48,8 @@ struct Ctl {
     last_publish: Cell<f64>,
     /// What was last published, to skip re-rendering when nothing changed.
     published: RefCell<Option<Published>>,
+    /// A publication put off to a task of its own (see [`RunHandle::input`]).
+    soon: RefCell<Option<gloo::timers::callback::Timeout>>,
     me: RefCell<Weak<Ctl>>,
 }
 
@@ -93,6 +95,7 @@ impl Default for RunHandle {
             raf: RefCell::new(None),
             last_ts: Cell::new(None),
             last_publish: Cell::new(0.0),
+            soon: RefCell::new(None),
             published: RefCell::new(None),
             me: RefCell::new(Weak::new()),
         });
@@ -127,6 +130,10 @@ impl RunHandle {
 
     /// Applies one input and carries out what the player asks.
     pub fn input(&self, input: Input) {
+        // A run's report (236 KB for lesson 2) is decoded in its message's task; the
+        // results it fills are rendered in a task of their own, so that decoding and
+        // rendering are not one long main-thread task.
+        let report = matches!(&input, Input::Worker(e) if matches!(**e, crate::run::protocol::Event::Report { .. }));
         let outputs = self.0.player.borrow_mut().apply(input);
         for out in outputs {
             match out {
@@ -134,7 +141,16 @@ impl RunHandle {
                 Output::Terminate => self.terminate(),
             }
         }
-        self.publish();
+        if report {
+            let me = self.0.me.borrow().clone();
+            *self.0.soon.borrow_mut() = Some(gloo::timers::callback::Timeout::new(0, move || {
+                if let Some(ctl) = me.upgrade() {
+                    RunHandle(ctl).publish();
+                }
+            }));
+        } else {
+            self.publish();
+        }
         self.animate();
     }
 

@@ -67,7 +67,20 @@ test('a long lesson plays without freezing the page', async () => {
   console.log(`# lesson 2 (240 s, ~2.2 M events) played at max in ${Date.now() - started} ms; ${latencies.length} input round trips meanwhile, worst ${worst} ms`);
   assert.ok(latencies.length > 3, 'the page answered while the run was computing');
   assert.ok(await page.locator('g.node.health-throttling').count() >= 1, 'throttling shows in its colour');
+  // At 1280 px the finished run's strip (with its whole-run figures) fits its fixed height,
+  // and the key to the marks and colours sits in the canvas' corner.
+  await page.waitForSelector('.kpi-strip dt:has-text("p99, whole run")');
+  const strip = await page.locator('.kpi-strip').evaluate((e) => [e.scrollHeight, e.clientHeight]);
+  assert.ok(strip[0] <= strip[1], `the KPI strip shows all it holds (content ${strip[0]} px in ${strip[1]} px)`);
+  assert.ok(await page.locator('.canvas .marks-legend').isVisible(), 'the marks key is on the canvas');
   await saveScreenshot(page, 'player-lesson2.png');
+  // A narrower window (the canvas column ~470 px): the strip has room for three lines.
+  await page.setViewportSize({ width: 1024, height: 800 });
+  const narrow = await page.locator('.kpi-strip').evaluate((e) => [e.scrollHeight, e.clientHeight]);
+  assert.ok(narrow[0] <= narrow[1], `at 1024 px the KPI strip shows all it holds (content ${narrow[0]} px in ${narrow[1]} px)`);
+  const key = await page.locator('.canvas .marks-legend').boundingBox();
+  const mini = await page.locator('svg.minimap').boundingBox();
+  assert.ok(key.x + key.width <= mini.x, `the marks key stays clear of the minimap: ${JSON.stringify([key, mini])}`);
   assert.deepEqual(errors, []);
   await context.close();
 });

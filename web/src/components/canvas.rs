@@ -783,6 +783,9 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             </svg>
             <ParticleLayer doc={props.doc.clone()} live={props.live.clone()} viewport={props.viewport} {reduced_motion}
                 routes={routes.clone()} size={*size} />
+            if props.live.is_some() {
+                { super::particle_layer::legend() }
+            }
             { for menu_html }
             { rename_input(props, &renaming, &rename_ref) }
             if doc.nodes.is_empty() {

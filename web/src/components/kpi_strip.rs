@@ -31,7 +31,6 @@ pub fn KpiStrip(p: &KpiStripProps) -> Html {
                         .into_iter()
                         .map(|k| html! { <div><dt>{ k }</dt><dd>{ "—" }</dd></div> }) }
                 </dl>
-                { legend() }
             </div>
         };
     };
@@ -60,17 +59,6 @@ pub fn KpiStrip(p: &KpiStripProps) -> Html {
                 <div><dt>{ "$ per M, whole run" }</dt><dd>{ format!("{:.2}", r.cost.per_million_requests_usd) }</dd></div>
             }
             </dl>
-            { legend() }
-        </div>
-    }
-}
-
-/// What the marks on the edges and the nodes' colours mean.
-fn legend() -> Html {
-    html! {
-        <div class="marks-legend" aria-hidden="true">
-            <i class="m-ok" />{ "ok" }<i class="m-retried" />{ "retried" }<i class="m-throttled" />{ "throttled" }
-            <i class="m-timeout" />{ "timed out" }<i class="m-error" />{ "failed" }<i class="m-saturated" />{ "at its limit" }
         </div>
     }
 }

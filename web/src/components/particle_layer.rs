@@ -127,6 +127,19 @@ pub fn ParticleLayer(p: &ParticleLayerProps) -> Html {
     html! { <canvas ref={canvas} class="particle-layer" aria-hidden="true" data-marks="0" /> }
 }
 
+/// What the marks on the edges and the nodes' colours mean: a key in the canvas' corner
+/// while a run is watched. Why there and not in the KPI strip: the strip keeps a fixed
+/// height (Play never moves a node), and at 1280 px a finished run's two whole-run figures
+/// pushed the key to a third line the strip cut in half.
+pub(super) fn legend() -> Html {
+    html! {
+        <div class="marks-legend" aria-hidden="true">
+            <i class="m-ok" />{ "ok" }<i class="m-retried" />{ "retried" }<i class="m-throttled" />{ "throttled" }
+            <i class="m-timeout" />{ "timed out" }<i class="m-error" />{ "failed" }<i class="m-saturated" />{ "at its limit" }
+        </div>
+    }
+}
+
 fn context(el: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
     el.get_context("2d").ok().flatten()?.dyn_into().ok()
 }

@@ -32,7 +32,7 @@ pub struct EventLogProps {
 #[component]
 pub fn EventLog(p: &EventLogProps) -> Html {
     let run = use_context::<RunHandle>();
-    let line = |l: &LogLine| {
+    let line = |(i, l): (usize, &LogLine)| {
         let (time, rest) = l
             .text
             .split_once(" s")
@@ -58,8 +58,11 @@ pub fn EventLog(p: &EventLogProps) -> Html {
             Some(id) => format!("Go to t = {} s and select {id}", l.from_s),
             None => format!("Go to t = {} s", l.from_s),
         };
+        // Keyed by the line's place from the oldest: a new line is one new element at the
+        // top, not a change of text in every line below it (at "max" a view arrives every
+        // 100 ms, and re-laying out 30 lines of changed text was part of each frame).
         html! {
-            <li class={if l.severity == Severity::Error { "error" } else { "info" }}>
+            <li key={i} class={if l.severity == Severity::Error { "error" } else { "info" }}>
                 <button type="button" class="log-time" {onclick} {title}>{ format!("{time} s") }</button>
                 { rest }
             </li>
@@ -73,7 +76,7 @@ pub fn EventLog(p: &EventLogProps) -> Html {
                     if p.lines.is_empty() {
                         <li class="quiet">{ "Nothing has gone wrong yet." }</li>
                     }
-                    { for p.lines.iter().rev().take(SHOWN).map(line) }
+                    { for p.lines.iter().enumerate().rev().take(SHOWN).map(line) }
                 </ol>
             </div>
         </section>

@@ -12,8 +12,8 @@
 //! 100 ms there), not at every animation frame: simulated seconds pass in milliseconds,
 //! so motion at the wall clock's pace tells nothing, and a canvas the diagram's size
 //! redrawn 60 times a second took the page's main thread and the compositor CPU the
-//! worker needs (lesson 2 at "max": main thread 360–450 → 220–340 ms busy per run, the
-//! compositor 165–245 → 50–80 ms; BENCHMARKS.md).
+//! worker needs (lesson 2 at "max": the main thread 209–458 → 157–257 ms busy per run,
+//! the compositor 100–201 → 41–62 ms; BENCHMARKS.md).
 
 use std::rc::Rc;
 

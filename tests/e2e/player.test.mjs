@@ -103,6 +103,8 @@ test('pause, inject a database outage, resume: errors in the log; scrub back; CS
   // second); at "max" they are drawn with each view, not at every animation frame.
   const marksMove = () => page.locator('.particle-layer').evaluate(async (c) => {
     const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    // At "max" the marks of a new view are drawn a few frames after it.
+    await new Promise((r) => setTimeout(r, 150));
     await frames();
     const before = c.toDataURL();
     await new Promise((r) => setTimeout(r, 150));

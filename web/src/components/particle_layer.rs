@@ -31,6 +31,8 @@ use crate::run::{LiveView, MAX_SPEED, Outcomes, retried_share};
 pub const MAX_PER_EDGE: u32 = 400;
 /// Most marks on the canvas.
 pub const MAX_TOTAL: u32 = 8000;
+/// At "max", animation frames between a new view and its marks (see `Scene::due_in`).
+const DRAW_AFTER_FRAMES: u8 = 2;
 /// Seconds a mark takes along an edge.
 const TRAVEL_S: f64 = 1.6;
 
@@ -60,8 +62,11 @@ struct Scene {
     size: Option<(f64, f64)>,
     /// Whether the marks move at every animation frame (all speeds but "max").
     animate: bool,
-    /// Whether the props changed since the last drawing.
-    changed: bool,
+    /// At "max": animation frames to let pass before drawing what changed (`None`: drawn).
+    /// The view's other changes are laid out, painted and committed in the first frame
+    /// after it and the live charts draw in the second; the marks wait for the third, so
+    /// no one frame does all three.
+    due_in: Option<u8>,
 }
 
 /// How many marks each edge gets: one per call in flight, capped per edge and in total
@@ -91,7 +96,7 @@ pub fn ParticleLayer(p: &ParticleLayerProps) -> Html {
         routes: p.routes.clone(),
         size: p.size,
         animate: true,
-        changed: true,
+        due_in: Some(0),
     });
     {
         let mut s = scene.borrow_mut();
@@ -101,7 +106,7 @@ pub fn ParticleLayer(p: &ParticleLayerProps) -> Html {
         s.routes = p.routes.clone();
         s.size = p.size;
         s.animate = !at_max;
-        s.changed = true;
+        s.due_in = Some(if at_max { DRAW_AFTER_FRAMES } else { 0 });
     }
     let raf = use_mut_ref(|| None::<AnimationFrame>);
     let active = p.live.is_some() && !p.reduced_motion;
@@ -153,9 +158,14 @@ fn schedule(
     let handle = request_animation_frame(move |ts| {
         if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
             let mut s = scene.borrow_mut();
-            if s.animate || s.changed {
-                s.changed = false;
-                draw(&el, &s, ts / 1000.0);
+            match s.due_in {
+                _ if s.animate => draw(&el, &s, ts / 1000.0),
+                Some(0) => {
+                    s.due_in = None;
+                    draw(&el, &s, ts / 1000.0);
+                }
+                Some(n) => s.due_in = Some(n - 1),
+                None => {}
             }
         }
         if next.borrow().is_some() {

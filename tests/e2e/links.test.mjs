@@ -43,6 +43,8 @@ test('a link copied from the editor opens the same diagram elsewhere, with the s
   assert.match(await page.textContent('.notice'), /Link copied \(\d+ characters\)/);
   const link = await page.evaluate(() => navigator.clipboard.readText());
   assert.match(link, /#s1\.[A-Za-z0-9_-]+&m=\d+&r=[0-9a-f]{8}$/, link);
+  // The button shows the length once edits have rested (400 ms): a fast run can finish first.
+  await page.waitForFunction(() => /\(\d+\)/.test(document.querySelector('#copy-link').textContent));
   const length = Number((await page.textContent('#copy-link')).match(/\((\d+)\)/)[1]);
   assert.ok(Math.abs(length - link.length) < 30, `the button shows the length (${length} vs ${link.length})`);
 

@@ -1,5 +1,5 @@
 //! Small browser helpers shared by components: element geometry, downloads, PNG export,
-//! "is the user typing?".
+//! "is the user typing?", work put off by animation frames.
 //!
 //! Why here: components stay views of state; every direct DOM call they need is one named
 //! function in this file.
@@ -205,4 +205,22 @@ pub fn prefers_reduced_motion() -> bool {
         .ok()
         .flatten()
         .is_some_and(|m| m.matches())
+}
+
+/// A slot for work put off by [`after_frames`]; the component keeps it (`use_mut_ref`).
+pub type FrameSlot = std::rc::Rc<std::cell::RefCell<Option<gloo::render::AnimationFrame>>>;
+
+/// Runs `work` at the `frames`-th animation frame from now (1: the next one). Work put in
+/// the same `slot` later cancels this one if it has not run yet. Why: the charts draw after
+/// the page's own update has been laid out, painted and committed, so no one frame does
+/// both (at "max" a view arrives every 100 ms).
+pub fn after_frames(slot: &FrameSlot, frames: u8, work: impl FnOnce() + 'static) {
+    let again = slot.clone();
+    *slot.borrow_mut() = Some(gloo::render::request_animation_frame(move |_| {
+        if frames > 1 {
+            after_frames(&again, frames - 1, work);
+        } else {
+            work();
+        }
+    }));
 }

@@ -33,13 +33,13 @@ pub fn ConcurrencyChart(props: &ConcurrencyChartProps) -> Html {
             (props.series.clone(), props.limit),
             move |(series, limit)| {
                 let (series, limit) = (series.clone(), *limit);
-                *pending.borrow_mut() = Some(gloo::render::request_animation_frame(move |_| {
+                crate::dom::after_frames(&pending, 1, move || {
                     if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
                         // A drawing error leaves the chart blank; the numbers above still
                         // stand.
                         let _ = draw(el, &series, limit);
                     }
-                }));
+                });
             },
         );
     }

@@ -46,16 +46,12 @@ pub fn LiveChart(p: &LiveChartProps) -> Html {
         let pending = use_mut_ref(|| None::<gloo::render::AnimationFrame>);
         use_effect_with(p.series.clone(), move |series| {
             let series = series.clone();
-            let inner = pending.clone();
-            *pending.borrow_mut() = Some(gloo::render::request_animation_frame(move |_| {
-                *inner.borrow_mut() = Some(gloo::render::request_animation_frame(move |_| {
-                    if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
-                        // A drawing error leaves the chart blank; the readout and log
-                        // still stand.
-                        let _ = draw(el, &series);
-                    }
-                }));
-            }));
+            crate::dom::after_frames(&pending, 2, move || {
+                if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
+                    // A drawing error leaves the chart blank; the readout and log still stand.
+                    let _ = draw(el, &series);
+                }
+            });
         });
     }
     let n = p.series.throughput.len();

@@ -62,7 +62,8 @@ struct Scene {
     size: Option<(f64, f64)>,
     /// Whether the marks move at every animation frame (all speeds but "max").
     animate: bool,
-    /// At "max": animation frames to let pass before drawing what changed (`None`: drawn).
+    /// At "max": animation frames to let pass before drawing what changed (`None`: drawn;
+    /// unused while `animate`).
     /// The view's other changes are laid out, painted and committed in the first frame
     /// after it and the live charts draw in the second; the marks wait for the third, so
     /// no one frame does all three.
@@ -96,7 +97,7 @@ pub fn ParticleLayer(p: &ParticleLayerProps) -> Html {
         routes: p.routes.clone(),
         size: p.size,
         animate: true,
-        due_in: Some(0),
+        due_in: None,
     });
     {
         let mut s = scene.borrow_mut();
@@ -106,7 +107,7 @@ pub fn ParticleLayer(p: &ParticleLayerProps) -> Html {
         s.routes = p.routes.clone();
         s.size = p.size;
         s.animate = !at_max;
-        s.due_in = Some(if at_max { DRAW_AFTER_FRAMES } else { 0 });
+        s.due_in = Some(DRAW_AFTER_FRAMES);
     }
     let raf = use_mut_ref(|| None::<AnimationFrame>);
     let active = p.live.is_some() && !p.reduced_motion;
@@ -158,14 +159,13 @@ fn schedule(
     let handle = request_animation_frame(move |ts| {
         if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
             let mut s = scene.borrow_mut();
-            match s.due_in {
-                _ if s.animate => draw(&el, &s, ts / 1000.0),
-                Some(0) => {
-                    s.due_in = None;
+            if s.animate {
+                draw(&el, &s, ts / 1000.0);
+            } else if let Some(n) = s.due_in {
+                s.due_in = n.checked_sub(1);
+                if n == 0 {
                     draw(&el, &s, ts / 1000.0);
                 }
-                Some(n) => s.due_in = Some(n - 1),
-                None => {}
             }
         }
         if next.borrow().is_some() {

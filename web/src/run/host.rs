@@ -256,7 +256,7 @@ pub fn warm_up(out_of_time: impl FnMut() -> bool) -> f64 {
         return 0.0;
     };
     let frames = driver.advance(driver.end_s(), out_of_time);
-    // Reading the frames as the worker would post them warms their encoding too.
+    // Encoding the frames as the worker posts them warms that code too.
     let _ = super::protocol::encode(&Event::Frames { run: 0, frames });
     driver.computed_s()
 }

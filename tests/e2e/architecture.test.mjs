@@ -3,7 +3,7 @@
 // minutes stops at once; and copy and paste carries every reference to the copies.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveApp, saveScreenshot, cliReport as cli } from './harness.mjs';
+import { serveApp, saveScreenshot, cliReport as cli, untilFinished } from './harness.mjs';
 
 const app = serveApp();
 
@@ -58,7 +58,7 @@ test('lesson 2 at max: the page stays responsive while the worker runs it (trace
   // are one-time costs, measured separately in BENCHMARKS.md): the starter at max.
   await page.selectOption('#speed', 'max');
   await page.click('#play');
-  await page.waitForFunction(() => document.querySelector('#player-status')?.textContent === 'finished');
+  await untilFinished(page);
   await page.click('#tab-run');
   const times = [];
   const worst = [];
@@ -203,7 +203,7 @@ test('copy and paste a state machine with its function and a queue with its DLQ:
   // The pasted scenario is valid and runs, in the page and in the CLI.
   await page.selectOption('#speed', 'max');
   await page.click('#play');
-  await page.waitForFunction(() => document.querySelector('#player-status')?.textContent === 'finished');
+  await untilFinished(page);
   const report = cli(json);
   assert.ok(report.nodes.some((n) => n.id === 'charge-2'));
   assert.ok(report.ledger.succeeded > 0);

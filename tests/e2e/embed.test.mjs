@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { DIST, serveTree, launchBrowser, saveScreenshot, cliLink, dismissGallery } from './harness.mjs';
+import { DIST, serveTree, launchBrowser, saveScreenshot, cliLink, dismissGallery, untilFinished } from './harness.mjs';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const SCENARIOS = path.resolve(HERE, '../scenarios');
@@ -53,7 +53,7 @@ test('the dist build under a nested sub-path loads and runs', async () => {
   await page.waitForSelector('g.node[data-node="fn"]');
   await page.selectOption('#speed', 'max');
   await page.click('#play');
-  await page.waitForFunction(() => document.querySelector('#player-status')?.textContent === 'finished');
+  await untilFinished(page);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { serveApp, saveScreenshot, SURGE_BIN } from './harness.mjs';
+import { serveApp, saveScreenshot, SURGE_BIN, untilFinished } from './harness.mjs';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const EXERCISE = path.resolve(HERE, '../exercises/isolate-the-noisy-neighbour/exercise.json');
@@ -102,7 +102,7 @@ test('an instructor turns a lesson into an exercise, shares it, and a student so
   await page.waitForSelector('#lesson-panel');
   await page.selectOption('#speed', 'max');
   await page.click('#play');
-  await page.waitForFunction(() => document.querySelector('#player-status')?.textContent === 'finished', null, { timeout: 120000 });
+  await untilFinished(page);
   await page.click('#make-exercise');
   await page.waitForSelector('#author-dialog');
   await page.fill('#author-title', 'Absorb the launch');

@@ -175,5 +175,15 @@ export async function loadPreset(page, id) {
 export async function playToEnd(page) {
   await page.selectOption('#speed', 'max');
   await page.click('#play');
-  await page.waitForFunction(() => document.querySelector('#player-status')?.textContent === 'finished', null, { timeout: 120000 });
+  await untilFinished(page);
+}
+
+/**
+ * Waits until the run is finished and its results are shown: the status says "finished"
+ * with the last frame; the run's report (its whole-run figures, the pin) renders in a task
+ * of its own a moment later.
+ */
+export async function untilFinished(page, timeout = 120000) {
+  await page.waitForFunction(() => document.querySelector('#player-status')?.textContent === 'finished'
+    && /whole run/.test(document.querySelector('.kpi-strip')?.textContent ?? ''), null, { timeout });
 }

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { serveApp, saveScreenshot } from './harness.mjs';
+import { serveApp, saveScreenshot, untilFinished } from './harness.mjs';
 
 const app = serveApp();
 const TEMPLATES = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../templates');
@@ -38,7 +38,7 @@ test('a pasted SAM template becomes the diagram, runs, and lists what it left ou
   await page.selectOption('#speed', 'max');
   const t1 = Date.now();
   await page.click('#play');
-  await page.waitForFunction(() => document.querySelector('#player-status')?.textContent === 'finished');
+  await untilFinished(page);
   console.log(`# ran in ${Date.now() - t1} ms`);
   assert.ok(Number(await page.textContent('#live-requests')) > 0);
   // One undo step brings the previous diagram back.

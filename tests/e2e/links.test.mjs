@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { serveApp, saveScreenshot, cliLink, dismissGallery } from './harness.mjs';
+import { serveApp, saveScreenshot, cliLink, dismissGallery, playToEnd } from './harness.mjs';
 
 const app = serveApp();
 const SCENARIOS = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../scenarios');
@@ -17,11 +17,6 @@ async function kpis(page) {
   };
 }
 
-async function runToEnd(page) {
-  await page.selectOption('#speed', 'max');
-  await page.click('#play');
-  await page.waitForFunction(() => /^(finished|stopped)/.test(document.querySelector('#player-status').textContent));
-}
 
 test('a link copied from the editor opens the same diagram elsewhere, with the same result as the author', async () => {
   const author = await app.browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -36,7 +31,7 @@ test('a link copied from the editor opens the same diagram elsewhere, with the s
   await page.click('g.node[data-node="fn"] .node-box');
   await page.fill('#param-params-reserved_concurrency', '12');
   await page.keyboard.press('Tab');
-  await runToEnd(page);
+  await playToEnd(page);
   const authorKpis = await kpis(page);
   await page.click('#copy-link');
   await page.waitForSelector('.notice');
@@ -55,7 +50,7 @@ test('a link copied from the editor opens the same diagram elsewhere, with the s
   await other.click('g.node[data-node="fn"] .node-box');
   assert.equal(await other.inputValue('#param-params-reserved_concurrency'), '12');
   assert.equal(new URL(other.url()).hash, '', 'the fragment is cleared once opened');
-  await runToEnd(other);
+  await playToEnd(other);
   assert.deepEqual(await kpis(other), authorKpis);
   await other.waitForSelector('#replay');
   assert.match(await other.textContent('#replay'), /Same result as the author/);

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { serveApp, saveScreenshot, cliReport as cli, dismissGallery } from './harness.mjs';
+import { serveApp, saveScreenshot, cliReport as cli, dismissGallery, untilFinished } from './harness.mjs';
 
 const app = serveApp();
 
@@ -19,7 +19,7 @@ test('play, watch the gauges, finish like the CLI, scrub back, edit ends the run
 
   await page.selectOption('#speed', 'max');
   await page.click('#play');
-  await page.waitForFunction(() => document.querySelector('#player-status')?.textContent === 'finished');
+  await untilFinished(page);
   const gauge = await page.textContent('g.node[data-node="fn"] .node-gauge');
   assert.match(gauge, /^\d+\/10/);
   await saveScreenshot(page, 'player-finished.png');
@@ -126,7 +126,7 @@ test('pause, inject a database outage, resume: errors in the log; scrub back; CS
 
   await page.selectOption('#speed', 'max');
   await page.click('#play');
-  await page.waitForFunction(() => document.querySelector('#player-status')?.textContent === 'finished');
+  await untilFinished(page);
   // The inspector (still on the database) follows the player: no fault to inject once the
   // run is over.
   await page.waitForFunction(() => document.querySelectorAll('.inject-button').length === 0, null, { timeout: 5000 });
@@ -197,7 +197,7 @@ test('A/B: pin a run, change one thing, watch the second against it with the dif
   await page.waitForSelector('g.node');
   await page.selectOption('#speed', 'max');
   await page.click('#play');
-  await page.waitForFunction(() => document.querySelector('#player-status')?.textContent === 'finished');
+  await untilFinished(page);
   await page.click('#tab-run');
   await page.click('#pin');
 
@@ -208,7 +208,7 @@ test('A/B: pin a run, change one thing, watch the second against it with the dif
   await page.click('#tab-run');
   await page.waitForSelector('#pinned-note');
   await page.click('#play');
-  await page.waitForFunction(() => document.querySelector('#player-status')?.textContent === 'finished');
+  await untilFinished(page);
   await page.waitForSelector('#compare');
   const caption = await page.textContent('#compare figcaption');
   assert.match(caption, /fn\.reserved_concurrency: 10 → 20/);

@@ -5,7 +5,7 @@
 // between two runs is named in the A/B legend.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveApp, saveScreenshot } from './harness.mjs';
+import { serveApp, saveScreenshot, untilFinished } from './harness.mjs';
 
 const app = serveApp();
 
@@ -101,7 +101,7 @@ test('a new connection shows the model defaults; a connection setting is named i
   await page.fill('#esm-esm-maximum_concurrency', '50');
   await page.selectOption('#speed', 'max');
   await page.click('#play');
-  await page.waitForFunction(() => document.querySelector('#player-status')?.textContent === 'finished');
+  await untilFinished(page);
   await page.click('#tab-run');
   await page.click('#pin');
   await page.click('g.edge[data-edge="orders→worker"] .edge-hit', { force: true });
@@ -109,7 +109,7 @@ test('a new connection shows the model defaults; a connection setting is named i
   await page.click('#tab-run');
   await page.waitForSelector('#pinned-note');
   await page.click('#play');
-  await page.waitForFunction(() => document.querySelector('#player-status')?.textContent === 'finished');
+  await untilFinished(page);
   await page.waitForSelector('#compare');
   assert.match(await page.textContent('#compare figcaption'), /orders → worker\.esm\.maximum_concurrency: 50 → 5/);
   assert.deepEqual(errors, []);

@@ -3,7 +3,7 @@
 // minutes stops at once; and copy and paste carries every reference to the copies.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveApp, saveScreenshot, cliReport as cli, untilFinished } from './harness.mjs';
+import { serveApp, saveScreenshot, cliReport as cli, untilFinished, afterAutosave } from './harness.mjs';
 
 const app = serveApp();
 
@@ -187,7 +187,7 @@ test('copy and paste a state machine with its function and a queue with its DLQ:
   await saveScreenshot(page, 'paste-references.png');
   assert.equal(await page.locator('.problem-count').count(), 0, 'the pasted diagram has no problems');
 
-  await page.waitForTimeout(450); // the autosave rests 300 ms after the last change
+  await afterAutosave(page);
   const scenario = await page.evaluate(() => JSON.parse(localStorage.getItem('surge.editor.v1')).scenario);
   const json = JSON.stringify(scenario);
   const node = (id) => scenario.nodes.find((n) => n.id === id);

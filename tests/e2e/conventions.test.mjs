@@ -3,7 +3,7 @@
 // system's preference.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveApp, saveScreenshot, loadPreset } from './harness.mjs';
+import { serveApp, saveScreenshot, loadPreset, afterAutosave } from './harness.mjs';
 
 const app = serveApp();
 
@@ -160,7 +160,7 @@ test('dragging a selected connection’s end onto another node re-attaches it, c
   await page.mouse.up();
   await page.waitForSelector('g.edge[data-edge="fn→db"]');
   assert.equal(await page.locator('g.edge[data-edge="fn→proxy"]').count(), 0, 'the old end is gone');
-  await page.waitForTimeout(450); // the autosave rests 300 ms after the last change
+  await afterAutosave(page);
   const scenario = await page.evaluate(() => JSON.parse(localStorage.getItem('surge.editor.v1')).scenario);
   const handler = JSON.stringify(scenario.nodes.find((n) => n.id === 'fn').params.handler);
   assert.match(handler, /"node":"db"/, 'the function now calls the database');
@@ -210,7 +210,7 @@ test('a group box and a note: added from the context menu, labelled in place, th
   await page.press('#rename-in-place', 'Enter');
   await page.waitForFunction(() => /Every request opens/.test(document.querySelector('g.ann-note .ann-text')?.textContent ?? ''));
   await saveScreenshot(page, 'annotations.png');
-  await page.waitForTimeout(450);
+  await afterAutosave(page);
   const saved = await page.evaluate(() => JSON.parse(localStorage.getItem('surge.editor.v1')).scenario.annotations);
   assert.deepEqual(saved.map((a) => [a.kind, a.text]), [['vpc', 'prod, eu-west-1'], ['note', 'Every request opens a connection: watch db']]);
   // Delete from the context menu.

@@ -6,13 +6,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { serveApp, saveScreenshot, dismissGallery } from './harness.mjs';
+import { serveApp, saveScreenshot, dismissGallery, afterAutosave } from './harness.mjs';
 
 const app = serveApp();
 
 /** The autosaved document, as the page last wrote it. */
 async function autosaved(page) {
-  await page.waitForTimeout(450); // the autosave rests 300 ms after the last change
+  await afterAutosave(page);
   return page.evaluate(() => JSON.parse(localStorage.getItem('surge.editor.v1')));
 }
 

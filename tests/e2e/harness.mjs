@@ -163,12 +163,16 @@ export function stats(values) {
   return { count: s.length, median: q(0.5), p95: q(0.95), max: s[s.length - 1] };
 }
 
-/** Loads a lesson preset from the Run tab (the canvas must be there). */
+/**
+ * Loads a lesson preset from the Run tab (the canvas must be there), and waits for the view
+ * to be framed on it (a zero-delay timer the load sets; one set after it runs after it).
+ */
 export async function loadPreset(page, id) {
   await page.waitForSelector('g.node');
   await page.click('#tab-run');
   await page.selectOption('#preset', id);
   await page.click('#load-preset');
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
 }
 
 /** Plays the loaded scenario at full speed until the player says it finished. */
@@ -186,4 +190,14 @@ export async function playToEnd(page) {
 export async function untilFinished(page, timeout = 120000) {
   await page.waitForFunction(() => document.querySelector('#player-status')?.textContent === 'finished'
     && /whole run/.test(document.querySelector('.kpi-strip')?.textContent ?? ''), null, { timeout });
+}
+
+/**
+ * Resolves once the autosave has written the last change. The page writes it 300 ms after
+ * the change rests, in a timer set when the change rendered; a timer set later, in the page,
+ * with a later deadline runs after it however late the machine runs both, where a sleep in
+ * the test could end first.
+ */
+export async function afterAutosave(page) {
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 450)));
 }

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { serveApp, saveScreenshot, cliLink, dismissGallery, playToEnd } from './harness.mjs';
+import { serveApp, saveScreenshot, cliLink, dismissGallery, playToEnd, afterAutosave } from './harness.mjs';
 
 const app = serveApp();
 const SCENARIOS = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../scenarios');
@@ -38,9 +38,12 @@ test('a link copied from the editor opens the same diagram elsewhere, with the s
   assert.match(await page.textContent('.notice'), /Link copied \(\d+ characters\)/);
   const link = await page.evaluate(() => navigator.clipboard.readText());
   assert.match(link, /#s1\.[A-Za-z0-9_-]+&m=\d+&r=[0-9a-f]{8}$/, link);
-  // The button shows the length once edits have rested (400 ms): a fast run can finish first.
-  await page.waitForFunction(() => /\(\d+\)/.test(document.querySelector('#copy-link').textContent));
-  const length = Number((await page.textContent('#copy-link')).match(/\((\d+)\)/)[1]);
+  // The button shows the link's length, measured once edits have rested (400 ms): a fast
+  // run can finish first, with the starter diagram's length still on the button.
+  const length = await page.waitForFunction((n) => {
+    const shown = Number(document.querySelector('#copy-link').textContent.match(/\((\d+)\)/)?.[1]);
+    return Math.abs(shown - n) < 30 && shown;
+  }, link.length, { timeout: 5000 }).then((h) => h.jsonValue(), () => page.textContent('#copy-link'));
   assert.ok(Math.abs(length - link.length) < 30, `the button shows the length (${length} vs ${link.length})`);
 
   // Someone else opens it.
@@ -95,7 +98,7 @@ test('a link opened over unsaved work leaves that work in Recent, from where it 
   await page.waitForSelector('g.node[data-node="fn"]');
   await page.click('.palette-item[data-kind="dynamodb"]');
   await page.waitForSelector('g.node[data-node="table"]');
-  await page.waitForTimeout(450); // the autosave rests 300 ms
+  await afterAutosave(page);
   const link = cliLink(path.join(SCENARIOS, 'lesson1-littles-law.json'), '');
   await page.goto(`${app.url}${link}`);
   await page.waitForSelector('.notice');

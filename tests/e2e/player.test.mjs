@@ -103,8 +103,10 @@ test('pause, inject a database outage, resume: errors in the log; scrub back; CS
   // second); at "max" they are drawn with each view, not at every animation frame.
   const marksMove = () => page.locator('.particle-layer').evaluate(async (c) => {
     const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-    // At "max" the marks of a new view are drawn a few frames after it.
+    // At "max" the marks of a new view are drawn two frames after it: counted in frames
+    // (a loaded machine may draw none in 150 ms).
     await new Promise((r) => setTimeout(r, 150));
+    await frames();
     await frames();
     const before = c.toDataURL();
     await new Promise((r) => setTimeout(r, 150));
@@ -207,7 +209,12 @@ test('A/B: pin a run, change one thing, watch the second against it with the dif
   await page.fill('#param-params-provisioned_concurrency', '20');
   await page.click('#tab-run');
   await page.waitForSelector('#pinned-note');
+  // While B plays, the strip's whole-run figures are not A's: they come with B's report.
+  await page.selectOption('#speed', '4×');
   await page.click('#play');
+  await page.waitForFunction(() => /^t = [1-9]/.test(document.querySelector('#clock').textContent));
+  assert.doesNotMatch(await page.textContent('.kpi-strip'), /whole run/, 'no whole-run figures of the last run');
+  await page.selectOption('#speed', 'max');
   await untilFinished(page);
   await page.waitForSelector('#compare');
   const caption = await page.textContent('#compare figcaption');

@@ -5,16 +5,9 @@
 // between two runs is named in the A/B legend.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveApp, saveScreenshot, untilFinished } from './harness.mjs';
+import { serveApp, saveScreenshot, untilFinished, loadPreset } from './harness.mjs';
 
 const app = serveApp();
-
-async function loadPreset(page, id) {
-  await page.waitForSelector('g.node');
-  await page.click('#tab-run');
-  await page.selectOption('#preset', id);
-  await page.click('#load-preset');
-}
 
 // Where each node is drawn: its place in the diagram and where the canvas itself sits (a
 // strip or log appearing above or below it would shift it).

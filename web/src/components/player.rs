@@ -50,6 +50,9 @@ struct Ctl {
     published: RefCell<Option<Published>>,
     /// A publication put off to a task of its own (see [`RunHandle::input`]).
     soon: RefCell<Option<gloo::timers::callback::Timeout>>,
+    /// Whether the reducer holds a finished run's results from this handle, which a new
+    /// run (in the same document) takes back until its own report comes.
+    reported: Cell<bool>,
     me: RefCell<Weak<Ctl>>,
 }
 
@@ -96,6 +99,7 @@ impl Default for RunHandle {
             last_ts: Cell::new(None),
             last_publish: Cell::new(0.0),
             soon: RefCell::new(None),
+            reported: Cell::new(false),
             published: RefCell::new(None),
             me: RefCell::new(Weak::new()),
         });
@@ -237,8 +241,14 @@ impl RunHandle {
                 digest: p.report_digest.clone(),
                 traces: p.traces.clone(),
             }),
+            // A new run whose report has not come: the last run's whole-run figures
+            // (the KPI strip's, the results') are not this run's.
+            (None, Some(_), _) if self.0.reported.get() => Some(Outcome::Idle),
             _ => None,
         };
+        if let Some(outcome) = &done {
+            self.0.reported.set(matches!(outcome, Outcome::Done { .. }));
+        }
         if let Status::Crashed(message) = &p.status {
             gloo::console::error!(format!("Surge's simulation worker stopped: {message}"));
         }

@@ -214,6 +214,7 @@ test('A/B: pin a run, change one thing, watch the second against it with the dif
   await page.click('#play');
   await page.waitForFunction(() => /^t = [1-9]/.test(document.querySelector('#clock').textContent));
   assert.doesNotMatch(await page.textContent('.kpi-strip'), /whole run/, 'no whole-run figures of the last run');
+  assert.equal(await page.textContent('.results-idle'), 'The results come when the run reaches its end.');
   await page.selectOption('#speed', 'max');
   await untilFinished(page);
   await page.waitForSelector('#compare');

@@ -14,12 +14,18 @@ pub struct ResultsProps {
     pub doc: std::rc::Rc<surge_core::Scenario>,
     /// Where a finding's node selection goes.
     pub dispatch: Callback<crate::state::Action>,
+    /// Whether a run is on screen (its results come with its report).
+    #[prop_or_default]
+    pub running: bool,
 }
 
 /// Headline numbers of the last run, or the reasons it could not run.
 #[component]
 pub fn Results(props: &ResultsProps) -> Html {
     match &props.outcome {
+        Outcome::Idle if props.running => html! {
+            <p class="results-idle">{ "The results come when the run reaches its end." }</p>
+        },
         Outcome::Idle => html! {
             <p class="results-idle">{ "Press Run to simulate." }</p>
         },

@@ -193,7 +193,7 @@ pub fn RunPanel(p: &RunPanelProps) -> Html {
             } else if p.baseline.is_some() {
                 <p class="muted" id="pinned-note">{ "Run A is pinned: press Play to watch B against it." }</p>
             }
-            <Results outcome={p.outcome.clone()} doc={p.doc.clone()} dispatch={p.dispatch.clone()} />
+            <Results outcome={p.outcome.clone()} doc={p.doc.clone()} dispatch={p.dispatch.clone()} running={p.live.is_some()} />
             if let Some(report) = finished {
                 <button type="button" id="make-exercise" onclick={{
                     let a = authoring.clone();

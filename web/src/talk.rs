@@ -230,6 +230,33 @@ mod tests {
     }
 
     #[test]
+    fn a_beat_sets_a_connection_and_going_back_restores_it() {
+        let preset = crate::presets::find("lesson11-queue-buffer").expect("a lesson");
+        let mut s = Scenario::parse_json(preset.json).expect("valid");
+        s.talk = Some(
+            serde_json::from_value(serde_json::json!({"beats": [
+                {"caption": "twice the pace", "action": {"set": {"edge": {"from": "orders", "to": "worker"},
+                    "param": "esm.maximum_concurrency", "value": 100}}}]}))
+            .expect("reads"),
+        );
+        s.validate().expect("valid");
+        let s = Rc::new(s);
+        let cap = |s: &Scenario| {
+            s.edges
+                .iter()
+                .find(|e| e.from == "orders" && e.to == "worker")
+                .and_then(|e| e.esm.as_ref())
+                .and_then(|m| m.maximum_concurrency)
+        };
+        let mut t = Session::start(s.clone());
+        let c = t.next(150.0, true, &none).expect("the beat");
+        assert!(t.refused.is_none(), "{:?}", t.refused);
+        assert_eq!((cap(&c.scenario), c.at_s, c.play), (Some(100), 150.0, true));
+        let back = t.previous().expect("back");
+        assert_eq!(cap(&back.scenario), Some(50));
+    }
+
+    #[test]
     fn a_refused_beat_says_why_and_keeps_the_run() {
         let s = scripted(serde_json::json!([
             {"caption": "fix", "action": {"variant": {"preset": "no-such-preset"}}},

@@ -409,6 +409,10 @@ fn reconnect(doc: &mut Scenario, key: &EdgeKey, to: &str) -> Result<(), String> 
     }
     edge_rule(kind_of(doc, &key.from)?, kind_of(doc, to)?)?;
     let same_kind = kind_of(doc, &key.to)? == kind_of(doc, to)?;
+    if same_kind {
+        // The settings go with the connection, and so do the talk's beats that set them.
+        doc.move_edge_in_talk(&key.from, &key.to, to);
+    }
     remove_edge(doc, key);
     connect(doc, &key.from, to)?;
     if same_kind && let Some(e) = doc.edges.last_mut() {
@@ -423,6 +427,7 @@ fn reconnect(doc: &mut Scenario, key: &EdgeKey, to: &str) -> Result<(), String> 
 /// Removes an edge and the calls that used it.
 fn remove_edge(doc: &mut Scenario, key: &EdgeKey) {
     doc.edges.retain(|e| EdgeKey::of(e) != *key);
+    doc.forget_edge_in_talk(&key.from, &key.to);
     let Some(node) = doc.nodes.iter_mut().find(|n| n.id == key.from) else {
         return;
     };
@@ -794,5 +799,48 @@ mod tests {
             errors.iter().all(|e| !e.path.starts_with("nodes[3]")),
             "{errors:?}"
         );
+    }
+
+    #[test]
+    fn a_talk_beat_setting_a_connection_follows_a_rewire_and_leaves_with_a_delete() {
+        let mut doc = Scenario::empty(1, 60.0);
+        let q = add(&mut doc, "sqs");
+        let f = add(&mut doc, "lambda");
+        let g = add(&mut doc, "lambda");
+        connect(&mut doc, &q, &f);
+        doc.talk = Some(
+            serde_json::from_value(serde_json::json!({"beats": [{"caption": "cap it",
+                "action": {"set": {"edge": {"from": q, "to": f}, "param": "esm.maximum_concurrency", "value": 5}}}]}))
+            .expect("a script"),
+        );
+        let ends = |doc: &Scenario| match &doc.talk.as_ref().expect("kept").beats[0].action {
+            surge_core::BeatAction::Set { edge: Some(e), .. } => {
+                Some((e.from.clone(), e.to.clone()))
+            }
+            _ => None,
+        };
+        let key = |to: &str| EdgeKey {
+            from: q.clone(),
+            to: to.into(),
+        };
+        // To a node of the same kind, the settings and the beat go with the connection.
+        Edit::Reconnect {
+            key: key(&f),
+            to: g.clone(),
+        }
+        .apply(&mut doc)
+        .expect("rewires");
+        assert_eq!(ends(&doc), Some((q.clone(), g.clone())));
+        assert!(doc.validate().is_ok(), "{:?}", doc.validate());
+        // Deleting the connection leaves the caption.
+        Edit::Delete {
+            nodes: vec![],
+            edges: vec![key(&g)],
+        }
+        .apply(&mut doc)
+        .expect("deletes");
+        assert_eq!(ends(&doc), None);
+        assert_eq!(doc.talk.as_ref().expect("kept").beats[0].caption, "cap it");
+        assert!(doc.validate().is_ok(), "{:?}", doc.validate());
     }
 }

@@ -51,8 +51,8 @@ pub use refs::{RefAt, RefKind};
 pub use resilience::{Admission, Backpressure, CircuitBreaker, WorkerPoolParams};
 pub use rules::{EdgeRule, Invocation, edge_rule, edge_rules};
 pub use talk::{
-    Beat, BeatAction, BeatEffect, DEFAULT_TALK_SPEED, MAX_BEATS, MAX_CAPTION_CHARS, MAX_TALK_SPEED,
-    Talk, TalkKpi,
+    Beat, BeatAction, BeatEffect, DEFAULT_TALK_SPEED, EdgeEnds, MAX_BEATS, MAX_CAPTION_CHARS,
+    MAX_TALK_SPEED, Talk, TalkKpi,
 };
 pub use validate::{
     MAX_ALARMS, MAX_BRANCHES_PER_EXECUTION, MAX_DURATION_S, MAX_EDGES, MAX_FAULTS, MAX_ID_CHARS,
@@ -718,6 +718,7 @@ pub(crate) mod tests {
             "talk":{"beats":[{"caption":"load","action":{"load":{"node":"c","rate_per_s":9}}},
               {"caption":"fault","action":{"fault":{"node":"tbl","at_s":0,"duration_s":1,"kind":"outage"}}},
               {"caption":"set","action":{"set":{"node":"g","param":"memory_mb","value":512}}},
+              {"caption":"edge","action":{"set":{"edge":{"from":"q","to":"g"},"param":"esm.maximum_concurrency","value":5}}},
               {"caption":"account","action":{"set":{"param":"lambda_concurrency","value":900}}}]}}"#;
         Scenario::from_json(json).expect("a valid fixture")
     }

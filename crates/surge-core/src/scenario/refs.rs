@@ -233,6 +233,10 @@ macro_rules! walker {
                     BeatAction::Load { node, .. } => f(at("load.node"), node),
                     BeatAction::Fault(fault) => f(at("fault.node"), & $($m)? fault.node),
                     BeatAction::Set { node: Some(node), .. } => f(at("set.node"), node),
+                    BeatAction::Set { edge: Some(ends), .. } => {
+                        f(at("set.edge.from"), & $($m)? ends.from);
+                        f(at("set.edge.to"), & $($m)? ends.to);
+                    }
                     _ => {}
                 }
             }
@@ -287,6 +291,30 @@ impl Scenario {
         self.drop_empty_refs();
     }
 
+    /// After the connection `from` → `to` was removed: the beats that set one of its
+    /// settings keep their captions and lose what they did to it.
+    pub fn forget_edge_in_talk(&mut self, from: &str, to: &str) {
+        for beat in self.talk.iter_mut().flat_map(|t| &mut t.beats) {
+            if matches!(&beat.action, BeatAction::Set { edge: Some(e), .. } if e.from == from && e.to == to)
+            {
+                beat.action = BeatAction::Caption;
+            }
+        }
+    }
+
+    /// After the connection `from` → `to` was rewired to `from` → `new_to` with its
+    /// settings: the beats that set them follow it.
+    pub fn move_edge_in_talk(&mut self, from: &str, to: &str, new_to: &str) {
+        for beat in self.talk.iter_mut().flat_map(|t| &mut t.beats) {
+            if let BeatAction::Set { edge: Some(e), .. } = &mut beat.action
+                && e.from == from
+                && e.to == to
+            {
+                e.to = new_to.to_owned();
+            }
+        }
+    }
+
     /// Drops what an emptied reference leaves behind: edges, steps and faults lose the
     /// reference with themselves; optional settings become unset.
     fn drop_empty_refs(&mut self) {
@@ -301,6 +329,9 @@ impl Scenario {
                 | BeatAction::Set {
                     node: Some(node), ..
                 } => node.is_empty(),
+                BeatAction::Set {
+                    edge: Some(ends), ..
+                } => ends.from.is_empty() || ends.to.is_empty(),
                 BeatAction::Fault(f) => f.node.is_empty(),
                 _ => false,
             };
@@ -408,6 +439,8 @@ mod tests {
         assert!(has(RefKind::Beat, "talk.beats[0].action.load.node"));
         assert!(has(RefKind::Beat, "talk.beats[1].action.fault.node"));
         assert!(has(RefKind::Beat, "talk.beats[2].action.set.node"));
+        assert!(has(RefKind::Beat, "talk.beats[3].action.set.edge.from"));
+        assert!(has(RefKind::Beat, "talk.beats[3].action.set.edge.to"));
         assert_eq!(seen.len(), 13, "every kind: {seen:?}");
     }
 
@@ -442,5 +475,32 @@ mod tests {
             });
             assert!(dangling.is_empty(), "removing {}: {dangling:?}", node.id);
         }
+    }
+
+    #[test]
+    fn a_beat_setting_a_connection_follows_it_or_keeps_only_its_caption() {
+        let s = super::super::tests::every_reference();
+        let edge_beat = |t: &Scenario| t.talk.as_ref().expect("a talk").beats[3].action.clone();
+        // Removing either end, or the connection, leaves the caption.
+        for gone in ["q", "g"] {
+            let mut t = s.clone();
+            t.remove_node_and_refs(gone);
+            assert_eq!(edge_beat(&t), BeatAction::Caption, "removing {gone}");
+        }
+        let mut t = s.clone();
+        t.forget_edge_in_talk("q", "f");
+        assert_ne!(edge_beat(&t), BeatAction::Caption, "another connection");
+        t.forget_edge_in_talk("q", "g");
+        assert_eq!(edge_beat(&t), BeatAction::Caption);
+        // Rewired with its settings, the beat names the new end.
+        let mut t = s.clone();
+        t.move_edge_in_talk("q", "g", "st");
+        let BeatAction::Set {
+            edge: Some(ends), ..
+        } = edge_beat(&t)
+        else {
+            panic!("still a set");
+        };
+        assert_eq!((ends.from.as_str(), ends.to.as_str()), ("q", "st"));
     }
 }

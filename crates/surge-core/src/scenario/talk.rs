@@ -128,13 +128,17 @@ pub enum BeatAction {
     },
     /// Inject this fault; its `at_s` counts from the beat's second (0: at once).
     Fault(Fault),
-    /// Set one parameter of a node (its path inside `params`, dots between fields), or
-    /// of the account when `node` is absent. The run shows the same second as if the
-    /// design had always been so.
+    /// Set one parameter of a node (its path inside `params`, dots between fields), of a
+    /// connection (its path inside the edge, such as `esm.maximum_concurrency`), or of
+    /// the account when both are absent. The run shows the same second as if the design
+    /// had always been so.
     Set {
-        /// The node whose parameter changes; absent: the account.
+        /// The node whose parameter changes.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         node: Option<String>,
+        /// The connection whose setting changes (not with `node`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        edge: Option<EdgeEnds>,
         /// The parameter's path, such as `reserved_concurrency` or `esm.batch_size`.
         param: String,
         /// The new value, as the file format writes it.
@@ -146,6 +150,23 @@ pub enum BeatAction {
         /// The variant's id.
         preset: String,
     },
+}
+
+/// A connection named by its two ends (a scenario has at most one edge per ordered pair).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EdgeEnds {
+    /// Id of the calling node.
+    pub from: String,
+    /// Id of the called node.
+    pub to: String,
+}
+
+impl EdgeEnds {
+    /// Whether `edge` is this connection.
+    pub fn names(&self, edge: &super::Edge) -> bool {
+        edge.from == self.from && edge.to == self.to
+    }
 }
 
 impl BeatAction {
@@ -210,8 +231,19 @@ impl Beat {
                 s.faults.push(fault);
                 checked(s)?
             }
-            BeatAction::Set { node, param, value } => {
-                checked(set_param(scenario, node.as_deref(), param, value)?)?
+            BeatAction::Set {
+                node,
+                edge,
+                param,
+                value,
+            } => {
+                let target = match (node, edge) {
+                    (Some(_), Some(_)) => return Err(BOTH_TARGETS.into()),
+                    (Some(id), None) => Target::Node(id),
+                    (None, Some(ends)) => Target::Edge(ends),
+                    (None, None) => Target::Account,
+                };
+                checked(set_param(scenario, target, param, value)?)?
             }
         })
     }
@@ -228,7 +260,7 @@ fn checked(s: Scenario) -> Result<BeatEffect, String> {
 /// every node kind's deserializer into the page, ~200 KiB of wasm).
 fn set_param(
     scenario: &Scenario,
-    node: Option<&str>,
+    target: Target<'_>,
     param: &str,
     value: &serde_json::Value,
 ) -> Result<Scenario, String> {
@@ -253,8 +285,8 @@ fn set_param(
         object.insert(fields[fields.len() - 1].to_owned(), value.clone());
         Ok(())
     };
-    match node {
-        Some(id) => {
+    match target {
+        Target::Node(id) => {
             let i = s
                 .node_index(id)
                 .ok_or_else(|| format!("no node with id {id:?}"))?;
@@ -269,13 +301,44 @@ fn set_param(
             set(params)?;
             s.nodes[i] = super::json_path::read(&v).map_err(|(_, e)| format!("{param}: {e}"))?;
         }
-        None => {
+        Target::Edge(ends) => {
+            if matches!(fields[0], "from" | "to") {
+                return Err(EDGE_ENDS_FIXED.into());
+            }
+            let edge = s
+                .edges
+                .iter_mut()
+                .find(|e| ends.names(e))
+                .ok_or_else(|| no_edge(ends))?;
+            let mut v = serde_json::to_value(&*edge).map_err(|e| e.to_string())?;
+            set(&mut v)?;
+            *edge = super::json_path::read(&v).map_err(|(_, e)| format!("{param}: {e}"))?;
+        }
+        Target::Account => {
             let mut v = serde_json::to_value(&s.account).map_err(|e| e.to_string())?;
             set(&mut v)?;
             s.account = super::json_path::read(&v).map_err(|(_, e)| format!("{param}: {e}"))?;
         }
     }
     Ok(s)
+}
+
+/// What a `set` beat changes.
+enum Target<'a> {
+    Node(&'a str),
+    Edge(&'a EdgeEnds),
+    Account,
+}
+
+/// Why a `set` naming both a node and a connection is refused.
+pub(crate) const BOTH_TARGETS: &str = "names both a node and a connection: a set changes one";
+/// Why a `set` of a connection's `from` or `to` is refused.
+pub(crate) const EDGE_ENDS_FIXED: &str =
+    "a connection's ends are not settings (rewire it in the diagram)";
+
+/// Why a `set` naming a connection the scenario does not have is refused.
+pub(crate) fn no_edge(ends: &EdgeEnds) -> String {
+    format!("no connection {:?} → {:?}", ends.from, ends.to)
 }
 
 impl Scenario {
@@ -374,6 +437,7 @@ mod tests {
         let after = changed(
             beat(BeatAction::Set {
                 node: Some(id.clone()),
+                edge: None,
                 param: "memory_mb".into(),
                 value: serde_json::json!(2048),
             })
@@ -387,6 +451,7 @@ mod tests {
         let account = changed(
             beat(BeatAction::Set {
                 node: None,
+                edge: None,
                 param: "lambda_concurrency".into(),
                 value: serde_json::json!(500),
             })
@@ -402,11 +467,82 @@ mod tests {
         ] {
             let e = beat(BeatAction::Set {
                 node: Some(id.clone()),
+                edge: None,
                 param: param.into(),
                 value,
             })
             .apply(&s, 0.0)
             .expect_err("refused");
+            assert!(e.contains(why), "{param}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_set_beat_changes_a_connection_setting_and_refuses_what_it_cannot_be() {
+        let s = super::super::bench_queue_scenario();
+        let set = |edge: Option<(&str, &str)>, node: Option<&str>, param: &str, value| {
+            beat(BeatAction::Set {
+                node: node.map(str::to_owned),
+                edge: edge.map(|(from, to)| EdgeEnds {
+                    from: from.into(),
+                    to: to.into(),
+                }),
+                param: param.into(),
+                value,
+            })
+            .apply(&s, 10.0)
+        };
+        let after = changed(
+            set(
+                Some(("q", "fn")),
+                None,
+                "esm.maximum_concurrency",
+                serde_json::json!(5),
+            )
+            .expect("valid"),
+        );
+        let esm = after.edges[2].esm.as_ref().expect("a mapping");
+        assert_eq!(esm.maximum_concurrency, Some(5));
+        assert_eq!(esm.batch_size, 1, "the other settings stay");
+        assert_eq!(after.edges[..2], s.edges[..2], "the other connections stay");
+        for (edge, node, param, value, why) in [
+            (
+                Some(("q", "c")),
+                None,
+                "esm.batch_size",
+                serde_json::json!(5),
+                "no connection \"q\" → \"c\"",
+            ),
+            (
+                Some(("q", "fn")),
+                Some("fn"),
+                "memory_mb",
+                serde_json::json!(512),
+                "names both",
+            ),
+            (
+                Some(("q", "fn")),
+                None,
+                "to",
+                serde_json::json!("api"),
+                "ends are not settings",
+            ),
+            (
+                Some(("q", "fn")),
+                None,
+                "esm.maximum_concurrency",
+                serde_json::json!(1),
+                "maximum_concurrency",
+            ),
+            (
+                Some(("q", "fn")),
+                None,
+                "esm.no_such_setting",
+                serde_json::json!(1),
+                "no_such_setting",
+            ),
+        ] {
+            let e = set(edge, node, param, value).expect_err("refused");
             assert!(e.contains(why), "{param}: {e}");
         }
     }
@@ -420,10 +556,11 @@ mod tests {
                 {"caption":"d","action":{"load":{"node":"c","rate_per_s":9}}},
                 {"caption":"e","action":{"fault":{"node":"f","at_s":0,"duration_s":9,"kind":"outage"}}},
                 {"caption":"f","action":{"set":{"node":"f","param":"memory_mb","value":512}}},
-                {"caption":"g","action":{"variant":{"preset":"lesson02-after"}}}]"#,
+                {"caption":"g","action":{"variant":{"preset":"lesson02-after"}}},
+                {"caption":"h","action":{"set":{"edge":{"from":"q","to":"f"},"param":"esm.batch_size","value":5}}}]"#,
         )
         .expect("reads");
-        assert_eq!(beats.len(), 7);
+        assert_eq!(beats.len(), 8);
         assert_eq!(beats[1].action, BeatAction::Pause);
         let unknown: Result<Beat, _> = serde_json::from_str(r#"{"caption":"a","action":"dance"}"#);
         assert!(unknown.is_err());
@@ -447,7 +584,11 @@ mod tests {
             {"caption": "x", "action": {"variant": {"preset": ""}}},
             {"caption": "a\u{7}b"},
             {"at_s": 60, "caption": "x"},
-            {"at_s": 20, "caption": "x"}
+            {"at_s": 20, "caption": "x"},
+            {"caption": "x", "action": {"set": {"edge": {"from": c, "to": "ghost"}, "param": "breaker", "value": null}}},
+            {"caption": "x", "action": {"set": {"edge": {"from": f, "to": c}, "param": "invocation", "value": "sync"}}},
+            {"caption": "x", "action": {"set": {"node": f, "edge": {"from": c, "to": f}, "param": "memory_mb", "value": 512}}},
+            {"caption": "x", "action": {"set": {"edge": {"from": c, "to": f}, "param": "from", "value": "f"}}}
         ]});
         s.talk = Some(serde_json::from_value(json).expect("reads"));
         let e = s.validate().expect_err("refused").to_string();
@@ -464,6 +605,10 @@ mod tests {
             "talk.beats[7].action.variant.preset: names no variant",
             "talk.beats[8].caption: contains a control character",
             "talk.beats[10].at_s: 20 s comes before an earlier beat's",
+            "talk.beats[11].action.set.edge.to: no node with id \"ghost\"",
+            "talk.beats[12].action.set.edge: no connection",
+            "talk.beats[13].action.set: names both a node and a connection",
+            "talk.beats[14].action.set.param: a connection's ends are not settings",
         ] {
             assert!(e.contains(expected), "missing {expected:?} in:\n{e}");
         }
@@ -471,6 +616,7 @@ mod tests {
         s.talk = Some(Talk {
             beats: vec![beat(BeatAction::Set {
                 node: Some(f.clone()),
+                edge: None,
                 param: "timeout_s".into(),
                 value: serde_json::json!(10_000),
             })],

@@ -1194,12 +1194,26 @@ fn talk(e: &mut Errors, s: &Scenario, ix: &Index<'_>) {
                 }
             }
             BeatAction::Fault(f) => fault(e, &p("action.fault"), f, s, ix),
-            BeatAction::Set { param, .. } => {
+            BeatAction::Set {
+                node, edge, param, ..
+            } => {
                 if param.is_empty() || param.len() > 200 {
                     e.push(
                         p("action.set.param"),
                         "a parameter path of 1 to 200 characters",
                     );
+                }
+                if let Some(ends) = edge {
+                    if node.is_some() {
+                        e.push(p("action.set"), super::talk::BOTH_TARGETS);
+                    } else if matches!(param.split('.').next(), Some("from" | "to")) {
+                        e.push(p("action.set.param"), super::talk::EDGE_ENDS_FIXED);
+                    } else if ix.node(&ends.from).is_some()
+                        && ix.node(&ends.to).is_some()
+                        && !s.edges.iter().any(|x| ends.names(x))
+                    {
+                        e.push(p("action.set.edge"), super::talk::no_edge(ends));
+                    }
                 }
             }
             BeatAction::Variant { preset } => {

@@ -6,7 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { serveApp, saveScreenshot, dismissGallery, afterAutosave } from './harness.mjs';
+import os from 'node:os';
+import path from 'node:path';
+import { serveApp, saveScreenshot, dismissGallery, afterAutosave, rowsScenario } from './harness.mjs';
 
 const app = serveApp();
 
@@ -218,6 +220,38 @@ test('keyboard only: add two nodes, connect them and edit a parameter', async ()
   assert.ok(await page.isVisible('.help[role="dialog"]'));
   await page.keyboard.press('Escape');
   assert.equal(await page.locator('.help').count(), 0);
+  await context.close();
+});
+
+test('on a large diagram drawn only in view, Tab walks every node and the view follows', async () => {
+  const { page, context, errors } = await app.open();
+  await page.waitForSelector('g.node');
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'surge-e2e-')), 'rows80.json');
+  fs.writeFileSync(file, JSON.stringify(rowsScenario(80))); // 400 nodes, drawn in view only
+  await page.setInputFiles('#open-file', file);
+  await page.waitForSelector('g.node[data-node="rds-79"]');
+  // Frame the first node: the rest of the diagram is no longer drawn.
+  await page.focus('g.node[data-node="client-0"]');
+  await page.keyboard.press('f');
+  await page.waitForFunction(() => document.querySelectorAll('g.node').length < 100);
+  const kinds = ['client', 'api_gateway', 'lambda', 'rds_proxy', 'rds'];
+  const inView = () => page.evaluate(() => {
+    const c = document.querySelector('#canvas-svg').getBoundingClientRect();
+    const r = document.activeElement.querySelector('.node-box').getBoundingClientRect();
+    return [document.activeElement.dataset.node, r.left >= c.left && r.right <= c.right && r.top >= c.top && r.bottom <= c.bottom];
+  });
+  for (let i = 1; i <= 30; i++) {
+    await page.keyboard.press('Tab');
+    const want = `${kinds[i % 5]}-${Math.floor(i / 5)}`;
+    assert.deepEqual(await inView(), [want, true], `Tab ${i} reaches ${want}, in view`);
+  }
+  for (let i = 29; i >= 25; i--) {
+    await page.keyboard.press('Shift+Tab');
+    assert.deepEqual(await inView(), [`${kinds[i % 5]}-${Math.floor(i / 5)}`, true], `Shift+Tab back to node ${i}`);
+  }
+  assert.ok(await page.locator('g.node').count() < 100, 'still drawn in view only');
+  await saveScreenshot(page, 'editor-tab-large.png');
+  assert.deepEqual(errors, []);
   await context.close();
 });
 

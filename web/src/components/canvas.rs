@@ -185,30 +185,26 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     // reports after layout, so whatever resizes the canvas (the window, a panel, the phone
     // sheet) is seen, and no render or animation frame forces a layout to read it.
     let size = use_state_eq(|| None::<(f64, f64)>);
+    // The observer watches the `<svg>` on screen: Yew re-creates that element at times (a
+    // notice appearing did, after a file was opened or a link copied), and an observer
+    // left on the old one reported 0 × 0 for good, which turned off drawing only what is
+    // in view and the minimap's frame. Checked after every render: one identity test.
+    let observed = use_mut_ref(|| None::<SizeObserver>);
     {
         let svg_ref = svg_ref.clone();
         let size = size.clone();
-        use_effect_with((), move |()| {
+        let observed = observed.clone();
+        use_effect(move || {
             let svg = svg_ref.cast::<Element>();
-            let measured = svg.clone();
-            let on_resize = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
-                if let Some(svg) = &measured {
-                    let r = svg.get_bounding_client_rect();
-                    size.set(Some((r.width(), r.height())));
-                }
-            });
-            let observer = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok();
-            if let (Some(o), Some(svg)) = (&observer, &svg) {
-                // Its first report comes right after the first layout.
-                o.observe(svg);
-            }
-            move || {
-                if let Some(o) = observer {
-                    o.disconnect();
-                }
-                drop(on_resize);
+            let current = observed.borrow().as_ref().map(|o| o.element.clone());
+            if svg != current {
+                *observed.borrow_mut() = svg.and_then(|svg| SizeObserver::new(svg, size));
             }
         });
+    }
+    {
+        let observed = observed.clone();
+        use_effect_with((), move |()| move || drop(observed.borrow_mut().take()));
     }
     // The node being renamed in place, if any.
     let renaming = use_state(|| None::<Renaming>);
@@ -455,14 +451,28 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         let gestures = gestures.clone();
         let latest = latest.clone();
         let editor = editor.clone();
+        let size = *size;
         Callback::from(move |e: FocusEvent| {
             if gestures.borrow().active() {
                 return; // a click selects through pointerdown, with Shift semantics
             }
             if let Some(id) = closest_attr(e.target(), "data-node") {
-                let selected = latest.borrow().2.nodes.contains(&id);
-                if !selected {
+                let (viewport, doc, selection) = latest.borrow().clone();
+                // Focus from the keyboard brings the node into view: Tab walks the whole
+                // diagram, and the view follows (a click's node is on screen already).
+                let reveal =
+                    doc.nodes
+                        .iter()
+                        .find(|n| n.id == id)
+                        .zip(size)
+                        .and_then(|(n, (w, h))| {
+                            viewport.revealing(node_rect(n.position), w, h, REVEAL_MARGIN_PX)
+                        });
+                if !selection.nodes.contains(&id) {
                     editor(EditorAction::Select(SelectOp::Only(vec![id])));
+                }
+                if let Some(v) = reveal {
+                    editor(EditorAction::SetViewport(v));
                 }
             }
         })
@@ -486,9 +496,24 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     // plus the selection: the browser's style, layout and paint then cost what a small
     // diagram costs, however many nodes there are.
     let in_view = visible_area(doc.nodes.len(), props.viewport, *size);
+    // The selection is drawn wherever it is, and so are the nodes just before and after
+    // each selected node in the document: Tab and Shift+Tab go from the focused node to
+    // them (in document order), and focusing one brings it into view.
+    let beside_selection: std::collections::BTreeSet<&str> = match in_view {
+        Some(_) => doc
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| props.selection.nodes.contains(&n.id))
+            .flat_map(|(i, _)| [i.checked_sub(1), Some(i + 1)])
+            .filter_map(|i| doc.nodes.get(i?).map(|n| n.id.as_str()))
+            .collect(),
+        None => Default::default(),
+    };
     let drawn = |n: &surge_core::Node| {
         in_view.is_none_or(|area| node_rect(n.position).intersects(&area))
             || props.selection.nodes.contains(&n.id)
+            || beside_selection.contains(n.id.as_str())
     };
     // Every connection's line, around the nodes in its way (once per document).
     let routes = use_memo(props.doc.clone(), |d| routing::routes(d));
@@ -947,6 +972,41 @@ fn annotation_view(i: usize, a: &Annotation) -> Html {
         }
     }
 }
+
+/// A resize observer on one element, reporting its size into a state; disconnected when
+/// dropped.
+struct SizeObserver {
+    element: Element,
+    observer: web_sys::ResizeObserver,
+    _on_resize: wasm_bindgen::closure::Closure<dyn FnMut()>,
+}
+
+impl SizeObserver {
+    fn new(element: Element, size: UseStateHandle<Option<(f64, f64)>>) -> Option<SizeObserver> {
+        let measured = element.clone();
+        let on_resize = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+            let r = measured.get_bounding_client_rect();
+            size.set(Some((r.width(), r.height())));
+        });
+        let observer = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok()?;
+        // Its first report comes right after the next layout.
+        observer.observe(&element);
+        Some(SizeObserver {
+            element,
+            observer,
+            _on_resize: on_resize,
+        })
+    }
+}
+
+impl Drop for SizeObserver {
+    fn drop(&mut self) {
+        self.observer.disconnect();
+    }
+}
+
+/// How far inside the canvas' edge a node brought into view by keyboard focus lands.
+const REVEAL_MARGIN_PX: f64 = 24.0;
 
 /// Diagrams above this many nodes draw only what is in view.
 const DRAW_ALL_UP_TO: usize = 300;

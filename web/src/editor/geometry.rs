@@ -182,6 +182,26 @@ impl Viewport {
         }
     }
 
+    /// Panned as little as brings `world` (with `margin` screen pixels around it) into a
+    /// `width` × `height` screen, or `None` when it is in view already: keyboard focus
+    /// reaching a node off screen brings it in, without a jump when it is visible. A
+    /// rectangle larger than the screen shows its top-left corner.
+    pub fn revealing(&self, world: Rect, width: f64, height: f64, margin: f64) -> Option<Viewport> {
+        let a = self.to_screen(Point::new(world.x, world.y));
+        let b = self.to_screen(Point::new(world.x + world.w, world.y + world.h));
+        let shift = |lo: f64, hi: f64, size: f64| {
+            if lo < margin {
+                margin - lo
+            } else if hi > size - margin {
+                (size - margin - hi).max(margin - lo)
+            } else {
+                0.0
+            }
+        };
+        let (dx, dy) = (shift(a.x, b.x, width), shift(a.y, b.y, height));
+        (dx != 0.0 || dy != 0.0).then(|| self.panned(dx, dy))
+    }
+
     /// Moved by a screen-pixel delta.
     pub fn panned(&self, dx: f64, dy: f64) -> Viewport {
         Viewport {
@@ -353,6 +373,47 @@ pub fn free_offset(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn revealing_pans_as_little_as_brings_a_node_in_view() {
+        let vp = Viewport {
+            x: 0.0,
+            y: 0.0,
+            zoom: 2.0,
+        };
+        let node = |x, y| node_rect(Position { x, y });
+        // In view: nothing moves.
+        assert_eq!(vp.revealing(node(10.0, 10.0), 800.0, 600.0, 20.0), None);
+        // Off to the right and below: its far edges land at the margin.
+        let v = vp
+            .revealing(node(1000.0, 400.0), 800.0, 600.0, 20.0)
+            .expect("moves");
+        let r = node(1000.0, 400.0);
+        let far = v.to_screen(Point::new(r.x + r.w, r.y + r.h));
+        assert!(
+            (far.x - 780.0).abs() < 1e-9 && (far.y - 580.0).abs() < 1e-9,
+            "{far:?}"
+        );
+        assert_eq!(v.zoom, 2.0, "the zoom stays");
+        // Off to the left and above: its near edges land at the margin.
+        let v = vp
+            .revealing(node(-300.0, -50.0), 800.0, 600.0, 20.0)
+            .expect("moves");
+        let near = v.to_screen(Point::new(-300.0, -50.0));
+        assert!(
+            (near.x - 20.0).abs() < 1e-9 && (near.y - 20.0).abs() < 1e-9,
+            "{near:?}"
+        );
+        // Wider than the screen: its left edge shows.
+        let wide = Rect {
+            x: 500.0,
+            y: 10.0,
+            w: 1000.0,
+            h: 10.0,
+        };
+        let v = vp.revealing(wide, 800.0, 600.0, 20.0).expect("moves");
+        assert!((v.to_screen(Point::new(500.0, 10.0)).x - 20.0).abs() < 1e-9);
+    }
 
     #[test]
     fn screen_and_world_round_trip_and_zoom_keeps_the_pointer_still() {

@@ -220,6 +220,11 @@ test('keyboard only: add two nodes, connect them and edit a parameter', async ()
   assert.ok(await page.isVisible('.help[role="dialog"]'));
   await page.keyboard.press('Escape');
   assert.equal(await page.locator('.help').count(), 0);
+  // A panel opened from the keyboard leaves the focus on its button.
+  await page.focus('#embed');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#embed-panel');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'embed', 'Embed… keeps the focus');
   await context.close();
 });
 
@@ -228,8 +233,11 @@ test('on a large diagram drawn only in view, Tab walks every node and the view f
   await page.waitForSelector('g.node');
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'surge-e2e-')), 'rows80.json');
   fs.writeFileSync(file, JSON.stringify(rowsScenario(80))); // 400 nodes, drawn in view only
+  await page.evaluate(() => { document.querySelector('#canvas-svg').kept = true; });
   await page.setInputFiles('#open-file', file);
   await page.waitForSelector('g.node[data-node="rds-79"]');
+  await page.waitForSelector('.notice');
+  assert.ok(await page.evaluate(() => document.querySelector('#canvas-svg').kept), 'the notice left the canvas element in place');
   // Frame the first node: the rest of the diagram is no longer drawn.
   await page.focus('g.node[data-node="client-0"]');
   await page.keyboard.press('f');

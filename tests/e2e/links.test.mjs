@@ -53,9 +53,11 @@ test('a link copied from the editor opens the same diagram elsewhere, with the s
   await other.click('g.node[data-node="fn"] .node-box');
   assert.equal(await other.inputValue('#param-params-reserved_concurrency'), '12');
   assert.equal(new URL(other.url()).hash, '', 'the fragment is cleared once opened');
+  await other.evaluate(() => { document.querySelector('#copy-link').kept = true; });
   await playToEnd(other);
   assert.deepEqual(await kpis(other), authorKpis);
   await other.waitForSelector('#replay');
+  assert.ok(await other.evaluate(() => document.querySelector('#copy-link').kept), 'the verdict left the toolbar in place');
   assert.match(await other.textContent('#replay'), /Same result as the author/);
   await saveScreenshot(other, 'link-same-result.png');
   assert.deepEqual(errors, []);

@@ -440,7 +440,7 @@ pub fn App() -> Html {
                     <PlayerBar doc={e.doc.clone()} dispatch={dispatch.clone()}
                         selected={e.selection.single_node().map(|id| AttrValue::from(id.to_owned()))}
                         panel={state.panel} />
-                    { for replay }
+                    { replay.unwrap_or_default() }
                     <KpiStrip live={state.live.clone()} outcome={state.outcome.clone()} />
                     <Canvas doc={e.doc.clone()} problems={e.problems.clone()} selection={e.selection.clone()}
                         viewport={e.viewport} notice={e.notice.clone()} live={state.live.clone()}
@@ -450,7 +450,7 @@ pub fn App() -> Html {
                 </div>
                 <SidePanel state={(*state).clone()} dispatch={dispatch.clone()} />
             </main>
-            { for ghost }
+            { ghost.unwrap_or_default() }
             if state.help_open {
                 <HelpOverlay on_close={close_help} />
             }

@@ -811,7 +811,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             if props.live.is_some() {
                 { super::particle_layer::legend() }
             }
-            { for menu_html }
+            { menu_html.unwrap_or_default() }
             { rename_input(props, &renaming, &rename_ref) }
             if doc.nodes.is_empty() {
                 <div class="canvas-hint">
@@ -819,7 +819,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                     <p>{ "Pick a service in the palette (drag it, or press Enter on it), then drag from a node's right-hand port to another node to connect them. Or load a lesson from the Run tab." }</p>
                 </div>
             }
-            { for notice }
+            { notice.unwrap_or_default() }
             <Minimap doc={props.doc.clone()} viewport={props.viewport} canvas_size={*size} dispatch={props.dispatch.clone()} />
         </section>
     }

@@ -170,8 +170,8 @@ pub fn ExercisePanel(p: &ExercisePanelProps) -> Html {
         <section class="exercise-panel" id="exercise-panel" aria-label={format!("Exercise: {}", e.title)}>
             <h3>{ format!("Exercise · {}", e.title) }</h3>
             // The verdict first: it is what the student pressed Check for.
-            { for progress }
-            { for result }
+            { progress.unwrap_or_default() }
+            { result.unwrap_or_default() }
             <details class="exercise-story" open={matches!(x.check, Check::Idle)}>
                 <summary>{ "The story" }</summary>
                 <p>{ e.story.clone() }</p>

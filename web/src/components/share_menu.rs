@@ -224,7 +224,7 @@ pub fn ShareMenu(p: &ShareMenuProps) -> Html {
                     { for p.recent.iter().enumerate().map(|(i, e)| html! { <option value={i.to_string()}>{ &e.title }</option> }) }
                 </select>
             }
-            { for embed_panel }
+            { embed_panel.unwrap_or_default() }
         </span>
     }
 }

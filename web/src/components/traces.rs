@@ -127,7 +127,7 @@ pub fn Traces(p: &TracesProps) -> Html {
             if more {
                 <button type="button" class="link" onclick={show_all}>{ format!("Show all {}", order.len()) }</button>
             }
-            { for waterfall }
+            { waterfall.unwrap_or_default() }
         </section>
     }
 }

@@ -200,6 +200,22 @@ test('a group box and a note: added from the context menu, labelled in place, th
   assert.notEqual(await page.getAttribute('g.node[data-node="db"]', 'transform'), null);
   await page.click('#undo');
   await page.waitForFunction((b) => document.querySelector('g.node[data-node="fn"]').getAttribute('transform') === b, before);
+  // From the keyboard: arrows move the focused box with the function (Shift: five steps),
+  // Alt+arrows resize it and move nothing.
+  const frame = () => page.evaluate(() => ['x', 'y', 'width', 'height'].map((k) => Number(document.querySelector('g.ann-vpc .ann-frame').getAttribute(k))));
+  const [x0, y0, w0, h0] = await frame();
+  await page.focus('g.ann-vpc');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('Shift+ArrowDown');
+  assert.deepEqual(await frame(), [x0 + 20, y0 + 100, w0, h0], 'moved one step right, five down');
+  assert.notEqual(await page.getAttribute('g.node[data-node="fn"]', 'transform'), before, 'the function moved with it');
+  await page.keyboard.press('Alt+ArrowRight');
+  await page.keyboard.press('Alt+ArrowUp');
+  assert.deepEqual(await frame(), [x0 + 20, y0 + 100, w0 + 20, h0 - 20], 'resized');
+  await page.click('#undo');
+  await page.click('#undo');
+  await page.waitForFunction((b) => document.querySelector('g.node[data-node="fn"]').getAttribute('transform') === b, before);
+  assert.deepEqual(await frame(), [x0, y0, w0, h0], 'two undo steps: the resize, then the moves');
   // A note, written in place; it travels with the scenario.
   const canvas = await page.locator('#canvas-svg').boundingBox();
   await page.mouse.click(canvas.x + canvas.width - 260, canvas.y + 30, { button: 'right' });

@@ -691,10 +691,23 @@ fn on_key(
         Command::SelectAll => editor(EditorAction::Select(SelectOp::All)),
         Command::Delete => editor(EditorAction::DeleteSelection),
         Command::Nudge(dx, dy) => {
-            editor(EditorAction::Nudge(
-                f64::from(dx) * step,
-                f64::from(dy) * step,
-            ));
+            let (dx, dy) = (f64::from(dx) * step, f64::from(dy) * step);
+            // On a focused box or note, the arrows move it (Alt: resize it).
+            let annotation = k
+                .target()
+                .and_then(|t| t.dyn_into::<Element>().ok())
+                .and_then(|el| el.closest("[data-annotation]").ok().flatten())
+                .and_then(|el| el.get_attribute("data-annotation"))
+                .and_then(|i| i.parse::<usize>().ok());
+            editor(match annotation {
+                Some(index) => EditorAction::NudgeAnnotation {
+                    index,
+                    dx,
+                    dy,
+                    resize: k.alt_key(),
+                },
+                None => EditorAction::Nudge(dx, dy),
+            });
         }
         Command::PlayPause => {
             let playing = run.player().status == Status::Playing;

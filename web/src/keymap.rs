@@ -148,6 +148,10 @@ pub const SHORTCUTS: &[Shortcut] = &[
     bound("", "", &[key("ArrowRight")], C::Nudge(1, 0), Canvas),
     bound("", "", &[key("ArrowUp")], C::Nudge(0, -1), Canvas),
     bound("", "", &[key("ArrowDown")], C::Nudge(0, 1), Canvas),
+    shown(
+        "Arrow keys (on a box or note)",
+        "Move it with the nodes inside (Alt: resize it)",
+    ),
     bound(
         "Delete / Backspace",
         "Remove the selected nodes and connections",

@@ -327,6 +327,69 @@ impl Edit {
     }
 }
 
+/// The nodes a boundary carries when it moves (those whose boxes lie wholly inside it), with
+/// their positions; none for a note.
+pub fn annotation_members(doc: &Scenario, a: &surge_core::Annotation) -> Vec<(String, Position)> {
+    doc.nodes
+        .iter()
+        .filter(|n| {
+            a.holds(
+                n.position.x,
+                n.position.y,
+                super::geometry::NODE_W,
+                super::geometry::NODE_H,
+            )
+        })
+        .map(|n| (n.id.clone(), n.position))
+        .collect()
+}
+
+/// Annotation `index` moved (with the nodes it carries) or resized by a world delta, as one
+/// edit; resizing keeps each side at least twice the smallest one allowed. `None` when there
+/// is no such annotation.
+pub fn nudge_annotation(
+    doc: &Scenario,
+    index: usize,
+    dx: f64,
+    dy: f64,
+    resize: bool,
+    gesture: u64,
+) -> Option<Edit> {
+    let origin = doc.annotations.get(index)?;
+    let mut annotations = doc.annotations.clone();
+    let slot = &mut annotations[index];
+    let mut moves = Vec::new();
+    if resize {
+        slot.w = (origin.w + dx).max(surge_core::MIN_ANNOTATION_SIDE * 2.0);
+        slot.h = (origin.h + dy).max(surge_core::MIN_ANNOTATION_SIDE * 2.0);
+    } else {
+        slot.x = origin.x + dx;
+        slot.y = origin.y + dy;
+        moves = annotation_members(doc, origin)
+            .into_iter()
+            .map(|(id, p)| {
+                (
+                    id,
+                    Position {
+                        x: p.x + dx,
+                        y: p.y + dy,
+                    },
+                )
+            })
+            .collect();
+    }
+    Some(Edit::SetAnnotations {
+        annotations,
+        moves,
+        label: format!(
+            "{} {}",
+            if resize { "Resize" } else { "Move" },
+            origin.kind.label()
+        ),
+        gesture: Some(gesture),
+    })
+}
+
 /// `prefix`, or `prefix-2`, `prefix-3`… whichever is free.
 pub fn unique_id(doc: &Scenario, prefix: &str) -> String {
     if doc.node_index(prefix).is_none() {

@@ -313,18 +313,7 @@ impl Gestures {
                     let members = if resize {
                         Vec::new()
                     } else {
-                        doc.nodes
-                            .iter()
-                            .filter(|n| {
-                                origin.holds(
-                                    n.position.x,
-                                    n.position.y,
-                                    super::geometry::NODE_W,
-                                    super::geometry::NODE_H,
-                                )
-                            })
-                            .map(|n| (n.id.clone(), n.position))
-                            .collect()
+                        super::document::annotation_members(doc, &origin)
                     };
                     self.next_gesture += 1;
                     self.gesture = Some(Gesture::Annotation {
@@ -758,6 +747,77 @@ mod tests {
         let a = &state.doc.annotations[0];
         assert_eq!((a.w, a.h), (400.0, 240.0));
         assert_eq!(state.doc.nodes[0].position.x, 100.0);
+    }
+
+    #[test]
+    fn arrow_keys_on_a_box_move_it_with_its_nodes_and_alt_resizes_it() {
+        let mut d = doc();
+        d.annotations.push(Annotation {
+            kind: surge_core::AnnotationKind::Vpc,
+            text: "prod".into(),
+            x: 80.0,
+            y: 60.0,
+            w: 300.0,
+            h: 200.0,
+        });
+        let nudge = |dx, dy, resize| EditorAction::NudgeAnnotation {
+            index: 0,
+            dx,
+            dy,
+            resize,
+        };
+        let moved = Editor::new(d, false)
+            .apply(nudge(20.0, 0.0, false))
+            .apply(nudge(20.0, 0.0, false))
+            .apply(nudge(0.0, 100.0, false));
+        let a = &moved.doc.annotations[0];
+        assert_eq!((a.x, a.y, a.w, a.h), (120.0, 160.0, 300.0, 200.0));
+        assert_eq!(
+            moved.doc.nodes[0].position,
+            Position { x: 140.0, y: 200.0 },
+            "fn was inside"
+        );
+        assert_eq!(
+            moved.doc.nodes[1].position,
+            Position { x: 400.0, y: 100.0 },
+            "q was outside"
+        );
+        let back = moved.apply(EditorAction::Undo);
+        assert_eq!(
+            back.doc.annotations[0].x, 80.0,
+            "presses in a row are one undo step"
+        );
+        assert_eq!(back.doc.nodes[0].position.x, 100.0);
+        // Alt: the corner moves, nothing else; never below the smallest side.
+        let resized = moved.apply(nudge(-20.0, 40.0, true));
+        let a = &resized.doc.annotations[0];
+        assert_eq!((a.x, a.w, a.h), (120.0, 280.0, 240.0));
+        assert_eq!(resized.doc.nodes[0].position.x, 140.0);
+        assert_eq!(
+            resized.apply(EditorAction::Undo).doc,
+            moved.doc,
+            "a resize is a step of its own"
+        );
+        let tiny = resized.apply(nudge(-10_000.0, -10_000.0, true));
+        let a = &tiny.doc.annotations[0];
+        assert_eq!(
+            (a.w, a.h),
+            (
+                surge_core::MIN_ANNOTATION_SIDE * 2.0,
+                surge_core::MIN_ANNOTATION_SIDE * 2.0
+            )
+        );
+        assert_eq!(
+            tiny.apply(EditorAction::NudgeAnnotation {
+                index: 9,
+                dx: 1.0,
+                dy: 1.0,
+                resize: false
+            })
+            .doc,
+            tiny.doc,
+            "no such box"
+        );
     }
 
     #[test]

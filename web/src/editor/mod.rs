@@ -120,6 +120,18 @@ pub enum EditorAction {
     DeleteSelection,
     /// Move the selected nodes by a world delta (arrow keys); consecutive nudges are one step.
     Nudge(f64, f64),
+    /// Move a box or note by a world delta with the nodes it holds, or resize it (arrow
+    /// keys on a focused annotation; Alt resizes); consecutive nudges are one step.
+    NudgeAnnotation {
+        /// Its place in the document's annotations.
+        index: usize,
+        /// World delta across.
+        dx: f64,
+        /// World delta down.
+        dy: f64,
+        /// Resize (the bottom-right corner moves) rather than move.
+        resize: bool,
+    },
     /// Show or clear the notice.
     Notice(Option<Notice>),
     /// The document was saved to a file: it is no longer "unsaved work".
@@ -149,6 +161,7 @@ impl EditorAction {
                 | EditorAction::Duplicate
                 | EditorAction::DeleteSelection
                 | EditorAction::Nudge(..)
+                | EditorAction::NudgeAnnotation { .. }
         )
     }
 }
@@ -261,6 +274,21 @@ impl Editor {
                 if !moves.is_empty() {
                     // Arrow presses in a row are one step, like a drag.
                     next.edit(Edit::MoveNodes { moves, gesture: 0 });
+                }
+            }
+            EditorAction::NudgeAnnotation {
+                index,
+                dx,
+                dy,
+                resize,
+            } => {
+                // The keyboard's own gesture ids (a pointer's count up from 1): presses in a
+                // row are one step, and moving then resizing are two.
+                let gesture = if resize { u64::MAX } else { u64::MAX - 1 };
+                if let Some(edit) =
+                    document::nudge_annotation(&next.doc, index, dx, dy, resize, gesture)
+                {
+                    next.edit(edit);
                 }
             }
             EditorAction::Notice(n) => next.notice = n,

@@ -690,8 +690,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn dragging_a_box_moves_the_nodes_inside_it_and_its_corner_resizes_it() {
+    /// [`doc`] with a VPC box around `fn` (not `q`).
+    fn doc_with_a_vpc() -> Scenario {
         let mut d = doc();
         d.annotations.push(Annotation {
             kind: surge_core::AnnotationKind::Vpc,
@@ -701,7 +701,12 @@ mod tests {
             w: 300.0,
             h: 200.0,
         });
-        let mut state = Editor::new(d, false);
+        d
+    }
+
+    #[test]
+    fn dragging_a_box_moves_the_nodes_inside_it_and_its_corner_resizes_it() {
+        let mut state = Editor::new(doc_with_a_vpc(), false);
         let vp = Viewport::default();
         let mut g = Gestures::default();
         let grab = Point::new(100.0, 70.0);
@@ -751,22 +756,13 @@ mod tests {
 
     #[test]
     fn arrow_keys_on_a_box_move_it_with_its_nodes_and_alt_resizes_it() {
-        let mut d = doc();
-        d.annotations.push(Annotation {
-            kind: surge_core::AnnotationKind::Vpc,
-            text: "prod".into(),
-            x: 80.0,
-            y: 60.0,
-            w: 300.0,
-            h: 200.0,
-        });
         let nudge = |dx, dy, resize| EditorAction::NudgeAnnotation {
             index: 0,
             dx,
             dy,
             resize,
         };
-        let moved = Editor::new(d, false)
+        let moved = Editor::new(doc_with_a_vpc(), false)
             .apply(nudge(20.0, 0.0, false))
             .apply(nudge(20.0, 0.0, false))
             .apply(nudge(0.0, 100.0, false));

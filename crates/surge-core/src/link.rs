@@ -40,7 +40,7 @@ pub const CHAT_SAFE_CHARS: usize = 2_000;
 
 /// The version of the engine's models: bumped whenever the same scenario and seed may give
 /// a different report. A link records it, so an opener whose replay differs is told why.
-pub const MODEL_VERSION: u32 = 4;
+pub const MODEL_VERSION: u32 = 5;
 
 /// What changed in each model version (shown when a replay differs from its author's).
 pub const MODEL_CHANGES: &[(u32, &str)] = &[
@@ -66,6 +66,13 @@ pub const MODEL_CHANGES: &[(u32, &str)] = &[
          destination or lost), no longer an event put back as if Lambda itself were down \
          (runs with async invocations and an outage downstream differ; the golden lessons \
          did not)",
+    ),
+    (
+        5,
+        "a Kinesis batch holding a poison record is a function error (the invocation threw on \
+         it), no longer a successful invocation whose batch failed: the function's errors, \
+         its success share and the alarms on them count every retry of the blocked batch \
+         (runs with poison faults differ: lesson 18's digest changed)",
     ),
 ];
 

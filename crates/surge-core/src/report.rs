@@ -32,7 +32,8 @@ pub enum ErrorKind {
     PayloadTooLarge,
     /// A Kinesis shard refused a write (ProvisionedThroughputExceeded) and retries ran out.
     StreamThrottled,
-    /// An injected error-rate fault failed the call.
+    /// An injected fault failed the call: an error rate, or a poison record in the stream
+    /// batch the function was given.
     InjectedError,
     /// The client stopped waiting (its own timeout).
     ClientTimeout,

@@ -514,6 +514,11 @@ impl Simulation {
         self.sbatches[batch].len
     }
 
+    /// Whether the batch holds a poison record (the function fails on it).
+    pub(super) fn stream_batch_poisoned(&self, batch: super::Id<StreamBatch>) -> bool {
+        self.sbatches[batch].poison
+    }
+
     /// The function's result for a batch: advance on success; otherwise retry the same
     /// records (halved when bisecting) until they succeed, run out of retries or expire.
     pub(super) fn stream_result(&mut self, batch: super::Id<StreamBatch>, outcome: Outcome) {

@@ -1114,6 +1114,11 @@ impl Simulation {
             return;
         }
 
+        // A batch holding a poison record fails: the function threw on it, so its errors
+        // count the invocation (the batch is then retried, bisected or skipped).
+        if outcome.is_ok() && matches!(parent, Parent::Stream(b) if self.stream_batch_poisoned(b)) {
+            outcome = Err(ErrorKind::InjectedError);
+        }
         // An injected error rate turns a success into a failure at this node.
         if outcome.is_ok() {
             let p = self.fault_state[node].error_probability;

@@ -121,9 +121,19 @@ fn a_poison_record_blocks_its_shard_until_it_expires_while_iterator_age_grows_li
         "{:?}",
         r.messages
     );
+    let f = node(&r, "fn");
     assert!(
-        node(&r, "fn").arrivals > 40,
+        f.arrivals > 40,
         "the failing batch is retried again and again"
+    );
+    // Each retry of the blocked batch threw on the poison record: about one a second for
+    // the ~60 s until the record expired, all counted in the function's errors.
+    let failed = f.errors.get(surge_core::ErrorKind::InjectedError);
+    assert!(
+        (45..=65).contains(&failed) && failed == f.errors.total(),
+        "the poisoned invocations are errors: {failed} of {} ({:?})",
+        f.arrivals,
+        f.errors
     );
 }
 

@@ -233,6 +233,24 @@ test('a group box and a note: added from the context menu, labelled in place, th
   await page.click('g.ann-note .ann-frame', { button: 'right' });
   await page.click('#menu-delete-annotation');
   await page.waitForFunction(() => !document.querySelector('g.ann-note'));
+  // Pan the box off screen; reaching it from the keyboard brings it back into view.
+  const onCanvas = () => page.evaluate(() => {
+    const c = document.querySelector('#canvas-svg').getBoundingClientRect();
+    const r = document.querySelector('g.ann-vpc .ann-frame').getBoundingClientRect();
+    return r.left >= c.left && r.top >= c.top && r.left < c.right && r.top < c.bottom;
+  });
+  const free = await page.locator('#canvas-svg').boundingBox();
+  await page.mouse.move(free.x + free.width - 40, free.y + 40);
+  await page.mouse.down();
+  await page.mouse.move(free.x + free.width + 900, free.y + 40, { steps: 10 });
+  await page.mouse.up();
+  assert.equal(await onCanvas(), false, 'panned away');
+  await page.focus('g.ann-vpc');
+  await page.waitForFunction(() => {
+    const c = document.querySelector('#canvas-svg').getBoundingClientRect();
+    const r = document.querySelector('g.ann-vpc .ann-frame').getBoundingClientRect();
+    return r.left >= c.left && r.top >= c.top && r.left < c.right && r.top < c.bottom;
+  }, null, { timeout: 2000 });
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -474,6 +474,24 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 if let Some(v) = reveal {
                     editor(EditorAction::SetViewport(v));
                 }
+            } else if let Some(i) =
+                closest_attr(e.target(), "data-annotation").and_then(|i| i.parse::<usize>().ok())
+            {
+                // A box or note reached by Tab comes into view too (its top-left corner
+                // first when it is larger than the canvas).
+                let (viewport, doc, _) = latest.borrow().clone();
+                let reveal = doc.annotations.get(i).zip(size).and_then(|(a, (w, h))| {
+                    let rect = geometry::Rect {
+                        x: a.x,
+                        y: a.y,
+                        w: a.w,
+                        h: a.h,
+                    };
+                    viewport.revealing(rect, w, h, REVEAL_MARGIN_PX)
+                });
+                if let Some(v) = reveal {
+                    editor(EditorAction::SetViewport(v));
+                }
             }
         })
     };

@@ -693,12 +693,8 @@ fn on_key(
         Command::Nudge(dx, dy) => {
             let (dx, dy) = (f64::from(dx) * step, f64::from(dy) * step);
             // On a focused box or note, the arrows move it (Alt: resize it).
-            let annotation = k
-                .target()
-                .and_then(|t| t.dyn_into::<Element>().ok())
-                .and_then(|el| el.closest("[data-annotation]").ok().flatten())
-                .and_then(|el| el.get_attribute("data-annotation"))
-                .and_then(|i| i.parse::<usize>().ok());
+            let annotation =
+                dom::closest_attr(k.target(), "data-annotation").and_then(|i| i.parse().ok());
             editor(match annotation {
                 Some(index) => EditorAction::NudgeAnnotation {
                     index,

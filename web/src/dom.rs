@@ -14,6 +14,15 @@ use crate::editor::geometry::{self, Point};
 /// DOM id of the canvas' `<svg>`.
 pub const CANVAS_ID: &str = "canvas-svg";
 
+/// The value of `attr` on the event target or its nearest ancestor that has it.
+pub fn closest_attr(target: Option<web_sys::EventTarget>, attr: &str) -> Option<String> {
+    let el = target?.dyn_into::<Element>().ok()?;
+    el.closest(&format!("[{attr}]"))
+        .ok()
+        .flatten()?
+        .get_attribute(attr)
+}
+
 fn element(id: &str) -> Option<Element> {
     gloo::utils::document().get_element_by_id(id)
 }

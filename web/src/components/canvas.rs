@@ -115,14 +115,6 @@ enum Renaming {
     Annotation(usize),
 }
 
-fn closest_attr(target: Option<web_sys::EventTarget>, attr: &str) -> Option<String> {
-    let el = target?.dyn_into::<Element>().ok()?;
-    el.closest(&format!("[{attr}]"))
-        .ok()
-        .flatten()?
-        .get_attribute(attr)
-}
-
 fn local(e: &web_sys::MouseEvent) -> Point {
     dom::canvas_point(f64::from(e.client_x()), f64::from(e.client_y())).0
 }
@@ -131,10 +123,10 @@ fn local(e: &web_sys::MouseEvent) -> Point {
 /// What the pointer is over, read from the data attributes of the element under it.
 fn hit_of(target: Option<web_sys::EventTarget>) -> Hit {
     let target_for_annotations = target.clone();
-    let node = closest_attr(target.clone(), "data-node");
-    let port = closest_attr(target.clone(), "data-port");
-    let end = closest_attr(target.clone(), "data-edge-end");
-    let edge = closest_attr(target, "data-edge");
+    let node = dom::closest_attr(target.clone(), "data-node");
+    let port = dom::closest_attr(target.clone(), "data-port");
+    let end = dom::closest_attr(target.clone(), "data-edge-end");
+    let edge = dom::closest_attr(target, "data-edge");
     let key_of = |key: &str| {
         key.split_once('→').map(|(a, b)| EdgeKey {
             from: a.to_owned(),
@@ -145,7 +137,7 @@ fn hit_of(target: Option<web_sys::EventTarget>) -> Hit {
         return Hit::EdgeEnd(key);
     }
     let index = |attr: &str| {
-        closest_attr(target_for_annotations.clone(), attr)?
+        dom::closest_attr(target_for_annotations.clone(), attr)?
             .parse::<usize>()
             .ok()
     };
@@ -185,10 +177,11 @@ pub fn Canvas(props: &CanvasProps) -> Html {
     // reports after layout, so whatever resizes the canvas (the window, a panel, the phone
     // sheet) is seen, and no render or animation frame forces a layout to read it.
     let size = use_state_eq(|| None::<(f64, f64)>);
-    // The observer watches the `<svg>` on screen: Yew re-creates that element at times (a
-    // notice appearing did, after a file was opened or a link copied), and an observer
-    // left on the old one reported 0 × 0 for good, which turned off drawing only what is
-    // in view and the minimap's frame. Checked after every render: one identity test.
+    // The observer watches the `<svg>` on screen, checked after every render (one identity
+    // test): should Yew ever re-create that element (it did while a notice was an optional
+    // child written `{ for … }`, see ARCHITECTURE's optional-child invariant), an observer
+    // left on the old one would report 0 × 0 for good and turn off drawing only what is in
+    // view and the minimap's frame.
     let observed = use_mut_ref(|| None::<SizeObserver>);
     {
         let svg_ref = svg_ref.clone();
@@ -401,7 +394,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             // node is found by position.
             let (vp, doc, _) = latest.borrow().clone();
             let world = vp.to_world(local(&e));
-            let hit = closest_attr(e.target(), "data-node")
+            let hit = dom::closest_attr(e.target(), "data-node")
                 .or_else(|| geometry::node_at(&doc, world).map(str::to_owned));
             if let Some(id) = hit {
                 editor(EditorAction::Select(SelectOp::Only(vec![id.clone()])));
@@ -417,8 +410,8 @@ pub fn Canvas(props: &CanvasProps) -> Html {
         let dispatch = props.dispatch.clone();
         let latest = latest.clone();
         Callback::from(move |e: KeyboardEvent| {
-            if let Some(i) =
-                closest_attr(e.target(), "data-annotation").and_then(|i| i.parse::<usize>().ok())
+            if let Some(i) = dom::closest_attr(e.target(), "data-annotation")
+                .and_then(|i| i.parse::<usize>().ok())
             {
                 match e.key().as_str() {
                     "Enter" | "F2" => {
@@ -435,7 +428,7 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                 }
                 return;
             }
-            let Some(id) = closest_attr(e.target(), "data-node") else {
+            let Some(id) = dom::closest_attr(e.target(), "data-node") else {
                 return;
             };
             if e.key() == "Enter" {
@@ -456,42 +449,35 @@ pub fn Canvas(props: &CanvasProps) -> Html {
             if gestures.borrow().active() {
                 return; // a click selects through pointerdown, with Shift semantics
             }
-            if let Some(id) = closest_attr(e.target(), "data-node") {
-                let (viewport, doc, selection) = latest.borrow().clone();
-                // Focus from the keyboard brings the node into view: Tab walks the whole
-                // diagram, and the view follows (a click's node is on screen already).
-                let reveal =
-                    doc.nodes
-                        .iter()
-                        .find(|n| n.id == id)
-                        .zip(size)
-                        .and_then(|(n, (w, h))| {
-                            viewport.revealing(node_rect(n.position), w, h, REVEAL_MARGIN_PX)
-                        });
+            // Focus from the keyboard brings a node, box or note into view: Tab walks the
+            // whole diagram and the view follows (what a click reaches is on screen).
+            let (viewport, doc, selection) = latest.borrow().clone();
+            let target = if let Some(id) = dom::closest_attr(e.target(), "data-node") {
+                let rect = doc
+                    .nodes
+                    .iter()
+                    .find(|n| n.id == id)
+                    .map(|n| node_rect(n.position));
                 if !selection.nodes.contains(&id) {
                     editor(EditorAction::Select(SelectOp::Only(vec![id])));
                 }
-                if let Some(v) = reveal {
-                    editor(EditorAction::SetViewport(v));
-                }
-            } else if let Some(i) =
-                closest_attr(e.target(), "data-annotation").and_then(|i| i.parse::<usize>().ok())
-            {
-                // A box or note reached by Tab comes into view too (its top-left corner
-                // first when it is larger than the canvas).
-                let (viewport, doc, _) = latest.borrow().clone();
-                let reveal = doc.annotations.get(i).zip(size).and_then(|(a, (w, h))| {
-                    let rect = geometry::Rect {
+                rect
+            } else {
+                dom::closest_attr(e.target(), "data-annotation")
+                    .and_then(|i| doc.annotations.get(i.parse::<usize>().ok()?))
+                    .map(|a| geometry::Rect {
                         x: a.x,
                         y: a.y,
                         w: a.w,
                         h: a.h,
-                    };
-                    viewport.revealing(rect, w, h, REVEAL_MARGIN_PX)
-                });
-                if let Some(v) = reveal {
-                    editor(EditorAction::SetViewport(v));
-                }
+                    })
+            };
+            // A rectangle larger than the canvas shows its top-left corner.
+            if let Some(v) = target
+                .zip(size)
+                .and_then(|(r, (w, h))| viewport.revealing(r, w, h, REVEAL_MARGIN_PX))
+            {
+                editor(EditorAction::SetViewport(v));
             }
         })
     };
@@ -695,15 +681,15 @@ pub fn Canvas(props: &CanvasProps) -> Html {
                     .min(r.height() - 120.0)
                     .max(0.0),
             );
-            let target = if let Some(id) = closest_attr(e.target(), "data-node") {
+            let target = if let Some(id) = dom::closest_attr(e.target(), "data-node") {
                 dispatch.emit(Action::Editor(EditorAction::Select(SelectOp::Only(vec![
                     id.clone(),
                 ]))));
                 MenuTarget::Node(id)
-            } else if let Some(key) = closest_attr(e.target(), "data-edge") {
+            } else if let Some(key) = dom::closest_attr(e.target(), "data-edge") {
                 MenuTarget::Edge(key)
             } else if let Some(i) =
-                closest_attr(e.target(), "data-annotation").and_then(|i| i.parse().ok())
+                dom::closest_attr(e.target(), "data-annotation").and_then(|i| i.parse().ok())
             {
                 MenuTarget::Annotation(i)
             } else {

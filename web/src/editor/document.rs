@@ -346,7 +346,7 @@ pub fn annotation_members(doc: &Scenario, a: &surge_core::Annotation) -> Vec<(St
 
 /// Annotation `index` moved (with the nodes it carries) or resized by a world delta, as one
 /// edit; resizing keeps each side at least twice the smallest one allowed. `None` when there
-/// is no such annotation.
+/// is no such annotation. The arrow keys' nudge.
 pub fn nudge_annotation(
     doc: &Scenario,
     index: usize,
@@ -355,8 +355,26 @@ pub fn nudge_annotation(
     resize: bool,
     gesture: u64,
 ) -> Option<Edit> {
-    let origin = doc.annotations.get(index)?;
-    let mut annotations = doc.annotations.clone();
+    let members = match doc.annotations.get(index)? {
+        _ if resize => Vec::new(),
+        a => annotation_members(doc, a),
+    };
+    annotation_edit(&doc.annotations, &members, index, (dx, dy), resize, gesture)
+}
+
+/// `annotations` with `index` moved by `delta` (and `members`, the nodes it carries, with
+/// it), or its size changed by `delta`, as one edit: what a drag of its label or corner and
+/// the arrow keys both make.
+pub fn annotation_edit(
+    annotations: &[surge_core::Annotation],
+    members: &[(String, Position)],
+    index: usize,
+    (dx, dy): (f64, f64),
+    resize: bool,
+    gesture: u64,
+) -> Option<Edit> {
+    let origin = annotations.get(index)?;
+    let mut annotations = annotations.to_vec();
     let slot = &mut annotations[index];
     let mut moves = Vec::new();
     if resize {
@@ -365,11 +383,11 @@ pub fn nudge_annotation(
     } else {
         slot.x = origin.x + dx;
         slot.y = origin.y + dy;
-        moves = annotation_members(doc, origin)
-            .into_iter()
+        moves = members
+            .iter()
             .map(|(id, p)| {
                 (
-                    id,
+                    id.clone(),
                     Position {
                         x: p.x + dx,
                         y: p.y + dy,

@@ -461,43 +461,22 @@ impl Gestures {
                 if !*moved {
                     return Vec::new();
                 }
-                let mut annotations = all.clone();
-                let Some(slot) = annotations.get_mut(*index) else {
-                    return Vec::new();
-                };
                 let step = |v: f64| (v / super::geometry::GRID).round() * super::geometry::GRID;
-                let mut moves = Vec::new();
-                if *resize {
-                    slot.w = step(origin.w + dx).max(surge_core::MIN_ANNOTATION_SIDE * 2.0);
-                    slot.h = step(origin.h + dy).max(surge_core::MIN_ANNOTATION_SIDE * 2.0);
+                // A drag snaps to the grid: the moved corner (resizing) or the distance.
+                let delta = if *resize {
+                    (
+                        step(origin.w + dx) - origin.w,
+                        step(origin.h + dy) - origin.h,
+                    )
                 } else {
-                    let (sx, sy) = (step(dx), step(dy));
-                    slot.x = origin.x + sx;
-                    slot.y = origin.y + sy;
-                    moves = members
-                        .iter()
-                        .map(|(id, p)| {
-                            (
-                                id.clone(),
-                                Position {
-                                    x: p.x + sx,
-                                    y: p.y + sy,
-                                },
-                            )
-                        })
-                        .collect();
+                    (step(dx), step(dy))
+                };
+                match super::document::annotation_edit(
+                    all, members, *index, delta, *resize, *gesture,
+                ) {
+                    Some(edit) => Effect::Editor(EditorAction::Edit(edit)),
+                    None => return Vec::new(),
                 }
-                let label = format!(
-                    "{} {}",
-                    if *resize { "Resize" } else { "Move" },
-                    origin.kind.label()
-                );
-                Effect::Editor(EditorAction::Edit(Edit::SetAnnotations {
-                    annotations,
-                    moves,
-                    label,
-                    gesture: Some(*gesture),
-                }))
             }
             Some(Gesture::Reconnect { key, a }) => Effect::Overlay(Overlay::Line {
                 from: key.from.clone(),

@@ -524,7 +524,8 @@ impl Simulation {
     pub(super) fn stream_result(&mut self, batch: super::Id<StreamBatch>, outcome: Outcome) {
         let b = std::mem::take(&mut self.sbatches[batch]);
         self.sbatches.release(batch);
-        let failed = outcome.is_err() || b.poison;
+        // A poison batch arrives here failed already: the invocation threw on it.
+        let failed = outcome.is_err();
         self.messages.in_flight -= u64::from(b.len);
         let c = &mut self.stream(b.stream).consumers[b.consumer as usize];
         let (max_retries, bisect, batch_size, poll) =

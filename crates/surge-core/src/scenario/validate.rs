@@ -1208,9 +1208,8 @@ fn talk(e: &mut Errors, s: &Scenario, ix: &Index<'_>) {
                         e.push(p("action.set"), super::talk::BOTH_TARGETS);
                     } else if matches!(param.split('.').next(), Some("from" | "to")) {
                         e.push(p("action.set.param"), super::talk::EDGE_ENDS_FIXED);
-                    } else if ix.node(&ends.from).is_some()
-                        && ix.node(&ends.to).is_some()
-                        && !s.edges.iter().any(|x| ends.names(x))
+                    } else if let (Some(from), Some(to)) = (ix.node(&ends.from), ix.node(&ends.to))
+                        && ix.edge_between(from, to).is_none()
                     {
                         e.push(p("action.set.edge"), super::talk::no_edge(ends));
                     }

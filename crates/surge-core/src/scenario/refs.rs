@@ -503,4 +503,15 @@ mod tests {
         };
         assert_eq!((ends.from.as_str(), ends.to.as_str()), ("q", "st"));
     }
+
+    #[test]
+    fn every_kind_of_reference_travels_in_a_share_link() {
+        let s = super::super::tests::every_reference();
+        let link = crate::link::encode(&s, &crate::LinkExtras::default());
+        let back = crate::link::decode(&link).expect("decodes").scenario;
+        assert_eq!(
+            back, s,
+            "the talk's beats, the connection one included, come back"
+        );
+    }
 }
